@@ -1,0 +1,383 @@
+// Package config loads hiecbot's settings from one YAML file.
+//
+// Every setting has a default (see Default), so no file is needed to run
+// the bot on the guide alone. A file is strict: unknown keys are rejected,
+// and every error names the file, the line and the key. Scalar values may
+// refer to environment variables as ${VAR} (an error when VAR is unset) or
+// ${VAR:-fallback}, which is how secrets stay out of the file. The Slack
+// secrets are also read from SLACK_BOT_TOKEN, SLACK_APP_TOKEN and
+// SLACK_SIGNING_SECRET when the file leaves them empty, and SLACK_API_URL
+// overrides slack.api_url.
+package config
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"gopkg.in/yaml.v3"
+)
+
+// DefaultFile is the file Find looks for in the current folder.
+const DefaultFile = "hiecbot.yaml"
+
+// Config is the effective configuration of one hiecbot process.
+type Config struct {
+	// File is the file the configuration was read from, or "" for the
+	// built-in defaults.
+	File string `yaml:"-"`
+
+	Knowledge Knowledge `yaml:"knowledge"`
+	Storage   Storage   `yaml:"storage"`
+	Slack     Slack     `yaml:"slack"`
+	NSG       NSG       `yaml:"nsg"`
+	Reminders Reminders `yaml:"reminders"`
+	Log       Log       `yaml:"log"`
+}
+
+// Knowledge lists the documents indexed beside the embedded guide.
+type Knowledge struct {
+	// Sources are Markdown or plain-text files, split into passages at
+	// headings and cited by file and heading.
+	Sources []string `yaml:"sources"`
+	// FAQ is a YAML file of question and answer pairs.
+	FAQ string `yaml:"faq"`
+}
+
+// Storage says where the question log lives.
+type Storage struct {
+	// Path is the bbolt file; its folder is created on first use.
+	Path string `yaml:"path"`
+}
+
+// Slack holds the Slack app's credentials and endpoints.
+type Slack struct {
+	BotToken      Secret `yaml:"bot_token"`
+	AppToken      Secret `yaml:"app_token"`
+	SigningSecret Secret `yaml:"signing_secret"`
+	// Listen is the HTTP address for the Events API when no app token is
+	// set (Socket Mode is used when one is).
+	Listen string `yaml:"listen"`
+	// APIURL is the Slack Web API base URL, ending in a slash.
+	APIURL string `yaml:"api_url"`
+}
+
+// SocketMode reports whether the bot connects by Socket Mode rather than
+// receiving the Events API over HTTP.
+func (s Slack) SocketMode() bool { return s.AppToken != "" }
+
+// Missing names the settings that `hiecbot serve` needs and does not have.
+func (s Slack) Missing() []string {
+	var missing []string
+	if s.BotToken == "" {
+		missing = append(missing, "slack.bot_token (or SLACK_BOT_TOKEN)")
+	}
+	if s.AppToken == "" && s.SigningSecret == "" {
+		missing = append(missing, "slack.app_token (or SLACK_APP_TOKEN) for Socket Mode, or slack.signing_secret (or SLACK_SIGNING_SECRET) for the Events API over HTTP")
+	}
+	return missing
+}
+
+// NSG describes the National Steering Group's people in Slack.
+type NSG struct {
+	// Staff are the Slack user ids allowed to run the NSG commands.
+	Staff []string `yaml:"staff"`
+	// Channel is where questions the guide does not cover are announced.
+	Channel string `yaml:"channel"`
+}
+
+// IsStaff reports whether the Slack user id belongs to the NSG.
+func (n NSG) IsStaff(userID string) bool {
+	for _, id := range n.Staff {
+		if id == userID {
+			return true
+		}
+	}
+	return false
+}
+
+// Log configures the structured log.
+type Log struct {
+	// Level is debug, info, warn or error.
+	Level string `yaml:"level"`
+	// Format is text or json.
+	Format string `yaml:"format"`
+}
+
+// Default returns the built-in configuration: the guide alone, a store
+// under data/, no Slack credentials and the guide's 2009 timeline.
+func Default() *Config {
+	return &Config{
+		Storage: Storage{Path: filepath.Join("data", "hiecbot.db")},
+		Slack: Slack{
+			Listen: ":3000",
+			APIURL: "https://slack.com/api/",
+		},
+		Reminders: defaultReminders(),
+		Log:       Log{Level: "info", Format: "text"},
+	}
+}
+
+// Find returns the configuration file to load: explicit when it is not
+// empty, otherwise DefaultFile in the current folder when it exists, and
+// "" (the defaults) when it does not.
+func Find(explicit string) string {
+	if explicit != "" {
+		return explicit
+	}
+	if _, err := os.Stat(DefaultFile); err == nil {
+		return DefaultFile
+	}
+	return ""
+}
+
+// Load reads the file at path over the defaults and applies the
+// environment through getenv. An empty path yields the defaults with the
+// environment applied.
+func Load(path string, getenv func(string) string) (*Config, error) {
+	cfg := Default()
+	if path != "" {
+		data, err := os.ReadFile(path)
+		if err != nil {
+			return nil, fmt.Errorf("read config: %w", err)
+		}
+		if err := cfg.decode(path, data, getenv); err != nil {
+			return nil, err
+		}
+		cfg.File = path
+		cfg.resolvePaths(filepath.Dir(path))
+	}
+	cfg.applyEnv(getenv)
+	if err := cfg.validate(); err != nil {
+		if path == "" {
+			path = "environment"
+		}
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	return cfg, nil
+}
+
+// decode parses data over cfg, reporting errors as file:line: message.
+func (cfg *Config) decode(path string, data []byte, getenv func(string) string) error {
+	var doc yaml.Node
+	if err := yaml.Unmarshal(data, &doc); err != nil {
+		return yamlError(path, err)
+	}
+	if len(doc.Content) == 0 {
+		return nil // an empty file keeps every default
+	}
+	root := doc.Content[0]
+	if err := expandEnv(root, getenv); err != nil {
+		return fmt.Errorf("%s:%w", path, err)
+	}
+	if err := checkKeys(root, cfgType, ""); err != nil {
+		return fmt.Errorf("%s:%w", path, err)
+	}
+	// Decoding the checked node keeps line numbers in custom unmarshalers.
+	if err := root.Decode(cfg); err != nil {
+		var le *lineError
+		if errors.As(err, &le) {
+			return fmt.Errorf("%s:%d: %s", path, le.line, le.msg)
+		}
+		return yamlError(path, err)
+	}
+	return nil
+}
+
+// yamlError rewrites yaml.v3's "yaml: line 3: ..." as "path:3: ...".
+func yamlError(path string, err error) error {
+	var te *yaml.TypeError
+	msgs := []string{err.Error()}
+	if errors.As(err, &te) {
+		msgs = te.Errors
+	}
+	for i, m := range msgs {
+		m = strings.TrimPrefix(m, "yaml: ")
+		if rest, ok := strings.CutPrefix(m, "line "); ok {
+			if n, msg, ok := strings.Cut(rest, ": "); ok {
+				msgs[i] = fmt.Sprintf("%s:%s: %s", path, n, msg)
+				continue
+			}
+		}
+		msgs[i] = fmt.Sprintf("%s: %s", path, m)
+	}
+	return errors.New(strings.Join(msgs, "\n"))
+}
+
+// resolvePaths makes the file paths in a configuration file relative to
+// the file's folder, so the bot finds them whatever its working folder.
+func (cfg *Config) resolvePaths(dir string) {
+	rel := func(p string) string {
+		if p == "" || filepath.IsAbs(p) {
+			return p
+		}
+		return filepath.Join(dir, p)
+	}
+	for i, s := range cfg.Knowledge.Sources {
+		cfg.Knowledge.Sources[i] = rel(s)
+	}
+	cfg.Knowledge.FAQ = rel(cfg.Knowledge.FAQ)
+	cfg.Storage.Path = rel(cfg.Storage.Path)
+}
+
+func (cfg *Config) applyEnv(getenv func(string) string) {
+	if getenv == nil {
+		return
+	}
+	fill := func(s *Secret, name string) {
+		if *s == "" {
+			*s = Secret(getenv(name))
+		}
+	}
+	fill(&cfg.Slack.BotToken, "SLACK_BOT_TOKEN")
+	fill(&cfg.Slack.AppToken, "SLACK_APP_TOKEN")
+	fill(&cfg.Slack.SigningSecret, "SLACK_SIGNING_SECRET")
+	if u := getenv("SLACK_API_URL"); u != "" {
+		cfg.Slack.APIURL = u
+	}
+}
+
+func (cfg *Config) validate() error {
+	if cfg.Storage.Path == "" {
+		return errors.New("storage.path is empty: give the file the question log is kept in, e.g. data/hiecbot.db")
+	}
+	if u := cfg.Slack.APIURL; !strings.HasPrefix(u, "http://") && !strings.HasPrefix(u, "https://") {
+		return fmt.Errorf("slack.api_url %q is not an http(s) URL", u)
+	} else if !strings.HasSuffix(u, "/") {
+		cfg.Slack.APIURL += "/"
+	}
+	switch cfg.Log.Level {
+	case "debug", "info", "warn", "error":
+	default:
+		return fmt.Errorf("log.level %q is not one of debug, info, warn, error", cfg.Log.Level)
+	}
+	switch cfg.Log.Format {
+	case "text", "json":
+	default:
+		return fmt.Errorf("log.format %q is not one of text, json", cfg.Log.Format)
+	}
+	for _, id := range cfg.NSG.Staff {
+		if id == "" || strings.ContainsAny(id, " <>@") {
+			return fmt.Errorf("nsg.staff: %q is not a Slack user id (like U012AB3CD)", id)
+		}
+	}
+	return cfg.Reminders.validate()
+}
+
+// Effective renders the configuration as YAML with every secret masked,
+// for `hiecbot config check`.
+func (cfg *Config) Effective() ([]byte, error) {
+	var buf bytes.Buffer
+	enc := yaml.NewEncoder(&buf)
+	enc.SetIndent(2)
+	if err := enc.Encode(cfg); err != nil {
+		return nil, fmt.Errorf("render config: %w", err)
+	}
+	return buf.Bytes(), nil
+}
+
+// Duration is a time.Duration written as in Go ("6h", "90m") or in days
+// ("28d", "1d12h").
+type Duration time.Duration
+
+// UnmarshalYAML parses a duration, reporting its line on error.
+func (d *Duration) UnmarshalYAML(n *yaml.Node) error {
+	v, err := ParseDuration(n.Value)
+	if err != nil {
+		return &lineError{n.Line, err.Error()}
+	}
+	*d = Duration(v)
+	return nil
+}
+
+// MarshalYAML writes the duration back in the form ParseDuration reads.
+func (d Duration) MarshalYAML() (any, error) { return FormatDuration(time.Duration(d)), nil }
+
+const maxDuration = 3660 * 24 * time.Hour
+
+// ParseDuration reads a non-negative duration made of whole numbers with
+// the units d (days of 24 hours), h, m and s, such as "28d", "2h" or
+// "1d12h".
+func ParseDuration(s string) (time.Duration, error) {
+	in := strings.TrimSpace(s)
+	if in == "" {
+		return 0, errors.New("empty duration: write a number and a unit, e.g. 7d, 2h or 30m")
+	}
+	if strings.HasPrefix(in, "-") {
+		return 0, fmt.Errorf("duration %q is negative: write how long before, e.g. 7d", s)
+	}
+	var total time.Duration
+	rest := in
+	for rest != "" {
+		i := 0
+		for i < len(rest) && rest[i] >= '0' && rest[i] <= '9' {
+			i++
+		}
+		if i == 0 {
+			return 0, fmt.Errorf("duration %q: expected a number at %q (use e.g. 28d, 2h, 30m)", s, rest)
+		}
+		if i > 6 {
+			return 0, fmt.Errorf("duration %q: number too large", s)
+		}
+		var n int64
+		for _, c := range rest[:i] {
+			n = n*10 + int64(c-'0')
+		}
+		rest = rest[i:]
+		if rest == "" {
+			return 0, fmt.Errorf("duration %q: missing unit after %d (use d, h, m or s)", s, n)
+		}
+		var unit time.Duration
+		switch rest[0] {
+		case 'd':
+			unit = 24 * time.Hour
+		case 'h':
+			unit = time.Hour
+		case 'm':
+			unit = time.Minute
+		case 's':
+			unit = time.Second
+		default:
+			return 0, fmt.Errorf("duration %q: unknown unit %q (use d, h, m or s)", s, rest[:1])
+		}
+		rest = rest[1:]
+		if time.Duration(n) > maxDuration/unit {
+			return 0, fmt.Errorf("duration %q is longer than %d days", s, maxDuration/(24*time.Hour))
+		}
+		total += time.Duration(n) * unit
+		if total > maxDuration {
+			return 0, fmt.Errorf("duration %q is longer than %d days", s, maxDuration/(24*time.Hour))
+		}
+	}
+	return total, nil
+}
+
+// FormatDuration writes d in the largest whole units ParseDuration reads.
+func FormatDuration(d time.Duration) string {
+	if d == 0 {
+		return "0m"
+	}
+	var b strings.Builder
+	for _, u := range []struct {
+		unit time.Duration
+		sym  string
+	}{{24 * time.Hour, "d"}, {time.Hour, "h"}, {time.Minute, "m"}, {time.Second, "s"}} {
+		if n := d / u.unit; n > 0 {
+			fmt.Fprintf(&b, "%d%s", n, u.sym)
+			d -= n * u.unit
+		}
+	}
+	return b.String()
+}
+
+// lineError is an error found while decoding a node at a known line.
+type lineError struct {
+	line int
+	msg  string
+}
+
+func (e *lineError) Error() string { return fmt.Sprintf("line %d: %s", e.line, e.msg) }

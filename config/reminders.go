@@ -1,0 +1,329 @@
+package config
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/robfig/cron/v3"
+	"gopkg.in/yaml.v3"
+)
+
+// EndOfWorkingDay is the local time a deadline given as a date alone falls
+// due: 17:00 on that day in the reminders' timezone.
+const (
+	EndOfWorkingDayHour   = 17
+	EndOfWorkingDayMinute = 0
+)
+
+// CronParser parses the specs of recurring posts: five fields (minute,
+// hour, day of month, month, day of week), descriptors such as @weekly,
+// and an optional CRON_TZ= or TZ= prefix.
+var CronParser = cron.NewParser(cron.Minute | cron.Hour | cron.Dom | cron.Month | cron.Dow | cron.Descriptor)
+
+// Reminders configures the posts made before each deadline and on a
+// schedule.
+type Reminders struct {
+	// Timezone is the IANA zone deadlines are given in.
+	Timezone string `yaml:"timezone"`
+	// Channel is the bidders' channel reminders and clarifications go to.
+	Channel string `yaml:"channel"`
+	// Grace is how late a reminder missed while the bot was down may still
+	// be sent.
+	Grace      Duration    `yaml:"grace"`
+	Deadlines  []Deadline  `yaml:"deadlines"`
+	Milestones []Milestone `yaml:"milestones"`
+	Cron       []CronJob   `yaml:"cron"`
+}
+
+// Location returns the reminders' timezone; validate has checked it.
+func (r Reminders) Location() *time.Location {
+	loc, err := time.LoadLocation(r.Timezone)
+	if err != nil {
+		return time.UTC
+	}
+	return loc
+}
+
+// Deadline is a date bidders must not miss.
+type Deadline struct {
+	Name string `yaml:"name"`
+	// Due is the date, or date and time, in the reminders' timezone.
+	Due Due `yaml:"due"`
+	// RemindBefore lists how long before Due to post a reminder.
+	RemindBefore []Duration `yaml:"remind_before"`
+	// Message replaces the generated reminder text when set.
+	Message string `yaml:"message"`
+	// Source is the citation for the date, shown with reminders.
+	Source string `yaml:"source"`
+	// Line is where the deadline is defined in the file, 0 for defaults.
+	Line int `yaml:"-"`
+}
+
+// UnmarshalYAML decodes a deadline and remembers its line.
+func (d *Deadline) UnmarshalYAML(n *yaml.Node) error {
+	type plain Deadline
+	if err := n.Decode((*plain)(d)); err != nil {
+		return err
+	}
+	d.Line = n.Line
+	return nil
+}
+
+// Milestone is a dated step of the process that is shown, not reminded.
+type Milestone struct {
+	Name string `yaml:"name"`
+	// When is a month (2009-07) or a day (2009-12-01).
+	When   Due    `yaml:"when"`
+	Source string `yaml:"source"`
+	Line   int    `yaml:"-"`
+}
+
+// UnmarshalYAML decodes a milestone and remembers its line.
+func (m *Milestone) UnmarshalYAML(n *yaml.Node) error {
+	type plain Milestone
+	if err := n.Decode((*plain)(m)); err != nil {
+		return err
+	}
+	m.Line = n.Line
+	return nil
+}
+
+// Post kinds for recurring jobs.
+const (
+	PostCountdown = "countdown" // to the bidders' channel: time left to the next deadline
+	PostDigest    = "digest"    // to nsg.channel: questions awaiting an answer
+)
+
+// CronJob is a recurring post.
+type CronJob struct {
+	Name string `yaml:"name"`
+	// Spec is a robfig/cron spec, read in Timezone (or the reminders'
+	// timezone) unless it starts with CRON_TZ=.
+	Spec     string `yaml:"spec"`
+	Timezone string `yaml:"timezone"`
+	// Post is countdown or digest.
+	Post string `yaml:"post"`
+	Line int    `yaml:"-"`
+}
+
+// UnmarshalYAML decodes a job and remembers its line.
+func (c *CronJob) UnmarshalYAML(n *yaml.Node) error {
+	type plain CronJob
+	if err := n.Decode((*plain)(c)); err != nil {
+		return err
+	}
+	c.Line = n.Line
+	return nil
+}
+
+// FullSpec is the spec with its timezone made explicit, as cron parses it.
+func (c CronJob) FullSpec(defaultZone string) string {
+	if strings.HasPrefix(c.Spec, "CRON_TZ=") || strings.HasPrefix(c.Spec, "TZ=") {
+		return c.Spec
+	}
+	zone := c.Timezone
+	if zone == "" {
+		zone = defaultZone
+	}
+	return "CRON_TZ=" + zone + " " + c.Spec
+}
+
+// Precision says how much of a Due was written.
+type Precision int
+
+// Precisions of a Due.
+const (
+	PrecisionMonth  Precision = iota + 1 // 2009-07
+	PrecisionDay                         // 2009-10-19
+	PrecisionMinute                      // 2009-10-19 12:00
+)
+
+// Due is a civil date, or date and time, without a zone.
+type Due struct {
+	Year      int
+	Month     time.Month
+	Day       int
+	Hour, Min int
+	Precision Precision
+}
+
+// ParseDue reads "2009-10-19", "2009-10-19 12:00" (or with a T) or, for
+// milestones, "2009-07".
+func ParseDue(s string) (Due, error) {
+	s = strings.TrimSpace(s)
+	for _, f := range []struct {
+		layout string
+		p      Precision
+	}{
+		{"2006-01-02 15:04", PrecisionMinute},
+		{"2006-01-02T15:04", PrecisionMinute},
+		{"2006-01-02", PrecisionDay},
+		{"2006-01", PrecisionMonth},
+	} {
+		if t, err := time.Parse(f.layout, s); err == nil {
+			d := Due{Year: t.Year(), Month: t.Month(), Day: t.Day(), Precision: f.p}
+			if f.p == PrecisionMinute {
+				d.Hour, d.Min = t.Hour(), t.Minute()
+			}
+			return d, nil
+		}
+	}
+	return Due{}, fmt.Errorf("date %q is not YYYY-MM-DD or YYYY-MM-DD HH:MM (e.g. 2009-10-19 or 2009-10-19 12:00)", s)
+}
+
+// UnmarshalYAML parses a date, reporting its line on error.
+func (d *Due) UnmarshalYAML(n *yaml.Node) error {
+	v, err := ParseDue(n.Value)
+	if err != nil {
+		return &lineError{n.Line, err.Error()}
+	}
+	*d = v
+	return nil
+}
+
+// MarshalYAML writes the date as it was given.
+func (d Due) MarshalYAML() (any, error) { return d.String(), nil }
+
+// IsZero reports whether no date was given.
+func (d Due) IsZero() bool { return d.Precision == 0 }
+
+// String writes the date in the form ParseDue reads.
+func (d Due) String() string {
+	switch d.Precision {
+	case PrecisionMonth:
+		return fmt.Sprintf("%04d-%02d", d.Year, int(d.Month))
+	case PrecisionDay:
+		return fmt.Sprintf("%04d-%02d-%02d", d.Year, int(d.Month), d.Day)
+	case PrecisionMinute:
+		return fmt.Sprintf("%04d-%02d-%02d %02d:%02d", d.Year, int(d.Month), d.Day, d.Hour, d.Min)
+	}
+	return ""
+}
+
+// In returns the instant the date falls due in loc: a day alone is the
+// end of that working day (17:00), a month alone its first day at 00:00.
+func (d Due) In(loc *time.Location) time.Time {
+	switch d.Precision {
+	case PrecisionMonth:
+		return time.Date(d.Year, d.Month, 1, 0, 0, 0, 0, loc)
+	case PrecisionDay:
+		return time.Date(d.Year, d.Month, d.Day, EndOfWorkingDayHour, EndOfWorkingDayMinute, 0, 0, loc)
+	}
+	return time.Date(d.Year, d.Month, d.Day, d.Hour, d.Min, 0, 0, loc)
+}
+
+// Label writes the date for people: "19 October 2009", "19 October 2009
+// 12:00" or "July 2009".
+func (d Due) Label() string {
+	switch d.Precision {
+	case PrecisionMonth:
+		return fmt.Sprintf("%s %d", d.Month, d.Year)
+	case PrecisionDay:
+		return fmt.Sprintf("%d %s %d", d.Day, d.Month, d.Year)
+	case PrecisionMinute:
+		return fmt.Sprintf("%d %s %d %02d:%02d", d.Day, d.Month, d.Year, d.Hour, d.Min)
+	}
+	return ""
+}
+
+func (r *Reminders) validate() error {
+	if r.Timezone == "" {
+		return errors.New("reminders.timezone is empty: give an IANA zone such as Europe/London")
+	}
+	if _, err := time.LoadLocation(r.Timezone); err != nil {
+		return fmt.Errorf("reminders.timezone %q is not a known IANA zone (e.g. Europe/London)", r.Timezone)
+	}
+	at := func(line int) string {
+		if line == 0 {
+			return ""
+		}
+		return fmt.Sprintf("line %d: ", line)
+	}
+	names := map[string]bool{}
+	for i, d := range r.Deadlines {
+		where := fmt.Sprintf("%sreminders.deadlines[%d]", at(d.Line), i)
+		switch {
+		case strings.TrimSpace(d.Name) == "":
+			return fmt.Errorf("%s: name is empty", where)
+		case names[d.Name]:
+			return fmt.Errorf("%s: name %q is used twice; deadline names must be unique", where, d.Name)
+		case d.Due.IsZero():
+			return fmt.Errorf("%s (%s): due is missing: give a date such as 2009-10-19", where, d.Name)
+		case d.Due.Precision == PrecisionMonth:
+			return fmt.Errorf("%s (%s): due %s needs a day, e.g. %s-19", where, d.Name, d.Due, d.Due)
+		}
+		names[d.Name] = true
+		seen := map[Duration]bool{}
+		for _, off := range d.RemindBefore {
+			if seen[off] {
+				return fmt.Errorf("%s (%s): remind_before lists %s twice", where, d.Name, FormatDuration(time.Duration(off)))
+			}
+			seen[off] = true
+		}
+	}
+	for i, m := range r.Milestones {
+		where := fmt.Sprintf("%sreminders.milestones[%d]", at(m.Line), i)
+		if strings.TrimSpace(m.Name) == "" {
+			return fmt.Errorf("%s: name is empty", where)
+		}
+		if m.When.IsZero() {
+			return fmt.Errorf("%s (%s): when is missing: give a month such as 2009-07 or a date", where, m.Name)
+		}
+	}
+	for i, c := range r.Cron {
+		where := fmt.Sprintf("%sreminders.cron[%d]", at(c.Line), i)
+		if strings.TrimSpace(c.Name) == "" {
+			return fmt.Errorf("%s: name is empty", where)
+		}
+		if names[c.Name] {
+			return fmt.Errorf("%s: name %q is used twice; reminder names must be unique", where, c.Name)
+		}
+		names[c.Name] = true
+		if c.Post != PostCountdown && c.Post != PostDigest {
+			return fmt.Errorf("%s (%s): post %q is not %s or %s", where, c.Name, c.Post, PostCountdown, PostDigest)
+		}
+		if c.Timezone != "" {
+			if _, err := time.LoadLocation(c.Timezone); err != nil {
+				return fmt.Errorf("%s (%s): timezone %q is not a known IANA zone", where, c.Name, c.Timezone)
+			}
+		}
+		if _, err := CronParser.Parse(c.FullSpec(r.Timezone)); err != nil {
+			return fmt.Errorf("%s (%s): spec %q: %v (five fields: minute hour day-of-month month day-of-week, e.g. \"0 9 * * MON\")", where, c.Name, c.Spec, err)
+		}
+	}
+	return nil
+}
+
+const guideSlide17 = "Guide, slide 17: Application process"
+
+// defaultReminders is the guide's 2009 timeline (slides 16 to 18).
+func defaultReminders() Reminders {
+	day := func(y int, m time.Month, d int) Due {
+		return Due{Year: y, Month: m, Day: d, Precision: PrecisionDay}
+	}
+	days := func(ds ...int) []Duration {
+		out := make([]Duration, len(ds))
+		for i, d := range ds {
+			out[i] = Duration(time.Duration(d) * 24 * time.Hour)
+		}
+		return out
+	}
+	return Reminders{
+		Timezone: "Europe/London",
+		Grace:    Duration(6 * time.Hour),
+		Deadlines: []Deadline{
+			{Name: "Informal dialogue closes", Due: day(2009, time.September, 1), RemindBefore: days(28, 14, 7, 1), Source: guideSlide17},
+			{Name: "Detailed bids due", Due: day(2009, time.October, 19), RemindBefore: days(28, 14, 7, 1), Source: guideSlide17},
+		},
+		Milestones: []Milestone{
+			{Name: "OJEU advert", When: Due{Year: 2009, Month: time.July, Precision: PrecisionMonth}, Source: guideSlide17},
+			{Name: "First wave of HIECs announced", When: Due{Year: 2009, Month: time.December, Precision: PrecisionMonth}, Source: "Guide, slide 18: December"},
+		},
+		Cron: []CronJob{
+			{Name: "Weekly countdown", Spec: "0 9 * * MON", Post: PostCountdown},
+			{Name: "NSG digest", Spec: "0 9 * * MON-FRI", Post: PostDigest},
+		},
+	}
+}
