@@ -136,7 +136,7 @@ func TestErrorsNameFileLineAndKey(t *testing.T) {
 			[]string{":5:", "negative"}},
 		{"bad date", "reminders:\n  deadlines:\n    - name: A\n      due: 19/10/2009\n", nil,
 			[]string{":4:", `date "19/10/2009"`}},
-		{"bad zone", "reminders:\n  timezone: Europe/Londn\n", nil, []string{"reminders.timezone", "Europe/Londn"}},
+		{"bad zone", "reminders:\n  timezone: Europe/Londn\n", nil, []string{"line 2", "reminders.timezone", "Europe/Londn"}},
 		{"bad cron", "reminders:\n  cron:\n    - name: weekly\n      spec: 0 9 * *\n      post: countdown\n", nil,
 			[]string{"line 3", "weekly", `spec "0 9 * *"`}},
 		{"bad post", "reminders:\n  cron:\n    - name: weekly\n      spec: 0 9 * * MON\n      post: tweet\n", nil,

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 	"time"
+	_ "time/tzdata" // zones work on a machine without a zone database
 
 	"github.com/robfig/cron/v3"
 	"gopkg.in/yaml.v3"
@@ -35,6 +36,23 @@ type Reminders struct {
 	Deadlines  []Deadline  `yaml:"deadlines"`
 	Milestones []Milestone `yaml:"milestones"`
 	Cron       []CronJob   `yaml:"cron"`
+
+	// timezoneLine is where the timezone was set, for error messages.
+	timezoneLine int
+}
+
+// UnmarshalYAML decodes the reminders and remembers the timezone's line.
+func (r *Reminders) UnmarshalYAML(n *yaml.Node) error {
+	type plain Reminders
+	if err := n.Decode((*plain)(r)); err != nil {
+		return err
+	}
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		if n.Content[i].Value == "timezone" {
+			r.timezoneLine = n.Content[i+1].Line
+		}
+	}
+	return nil
 }
 
 // Location returns the reminders' timezone; validate has checked it.
@@ -232,14 +250,14 @@ func (r *Reminders) validate() error {
 	if r.Timezone == "" {
 		return errors.New("reminders.timezone is empty: give an IANA zone such as Europe/London")
 	}
-	if _, err := time.LoadLocation(r.Timezone); err != nil {
-		return fmt.Errorf("reminders.timezone %q is not a known IANA zone (e.g. Europe/London)", r.Timezone)
-	}
 	at := func(line int) string {
 		if line == 0 {
 			return ""
 		}
 		return fmt.Sprintf("line %d: ", line)
+	}
+	if _, err := time.LoadLocation(r.Timezone); err != nil {
+		return fmt.Errorf("%sreminders.timezone %q is not a known IANA zone (e.g. Europe/London)", at(r.timezoneLine), r.Timezone)
 	}
 	names := map[string]bool{}
 	for i, d := range r.Deadlines {
