@@ -1,0 +1,637 @@
+// Package store is hiecbot's durable question log.
+//
+// Every question a bidder asks is logged with its asker, the sources the
+// answer drew on and its status, so the National Steering Group can list,
+// answer, publish and export them. The log is a single bbolt file: one
+// process (normally "hiecbot serve") holds it open for writing, and within
+// that process any number of goroutines may read (list, export) while others
+// write, each reader seeing a consistent snapshot.
+//
+// Questions are numbered Q-0001, Q-0002, … from a sequence that is never
+// reused, even when the log is reopened. A question is on disk (fsynced) when
+// Log returns; concurrent calls to Log are committed together in one
+// transaction (group commit), so many goroutines share each fsync.
+//
+// The same file keeps two small ledgers: Slack event ids already handled
+// (FirstSeen), so Slack's retries are not answered twice, and reminders
+// already sent (ReminderSent, MarkReminderSent).
+package store
+
+import (
+	"bytes"
+	"context"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"math/bits"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+	berrors "go.etcd.io/bbolt/errors"
+)
+
+// Errors returned by the store. They are wrapped with the operation, path or
+// question id; test for them with errors.Is.
+var (
+	// ErrLocked means another process (such as a running "hiecbot serve")
+	// holds the log file open.
+	ErrLocked = errors.New("store is locked")
+	// ErrNotFound means no question has the given id.
+	ErrNotFound = errors.New("question not found")
+	// ErrConflict means the question's status does not allow the change.
+	ErrConflict = errors.New("status change not allowed")
+	// ErrEmpty means a required text (an answer, a key) was empty.
+	ErrEmpty = errors.New("empty text")
+)
+
+// DefaultTimeout is how long Open waits for another process to release the
+// file when Options.Timeout is zero.
+const DefaultTimeout = 2 * time.Second
+
+// dedupeTTL is how long FirstSeen remembers a key at least; entries older
+// than this are pruned.
+const dedupeTTL = 2 * time.Hour
+
+// pruneBatch bounds how many stale dedupe entries one FirstSeen call deletes.
+const pruneBatch = 256
+
+// batchDelay is how long a group commit waits to gather more questions. The
+// fsync that follows takes longer than this, so it costs a lone writer little
+// and lets many writers share one fsync.
+const batchDelay = 2 * time.Millisecond
+
+// initialMmapSize is the address space mapped up front. While the file fits
+// in it, writers never wait for long readers (an export) to finish before
+// growing the map. It is address space, not memory, and does not grow the
+// file.
+const initialMmapSize = 1 << 30 // 1 GiB on 64-bit; 32-bit maps on demand
+
+var (
+	bucketQuestions  = []byte("questions")
+	bucketSeen       = []byte("seen")
+	bucketSeenByTime = []byte("seen_by_time")
+	bucketReminders  = []byte("reminders")
+	allBuckets       = [][]byte{bucketQuestions, bucketSeen, bucketSeenByTime, bucketReminders}
+)
+
+// Options configure Open.
+type Options struct {
+	// Timeout is how long to wait for another process to release the file
+	// before giving up with ErrLocked. Zero means DefaultTimeout; a negative
+	// value waits for ever.
+	Timeout time.Duration
+	// ReadOnly opens the log for reading only. The file must exist. A
+	// read-only open still waits for a writer to close the file.
+	ReadOnly bool
+	// Now is the clock used for AskedAt, AnsweredAt, PublishedAt and the
+	// dedupe ledger. Nil means time.Now. Times are stored in UTC.
+	Now func() time.Time
+}
+
+// Store is an open question log. Its methods are safe for concurrent use.
+type Store struct {
+	db   *bolt.DB
+	path string
+	now  func() time.Time
+}
+
+// Open opens the question log at path, creating the folder (mode 0700) and
+// the file (mode 0600) on first use unless opts.ReadOnly is set. If another
+// process holds the file for longer than opts.Timeout, Open returns an error
+// wrapping ErrLocked.
+func Open(path string, opts Options) (*Store, error) {
+	if path == "" {
+		return nil, errors.New("open store: no path given")
+	}
+	timeout := opts.Timeout
+	switch {
+	case timeout == 0:
+		timeout = DefaultTimeout
+	case timeout < 0:
+		timeout = 0 // bbolt: wait for ever
+	}
+	if !opts.ReadOnly {
+		if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+			return nil, fmt.Errorf("open store %s: %w", path, err)
+		}
+	}
+	bo := &bolt.Options{
+		Timeout:      timeout,
+		ReadOnly:     opts.ReadOnly,
+		FreelistType: bolt.FreelistMapType,
+	}
+	if bits.UintSize == 64 {
+		bo.InitialMmapSize = initialMmapSize
+	}
+	db, err := bolt.Open(path, 0o600, bo)
+	if err != nil {
+		if errors.Is(err, berrors.ErrTimeout) {
+			return nil, fmt.Errorf("open store %s: %w: the file is in use by another process, such as a running `hiecbot serve` (gave up after %v); stop it, or wait and try again",
+				path, ErrLocked, timeout)
+		}
+		return nil, fmt.Errorf("open store %s: %w", path, err)
+	}
+	db.MaxBatchDelay = batchDelay
+	if !opts.ReadOnly {
+		err := db.Update(func(tx *bolt.Tx) error {
+			for _, name := range allBuckets {
+				if _, err := tx.CreateBucketIfNotExists(name); err != nil {
+					return fmt.Errorf("create bucket %s: %w", name, err)
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			db.Close()
+			return nil, fmt.Errorf("open store %s: %w", path, err)
+		}
+	}
+	now := opts.Now
+	if now == nil {
+		now = time.Now
+	}
+	return &Store{db: db, path: path, now: now}, nil
+}
+
+// Close closes the log, releasing the file for other processes.
+func (s *Store) Close() error {
+	if err := s.db.Close(); err != nil {
+		return fmt.Errorf("close store %s: %w", s.path, err)
+	}
+	return nil
+}
+
+func (s *Store) clock() time.Time { return s.now().UTC() }
+
+// seqKey is the bucket key of question n: big-endian, so keys sort in id
+// order.
+func seqKey(n uint64) []byte {
+	k := make([]byte, 8)
+	binary.BigEndian.PutUint64(k, n)
+	return k
+}
+
+// Log records a new question. It assigns q.ID from the never-reused
+// sequence, sets q.AskedAt to now if it is zero (and to UTC otherwise), and
+// sets q.Status to answered if q.Confident and to awaiting otherwise when it
+// is empty. When Log returns nil the question is on disk.
+//
+// Concurrent calls are committed together, sharing one fsync; a call waits
+// a few milliseconds for company. ctx is checked before queuing and again
+// when the commit runs: if it is done by then, Log returns its error and
+// nothing is logged. Log does not return early while a commit is under way.
+func (s *Store) Log(ctx context.Context, q *Question) error {
+	if q == nil {
+		return errors.New("log question: nil question")
+	}
+	if err := ctx.Err(); err != nil {
+		return fmt.Errorf("log question: %w", err)
+	}
+	rec := *q
+	if rec.AskedAt.IsZero() {
+		rec.AskedAt = s.clock()
+	} else {
+		rec.AskedAt = rec.AskedAt.UTC()
+	}
+	switch {
+	case rec.Status == "" && rec.Confident:
+		rec.Status = StatusAnswered
+	case rec.Status == "":
+		rec.Status = StatusAwaiting
+	case !rec.Status.Valid():
+		return fmt.Errorf("log question: unknown status %q: valid statuses are %s", rec.Status, joinStatuses(Statuses))
+	}
+	if rec.Feedback != "" {
+		fb, err := parseFeedback(rec.Feedback)
+		if err != nil {
+			return fmt.Errorf("log question: %w", err)
+		}
+		rec.Feedback = fb
+	}
+	var id string
+	err := s.db.Batch(func(tx *bolt.Tx) error {
+		// Batch may run this more than once; only the committed run's id
+		// survives in id.
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		b := tx.Bucket(bucketQuestions)
+		n, err := b.NextSequence()
+		if err != nil {
+			return err
+		}
+		r := rec
+		r.ID = formatID(n)
+		id = r.ID
+		return b.Put(seqKey(n), encodeRecord(&r))
+	})
+	if err != nil {
+		return fmt.Errorf("log question in %s: %w", s.path, err)
+	}
+	q.ID, q.AskedAt, q.Status, q.Feedback = id, rec.AskedAt, rec.Status, rec.Feedback
+	return nil
+}
+
+// Get returns the question with the given id. It accepts the id as people
+// type it: "Q-0042", "q-0042", "Q42", "#42" or "42". An unknown or malformed
+// id gives an error wrapping ErrNotFound that names the id.
+func (s *Store) Get(id string) (Question, error) {
+	n, err := lookupID("get", id)
+	if err != nil {
+		return Question{}, err
+	}
+	var q Question
+	err = s.db.View(func(tx *bolt.Tx) error {
+		b := tx.Bucket(bucketQuestions)
+		if b == nil {
+			return fmt.Errorf("get %s: %w", formatID(n), ErrNotFound)
+		}
+		return getQuestion(b, n, "get", &q)
+	})
+	return q, err
+}
+
+func lookupID(op, id string) (uint64, error) {
+	n, ok := parseID(id)
+	if !ok {
+		return 0, fmt.Errorf("%s %q: %w (question ids look like Q-0042)", op, id, ErrNotFound)
+	}
+	return n, nil
+}
+
+func getQuestion(b *bolt.Bucket, n uint64, op string, q *Question) error {
+	v := b.Get(seqKey(n))
+	if v == nil {
+		return fmt.Errorf("%s %s: %w", op, formatID(n), ErrNotFound)
+	}
+	if err := decodeRecord(v, q); err != nil {
+		return fmt.Errorf("%s %s: decode record: %w", op, formatID(n), err)
+	}
+	return nil
+}
+
+// Filter selects questions. Its zero value selects all of them.
+type Filter struct {
+	// Status, if not empty, keeps questions with any of these statuses.
+	Status []Status
+	// Since and Until bound AskedAt: Since inclusive, Until exclusive. A
+	// zero time is no bound.
+	Since, Until time.Time
+}
+
+func (f Filter) all() bool {
+	return len(f.Status) == 0 && f.Since.IsZero() && f.Until.IsZero()
+}
+
+func (f Filter) match(status Status, askedAt time.Time) bool {
+	if len(f.Status) > 0 {
+		ok := false
+		for _, s := range f.Status {
+			if s == status {
+				ok = true
+				break
+			}
+		}
+		if !ok {
+			return false
+		}
+	}
+	if !f.Since.IsZero() && askedAt.Before(f.Since) {
+		return false
+	}
+	if !f.Until.IsZero() && !askedAt.Before(f.Until) {
+		return false
+	}
+	return true
+}
+
+// Each calls fn for every question f selects, in id order, reading from one
+// consistent snapshot: writes made meanwhile are not seen, and do not wait
+// for Each. If fn returns an error, Each stops and returns it unchanged. fn
+// must not wait for a write to this store (Log, Answer, …) to finish.
+func (s *Store) Each(f Filter, fn func(Question) error) error {
+	return s.db.View(func(tx *bolt.Tx) error {
+		return each(tx, f, fn)
+	})
+}
+
+func each(tx *bolt.Tx, f Filter, fn func(Question) error) error {
+	b := tx.Bucket(bucketQuestions)
+	if b == nil {
+		return nil
+	}
+	all := f.all()
+	c := b.Cursor()
+	for k, v := c.First(); k != nil; k, v = c.Next() {
+		if !all {
+			st, at, err := decodeFilterFields(v)
+			if err != nil {
+				return decodeErr(k, err)
+			}
+			if !f.match(st, at) {
+				continue
+			}
+		}
+		var q Question
+		if err := decodeRecord(v, &q); err != nil {
+			return decodeErr(k, err)
+		}
+		if err := fn(q); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func decodeErr(k []byte, err error) error {
+	id := fmt.Sprintf("key %x", k)
+	if len(k) == 8 {
+		id = formatID(binary.BigEndian.Uint64(k))
+	}
+	return fmt.Errorf("read question %s: %w", id, err)
+}
+
+// List returns the questions f selects, in id order.
+func (s *Store) List(f Filter) ([]Question, error) {
+	var out []Question
+	err := s.Each(f, func(q Question) error {
+		out = append(out, q)
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("list questions in %s: %w", s.path, err)
+	}
+	return out, nil
+}
+
+// Count returns how many questions f selects.
+func (s *Store) Count(f Filter) (int, error) {
+	n := 0
+	err := s.db.View(func(tx *bolt.Tx) error {
+		b := tx.Bucket(bucketQuestions)
+		if b == nil {
+			return nil
+		}
+		all := f.all()
+		c := b.Cursor()
+		for k, v := c.First(); k != nil; k, v = c.Next() {
+			if !all {
+				st, at, err := decodeFilterFields(v)
+				if err != nil {
+					return decodeErr(k, err)
+				}
+				if !f.match(st, at) {
+					continue
+				}
+			}
+			n++
+		}
+		return nil
+	})
+	if err != nil {
+		return 0, fmt.Errorf("count questions in %s: %w", s.path, err)
+	}
+	return n, nil
+}
+
+// NSGAnswers calls fn for every question the NSG has answered, published or
+// not, in id order; the knowledge index is rebuilt from them at start-up.
+func (s *Store) NSGAnswers(fn func(Question) error) error {
+	return s.Each(Filter{Status: []Status{StatusNSGAnswered, StatusPublished}}, fn)
+}
+
+// update applies change to question id in one write transaction. change
+// reports whether it changed anything; if it returns an error or false,
+// nothing is written.
+func (s *Store) update(op, id string, change func(q *Question) (bool, error)) (Question, error) {
+	n, err := lookupID(op, id)
+	if err != nil {
+		return Question{}, err
+	}
+	var (
+		out   Question
+		fnErr error // an error from the function, already annotated
+	)
+	err = s.db.Update(func(tx *bolt.Tx) error {
+		fnErr = func() error {
+			b := tx.Bucket(bucketQuestions)
+			var q Question
+			if err := getQuestion(b, n, op, &q); err != nil {
+				return err
+			}
+			changed, err := change(&q)
+			if err != nil {
+				return fmt.Errorf("%s %s: %w", op, q.ID, err)
+			}
+			out = q
+			if !changed {
+				return errUnchanged // roll back: no commit, no fsync
+			}
+			if err := b.Put(seqKey(n), encodeRecord(&q)); err != nil {
+				return fmt.Errorf("%s %s: %w", op, q.ID, err)
+			}
+			return nil
+		}()
+		return fnErr
+	})
+	switch {
+	case err == nil || err == errUnchanged:
+		return out, nil
+	case err == fnErr:
+		return Question{}, err
+	default: // the transaction itself failed: read-only, disk, closed
+		return Question{}, fmt.Errorf("%s %s in %s: %w", op, formatID(n), s.path, err)
+	}
+}
+
+// errUnchanged rolls back an update that had nothing to write.
+var errUnchanged = errors.New("unchanged")
+
+// Answer records the NSG's answer to question id, given by by, and moves it
+// to nsg_answered. An answered, awaiting or already NSG-answered question may
+// be (re-)answered; a published one may not (ErrConflict). Blank text is
+// ErrEmpty. On error nothing changes.
+func (s *Store) Answer(id, text, by string) (Question, error) {
+	text = strings.TrimSpace(text)
+	return s.update("answer", id, func(q *Question) (bool, error) {
+		if q.Status == StatusPublished {
+			return false, fmt.Errorf("%w: already published; a published answer cannot be changed", ErrConflict)
+		}
+		if text == "" {
+			return false, fmt.Errorf("%w: the answer is blank", ErrEmpty)
+		}
+		at := s.clock()
+		q.Status = StatusNSGAnswered
+		q.NSGAnswer = text
+		q.AnsweredBy = strings.TrimSpace(by)
+		q.AnsweredAt = &at
+		return true, nil
+	})
+}
+
+// Publish makes the NSG's answer to question id public, moving it from
+// nsg_answered to published. Any other status is ErrConflict: the question
+// needs an NSG answer first, or is already published.
+func (s *Store) Publish(id string) (Question, error) {
+	return s.update("publish", id, func(q *Question) (bool, error) {
+		switch q.Status {
+		case StatusNSGAnswered:
+		case StatusPublished:
+			if q.PublishedAt == nil {
+				return false, fmt.Errorf("%w: already published", ErrConflict)
+			}
+			return false, fmt.Errorf("%w: already published on %s", ErrConflict, q.PublishedAt.Format(time.RFC3339))
+		default:
+			return false, fmt.Errorf("%w: it is %s and needs an NSG answer first", ErrConflict, q.Status)
+		}
+		at := s.clock()
+		q.Status = StatusPublished
+		q.PublishedAt = &at
+		return true, nil
+	})
+}
+
+// Escalate passes question id to the NSG, moving it from answered to
+// awaiting, as when the bidder presses "Ask the NSG". A question already
+// awaiting is returned unchanged; one the NSG has answered is ErrConflict.
+func (s *Store) Escalate(id string) (Question, error) {
+	return s.update("escalate", id, func(q *Question) (bool, error) {
+		switch q.Status {
+		case StatusAnswered:
+			q.Status = StatusAwaiting
+			return true, nil
+		case StatusAwaiting:
+			return false, nil
+		default:
+			return false, fmt.Errorf("%w: the NSG has already answered it (%s)", ErrConflict, q.Status)
+		}
+	})
+}
+
+// SetFeedback records the bidder's feedback on question id: "helpful" or
+// "not_helpful". Anything else is an error and changes nothing.
+func (s *Store) SetFeedback(id, feedback string) (Question, error) {
+	fb, err := parseFeedback(feedback)
+	if err != nil {
+		if n, ok := parseID(id); ok {
+			id = formatID(n)
+		}
+		return Question{}, fmt.Errorf("feedback %s: %w", id, err)
+	}
+	return s.update("feedback", id, func(q *Question) (bool, error) {
+		if q.Feedback == fb {
+			return false, nil
+		}
+		q.Feedback = fb
+		return true, nil
+	})
+}
+
+func parseFeedback(s string) (string, error) {
+	fb := strings.ReplaceAll(strings.ToLower(strings.TrimSpace(s)), "-", "_")
+	switch fb {
+	case FeedbackHelpful, FeedbackNotHelpful:
+		return fb, nil
+	}
+	return "", fmt.Errorf("unknown feedback %q: valid feedback is %s or %s", s, FeedbackHelpful, FeedbackNotHelpful)
+}
+
+// FirstSeen reports whether key (a Slack event id) is seen for the first
+// time, remembering it durably for at least two hours so Slack's retries of
+// the same event get false. Entries older than that are pruned as it goes.
+func (s *Store) FirstSeen(key string) (bool, error) {
+	if key == "" {
+		return false, fmt.Errorf("first seen: %w: no key", ErrEmpty)
+	}
+	now := s.clock()
+	k := []byte(key)
+	var first bool
+	err := s.db.Batch(func(tx *bolt.Tx) error {
+		first = false
+		seen, byTime := tx.Bucket(bucketSeen), tx.Bucket(bucketSeenByTime)
+		if err := pruneSeen(seen, byTime, now.Add(-dedupeTTL)); err != nil {
+			return err
+		}
+		if seen.Get(k) != nil {
+			return nil
+		}
+		ts := make([]byte, 8, 8+len(k))
+		binary.BigEndian.PutUint64(ts, uint64(now.UnixNano()))
+		if err := seen.Put(k, ts[:8:8]); err != nil {
+			return err
+		}
+		if err := byTime.Put(append(ts, k...), nil); err != nil {
+			return err
+		}
+		first = true
+		return nil
+	})
+	if err != nil {
+		return false, fmt.Errorf("first seen %q in %s: %w", key, s.path, err)
+	}
+	return first, nil
+}
+
+// pruneSeen deletes up to pruneBatch dedupe entries recorded before cutoff.
+func pruneSeen(seen, byTime *bolt.Bucket, cutoff time.Time) error {
+	var limit [8]byte
+	binary.BigEndian.PutUint64(limit[:], uint64(cutoff.UnixNano()))
+	var stale [][]byte
+	c := byTime.Cursor()
+	for k, _ := c.First(); k != nil && len(stale) < pruneBatch; k, _ = c.Next() {
+		if len(k) < 8 || bytes.Compare(k[:8], limit[:]) >= 0 {
+			break
+		}
+		stale = append(stale, bytes.Clone(k))
+	}
+	for _, k := range stale {
+		if err := seen.Delete(k[8:]); err != nil {
+			return err
+		}
+		if err := byTime.Delete(k); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// ReminderSent reports whether the reminder identified by key has been
+// marked sent.
+func (s *Store) ReminderSent(key string) (bool, error) {
+	if key == "" {
+		return false, fmt.Errorf("reminder sent: %w: no key", ErrEmpty)
+	}
+	var sent bool
+	err := s.db.View(func(tx *bolt.Tx) error {
+		if b := tx.Bucket(bucketReminders); b != nil {
+			sent = b.Get([]byte(key)) != nil
+		}
+		return nil
+	})
+	if err != nil {
+		return false, fmt.Errorf("reminder sent %q in %s: %w", key, s.path, err)
+	}
+	return sent, nil
+}
+
+// MarkReminderSent durably records that the reminder identified by key was
+// sent at at.
+func (s *Store) MarkReminderSent(key string, at time.Time) error {
+	if key == "" {
+		return fmt.Errorf("mark reminder sent: %w: no key", ErrEmpty)
+	}
+	v, err := at.UTC().MarshalText()
+	if err != nil {
+		return fmt.Errorf("mark reminder %q sent: %w", key, err)
+	}
+	err = s.db.Update(func(tx *bolt.Tx) error {
+		return tx.Bucket(bucketReminders).Put([]byte(key), v)
+	})
+	if err != nil {
+		return fmt.Errorf("mark reminder %q sent in %s: %w", key, s.path, err)
+	}
+	return nil
+}
