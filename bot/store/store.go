@@ -184,11 +184,28 @@ func seqKey(n uint64) []byte {
 // when the commit runs: if it is done by then, Log returns its error and
 // nothing is logged. Log does not return early while a commit is under way.
 func (s *Store) Log(ctx context.Context, q *Question) error {
+	_, err := s.log(ctx, "", q)
+	return err
+}
+
+// LogOnce is Log for a question that arrived with a delivery key (a Slack
+// event id): in the same transaction it records the key and the question,
+// and when the key was seen before it logs nothing and reports false. A
+// retried delivery is therefore never logged twice, and a recorded key
+// always has its question logged.
+func (s *Store) LogOnce(ctx context.Context, key string, q *Question) (bool, error) {
+	if key == "" {
+		return false, fmt.Errorf("log question once: %w: no key", ErrEmpty)
+	}
+	return s.log(ctx, key, q)
+}
+
+func (s *Store) log(ctx context.Context, key string, q *Question) (bool, error) {
 	if q == nil {
-		return errors.New("log question: nil question")
+		return false, errors.New("log question: nil question")
 	}
 	if err := ctx.Err(); err != nil {
-		return fmt.Errorf("log question: %w", err)
+		return false, fmt.Errorf("log question: %w", err)
 	}
 	rec := *q
 	if rec.AskedAt.IsZero() {
@@ -202,22 +219,34 @@ func (s *Store) Log(ctx context.Context, q *Question) error {
 	case rec.Status == "":
 		rec.Status = StatusAwaiting
 	case !rec.Status.Valid():
-		return fmt.Errorf("log question: unknown status %q: valid statuses are %s", rec.Status, joinStatuses(Statuses))
+		return false, fmt.Errorf("log question: unknown status %q: valid statuses are %s", rec.Status, joinStatuses(Statuses))
 	}
 	if rec.Feedback != "" {
 		fb, err := parseFeedback(rec.Feedback)
 		if err != nil {
-			return fmt.Errorf("log question: %w", err)
+			return false, fmt.Errorf("log question: %w", err)
 		}
 		rec.Feedback = fb
 	}
-	var id string
+	now := s.clock()
+	var (
+		id    string
+		first bool
+	)
 	err := s.db.Batch(func(tx *bolt.Tx) error {
-		// Batch may run this more than once; only the committed run's id
-		// survives in id.
+		// Batch may run this more than once; only the committed run's
+		// results survive in id and first.
+		id, first = "", false
 		if err := ctx.Err(); err != nil {
 			return err
 		}
+		if key != "" {
+			seen, err := markSeen(tx, key, now)
+			if err != nil || !seen {
+				return err
+			}
+		}
+		first = true
 		b := tx.Bucket(bucketQuestions)
 		n, err := b.NextSequence()
 		if err != nil {
@@ -229,10 +258,13 @@ func (s *Store) Log(ctx context.Context, q *Question) error {
 		return b.Put(seqKey(n), encodeRecord(&r))
 	})
 	if err != nil {
-		return fmt.Errorf("log question in %s: %w", s.path, err)
+		return false, fmt.Errorf("log question in %s: %w", s.path, err)
+	}
+	if !first {
+		return false, nil
 	}
 	q.ID, q.AskedAt, q.Status, q.Feedback = id, rec.AskedAt, rec.Status, rec.Feedback
-	return nil
+	return true, nil
 }
 
 // Get returns the question with the given id. It accepts the id as people
@@ -547,32 +579,38 @@ func (s *Store) FirstSeen(key string) (bool, error) {
 		return false, fmt.Errorf("first seen: %w: no key", ErrEmpty)
 	}
 	now := s.clock()
-	k := []byte(key)
 	var first bool
 	err := s.db.Batch(func(tx *bolt.Tx) error {
-		first = false
-		seen, byTime := tx.Bucket(bucketSeen), tx.Bucket(bucketSeenByTime)
-		if err := pruneSeen(seen, byTime, now.Add(-dedupeTTL)); err != nil {
-			return err
-		}
-		if seen.Get(k) != nil {
-			return nil
-		}
-		ts := make([]byte, 8, 8+len(k))
-		binary.BigEndian.PutUint64(ts, uint64(now.UnixNano()))
-		if err := seen.Put(k, ts[:8:8]); err != nil {
-			return err
-		}
-		if err := byTime.Put(append(ts, k...), nil); err != nil {
-			return err
-		}
-		first = true
-		return nil
+		var err error
+		first, err = markSeen(tx, key, now)
+		return err
 	})
 	if err != nil {
 		return false, fmt.Errorf("first seen %q in %s: %w", key, s.path, err)
 	}
 	return first, nil
+}
+
+// markSeen records key as seen at now and reports whether it is new,
+// pruning entries older than the dedupe window as it goes.
+func markSeen(tx *bolt.Tx, key string, now time.Time) (bool, error) {
+	k := []byte(key)
+	seen, byTime := tx.Bucket(bucketSeen), tx.Bucket(bucketSeenByTime)
+	if err := pruneSeen(seen, byTime, now.Add(-dedupeTTL)); err != nil {
+		return false, err
+	}
+	if seen.Get(k) != nil {
+		return false, nil
+	}
+	ts := make([]byte, 8, 8+len(k))
+	binary.BigEndian.PutUint64(ts, uint64(now.UnixNano()))
+	if err := seen.Put(k, ts[:8:8]); err != nil {
+		return false, err
+	}
+	if err := byTime.Put(append(ts, k...), nil); err != nil {
+		return false, err
+	}
+	return true, nil
 }
 
 // pruneSeen deletes up to pruneBatch dedupe entries recorded before cutoff.

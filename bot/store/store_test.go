@@ -750,3 +750,49 @@ func TestReminderLedger(t *testing.T) {
 		t.Error("an unmarked reminder reads as sent")
 	}
 }
+
+func TestLogOnce(t *testing.T) {
+	path := testPath(t)
+	s := openTest(t, path, nil)
+	ctx := context.Background()
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	firsts := 0
+	for i := 0; i < 8; i++ { // Slack retries racing each other
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			q := &Question{Question: "When are bids due?", UserID: "U1"}
+			first, err := s.LogOnce(ctx, "event:Ev1", q)
+			if err != nil {
+				t.Error(err)
+				return
+			}
+			if first != (q.ID != "") {
+				t.Errorf("first = %v but id = %q", first, q.ID)
+			}
+			if first {
+				mu.Lock()
+				firsts++
+				mu.Unlock()
+			}
+		}()
+	}
+	wg.Wait()
+	if n, _ := s.Count(Filter{}); firsts != 1 || n != 1 {
+		t.Fatalf("8 deliveries of one event: %d first, %d logged; want 1 and 1", firsts, n)
+	}
+	if first, _ := s.FirstSeen("event:Ev1"); first {
+		t.Error("LogOnce did not record its key")
+	}
+	if _, err := s.LogOnce(ctx, "", &Question{Question: "x"}); !errors.Is(err, ErrEmpty) {
+		t.Errorf("empty key: %v", err)
+	}
+	// A bad question records neither the question nor the key.
+	if _, err := s.LogOnce(ctx, "event:Ev2", &Question{Question: "x", Status: "lost"}); err == nil {
+		t.Fatal("bad status accepted")
+	}
+	if first, _ := s.FirstSeen("event:Ev2"); !first {
+		t.Error("a failed LogOnce recorded its key, so Slack's retry would be dropped")
+	}
+}

@@ -1,0 +1,214 @@
+package dialogue
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/hiec/hiecbot/bot/store"
+	"github.com/hiec/hiecbot/reminders"
+)
+
+// Command runs one /hiec command line (without "/hiec"): help, ask,
+// deadlines for everyone; questions, show, answer, publish and export for
+// NSG staff. Anyone else asking for an NSG command gets a polite refusal
+// and sees nothing of other bidders' questions. Bad input is a KindRefused
+// reply that says what was wrong; it changes nothing.
+func (d *Desk) Command(ctx context.Context, a Asker, line string) (Reply, error) {
+	name, rest := cut(line)
+	switch strings.ToLower(name) {
+	case "", "help", "?":
+		text := Help
+		if d.staff(a.UserID) {
+			text += "\n" + StaffHelp
+		}
+		return Reply{Kind: KindText, Private: true, Text: text}, nil
+	case "ask":
+		if rest == "" {
+			return refused("Add your question after `ask`, e.g. `/hiec ask When are detailed bids due?`"), nil
+		}
+		if a.Via == "" {
+			a.Via = ViaCommand
+		}
+		r, err := d.Ask(ctx, a, rest)
+		if errors.Is(err, ErrEmpty) {
+			return refused(err.Error()), nil
+		}
+		return r, err
+	case "deadlines", "deadline", "timeline", "dates":
+		return Reply{Kind: KindText, Private: true, Text: "*HIEC timeline*\n" + reminders.FormatTimeline(d.Timeline())}, nil
+	case "questions", "show", "answer", "publish", "export":
+		if !d.staff(a.UserID) {
+			return refused("Sorry, `" + strings.ToLower(name) + "` is for the National Steering Group. You can ask me anything about the guide with `/hiec ask <question>`."), nil
+		}
+		return d.staffCommand(ctx, a, strings.ToLower(name), rest)
+	}
+	return Reply{Kind: KindText, Private: true, Text: fmt.Sprintf("I don't know the command `%s`.\n%s", name, Help)}, nil
+}
+
+func (d *Desk) staffCommand(ctx context.Context, a Asker, name, rest string) (Reply, error) {
+	switch name {
+	case "questions":
+		f := store.Filter{Status: []store.Status{store.StatusAwaiting}}
+		label := "awaiting an NSG answer"
+		switch arg := strings.ToLower(rest); arg {
+		case "", "open":
+		case "all":
+			f, label = store.Filter{}, "in the log"
+		default:
+			st, err := store.ParseStatus(arg)
+			if err != nil {
+				return refused(err.Error() + "; or use `open` or `all`."), nil
+			}
+			f, label = store.Filter{Status: []store.Status{st}}, string(st)
+		}
+		qs, err := d.log.List(f)
+		if err != nil {
+			return Reply{}, fmt.Errorf("list questions: %w", err)
+		}
+		if len(qs) == 0 {
+			return Reply{Kind: KindText, Private: true, Text: "No questions " + label + "."}, nil
+		}
+		var b strings.Builder
+		fmt.Fprintf(&b, "*%d %s %s*\n", len(qs), plural(len(qs), "question", "questions"), label)
+		writeQuestionList(&b, qs, 50)
+		return Reply{Kind: KindText, Private: true, Text: strings.TrimSuffix(b.String(), "\n")}, nil
+	case "show":
+		q, err := d.log.Get(rest)
+		if err != nil {
+			return refused(err.Error()), nil
+		}
+		return Reply{Kind: KindText, Private: true, Text: QuestionText(q)}, nil
+	case "answer":
+		id, text := cut(rest)
+		if id == "" || strings.TrimSpace(text) == "" {
+			return refused("Write the id and the answer: `/hiec answer Q-0042 <text>`."), nil
+		}
+		q, err := d.AnswerQuestion(ctx, a.UserID, id, text)
+		if err != nil {
+			return refused(err.Error()), nil
+		}
+		return Reply{Kind: KindText, Private: true, Question: &q,
+			Text: fmt.Sprintf("Answered %s. The asker will get your answer, and I will use it for the next bidder who asks. Publish it for every bidder with `/hiec publish %s`.", q.ID, q.ID)}, nil
+	case "publish":
+		if rest == "" {
+			return refused("Write the id: `/hiec publish Q-0042`."), nil
+		}
+		q, err := d.PublishQuestion(ctx, rest)
+		if err != nil {
+			return refused(err.Error()), nil
+		}
+		return Reply{Kind: KindText, Private: true, Question: &q,
+			Text: fmt.Sprintf("Published %s to the bidders' channel, without the asker's name.", q.ID)}, nil
+	case "export":
+		format, f, err := parseExport(rest)
+		if err != nil {
+			return refused(err.Error()), nil
+		}
+		var buf bytes.Buffer
+		n, err := d.log.Export(&buf, format, f)
+		if err != nil {
+			return Reply{}, fmt.Errorf("export questions: %w", err)
+		}
+		name := fmt.Sprintf("hiec-questions-%s.%s", d.now().UTC().Format("20060102-1504"), format)
+		return Reply{Kind: KindFile, Private: true,
+			Text: fmt.Sprintf("Exported %d %s as %s.", n, plural(n, "question", "questions"), name),
+			File: &File{Name: name, Title: "HIEC dialogue questions", Data: buf.Bytes(), Rows: n}}, nil
+	}
+	return Reply{}, fmt.Errorf("unknown staff command %q", name)
+}
+
+// parseExport reads "[csv|json|xlsx] [since DATE] [until DATE]".
+func parseExport(args string) (store.Format, store.Filter, error) {
+	format := store.Format("csv")
+	var f store.Filter
+	words := strings.Fields(args)
+	for i := 0; i < len(words); i++ {
+		w := strings.ToLower(words[i])
+		switch w {
+		case "since", "until":
+			if i+1 == len(words) {
+				return "", f, fmt.Errorf("`%s` needs a date, e.g. `%s 2009-06-01`", w, w)
+			}
+			t, err := ParseDate(words[i+1])
+			if err != nil {
+				return "", f, err
+			}
+			if w == "since" {
+				f.Since = t
+			} else {
+				f.Until = t
+			}
+			i++
+		default:
+			fm, err := store.ParseFormat(w)
+			if err != nil {
+				return "", f, err
+			}
+			format = fm
+		}
+	}
+	return format, f, nil
+}
+
+// ParseDate reads a date (2009-06-01, midnight UTC) or an RFC 3339 time.
+func ParseDate(s string) (time.Time, error) {
+	if t, err := time.Parse("2006-01-02", s); err == nil {
+		return t, nil
+	}
+	if t, err := time.Parse(time.RFC3339, s); err == nil {
+		return t.UTC(), nil
+	}
+	return time.Time{}, fmt.Errorf("date %q is not YYYY-MM-DD (e.g. 2009-06-01) or RFC 3339", s)
+}
+
+// QuestionText renders one question in full for NSG staff.
+func QuestionText(q store.Question) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "*%s* · %s · asked %s via %s by %s", q.ID, q.Status, q.AskedAt.Format("2 Jan 2006 15:04 UTC"), q.Via, asker(q))
+	fmt.Fprintf(&b, "\n%s", Quote(q.Question))
+	if len(q.Refs) > 0 {
+		b.WriteString("\nBot's references")
+		if !q.Confident {
+			b.WriteString(" (not confident)")
+		}
+		b.WriteString(":")
+		for _, r := range q.Refs {
+			fmt.Fprintf(&b, "\n• %s (%.2f)", r.Citation, r.Score)
+		}
+	}
+	if q.NSGAnswer != "" {
+		fmt.Fprintf(&b, "\nNSG answer by %s", q.AnsweredBy)
+		if q.AnsweredAt != nil {
+			fmt.Fprintf(&b, " on %s", q.AnsweredAt.Format("2 Jan 2006 15:04 UTC"))
+		}
+		fmt.Fprintf(&b, ":\n%s", Quote(q.NSGAnswer))
+	}
+	if q.Feedback != "" {
+		fmt.Fprintf(&b, "\nFeedback: %s", q.Feedback)
+	}
+	return b.String()
+}
+
+func asker(q store.Question) string {
+	switch {
+	case q.UserName != "" && q.UserID != "" && q.UserName != q.UserID:
+		return q.UserName + " (" + q.UserID + ")"
+	case q.UserID != "":
+		return q.UserID
+	}
+	return q.UserName
+}
+
+// cut splits off the first word.
+func cut(s string) (string, string) {
+	s = strings.TrimSpace(s)
+	i := strings.IndexFunc(s, func(r rune) bool { return r == ' ' || r == '\t' || r == '\n' })
+	if i < 0 {
+		return s, ""
+	}
+	return s[:i], strings.TrimSpace(s[i+1:])
+}

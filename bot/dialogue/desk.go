@@ -1,0 +1,423 @@
+// Package dialogue is hiecbot's transport-free core: it answers a bidder's
+// question from the knowledge index, logs it for the National Steering
+// Group (NSG), passes on what the sources do not cover, and runs the
+// commands that Slack's /hiec and the console share.
+//
+// Adapters (Slack, the console) turn their input into calls on a Desk and
+// render the Reply they get back; everything that has to reach someone
+// other than the person asking goes through a Notifier.
+package dialogue
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/hiec/hiecbot/bot/store"
+	"github.com/hiec/hiecbot/config"
+	"github.com/hiec/hiecbot/knowledge"
+	"github.com/hiec/hiecbot/reminders"
+)
+
+// Engine answers questions from the sources; *knowledge.Engine is one.
+type Engine interface {
+	Answer(question string) (knowledge.Result, error)
+	AddNSGAnswer(id, question, answer string) error
+}
+
+// Log is the durable question log; *store.Store is one.
+type Log interface {
+	Log(ctx context.Context, q *store.Question) error
+	LogOnce(ctx context.Context, key string, q *store.Question) (bool, error)
+	FirstSeen(key string) (bool, error)
+	Get(id string) (store.Question, error)
+	List(f store.Filter) ([]store.Question, error)
+	Count(f store.Filter) (int, error)
+	Answer(id, text, by string) (store.Question, error)
+	Publish(id string) (store.Question, error)
+	Escalate(id string) (store.Question, error)
+	SetFeedback(id, feedback string) (store.Question, error)
+	Export(w io.Writer, format store.Format, f store.Filter) (int, error)
+}
+
+// Notifier carries what the Desk sends to people other than the one
+// asking: the Slack adapter posts it, the console prints it.
+type Notifier interface {
+	// NotifyNSG announces a question that awaits the NSG.
+	NotifyNSG(ctx context.Context, q store.Question) error
+	// DeliverAnswer gives the asker the NSG's answer where they asked.
+	DeliverAnswer(ctx context.Context, q store.Question) error
+	// Publish posts an anonymised clarification for every bidder.
+	Publish(ctx context.Context, c store.Clarification) error
+}
+
+// Asker is who asked and where.
+type Asker struct {
+	UserID   string
+	UserName string
+	TeamID   string
+	// ChannelID and ThreadTS say where the question came from, so an NSG
+	// answer can be delivered there.
+	ChannelID string
+	ThreadTS  string
+	// Via is dm, mention, command or console.
+	Via string
+}
+
+// Ways a question arrives.
+const (
+	ViaDM      = "dm"
+	ViaMention = "mention"
+	ViaCommand = "command"
+	ViaConsole = "console"
+)
+
+// Kind says what a Reply is, so adapters can render it.
+type Kind int
+
+// Kinds of Reply.
+const (
+	// KindAnswer is a confident answer from the sources.
+	KindAnswer Kind = iota + 1
+	// KindNotCovered says the sources do not cover the question and that
+	// it has gone to the NSG.
+	KindNotCovered
+	// KindSmallTalk answers a greeting, thanks or a request for help.
+	KindSmallTalk
+	// KindText is the output of a command.
+	KindText
+	// KindFile is an export to hand over as a file.
+	KindFile
+	// KindRefused is a command the user may not run, or bad input.
+	KindRefused
+)
+
+// Reply is what a Desk answers; Text is always a complete plain rendering
+// (mrkdwn), so an adapter that cannot do better shows Text.
+type Reply struct {
+	Kind Kind
+	Text string
+	// Question is the logged question, for answers and notices.
+	Question *store.Question
+	// Result holds the passages behind an answer.
+	Result knowledge.Result
+	// Private replies are for the user alone (Slack: ephemeral).
+	Private bool
+	// File is set for KindFile.
+	File *File
+}
+
+// File is an export ready to upload or write.
+type File struct {
+	Name  string
+	Title string
+	Data  []byte
+	Rows  int
+}
+
+// Options configures a Desk.
+type Options struct {
+	// Staff reports whether a user id may run the NSG commands.
+	Staff func(userID string) bool
+	// Reminders gives the timeline shown by deadlines and App Home.
+	Reminders config.Reminders
+	// Notifier defaults to one that drops everything.
+	Notifier Notifier
+	// Ledger, when set, records deliveries so that answers given while no
+	// bot was running are delivered by DeliverPending.
+	Ledger Ledger
+	Logger *slog.Logger
+	Now    func() time.Time
+}
+
+// Desk is the one place questions are answered, logged and passed on.
+// It is safe for concurrent use.
+type Desk struct {
+	engine   Engine
+	log      Log
+	notifier Notifier
+	ledger   Ledger
+	staff    func(string) bool
+	rem      config.Reminders
+	logger   *slog.Logger
+	now      func() time.Time
+
+	bgMu    sync.Mutex
+	bg      sync.WaitGroup // notifications in flight
+	waiting bool           // Wait has been called: run notifications inline
+}
+
+// New returns a Desk answering with engine and logging to log.
+func New(engine Engine, log Log, opts Options) *Desk {
+	d := &Desk{engine: engine, log: log, notifier: opts.Notifier, staff: opts.Staff,
+		ledger: opts.Ledger, rem: opts.Reminders, logger: opts.Logger, now: opts.Now}
+	if d.notifier == nil {
+		d.notifier = discard{}
+	}
+	if d.staff == nil {
+		d.staff = func(string) bool { return false }
+	}
+	if d.logger == nil {
+		d.logger = slog.New(slog.DiscardHandler)
+	}
+	if d.now == nil {
+		d.now = time.Now
+	}
+	return d
+}
+
+// SetNotifier replaces the notifier; adapters that are built after the
+// Desk (they need it to handle events) call it before serving.
+func (d *Desk) SetNotifier(n Notifier) { d.notifier = n }
+
+// IsStaff reports whether the user may run the NSG commands.
+func (d *Desk) IsStaff(userID string) bool { return d.staff(userID) }
+
+// Wait blocks until the notifications the Desk has started are done.
+// Notifications started while or after it waits run before the call that
+// started them returns, so nothing is left behind at shutdown.
+func (d *Desk) Wait() {
+	d.bgMu.Lock()
+	d.waiting = true
+	d.bgMu.Unlock()
+	d.bg.Wait()
+	d.bgMu.Lock()
+	d.waiting = false
+	d.bgMu.Unlock()
+}
+
+// ErrEmpty is returned for a question with no words in it.
+var ErrEmpty = errors.New("the question is empty: ask about the HIEC guide, e.g. \"When are detailed bids due?\"")
+
+// Ask answers a question. Small talk gets a friendly reply and is not
+// logged; anything else is answered from the sources and durably logged
+// before Ask returns, so an adapter may acknowledge it. A question the
+// sources do not cover is announced to the NSG in the background.
+func (d *Desk) Ask(ctx context.Context, a Asker, text string) (Reply, error) {
+	return d.AskOnce(ctx, a, text, "")
+}
+
+// ErrRepeat is returned by AskOnce for a delivery already handled.
+var ErrRepeat = errors.New("this delivery was already handled")
+
+// AskOnce is Ask for a question delivered with a key (a Slack event id):
+// the key is recorded with the question in one durable write, so a
+// retried delivery gets ErrRepeat and is neither logged nor answered
+// twice, while a delivery that failed may be retried. An empty key makes
+// it Ask.
+func (d *Desk) AskOnce(ctx context.Context, a Asker, text, key string) (Reply, error) {
+	text = strings.TrimSpace(text)
+	if text == "" {
+		if err := d.once(key); err != nil {
+			return Reply{}, err
+		}
+		return Reply{}, ErrEmpty
+	}
+	if kind := smallTalk(text); kind != notSmallTalk {
+		if err := d.once(key); err != nil {
+			return Reply{}, err
+		}
+		return Reply{Kind: KindSmallTalk, Text: smallTalkReply(kind)}, nil
+	}
+	res, err := d.engine.Answer(text)
+	if err != nil {
+		return Reply{}, fmt.Errorf("answer %q: %w", text, err)
+	}
+	q := store.Question{
+		UserID: a.UserID, UserName: a.UserName, TeamID: a.TeamID,
+		ChannelID: a.ChannelID, ThreadTS: a.ThreadTS, Via: a.Via,
+		Question: text, Confident: res.Confident, Status: store.StatusAnswered,
+	}
+	for _, ans := range res.Answers {
+		q.Refs = append(q.Refs, store.Ref{Source: ans.Source, Ref: ans.Ref, Title: ans.Title, Citation: ans.Citation, Score: ans.Score})
+	}
+	if !res.Confident {
+		q.Status = store.StatusAwaiting
+	}
+	if key == "" {
+		err = d.log.Log(ctx, &q)
+	} else {
+		var first bool
+		if first, err = d.log.LogOnce(ctx, key, &q); err == nil && !first {
+			return Reply{}, ErrRepeat
+		}
+	}
+	if err != nil {
+		return Reply{}, fmt.Errorf("log question: %w", err)
+	}
+	d.logger.Info("question", "id", q.ID, "via", q.Via, "user", q.UserID, "confident", q.Confident)
+	if !res.Confident {
+		d.background(func(ctx context.Context) { d.notifyNSG(ctx, q) })
+		return Reply{Kind: KindNotCovered, Text: notCoveredText(q), Question: &q, Result: res}, nil
+	}
+	return Reply{Kind: KindAnswer, Text: AnswerText(res, q.ID), Question: &q, Result: res}, nil
+}
+
+// once records a delivery key for a message that is not logged: nil the
+// first time, ErrRepeat after.
+func (d *Desk) once(key string) error {
+	if key == "" {
+		return nil
+	}
+	first, err := d.log.FirstSeen(key)
+	if err != nil {
+		return fmt.Errorf("record delivery %s: %w", key, err)
+	}
+	if !first {
+		return ErrRepeat
+	}
+	return nil
+}
+
+// Escalate passes an answered question on to the NSG (the "Ask the NSG"
+// button). Only the asker or NSG staff may do it.
+func (d *Desk) Escalate(ctx context.Context, a Asker, id string) (Reply, error) {
+	q, err := d.log.Get(id)
+	if err != nil {
+		return Reply{}, err
+	}
+	if q.UserID != a.UserID && !d.staff(a.UserID) {
+		return refused("Only the person who asked " + q.ID + " can pass it to the NSG."), nil
+	}
+	before := q.Status
+	if q, err = d.log.Escalate(id); err != nil {
+		return Reply{}, err
+	}
+	if before != store.StatusAwaiting {
+		d.background(func(ctx context.Context) { d.notifyNSG(ctx, q) })
+	}
+	return Reply{Kind: KindText, Private: true, Question: &q,
+		Text: fmt.Sprintf("Thanks: %s has gone to the National Steering Group. Their answer will come to you here.", q.ID)}, nil
+}
+
+// Feedback records whether an answer helped. Only the asker's feedback
+// counts.
+func (d *Desk) Feedback(ctx context.Context, a Asker, id, feedback string) (Reply, error) {
+	q, err := d.log.Get(id)
+	if err != nil {
+		return Reply{}, err
+	}
+	if q.UserID != a.UserID {
+		return refused("Only the person who asked " + q.ID + " can rate its answer."), nil
+	}
+	if _, err := d.log.SetFeedback(id, feedback); err != nil {
+		return Reply{}, err
+	}
+	return Reply{Kind: KindText, Private: true, Text: "Thanks for the feedback."}, nil
+}
+
+// AnswerQuestion records the NSG's answer to a question, adds it to the
+// knowledge index at once and delivers it to the asker.
+func (d *Desk) AnswerQuestion(ctx context.Context, by, id, text string) (store.Question, error) {
+	q, err := d.log.Answer(id, text, by)
+	if err != nil {
+		return store.Question{}, err
+	}
+	if err := d.engine.AddNSGAnswer(q.ID, q.Question, q.NSGAnswer); err != nil {
+		// The answer is stored and will be indexed at the next start.
+		d.logger.Error("index NSG answer", "id", q.ID, "err", err)
+	}
+	d.background(func(ctx context.Context) { d.deliver(ctx, q) })
+	return q, nil
+}
+
+// PublishQuestion publishes an answered question as an anonymised
+// clarification for every bidder.
+func (d *Desk) PublishQuestion(ctx context.Context, id string) (store.Question, error) {
+	q, err := d.log.Publish(id)
+	if err != nil {
+		return store.Question{}, err
+	}
+	c := q.Clarification()
+	d.background(func(ctx context.Context) { d.announce(ctx, c) })
+	return q, nil
+}
+
+// Timeline is the deadlines and milestones as of now.
+func (d *Desk) Timeline() []reminders.Milestone { return reminders.Timeline(d.rem, d.now()) }
+
+// Home is what the App Home tab shows a user.
+type Home struct {
+	Timeline []reminders.Milestone
+	// Staff is set for NSG staff, with the number of questions awaiting.
+	Staff    bool
+	Awaiting int
+}
+
+// Home returns the App Home view for a user.
+func (d *Desk) Home(userID string) (Home, error) {
+	h := Home{Timeline: d.Timeline(), Staff: d.staff(userID)}
+	if h.Staff {
+		n, err := d.log.Count(store.Filter{Status: []store.Status{store.StatusAwaiting}})
+		if err != nil {
+			return Home{}, fmt.Errorf("count awaiting questions: %w", err)
+		}
+		h.Awaiting = n
+	}
+	return h, nil
+}
+
+// Digest renders the questions awaiting an answer for the NSG's daily
+// post; "" when there are none.
+func (d *Desk) Digest(ctx context.Context) (string, error) {
+	qs, err := d.log.List(store.Filter{Status: []store.Status{store.StatusAwaiting}})
+	if err != nil {
+		return "", fmt.Errorf("list awaiting questions: %w", err)
+	}
+	if len(qs) == 0 {
+		return "", nil
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "*%d %s awaiting an NSG answer*\n", len(qs), plural(len(qs), "question", "questions"))
+	writeQuestionList(&b, qs, 20)
+	b.WriteString("Answer with `/hiec answer Q-0000 <text>`.")
+	return b.String(), nil
+}
+
+// background runs a notification after the caller has replied. It uses a
+// fresh context: the request that caused it may already be finished.
+func (d *Desk) background(fn func(context.Context)) {
+	run := func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+		defer cancel()
+		fn(ctx)
+	}
+	d.bgMu.Lock()
+	if d.waiting {
+		d.bgMu.Unlock()
+		run()
+		return
+	}
+	d.bg.Add(1)
+	d.bgMu.Unlock()
+	go func() {
+		defer d.bg.Done()
+		run()
+	}()
+}
+
+func (d *Desk) notifyNSG(ctx context.Context, q store.Question) {
+	if err := d.notifier.NotifyNSG(ctx, q); err != nil {
+		d.logger.Error("notify NSG", "id", q.ID, "err", err)
+	}
+}
+
+func refused(text string) Reply { return Reply{Kind: KindRefused, Private: true, Text: text} }
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
+}
+
+type discard struct{}
+
+func (discard) NotifyNSG(context.Context, store.Question) error     { return nil }
+func (discard) DeliverAnswer(context.Context, store.Question) error { return nil }
+func (discard) Publish(context.Context, store.Clarification) error  { return nil }

@@ -1,0 +1,434 @@
+package dialogue
+
+import (
+	"bytes"
+	"context"
+	"encoding/csv"
+	"errors"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/hiec/hiecbot/bot/store"
+	"github.com/hiec/hiecbot/config"
+	"github.com/hiec/hiecbot/knowledge"
+)
+
+// fakeEngine is confident about questions mentioning bids and remembers
+// NSG answers.
+type fakeEngine struct {
+	mu  sync.Mutex
+	nsg map[string]string
+}
+
+func (e *fakeEngine) Answer(q string) (knowledge.Result, error) {
+	res := knowledge.Result{Question: q}
+	if strings.Contains(strings.ToLower(q), "bids") {
+		res.Confident = true
+		res.Answers = []knowledge.Answer{
+			{Source: "Guide", Ref: "slide 17", Title: "Application process", Text: "Detailed bids by 19 Oct", Citation: "Guide, slide 17: Application process", Score: 2.5},
+			{Source: "Guide", Ref: "slide 16", Title: "How do we make this happen?", Text: "Period of informal dialogue May to 1 Sept", Citation: "Guide, slide 16: How do we make this happen?", Score: 1.1},
+		}
+	}
+	return res, nil
+}
+
+func (e *fakeEngine) AddNSGAnswer(id, question, answer string) error {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.nsg == nil {
+		e.nsg = map[string]string{}
+	}
+	e.nsg[id] = question + " => " + answer
+	return nil
+}
+
+// recorder is a Notifier that remembers what it was asked to send.
+type recorder struct {
+	mu        sync.Mutex
+	nsg       []store.Question
+	delivered []store.Question
+	published []store.Clarification
+	fail      bool
+}
+
+func (r *recorder) NotifyNSG(_ context.Context, q store.Question) error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.nsg = append(r.nsg, q)
+	return nil
+}
+
+func (r *recorder) DeliverAnswer(_ context.Context, q store.Question) error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.fail {
+		return errors.New("slack is down")
+	}
+	r.delivered = append(r.delivered, q)
+	return nil
+}
+
+func (r *recorder) Publish(_ context.Context, c store.Clarification) error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.published = append(r.published, c)
+	return nil
+}
+
+const staffID = "UNSG"
+
+type fixture struct {
+	desk   *Desk
+	store  *store.Store
+	engine *fakeEngine
+	note   *recorder
+}
+
+func newFixture(t *testing.T) *fixture {
+	t.Helper()
+	st, err := store.Open(filepath.Join(t.TempDir(), "q.db"), store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	f := &fixture{store: st, engine: &fakeEngine{}, note: &recorder{}}
+	f.desk = New(f.engine, st, Options{
+		Staff:     func(id string) bool { return id == staffID },
+		Reminders: config.Default().Reminders,
+		Notifier:  f.note,
+		Ledger:    st,
+		Now:       func() time.Time { return time.Date(2009, 10, 5, 9, 0, 0, 0, time.UTC) },
+	})
+	return f
+}
+
+var bidder = Asker{UserID: "UBID", UserName: "alice", TeamID: "T1", ChannelID: "D1", ThreadTS: "1.0", Via: ViaDM}
+
+func (f *fixture) count(t *testing.T, st ...store.Status) int {
+	t.Helper()
+	n, err := f.store.Count(store.Filter{Status: st})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return n
+}
+
+func TestAskConfidentIsLoggedAsAnswered(t *testing.T) {
+	f := newFixture(t)
+	r, err := f.desk.Ask(context.Background(), bidder, "  When are detailed bids due? ")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.Kind != KindAnswer || r.Question == nil {
+		t.Fatalf("reply = %+v", r)
+	}
+	for _, want := range []string{"Guide, slide 17: Application process", "> Detailed bids by 19 Oct", "See also: Guide, slide 16", r.Question.ID} {
+		if !strings.Contains(r.Text, want) {
+			t.Errorf("reply text lacks %q:\n%s", want, r.Text)
+		}
+	}
+	q, err := f.store.Get(r.Question.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if q.Status != store.StatusAnswered || !q.Confident || q.Question != "When are detailed bids due?" ||
+		q.UserID != "UBID" || q.Via != ViaDM || q.ThreadTS != "1.0" || len(q.Refs) != 2 || q.Refs[0].Score != 2.5 {
+		t.Errorf("logged %+v", q)
+	}
+	f.desk.Wait()
+	if len(f.note.nsg) != 0 {
+		t.Errorf("a confident answer was sent to the NSG: %+v", f.note.nsg)
+	}
+}
+
+func TestAskNotCoveredGoesToNSG(t *testing.T) {
+	f := newFixture(t)
+	r, err := f.desk.Ask(context.Background(), bidder, "Can we pay staff overtime from the grant?")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.Kind != KindNotCovered || !strings.Contains(r.Text, "does not cover") || !strings.Contains(r.Text, r.Question.ID) {
+		t.Fatalf("reply = %+v", r)
+	}
+	f.desk.Wait()
+	if len(f.note.nsg) != 1 || f.note.nsg[0].ID != r.Question.ID {
+		t.Errorf("NSG notices = %+v", f.note.nsg)
+	}
+	if f.count(t, store.StatusAwaiting) != 1 {
+		t.Error("question not logged as awaiting")
+	}
+}
+
+func TestSmallTalkIsNotLogged(t *testing.T) {
+	f := newFixture(t)
+	for _, text := range []string{"hello", "Hi there!", "thanks", "Thank you very much", "help", "what can you do?", "good morning", "bye"} {
+		r, err := f.desk.Ask(context.Background(), bidder, text)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if r.Kind != KindSmallTalk || r.Text == "" {
+			t.Errorf("%q: reply %+v", text, r)
+		}
+	}
+	if n := f.count(t); n != 0 {
+		t.Errorf("small talk logged %d questions", n)
+	}
+	f.desk.Wait()
+	if len(f.note.nsg) != 0 {
+		t.Error("small talk reached the NSG")
+	}
+}
+
+func TestSmallTalkClassifier(t *testing.T) {
+	tests := map[string]bool{
+		"hello":                             true,
+		"hey bot":                           true,
+		"thanks a lot!":                     true,
+		"hello, when are bids due?":         false,
+		"help me understand the governance": false,
+		"who can help with our bid":         false,
+		"Thanks. What is the OJEU advert?":  false,
+	}
+	for text, want := range tests {
+		if got := smallTalk(text) != notSmallTalk; got != want {
+			t.Errorf("smallTalk(%q) = %v, want %v", text, got, want)
+		}
+	}
+}
+
+func TestEmptyQuestion(t *testing.T) {
+	f := newFixture(t)
+	_, err := f.desk.Ask(context.Background(), bidder, "  \t ")
+	if !errors.Is(err, ErrEmpty) || !strings.Contains(err.Error(), "empty") {
+		t.Fatalf("err = %v", err)
+	}
+	r, err := f.desk.Command(context.Background(), bidder, "ask")
+	if err != nil || r.Kind != KindRefused || !strings.Contains(r.Text, "/hiec ask") {
+		t.Fatalf("ask with nothing: %+v, %v", r, err)
+	}
+}
+
+func TestStaffCommandsRefusedToBidders(t *testing.T) {
+	f := newFixture(t)
+	r, _ := f.desk.Ask(context.Background(), Asker{UserID: "UOTHER", Via: ViaDM}, "Secret question about our consortium bids")
+	for _, cmd := range []string{"questions", "questions all", "show " + r.Question.ID, "answer " + r.Question.ID + " yes", "publish " + r.Question.ID, "export csv"} {
+		rep, err := f.desk.Command(context.Background(), bidder, cmd)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if rep.Kind != KindRefused || !rep.Private || rep.File != nil {
+			t.Errorf("%q: %+v", cmd, rep)
+		}
+		if strings.Contains(rep.Text, "consortium") || strings.Contains(rep.Text, "UOTHER") {
+			t.Errorf("%q: refusal reveals another bidder's question: %s", cmd, rep.Text)
+		}
+	}
+	q, _ := f.store.Get(r.Question.ID)
+	if q.Status != store.StatusAnswered || q.NSGAnswer != "" {
+		t.Errorf("a refused command changed the question: %+v", q)
+	}
+}
+
+func TestAnswerPublishFlow(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	r, _ := f.desk.Ask(ctx, bidder, "Can a charity lead the cluster?")
+	id := r.Question.ID
+
+	list, _ := f.desk.Command(ctx, Asker{UserID: staffID}, "questions")
+	if !strings.Contains(list.Text, id) || !strings.Contains(list.Text, "charity") {
+		t.Errorf("open questions list lacks %s:\n%s", id, list.Text)
+	}
+	rep, err := f.desk.Command(ctx, Asker{UserID: staffID}, "answer "+id+" Yes, a charity is one of the legal forms in the guide.")
+	if err != nil || rep.Kind != KindText || !strings.Contains(rep.Text, "Answered "+id) {
+		t.Fatalf("answer: %+v, %v", rep, err)
+	}
+	f.desk.Wait()
+	q, _ := f.store.Get(id)
+	if q.Status != store.StatusNSGAnswered || q.AnsweredBy != staffID {
+		t.Errorf("after answer: %+v", q)
+	}
+	if got := f.engine.nsg[id]; !strings.Contains(got, "charity is one of") {
+		t.Errorf("answer not indexed: %q", got)
+	}
+	if len(f.note.delivered) != 1 || f.note.delivered[0].ChannelID != "D1" || f.note.delivered[0].ThreadTS != "1.0" {
+		t.Errorf("delivered = %+v", f.note.delivered)
+	}
+
+	rep, _ = f.desk.Command(ctx, Asker{UserID: staffID}, "publish "+id)
+	if !strings.Contains(rep.Text, "Published "+id) {
+		t.Fatalf("publish: %+v", rep)
+	}
+	f.desk.Wait()
+	if len(f.note.published) != 1 {
+		t.Fatalf("published = %+v", f.note.published)
+	}
+	c := f.note.published[0]
+	if c.ID != id || !strings.Contains(c.Answer, "charity") {
+		t.Errorf("clarification = %+v", c)
+	}
+
+	// Bad input changes nothing.
+	for cmd, want := range map[string]string{
+		"answer " + id + " again":   "published",
+		"answer Q-9999 text":        "Q-9999",
+		"answer " + id:              "Write the id and the answer",
+		"publish Q-9999":            "Q-9999",
+		"questions nonsense":        "nonsense",
+		"export pdf":                "pdf",
+		"export csv since 20091001": "20091001",
+	} {
+		rep, err := f.desk.Command(ctx, Asker{UserID: staffID}, cmd)
+		if err != nil || rep.Kind != KindRefused || !strings.Contains(rep.Text, want) {
+			t.Errorf("%q: %+v, %v; want a refusal mentioning %q", cmd, rep, err, want)
+		}
+	}
+	if after, _ := f.store.Get(id); after.Status != store.StatusPublished || after.NSGAnswer != q.NSGAnswer {
+		t.Errorf("bad input changed the question: %+v", after)
+	}
+}
+
+func TestExportCommand(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	for _, q := range []string{"When are bids due?", "=HYPERLINK(\"x\") bids"} {
+		if _, err := f.desk.Ask(ctx, bidder, q); err != nil {
+			t.Fatal(err)
+		}
+	}
+	rep, err := f.desk.Command(ctx, Asker{UserID: staffID}, "export csv since 2000-01-01")
+	if err != nil || rep.Kind != KindFile || rep.File == nil || rep.File.Rows != 2 {
+		t.Fatalf("export: %+v, %v", rep, err)
+	}
+	if !strings.HasSuffix(rep.File.Name, ".csv") {
+		t.Errorf("file name %q", rep.File.Name)
+	}
+	rows, err := csv.NewReader(bytes.NewReader(bytes.TrimPrefix(rep.File.Data, []byte("\xef\xbb\xbf")))).ReadAll()
+	if err != nil || len(rows) != 3 {
+		t.Fatalf("csv rows = %d, %v", len(rows), err)
+	}
+	rep, _ = f.desk.Command(ctx, Asker{UserID: staffID}, "export json since 2100-01-01")
+	if rep.File == nil || rep.File.Rows != 0 {
+		t.Errorf("future export: %+v", rep)
+	}
+}
+
+func TestEscalateAndFeedback(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	r, _ := f.desk.Ask(ctx, bidder, "When are bids due?")
+	id := r.Question.ID
+
+	rep, err := f.desk.Escalate(ctx, Asker{UserID: "USOMEONE"}, id)
+	if err != nil || rep.Kind != KindRefused {
+		t.Fatalf("someone else escalated: %+v %v", rep, err)
+	}
+	rep, err = f.desk.Escalate(ctx, bidder, id)
+	if err != nil || !strings.Contains(rep.Text, id) {
+		t.Fatalf("escalate: %+v %v", rep, err)
+	}
+	f.desk.Wait()
+	if q, _ := f.store.Get(id); q.Status != store.StatusAwaiting {
+		t.Errorf("status %s after escalate", q.Status)
+	}
+	if len(f.note.nsg) != 1 {
+		t.Errorf("NSG notices = %d, want 1", len(f.note.nsg))
+	}
+	// Pressing it twice notifies once.
+	if _, err := f.desk.Escalate(ctx, bidder, id); err != nil {
+		t.Fatal(err)
+	}
+	f.desk.Wait()
+	if len(f.note.nsg) != 1 {
+		t.Errorf("NSG notices after second press = %d, want 1", len(f.note.nsg))
+	}
+
+	if rep, _ := f.desk.Feedback(ctx, Asker{UserID: "USOMEONE"}, id, "helpful"); rep.Kind != KindRefused {
+		t.Errorf("someone else's feedback accepted: %+v", rep)
+	}
+	if _, err := f.desk.Feedback(ctx, bidder, id, "not_helpful"); err != nil {
+		t.Fatal(err)
+	}
+	if q, _ := f.store.Get(id); q.Feedback != "not_helpful" {
+		t.Errorf("feedback = %q", q.Feedback)
+	}
+}
+
+func TestDeliverPendingAfterOfflineAnswer(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	r, _ := f.desk.Ask(ctx, bidder, "Is VAT recoverable?")
+	id := r.Question.ID
+	// The NSG answers from the command line while no bot runs.
+	if _, err := (Offline{Store: f.store}).Answer(ctx, id, "Ask your finance team.", "nsg"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := (Offline{Store: f.store}).Publish(ctx, id); err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; i < 2; i++ {
+		if err := f.desk.DeliverPending(ctx); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if len(f.note.delivered) != 1 || len(f.note.published) != 1 {
+		t.Errorf("delivered %d, published %d; want each once", len(f.note.delivered), len(f.note.published))
+	}
+}
+
+func TestDeliveryFailureIsRetriedAtStart(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	r, _ := f.desk.Ask(ctx, bidder, "Is VAT recoverable?")
+	f.note.fail = true
+	if _, err := f.desk.AnswerQuestion(ctx, staffID, r.Question.ID, "Ask your finance team."); err != nil {
+		t.Fatal(err)
+	}
+	f.desk.Wait()
+	f.note.fail = false
+	if err := f.desk.DeliverPending(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if len(f.note.delivered) != 1 {
+		t.Errorf("delivered %d after recovery, want 1", len(f.note.delivered))
+	}
+}
+
+func TestHomeAndDeadlines(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	if _, err := f.desk.Ask(ctx, bidder, "What about VAT?"); err != nil {
+		t.Fatal(err)
+	}
+	h, err := f.desk.Home(staffID)
+	if err != nil || !h.Staff || h.Awaiting != 1 || len(h.Timeline) == 0 {
+		t.Errorf("staff home = %+v, %v", h, err)
+	}
+	h, _ = f.desk.Home("UBID")
+	if h.Staff || h.Awaiting != 0 {
+		t.Errorf("bidder home shows staff data: %+v", h)
+	}
+	rep, _ := f.desk.Command(ctx, bidder, "deadlines")
+	if !strings.Contains(rep.Text, "19 October 2009") || !strings.Contains(rep.Text, "14 days") {
+		t.Errorf("deadlines on 5 Oct 2009:\n%s", rep.Text)
+	}
+	rep, _ = f.desk.Command(ctx, bidder, "frobnicate")
+	if !strings.Contains(rep.Text, "frobnicate") || !strings.Contains(rep.Text, "/hiec ask") {
+		t.Errorf("unknown command reply:\n%s", rep.Text)
+	}
+}
+
+func TestDigest(t *testing.T) {
+	f := newFixture(t)
+	if s, err := f.desk.Digest(context.Background()); err != nil || s != "" {
+		t.Errorf("empty digest = %q, %v", s, err)
+	}
+	f.desk.Ask(context.Background(), bidder, "What about VAT?")
+	s, err := f.desk.Digest(context.Background())
+	if err != nil || !strings.Contains(s, "1 question awaiting") || !strings.Contains(s, "VAT") {
+		t.Errorf("digest = %q, %v", s, err)
+	}
+}

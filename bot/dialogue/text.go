@@ -1,0 +1,151 @@
+package dialogue
+
+import (
+	"fmt"
+	"regexp"
+	"strings"
+	"unicode"
+
+	"github.com/hiec/hiecbot/bot/store"
+	"github.com/hiec/hiecbot/knowledge"
+)
+
+// AnswerText renders a confident answer in mrkdwn: the citation, the
+// passage quoted line by line, then the other references.
+func AnswerText(res knowledge.Result, id string) string {
+	if len(res.Answers) == 0 {
+		return ""
+	}
+	var b strings.Builder
+	top := res.Answers[0]
+	fmt.Fprintf(&b, "*%s*\n", top.Citation)
+	b.WriteString(Quote(top.Text))
+	if len(res.Answers) > 1 {
+		b.WriteString("\nSee also: ")
+		for i, a := range res.Answers[1:] {
+			if i > 0 {
+				b.WriteString("; ")
+			}
+			b.WriteString(a.Citation)
+		}
+	}
+	if id != "" {
+		fmt.Fprintf(&b, "\n_Logged as %s. If this does not answer your question, ask the NSG._", id)
+	}
+	return b.String()
+}
+
+// Quote renders text as a mrkdwn block quote.
+func Quote(text string) string {
+	var b strings.Builder
+	for _, line := range strings.Split(strings.TrimSpace(text), "\n") {
+		b.WriteString("> ")
+		b.WriteString(line)
+		b.WriteByte('\n')
+	}
+	return strings.TrimSuffix(b.String(), "\n")
+}
+
+func notCoveredText(q store.Question) string {
+	return fmt.Sprintf("The guide does not cover this, so I have passed your question to the National Steering Group as *%s*. Their answer will come to you here.", q.ID)
+}
+
+type talk int
+
+const (
+	notSmallTalk talk = iota
+	greeting
+	thanks
+	helpRequest
+	farewell
+)
+
+var (
+	smallTalkWords = map[string]talk{
+		"hi": greeting, "hello": greeting, "hey": greeting, "hiya": greeting, "howdy": greeting,
+		"morning": greeting, "afternoon": greeting, "evening": greeting, "yo": greeting,
+		"thanks": thanks, "thank": thanks, "thx": thanks, "ta": thanks, "cheers": thanks,
+		"help": helpRequest,
+		"bye":  farewell, "goodbye": farewell,
+	}
+	// fillers may surround small talk without making it a question.
+	fillers = map[string]bool{
+		"good": true, "there": true, "you": true, "very": true, "much": true, "so": true,
+		"a": true, "lot": true, "again": true, "all": true, "bot": true, "hiecbot": true,
+		"please": true, "me": true, "ok": true, "okay": true, "great": true, "many": true,
+		"everyone": true, "team": true, "folks": true, "see": true, "later": true, "for": true,
+		"that": true, "the": true, "info": true, "answer": true, "oh": true,
+	}
+	helpPhrases = regexp.MustCompile(`^(what can you do|what do you (do|know)|how does this work|how do i (use|ask)( (you|this|the bot))?|who are you|what are you)$`)
+	nonWord     = regexp.MustCompile(`[^a-z0-9' ]+`)
+)
+
+// smallTalk classifies a whole message as a greeting, thanks, a request
+// for help or a farewell. A message with any other content word is a
+// question ("hello, when are bids due?" is not small talk).
+func smallTalk(text string) talk {
+	s := strings.ToLower(strings.TrimSpace(text))
+	s = strings.Join(strings.Fields(nonWord.ReplaceAllString(s, " ")), " ")
+	if helpPhrases.MatchString(s) {
+		return helpRequest
+	}
+	found := notSmallTalk
+	for _, w := range strings.Fields(s) {
+		w = strings.TrimFunc(w, func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) })
+		if k, ok := smallTalkWords[w]; ok {
+			if found == notSmallTalk || k == helpRequest {
+				found = k
+			}
+			continue
+		}
+		if !fillers[w] {
+			return notSmallTalk
+		}
+	}
+	return found
+}
+
+func smallTalkReply(k talk) string {
+	switch k {
+	case thanks:
+		return "You're welcome. Ask me anything else about the HIEC guide."
+	case farewell:
+		return "Goodbye, and good luck with your bid."
+	}
+	return Help
+}
+
+// Help explains how to ask and what the bot knows.
+const Help = `I answer questions about the HIEC guide, "Breakthrough to real change in local healthcare", and the Department of Health's announcement of 11 May 2009, quoting the passage and where it comes from.
+Ask in your own words, e.g. "When are detailed bids due?" or "Who decides which clusters are funded?": in a DM, by mentioning me, or with ` + "`/hiec ask <question>`" + `.
+If the guide does not cover your question I pass it to the National Steering Group, and their answer comes back to you.
+Commands: ` + "`/hiec help`, `/hiec ask <question>`, `/hiec deadlines`" + `.`
+
+// StaffHelp lists the NSG commands.
+const StaffHelp = "NSG commands: `/hiec questions [open|all]`, `/hiec show Q-0042`, `/hiec answer Q-0042 <text>`, `/hiec publish Q-0042`, `/hiec export [csv|json|xlsx] [since YYYY-MM-DD] [until YYYY-MM-DD]`."
+
+// writeQuestionList writes one line a question, at most max lines.
+func writeQuestionList(b *strings.Builder, qs []store.Question, max int) {
+	for i, q := range qs {
+		if i == max {
+			fmt.Fprintf(b, "…and %d more.\n", len(qs)-max)
+			break
+		}
+		who := q.UserName
+		if who == "" {
+			who = q.UserID
+		}
+		if q.UserID != "" && q.UserID != "console" {
+			who = "<@" + q.UserID + ">"
+		}
+		fmt.Fprintf(b, "• *%s* (%s, %s, %s): %s\n", q.ID, q.Status, q.AskedAt.Format("2 Jan 2006 15:04 UTC"), who, oneLine(q.Question, 200))
+	}
+}
+
+func oneLine(s string, max int) string {
+	s = strings.Join(strings.Fields(s), " ")
+	if r := []rune(s); len(r) > max {
+		return string(r[:max-1]) + "…"
+	}
+	return s
+}

@@ -1,0 +1,249 @@
+package slackbot
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+
+	"github.com/hiec/hiecbot/bot/dialogue"
+	"github.com/hiec/hiecbot/bot/store"
+	"github.com/slack-go/slack"
+)
+
+// envelope is the outer part of an Events API payload, over HTTP or in a
+// Socket Mode events_api envelope.
+type envelope struct {
+	Type           string          `json:"type"`
+	Challenge      string          `json:"challenge"`
+	TeamID         string          `json:"team_id"`
+	EventID        string          `json:"event_id"`
+	Event          json.RawMessage `json:"event"`
+	Authorizations []struct {
+		UserID string `json:"user_id"`
+		IsBot  bool   `json:"is_bot"`
+	} `json:"authorizations"`
+}
+
+// event holds the fields of the inner events the bot handles: message
+// (message.im), app_mention and app_home_opened.
+type event struct {
+	Type        string          `json:"type"`
+	Subtype     string          `json:"subtype"`
+	User        string          `json:"user"`
+	BotID       string          `json:"bot_id"`
+	Text        string          `json:"text"`
+	TS          string          `json:"ts"`
+	ThreadTS    string          `json:"thread_ts"`
+	Channel     string          `json:"channel"`
+	ChannelType string          `json:"channel_type"`
+	Team        string          `json:"team"`
+	Tab         string          `json:"tab"`
+	Edited      json.RawMessage `json:"edited"`
+	Hidden      bool            `json:"hidden"`
+}
+
+// errMalformed marks a payload that is not what Slack sends.
+var errMalformed = errors.New("malformed payload")
+
+// parseEnvelope reads an Events API payload.
+func parseEnvelope(data []byte) (envelope, error) {
+	var env envelope
+	if err := json.Unmarshal(data, &env); err != nil {
+		return env, fmt.Errorf("%w: %v", errMalformed, err)
+	}
+	switch env.Type {
+	case "":
+		return env, fmt.Errorf("%w: no type", errMalformed)
+	case "url_verification":
+		if env.Challenge == "" {
+			return env, fmt.Errorf("%w: url_verification without a challenge", errMalformed)
+		}
+	case "event_callback":
+		if env.EventID == "" || len(env.Event) == 0 {
+			return env, fmt.Errorf("%w: event_callback without an event_id or event", errMalformed)
+		}
+	}
+	return env, nil
+}
+
+// handleEvent handles one event_callback. It returns once whatever must
+// be durable before Slack is acknowledged is durable (the event id in the
+// dedupe ledger, the question in the log), having started the reply in
+// the background. An error means Slack should deliver the event again;
+// errMalformed means it should not.
+func (b *Bot) handleEvent(ctx context.Context, env *envelope) error {
+	var head struct {
+		Type string `json:"type"`
+	}
+	if err := json.Unmarshal(env.Event, &head); err != nil {
+		return fmt.Errorf("%w: event: %v", errMalformed, err)
+	}
+	switch head.Type {
+	case "message", "app_mention", "app_home_opened":
+	default:
+		return nil // not subscribed to; nothing to do
+	}
+	var ev event
+	if err := json.Unmarshal(env.Event, &ev); err != nil {
+		return fmt.Errorf("%w: %s event: %v", errMalformed, head.Type, err)
+	}
+	if ev.Type == "app_home_opened" {
+		if ev.Tab == "home" && ev.User != "" {
+			b.goJob("publish App Home", func(ctx context.Context) error { return b.publishHome(ctx, ev.User) }, "user", ev.User)
+		}
+		return nil
+	}
+	if !b.isQuestion(env, &ev) {
+		return nil
+	}
+	a := dialogue.Asker{UserID: ev.User, TeamID: ev.Team, ChannelID: ev.Channel, ThreadTS: ev.ThreadTS, Via: dialogue.ViaDM}
+	if a.TeamID == "" {
+		a.TeamID = env.TeamID
+	}
+	if ev.Type == "app_mention" {
+		a.Via = dialogue.ViaMention
+		if a.ThreadTS == "" {
+			a.ThreadTS = ev.TS
+		}
+	}
+	return b.ask(ctx, a, ev.Text, env.EventID)
+}
+
+// isQuestion reports whether ev is a person asking: a direct message or a
+// mention by a user, not by a bot (this one included), not an edit or
+// any other subtype.
+func (b *Bot) isQuestion(env *envelope, ev *event) bool {
+	if ev.User == "" || ev.BotID != "" || ev.Subtype != "" || ev.Hidden || len(ev.Edited) > 0 || ev.Channel == "" {
+		return false
+	}
+	if ev.Type == "message" && ev.ChannelType != "im" {
+		return false
+	}
+	if ev.User == b.ownUserID() {
+		return false
+	}
+	for _, a := range env.Authorizations {
+		if a.IsBot && a.UserID == ev.User {
+			return false
+		}
+	}
+	return true
+}
+
+// Replies the bot makes when it cannot answer.
+const (
+	emptyQuestionText = "Ask me a question about the HIEC guide, e.g. _When are detailed bids due?_ `/hiec help` says more."
+	sorryText         = "Sorry, I could not record your question just now, so it has not reached the National Steering Group. Please ask again in a minute."
+)
+
+// ask answers a question and logs it with its event id in one durable
+// write before returning, then posts the reply where it was asked in the
+// background. A repeat of an event already handled is ignored. When the
+// question cannot be logged the asker is told to ask again.
+func (b *Bot) ask(ctx context.Context, a dialogue.Asker, raw, eventID string) error {
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), askTimeout)
+	defer cancel()
+	a.UserName = b.userName(ctx, a.UserID)
+	reply, err := b.desk.AskOnce(ctx, a, StripMarkup(raw), "event:"+eventID)
+	var m message
+	switch {
+	case errors.Is(err, dialogue.ErrRepeat):
+		b.log.Info("event already handled; ignoring the repeat", "event_id", eventID)
+		return nil
+	case errors.Is(err, dialogue.ErrEmpty):
+		m = message{Text: emptyQuestionText}
+	case err != nil:
+		b.log.Error("answer question failed", "event_id", eventID, "user", a.UserID, "err", err)
+		m = message{Text: sorryText}
+	default:
+		m = renderReply(reply)
+	}
+	attrs := []any{"event_id", eventID, "channel", a.ChannelID}
+	if reply.Question != nil {
+		attrs = append(attrs, "id", reply.Question.ID)
+	}
+	b.goJob("post answer", func(ctx context.Context) error {
+		return b.postMessage(ctx, a.ChannelID, a.ThreadTS, m)
+	}, attrs...)
+	return nil
+}
+
+// command runs a /hiec command and returns the response for Slack: the
+// reply itself (ephemeral when private), or for an export a note that
+// the file is on its way to the user's DM, uploaded in the background.
+func (b *Bot) command(ctx context.Context, c slack.SlashCommand) slack.WebhookMessage {
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), askTimeout)
+	defer cancel()
+	a := dialogue.Asker{UserID: c.UserID, UserName: c.UserName, TeamID: c.TeamID, ChannelID: c.ChannelID, Via: dialogue.ViaCommand}
+	reply, err := b.desk.Command(ctx, a, StripMarkup(c.Text))
+	if err != nil {
+		b.log.Error("command failed", "user", c.UserID, "command", c.Command, "err", err)
+		return webhookMessage(message{Text: "Sorry, that did not work: something went wrong on my side. Please try again in a minute."}, true)
+	}
+	if reply.Kind == dialogue.KindFile && reply.File != nil {
+		f := *reply.File
+		b.goJob("upload export", func(ctx context.Context) error {
+			err := b.uploadToDM(ctx, c.UserID, f)
+			if err != nil {
+				note := message{Text: "Sorry, I could not send you " + escape(f.Name) + ". Please try the export again."}
+				if rerr := b.respond(ctx, c.ResponseURL, c.ChannelID, c.UserID, note); rerr != nil {
+					b.log.Error("tell the user the export failed", "user", c.UserID, "err", rerr)
+				}
+			}
+			return err
+		}, "user", c.UserID, "file", f.Name)
+		return webhookMessage(message{Text: reply.Text + " I am sending the file to you in a direct message."}, true)
+	}
+	return webhookMessage(renderReply(reply), reply.Private)
+}
+
+// interaction handles the buttons under an answer: Helpful records the
+// asker's feedback, Ask the NSG passes the question on. Each is done (and
+// durable) before it returns; the confirmation is sent in the background.
+func (b *Bot) interaction(ctx context.Context, cb *slack.InteractionCallback) {
+	if cb.Type != slack.InteractionTypeBlockActions {
+		return
+	}
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), askTimeout)
+	defer cancel()
+	a := dialogue.Asker{UserID: cb.User.ID, UserName: cb.User.Name, TeamID: cb.Team.ID, ChannelID: cb.Channel.ID}
+	for _, act := range cb.ActionCallback.BlockActions {
+		if act == nil {
+			continue
+		}
+		var (
+			reply dialogue.Reply
+			err   error
+		)
+		switch act.ActionID {
+		case actionHelpful:
+			reply, err = b.desk.Feedback(ctx, a, act.Value, store.FeedbackHelpful)
+		case actionAskNSG:
+			reply, err = b.desk.Escalate(ctx, a, act.Value)
+		default:
+			continue
+		}
+		text := reply.Text
+		if err != nil {
+			text = actionErrorText(act.Value, err)
+			b.log.Warn("button failed", "action", act.ActionID, "id", act.Value, "user", a.UserID, "err", err)
+		}
+		m := message{Text: text}
+		b.goJob("confirm button", func(ctx context.Context) error {
+			return b.respond(ctx, cb.ResponseURL, cb.Channel.ID, cb.User.ID, m)
+		}, "action", act.ActionID, "id", act.Value)
+	}
+}
+
+// actionErrorText tells the user why a button did nothing, without the
+// internals of the error.
+func actionErrorText(id string, err error) string {
+	switch {
+	case errors.Is(err, store.ErrNotFound):
+		return "I could not find question " + escape(truncate(id, 40)) + "."
+	case errors.Is(err, store.ErrConflict):
+		return "Question " + escape(truncate(id, 40)) + " has moved on (the NSG may already have answered it), so there is nothing to do."
+	}
+	return "Sorry, that did not work: something went wrong on my side. Please try again in a minute."
+}

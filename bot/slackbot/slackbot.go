@@ -1,0 +1,331 @@
+// Package slackbot connects hiecbot's dialogue.Desk to Slack.
+//
+// Bidders ask in a direct message, by mentioning the bot (it answers in
+// the thread) or with "/hiec ask"; NSG staff run the other /hiec commands.
+// Events arrive by Socket Mode when an app-level token is configured and
+// over HTTP (the Events API, slash commands and interactivity, each
+// request verified with the signing secret) otherwise.
+//
+// A question is logged durably by the Desk before Slack's event is
+// acknowledged, and the answer is posted afterwards, so an event Slack
+// delivers again (an HTTP retry or a Socket Mode redelivery, with the same
+// event id) is recognised through the store's dedupe ledger and neither
+// logged nor answered twice. Web API calls that fail for a reason that can
+// pass (rate limits, 5xx, timeouts) are retried with backoff.
+package slackbot
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/hiec/hiecbot/bot/dialogue"
+	"github.com/hiec/hiecbot/bot/store"
+	"github.com/hiec/hiecbot/config"
+	"github.com/hiec/hiecbot/reminders"
+	"github.com/slack-go/slack"
+)
+
+// Deduper remembers Slack event ids; *store.Store is one.
+type Deduper interface {
+	// FirstSeen reports whether key is seen for the first time, durably.
+	FirstSeen(key string) (bool, error)
+}
+
+// Options configures a Bot.
+type Options struct {
+	// Slack holds the tokens, the signing secret, the listen address and
+	// the Web API base URL (used for every Web API call, including Socket
+	// Mode's apps.connections.open).
+	Slack config.Slack
+	// NSGChannel is where questions awaiting the NSG are announced.
+	NSGChannel string
+	// BidderChannel is where published clarifications go.
+	BidderChannel string
+	// Desk answers, logs and runs the commands. New makes the Bot its
+	// notifier.
+	Desk *dialogue.Desk
+	// Seen is the durable ledger of events already handled.
+	Seen Deduper
+	// Logger defaults to slog.Default().
+	Logger *slog.Logger
+	// Retry is the backoff between attempts at a Web API call that failed
+	// for a passing reason: a call is tried len(Retry)+1 times. Nil means
+	// DefaultRetry; an empty, non-nil slice means a single attempt. A rate
+	// limit's Retry-After, when Slack gives one, replaces the backoff.
+	Retry []time.Duration
+	// HTTPClient makes the Web API calls; nil means a client with a
+	// 30-second timeout.
+	HTTPClient *http.Client
+}
+
+// DefaultRetry is the Web API backoff used when Options.Retry is nil.
+var DefaultRetry = []time.Duration{500 * time.Millisecond, 2 * time.Second, 5 * time.Second}
+
+const (
+	defaultAPIURL = "https://slack.com/api/"
+	// jobTimeout bounds work done after an acknowledgement (posting an
+	// answer, uploading an export), so shutdown cannot wait for ever.
+	jobTimeout = 2 * time.Minute
+	// askTimeout bounds answering and logging a question; Slack wants its
+	// acknowledgement within 3 seconds, but a question being logged is
+	// never abandoned because Slack stopped waiting.
+	askTimeout = 30 * time.Second
+	// shutdownTimeout bounds waiting for HTTP requests in flight.
+	shutdownTimeout = 30 * time.Second
+	// userNameTimeout bounds the users.info look-up before a question is
+	// logged; the name is a convenience for the NSG and may be missing.
+	userNameTimeout = time.Second
+)
+
+// Bot is hiecbot in Slack. It implements dialogue.Notifier and
+// reminders.Poster. Its methods are safe for concurrent use.
+type Bot struct {
+	desk          *dialogue.Desk
+	seen          Deduper
+	log           *slog.Logger
+	slack         config.Slack
+	nsgChannel    string
+	bidderChannel string
+	api           *slack.Client
+	http          *http.Client
+	retry         []time.Duration
+
+	// botUserID is the bot's own user id, learnt from auth.test in Run.
+	botUserID atomic.Pointer[string]
+	names     sync.Map // user id → display name ("" when unknown)
+
+	// jobs tracks the work started after an acknowledgement.
+	jobs sync.WaitGroup
+
+	// pingInterval is how long Socket Mode waits for Slack's ping.
+	pingInterval time.Duration
+	// onListen, when set, is told the HTTP address Run listens on.
+	onListen func(net.Addr)
+}
+
+var (
+	_ dialogue.Notifier = (*Bot)(nil)
+	_ reminders.Poster  = (*Bot)(nil)
+)
+
+// New returns a Bot for opts and makes it the Desk's notifier. It does
+// not connect to Slack; Run does.
+func New(opts Options) (*Bot, error) {
+	switch {
+	case opts.Desk == nil:
+		return nil, errors.New("slackbot: no Desk given")
+	case opts.Seen == nil:
+		return nil, errors.New("slackbot: no dedupe ledger (Seen) given")
+	case opts.Slack.BotToken == "":
+		return nil, errors.New("slackbot: no bot token (slack.bot_token or SLACK_BOT_TOKEN)")
+	case opts.Slack.AppToken == "" && opts.Slack.SigningSecret == "":
+		return nil, errors.New("slackbot: neither an app-level token (slack.app_token, for Socket Mode) nor a signing secret (slack.signing_secret, for HTTP) is set")
+	}
+	b := &Bot{
+		desk:          opts.Desk,
+		seen:          opts.Seen,
+		log:           opts.Logger,
+		slack:         opts.Slack,
+		nsgChannel:    opts.NSGChannel,
+		bidderChannel: opts.BidderChannel,
+		http:          opts.HTTPClient,
+		retry:         opts.Retry,
+		pingInterval:  30 * time.Second,
+	}
+	if b.log == nil {
+		b.log = slog.Default()
+	}
+	if b.http == nil {
+		b.http = &http.Client{Timeout: 30 * time.Second}
+	}
+	if b.retry == nil {
+		b.retry = DefaultRetry
+	}
+	if b.slack.APIURL == "" {
+		b.slack.APIURL = defaultAPIURL
+	}
+	if !strings.HasSuffix(b.slack.APIURL, "/") {
+		b.slack.APIURL += "/"
+	}
+	clientOpts := []slack.Option{slack.OptionAPIURL(b.slack.APIURL), slack.OptionHTTPClient(b.http)}
+	if b.slack.AppToken != "" {
+		clientOpts = append(clientOpts, slack.OptionAppLevelToken(b.slack.AppToken.Value()))
+	}
+	b.api = slack.New(b.slack.BotToken.Value(), clientOpts...)
+	b.desk.SetNotifier(b)
+	return b, nil
+}
+
+// Run connects to Slack and handles events until ctx is done: by Socket
+// Mode when an app-level token is configured, otherwise by serving
+// Handler on Slack.Listen. When ctx is done it stops taking events,
+// finishes the ones in flight and the posts they started, and returns
+// nil; the caller may then close the store. It returns an error when it
+// cannot start (a bad token, an address in use) or the connection fails
+// for good.
+func (b *Bot) Run(ctx context.Context) error {
+	if err := b.identify(ctx); err != nil {
+		return err
+	}
+	if b.slack.SocketMode() {
+		return b.runSocket(ctx)
+	}
+	return b.runHTTP(ctx)
+}
+
+// identify checks the bot token with auth.test and learns the bot's user
+// id, so the bot never answers itself.
+func (b *Bot) identify(ctx context.Context) error {
+	var resp *slack.AuthTestResponse
+	err := b.call(ctx, "auth.test", func(ctx context.Context) (err error) {
+		resp, err = b.api.AuthTestContext(ctx)
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("check the Slack bot token at %s: %w", b.slack.APIURL, err)
+	}
+	id := resp.UserID
+	b.botUserID.Store(&id)
+	b.log.Info("connected to Slack", "team", resp.Team, "team_id", resp.TeamID, "bot_user", resp.UserID)
+	return nil
+}
+
+// ownUserID is the bot's user id, "" before Run has learnt it.
+func (b *Bot) ownUserID() string {
+	if p := b.botUserID.Load(); p != nil {
+		return *p
+	}
+	return ""
+}
+
+func (b *Bot) runHTTP(ctx context.Context) error {
+	ln, err := net.Listen("tcp", b.slack.Listen)
+	if err != nil {
+		return fmt.Errorf("listen for Slack events on %q: %w", b.slack.Listen, err)
+	}
+	srv := &http.Server{
+		Handler:           b.Handler(),
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		WriteTimeout:      30 * time.Second,
+		IdleTimeout:       2 * time.Minute,
+		ErrorLog:          slog.NewLogLogger(b.log.Handler(), slog.LevelWarn),
+	}
+	b.log.Info("serving the Slack Events API", "addr", ln.Addr().String())
+	if b.onListen != nil {
+		b.onListen(ln.Addr())
+	}
+	served := make(chan error, 1)
+	go func() { served <- srv.Serve(ln) }()
+	select {
+	case err := <-served:
+		b.drain()
+		return fmt.Errorf("serve Slack events on %s: %w", ln.Addr(), err)
+	case <-ctx.Done():
+	}
+	b.log.Info("stopping: finishing the Slack events in flight")
+	sctx, cancel := context.WithTimeout(context.Background(), shutdownTimeout)
+	defer cancel()
+	err = srv.Shutdown(sctx)
+	<-served
+	b.drain()
+	if err != nil {
+		return fmt.Errorf("shut down the Slack events server: %w", err)
+	}
+	return nil
+}
+
+// drain waits for the posts and uploads started after acknowledgements
+// and for the Desk's notifications.
+func (b *Bot) drain() {
+	b.jobs.Wait()
+	b.desk.Wait()
+}
+
+// goJob runs fn in the background with its own deadline, tracked so Run
+// waits for it before returning; a failure is logged.
+func (b *Bot) goJob(what string, fn func(ctx context.Context) error, attrs ...any) {
+	b.jobs.Add(1)
+	go func() {
+		defer b.jobs.Done()
+		ctx, cancel := context.WithTimeout(context.Background(), jobTimeout)
+		defer cancel()
+		if err := fn(ctx); err != nil {
+			b.log.Error(what+" failed", append(attrs, "err", err)...)
+		}
+	}()
+}
+
+// Post posts text to a channel; reminders use it.
+func (b *Bot) Post(ctx context.Context, channel, text string) error {
+	if channel == "" {
+		return errors.New("post to Slack: no channel given")
+	}
+	return b.postMessage(ctx, channel, "", message{Text: truncate(text, maxMessageText)})
+}
+
+// NotifyNSG announces a question that awaits the NSG in the NSG channel,
+// naming the asker so staff can follow up.
+func (b *Bot) NotifyNSG(ctx context.Context, q store.Question) error {
+	if b.nsgChannel == "" {
+		return fmt.Errorf("announce %s to the NSG: no NSG channel configured (nsg.channel)", q.ID)
+	}
+	return b.postMessage(ctx, b.nsgChannel, "", message{Text: nsgNotice(q)})
+}
+
+// DeliverAnswer gives the asker the NSG's answer where they asked: in the
+// thread of a mention, in the DM they asked in, or, for a question asked
+// by slash command (whose channel the bot may not be in), in a DM. When
+// the bot can no longer post where the question was asked, it falls back
+// to a DM.
+func (b *Bot) DeliverAnswer(ctx context.Context, q store.Question) error {
+	if q.UserID == "" && q.ChannelID == "" {
+		return fmt.Errorf("deliver the answer to %s: the question has neither a user nor a channel", q.ID)
+	}
+	if q.ChannelID != "" && q.Via != dialogue.ViaCommand && q.Via != dialogue.ViaConsole {
+		err := b.postMessage(ctx, q.ChannelID, q.ThreadTS, message{Text: deliveryText(q, q.Via == dialogue.ViaMention)})
+		if err == nil || q.UserID == "" || !cannotPostThere(err) {
+			return err
+		}
+		b.log.Warn("cannot deliver the NSG answer where it was asked; sending a DM", "id", q.ID, "channel", q.ChannelID, "err", err)
+	}
+	if q.UserID == "" || q.Via == dialogue.ViaConsole {
+		return fmt.Errorf("deliver the answer to %s: asked via %s, with no Slack user to send it to", q.ID, q.Via)
+	}
+	dm, err := b.openDM(ctx, q.UserID)
+	if err != nil {
+		return fmt.Errorf("deliver the answer to %s: %w", q.ID, err)
+	}
+	return b.postMessage(ctx, dm, "", message{Text: deliveryText(q, false)})
+}
+
+// Publish posts an anonymised clarification in the bidders' channel. The
+// clarification carries nothing about the asker, and neither does the
+// post.
+func (b *Bot) Publish(ctx context.Context, c store.Clarification) error {
+	if b.bidderChannel == "" {
+		return fmt.Errorf("publish %s: no bidders' channel configured (reminders.channel)", c.ID)
+	}
+	return b.postMessage(ctx, b.bidderChannel, "", message{Text: clarificationText(c)})
+}
+
+// cannotPostThere reports whether Slack refused a post because of where
+// it was going.
+func cannotPostThere(err error) bool {
+	var se slack.SlackErrorResponse
+	if errors.As(err, &se) {
+		switch se.Err {
+		case "not_in_channel", "channel_not_found", "is_archived", "thread_not_found", "restricted_action":
+			return true
+		}
+	}
+	return false
+}
