@@ -149,7 +149,6 @@ func Load(path string, getenv func(string) string) (*Config, error) {
 			return nil, err
 		}
 		cfg.File = path
-		cfg.resolvePaths(filepath.Dir(path))
 	}
 	cfg.applyEnv(getenv)
 	if err := cfg.validate(); err != nil {
@@ -185,6 +184,12 @@ func (cfg *Config) decode(path string, data []byte, getenv func(string) string) 
 		}
 		return yamlError(path, err)
 	}
+	// Paths the file sets are relative to the file; defaults stay
+	// relative to the working folder.
+	var set Config
+	if err := root.Decode(&set); err == nil {
+		cfg.resolvePaths(filepath.Dir(path), set)
+	}
 	return nil
 }
 
@@ -208,9 +213,10 @@ func yamlError(path string, err error) error {
 	return errors.New(strings.Join(msgs, "\n"))
 }
 
-// resolvePaths makes the file paths in a configuration file relative to
-// the file's folder, so the bot finds them whatever its working folder.
-func (cfg *Config) resolvePaths(dir string) {
+// resolvePaths makes the file paths that a configuration file sets (those
+// non-empty in set) relative to the file's folder, so the bot finds them
+// whatever its working folder.
+func (cfg *Config) resolvePaths(dir string, set Config) {
 	rel := func(p string) string {
 		if p == "" || filepath.IsAbs(p) {
 			return p
@@ -221,7 +227,9 @@ func (cfg *Config) resolvePaths(dir string) {
 		cfg.Knowledge.Sources[i] = rel(s)
 	}
 	cfg.Knowledge.FAQ = rel(cfg.Knowledge.FAQ)
-	cfg.Storage.Path = rel(cfg.Storage.Path)
+	if set.Storage.Path != "" {
+		cfg.Storage.Path = rel(cfg.Storage.Path)
+	}
 }
 
 func (cfg *Config) applyEnv(getenv func(string) string) {

@@ -276,3 +276,13 @@ func TestParseDue(t *testing.T) {
 		}
 	}
 }
+
+func TestDefaultStoragePathStaysInWorkingFolder(t *testing.T) {
+	cfg, err := Load(writeFile(t, "hiecbot.yaml", "nsg:\n  channel: C1\n"), env(nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.Storage.Path != filepath.Join("data", "hiecbot.db") {
+		t.Errorf("storage.path = %q: a default must not move next to the config file", cfg.Storage.Path)
+	}
+}
