@@ -1,0 +1,32 @@
+// Package knowledge answers bidders' questions about the 2009 Health
+// Innovation and Education Clusters (HIEC) competition with passages from
+// its sources, cited, and says when it is not confident that they answer.
+//
+// It never composes text: every answer is a passage of a source, verbatim.
+// The sources are the guide "Breakthrough to real change in local
+// healthcare" and the Department of Health press release of 11 May 2009,
+// curated from damaged text extractions into corpus/*.yaml and embedded in
+// the binary; Markdown or plain-text files and an FAQ file named in
+// Options; and answers of the National Steering Group added at run time
+// with Engine.AddNSGAnswer.
+//
+// # Search
+//
+// Passages are indexed in memory with bleve, scored with BM25, in two
+// fields: the title (boosted) and the body. Both passages and questions go
+// through one English analysis: Unicode words, possessives stripped, lower
+// case, the thesaurus (thesaurus.txt, embedded), English stop words, Porter
+// stems. The thesaurus maps the words bidders use onto the guide's
+// concepts ("cut-off" and "closing date" onto the date, "cash" onto the
+// funding, "PQQ" onto "pre-qualification questionnaire") and drops filler
+// ("please tell me"), so each question is one bleve search for the
+// concepts it names.
+//
+// # Ranking and confidence
+//
+// The hits are re-ranked by coverage: the share of the question's parts,
+// each weighted by its rarity (IDF), that the passage contains. Words that
+// occur in no passage weigh the most. A question is answered confidently
+// when the best passage covers enough of it; see confident for the rule
+// and TestEval for its calibration.
+package knowledge

@@ -1,0 +1,342 @@
+package knowledge
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/blevesearch/bleve/v2"
+	"github.com/blevesearch/bleve/v2/search/query"
+)
+
+// writeFile writes a test file in a temporary directory and returns its path.
+func writeFile(t *testing.T, name, content string) string {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), name)
+	if err := os.WriteFile(path, []byte(content), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+func answer(t *testing.T, e *Engine, q string) Result {
+	t.Helper()
+	res, err := e.Answer(q)
+	if err != nil {
+		t.Fatalf("Answer(%q): %v", q, err)
+	}
+	return res
+}
+
+func TestAnswerEmptyQuestion(t *testing.T) {
+	e := newTestEngine(t, Options{})
+	for _, q := range []string{"", " ", "\n\t  "} {
+		_, err := e.Answer(q)
+		if !errors.Is(err, ErrEmptyQuestion) {
+			t.Fatalf("Answer(%q) error = %v, want ErrEmptyQuestion", q, err)
+		}
+		want := `question is empty: ask about the HIEC guide, e.g. "When are detailed bids due?"`
+		if err.Error() != want {
+			t.Errorf("message %q, want %q", err, want)
+		}
+	}
+}
+
+func TestAnswerShape(t *testing.T) {
+	e := newTestEngine(t, Options{})
+	for _, q := range []string{"When are detailed bids due?", "funding", "hello", "?!", "the and of"} {
+		res := answer(t, e, q)
+		if res.Question != q {
+			t.Errorf("Question = %q, want %q", res.Question, q)
+		}
+		if len(res.Answers) > maxAnswers {
+			t.Errorf("%q: %d answers", q, len(res.Answers))
+		}
+		for i, a := range res.Answers {
+			if a.Citation == "" || a.Text == "" || a.Source == "" || a.Ref == "" {
+				t.Errorf("%q: answer %d incomplete: %+v", q, i, a)
+			}
+			if i > 0 && a.Score > res.Answers[i-1].Score {
+				t.Errorf("%q: answers not best first", q)
+			}
+		}
+	}
+}
+
+func TestAnswerDeadline(t *testing.T) {
+	e := newTestEngine(t, Options{})
+	res := answer(t, e, "When are detailed bids due?")
+	if !res.Confident || len(res.Answers) == 0 {
+		t.Fatalf("not answered: %+v", res)
+	}
+	a := res.Answers[0]
+	if a.Citation != "Guide, slide 17: Application process" {
+		t.Errorf("citation %q", a.Citation)
+	}
+	if !strings.Contains(a.Text, "Detailed bids by 19 Oct") {
+		t.Errorf("text %q", a.Text)
+	}
+	if a.Highlight != "*Detailed bids* by 19 *Oct*" {
+		t.Errorf("highlight %q", a.Highlight)
+	}
+}
+
+func TestAnswerOffTopic(t *testing.T) {
+	e := newTestEngine(t, Options{})
+	for _, q := range []string{"hello", "What's the weather in Leeds?", "Which train goes to Brighton?", "What is the speed of light?"} {
+		if res := answer(t, e, q); res.Confident {
+			t.Errorf("%q: confident, top %s", q, res.Answers[0].Citation)
+		}
+	}
+}
+
+func TestNewErrors(t *testing.T) {
+	dir := t.TempDir()
+	missing := filepath.Join(dir, "missing.md")
+	tests := []struct {
+		name string
+		opts Options
+		want []string // substrings of the error
+	}{
+		{"missing source", Options{Sources: []string{missing}}, []string{"knowledge source " + missing, "no such file"}},
+		{"empty source", Options{Sources: []string{writeFile(t, "empty.txt", " \n\n")}}, []string{"empty.txt", "no text"}},
+		{"missing FAQ", Options{FAQ: filepath.Join(dir, "faq.yaml")}, []string{"knowledge source " + filepath.Join(dir, "faq.yaml"), "no such file"}},
+		{"malformed FAQ", Options{FAQ: writeFile(t, "faq.yaml", "- question: When?\n  answer: Soon.\n- question: Why?\n  answer: x: y\n")}, []string{"faq.yaml", "line 4"}},
+		{"unknown FAQ key", Options{FAQ: writeFile(t, "faq.yaml", "- question: When?\n  answer: Soon.\n  anwser: typo\n")}, []string{"faq.yaml", "line 3", "anwser"}},
+		{"FAQ not a list", Options{FAQ: writeFile(t, "faq.yaml", "question: When?\n")}, []string{"faq.yaml", "line 1", "list"}},
+		{"FAQ without answer", Options{FAQ: writeFile(t, "faq.yaml", "- question: A?\n  answer: B.\n- question: When?\n")}, []string{"faq.yaml", "line 3", "entry 2", "answer is empty"}},
+		{"empty FAQ", Options{FAQ: writeFile(t, "faq.yaml", "# nothing\n")}, []string{"faq.yaml", "no FAQ entries"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			e, err := New(tt.opts)
+			if err == nil {
+				_ = e.Close()
+				t.Fatal("New succeeded")
+			}
+			for _, w := range tt.want {
+				if !strings.Contains(err.Error(), w) {
+					t.Errorf("error %q lacks %q", err, w)
+				}
+			}
+		})
+	}
+}
+
+func TestMarkdownSource(t *testing.T) {
+	path := writeFile(t, "notes.md", `Notes from the NSG surgery, June 2009.
+
+# Eligibility
+## Scottish boards
+Boards in Scotland cannot lead a bid; the HIEC competition covers England.
+
+## Dental schools
+Dental schools may join a consortium as full partners.
+
+# Empty heading
+`)
+	e := newTestEngine(t, Options{Sources: []string{path}})
+	if got, want := e.Passages(), 27+3; got != want {
+		t.Errorf("Passages() = %d, want %d", got, want)
+	}
+	res := answer(t, e, "Can dental schools be full partners in a consortium?")
+	if !res.Confident || len(res.Answers) == 0 {
+		t.Fatalf("not answered: %+v", res)
+	}
+	a := res.Answers[0]
+	want := Answer{Source: "notes.md", Ref: "Dental schools", Title: "Dental schools",
+		Text: "Dental schools may join a consortium as full partners.", Citation: "notes.md: Dental schools"}
+	if a.Source != want.Source || a.Ref != want.Ref || a.Title != want.Title || a.Text != want.Text || a.Citation != want.Citation {
+		t.Errorf("answer %+v, want %+v", a, want)
+	}
+	res = answer(t, e, "When was the NSG surgery?")
+	if len(res.Answers) == 0 || res.Answers[0].Citation != "notes.md" {
+		t.Errorf("preamble not cited by file: %+v", res.Answers)
+	}
+}
+
+func TestPlainTextSource(t *testing.T) {
+	path := writeFile(t, "notes.txt", "Bids are submitted through the DH portal.\n\nThe portal help desk is open on weekdays.\n")
+	e := newTestEngine(t, Options{Sources: []string{path}})
+	res := answer(t, e, "Is the portal help desk open on weekdays?")
+	if len(res.Answers) == 0 || res.Answers[0].Citation != "notes.txt: paragraph 2" {
+		t.Fatalf("answers %+v", res.Answers)
+	}
+	if got := res.Answers[0].Text; got != "The portal help desk is open on weekdays." {
+		t.Errorf("text %q", got)
+	}
+}
+
+func TestFAQ(t *testing.T) {
+	path := writeFile(t, "faq.yaml", `- question: Can a bid cover two SHA regions?
+  answer: Yes, if both SHAs support it.
+  alternatives:
+    - May our cluster straddle the boundary between strategic health authorities?
+- question: Is there a page limit for the PQQ?
+  answer: Ten pages.
+`)
+	e := newTestEngine(t, Options{FAQ: path})
+	tests := []struct{ q, citation string }{
+		{"Can a bid cover two SHA regions?", "faq.yaml: Can a bid cover two SHA regions?"},
+		{"Could our cluster straddle the boundary between two strategic health authorities?", "faq.yaml: Can a bid cover two SHA regions?"},
+		{"What's the page limit on the pre-qualification questionnaire?", "faq.yaml: Is there a page limit for the PQQ?"},
+	}
+	for _, tt := range tests {
+		res := answer(t, e, tt.q)
+		if !res.Confident || len(res.Answers) == 0 || res.Answers[0].Citation != tt.citation {
+			t.Errorf("%q: confident=%v answers %+v, want %s", tt.q, res.Confident, res.Answers, tt.citation)
+			continue
+		}
+		if a := res.Answers[0]; a.Source != "FAQ" || a.Title != a.Ref {
+			t.Errorf("%q: answer %+v", tt.q, a)
+		}
+	}
+}
+
+func TestAddNSGAnswer(t *testing.T) {
+	e := newTestEngine(t, Options{})
+	const q = "Can a bidder submit supporting letters from patient groups?"
+	if res := answer(t, e, q); res.Confident {
+		t.Fatalf("answered before the NSG did: %+v", res.Answers[0])
+	}
+	n := e.Passages()
+	if err := e.AddNSGAnswer("Q-0042", q, "Yes, up to three letters, attached to the detailed bid."); err != nil {
+		t.Fatal(err)
+	}
+	if got := e.Passages(); got != n+1 {
+		t.Errorf("Passages() = %d, want %d", got, n+1)
+	}
+	res := answer(t, e, "May we attach letters of support from patient groups?")
+	if !res.Confident || len(res.Answers) == 0 {
+		t.Fatalf("not answered: %+v", res)
+	}
+	a := res.Answers[0]
+	if a.Citation != "NSG answer to Q-0042" || a.Source != "NSG" || a.Ref != "Q-0042" || a.Title != q {
+		t.Errorf("answer %+v", a)
+	}
+
+	const replaced = "No: the NSG withdrew this; include patient views in the bid itself."
+	if err := e.AddNSGAnswer("Q-0042", q, replaced); err != nil {
+		t.Fatal(err)
+	}
+	if got := e.Passages(); got != n+1 {
+		t.Errorf("after re-answering, Passages() = %d, want %d", got, n+1)
+	}
+	res = answer(t, e, q)
+	nsg := 0
+	for _, a := range res.Answers {
+		if a.Source == "NSG" {
+			nsg++
+			if a.Text != replaced {
+				t.Errorf("old answer still served: %q", a.Text)
+			}
+		}
+	}
+	if nsg != 1 {
+		t.Errorf("%d NSG answers in %+v, want 1", nsg, res.Answers)
+	}
+}
+
+func TestAddNSGAnswerInvalid(t *testing.T) {
+	e := newTestEngine(t, Options{})
+	tests := []struct{ id, q, a, want string }{
+		{"", "Q?", "A.", "id is empty"},
+		{"Q-1", " ", "A.", "Q-1: question is empty"},
+		{"Q-1", "Q?", "", "Q-1: answer is empty"},
+	}
+	for _, tt := range tests {
+		err := e.AddNSGAnswer(tt.id, tt.q, tt.a)
+		if err == nil || !strings.Contains(err.Error(), tt.want) {
+			t.Errorf("AddNSGAnswer(%q, %q, %q) = %v, want %q", tt.id, tt.q, tt.a, err, tt.want)
+		}
+	}
+}
+
+func TestClose(t *testing.T) {
+	e, err := New(Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := e.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if err := e.Close(); err != nil {
+		t.Errorf("second Close: %v", err)
+	}
+	if _, err := e.Answer("When are bids due?"); !errors.Is(err, ErrClosed) {
+		t.Errorf("Answer after Close: %v", err)
+	}
+	if err := e.AddNSGAnswer("Q-1", "Q?", "A."); !errors.Is(err, ErrClosed) {
+		t.Errorf("AddNSGAnswer after Close: %v", err)
+	}
+}
+
+// TestConcurrent answers and adds NSG answers from many goroutines; run it
+// with -race.
+func TestConcurrent(t *testing.T) {
+	e := newTestEngine(t, Options{})
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	var wg sync.WaitGroup
+	errs := make(chan error, 16)
+	for w := range 4 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := 0; ctx.Err() == nil && i < 50; i++ {
+				q := benchQuestions[(w+i)%len(benchQuestions)]
+				if res, err := e.Answer(q); err != nil || len(res.Answers) > maxAnswers {
+					errs <- fmt.Errorf("Answer(%q) = %d answers, %v", q, len(res.Answers), err)
+					return
+				}
+			}
+		}()
+	}
+	for w := range 2 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range 20 {
+				id := fmt.Sprintf("Q-%d", i%5)
+				if err := e.AddNSGAnswer(id, "Question "+id+" from writer", fmt.Sprintf("Answer %d by %d", i, w)); err != nil {
+					errs <- err
+					return
+				}
+				_ = e.Passages()
+			}
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Error(err)
+	}
+	if got, want := e.Passages(), 27+5; got != want {
+		t.Errorf("Passages() = %d, want %d", got, want)
+	}
+}
+
+// TestBM25 checks that the index really scores with BM25: bleve falls back
+// to TF-IDF silently when the index cannot report field lengths.
+func TestBM25(t *testing.T) {
+	e := newTestEngine(t, Options{})
+	tq := query.NewTermQuery("~ojeu")
+	tq.SetField(fieldBody)
+	req := bleve.NewSearchRequest(tq)
+	req.Explain = true
+	sr, err := e.index.Search(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(sr.Hits) == 0 {
+		t.Fatal("no hits for ~ojeu")
+	}
+	if expl := sr.Hits[0].Expl.String(); !strings.Contains(expl, "saturation") {
+		t.Errorf("not scored with BM25:\n%s", expl)
+	}
+}
