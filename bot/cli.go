@@ -1,0 +1,171 @@
+package bot
+
+import (
+	"bufio"
+	"encoding/json"
+	"fmt"
+	"io"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/hiec/hiecbot/bot/dialogue"
+	"github.com/hiec/hiecbot/bot/store"
+	"github.com/hiec/hiecbot/knowledge"
+	"github.com/hiec/hiecbot/reminders"
+)
+
+// Answerer answers one question; *knowledge.Engine is one.
+type Answerer interface {
+	Answer(question string) (knowledge.Result, error)
+}
+
+// Ask answers each question and prints the answers to out, as JSON
+// objects (one a line) when asJSON is set. With no questions it reads one
+// question a line from in, skipping blank lines, so a question set is
+// scored in one process.
+func Ask(e Answerer, questions []string, in io.Reader, out io.Writer, asJSON bool) error {
+	answer := func(q string) error {
+		res, err := e.Answer(q)
+		if err != nil {
+			return err
+		}
+		if asJSON {
+			return writeJSONLine(out, res)
+		}
+		PrintAnswer(out, res)
+		return nil
+	}
+	if len(questions) > 0 {
+		for i, q := range questions {
+			if i > 0 && !asJSON {
+				fmt.Fprintln(out)
+			}
+			if err := answer(q); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	sc := bufio.NewScanner(in)
+	sc.Buffer(make([]byte, 64<<10), 1<<20)
+	first := true
+	for sc.Scan() {
+		q := strings.TrimSpace(sc.Text())
+		if q == "" {
+			continue
+		}
+		if !first && !asJSON {
+			fmt.Fprintln(out)
+		}
+		first = false
+		if err := answer(q); err != nil {
+			return err
+		}
+	}
+	if err := sc.Err(); err != nil {
+		return fmt.Errorf("read questions: %w", err)
+	}
+	return nil
+}
+
+func writeJSONLine(w io.Writer, v any) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	_, err = fmt.Fprintf(w, "%s\n", b)
+	return err
+}
+
+// PrintAnswer prints an answer for a person: the citation, the passage,
+// then the other references; or, when the sources do not cover the
+// question, says so.
+func PrintAnswer(w io.Writer, res knowledge.Result) {
+	if !res.Confident || len(res.Answers) == 0 {
+		fmt.Fprintf(w, "The guide does not cover this question: %q\n", res.Question)
+		fmt.Fprintln(w, "In Slack or `hiecbot chat` it would be passed to the National Steering Group.")
+		return
+	}
+	top := res.Answers[0]
+	fmt.Fprintln(w, top.Citation)
+	for _, line := range strings.Split(top.Text, "\n") {
+		fmt.Fprintf(w, "  %s\n", line)
+	}
+	if len(res.Answers) > 1 {
+		fmt.Fprintln(w, "See also:")
+		for _, a := range res.Answers[1:] {
+			fmt.Fprintf(w, "  - %s\n", a.Citation)
+		}
+	}
+}
+
+// PrintQuestions prints a table of questions, or JSON when asJSON is set.
+func PrintQuestions(w io.Writer, qs []store.Question, asJSON bool) error {
+	if asJSON {
+		if qs == nil {
+			qs = []store.Question{}
+		}
+		enc := json.NewEncoder(w)
+		enc.SetIndent("", "  ")
+		return enc.Encode(qs)
+	}
+	if len(qs) == 0 {
+		fmt.Fprintln(w, "No questions match.")
+		return nil
+	}
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "ID\tASKED (UTC)\tSTATUS\tVIA\tASKER\tQUESTION")
+	for _, q := range qs {
+		who := q.UserName
+		if who == "" {
+			who = q.UserID
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", q.ID, q.AskedAt.UTC().Format("2006-01-02 15:04"), q.Status, q.Via, who, clip(q.Question, 70))
+	}
+	return tw.Flush()
+}
+
+// PrintQuestion prints one question in full.
+func PrintQuestion(w io.Writer, q store.Question) {
+	fmt.Fprintln(w, strings.NewReplacer("*", "", "> ", "  ").Replace(dialogue.QuestionText(q)))
+}
+
+func clip(s string, n int) string {
+	s = strings.Join(strings.Fields(s), " ")
+	if r := []rune(s); len(r) > n {
+		return string(r[:n-1]) + "…"
+	}
+	return s
+}
+
+// PrintReminders prints the reminders with their fire times in the
+// reminders' timezone, or a JSON array when asJSON is set.
+func PrintReminders(w io.Writer, entries []reminders.Entry, loc *time.Location, asJSON bool) error {
+	if asJSON {
+		if entries == nil {
+			entries = []reminders.Entry{}
+		}
+		enc := json.NewEncoder(w)
+		enc.SetIndent("", "  ")
+		return enc.Encode(entries)
+	}
+	if len(entries) == 0 {
+		fmt.Fprintln(w, "No reminders are configured.")
+		return nil
+	}
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "FIRES AT\tKIND\tSENT\tREMINDER")
+	for _, e := range entries {
+		fires := "never again"
+		if !e.FiresAt.IsZero() {
+			fires = e.FiresAt.In(loc).Format("Mon 2 Jan 2006 15:04 -07:00")
+		}
+		sent := "no"
+		if e.Sent {
+			sent = "yes"
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", fires, e.Kind, sent, e.Name)
+	}
+	return tw.Flush()
+}

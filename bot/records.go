@@ -1,0 +1,56 @@
+package bot
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"time"
+
+	"github.com/hiec/hiecbot/bot/dialogue"
+	"github.com/hiec/hiecbot/bot/store"
+)
+
+// OpenRecords gives the NSG's command-line tools the question log at
+// path: through the running bot's admin socket when `hiecbot serve` holds
+// the file, otherwise straight from the file. The returned func releases
+// it. With mustExist set, a log that does not exist yet is an error rather
+// than created.
+func OpenRecords(path string, mustExist bool) (dialogue.Records, func() error, error) {
+	if c, ok := dialogue.DialAdmin(dialogue.SocketPath(path)); ok {
+		return c, func() error { return nil }, nil
+	}
+	if mustExist {
+		if _, err := os.Stat(path); errors.Is(err, os.ErrNotExist) {
+			return nil, nil, fmt.Errorf("no question log at %s yet: questions are logged by `hiecbot serve` and `hiecbot chat` (set storage.path to use another file)", path)
+		}
+	}
+	s, err := store.Open(path, store.Options{Timeout: time.Second})
+	if errors.Is(err, store.ErrLocked) {
+		return nil, nil, fmt.Errorf("%w; its admin socket %s does not answer either: wait for it to finish starting, or stop it", err, dialogue.SocketPath(path))
+	}
+	if err != nil {
+		return nil, nil, err
+	}
+	return dialogue.Offline{Store: s}, s.Close, nil
+}
+
+// NSGAnswerer takes NSG answers into the knowledge index;
+// *knowledge.Engine is one.
+type NSGAnswerer interface {
+	AddNSGAnswer(id, question, answer string) error
+}
+
+// LoadNSGAnswers adds every NSG answer in the log to the index, so the
+// next bidder who asks the same thing is answered from it.
+func LoadNSGAnswers(e NSGAnswerer, r dialogue.Records) (int, error) {
+	qs, err := r.List(store.Filter{Status: []store.Status{store.StatusNSGAnswered, store.StatusPublished}})
+	if err != nil {
+		return 0, fmt.Errorf("load NSG answers: %w", err)
+	}
+	for _, q := range qs {
+		if err := e.AddNSGAnswer(q.ID, q.Question, q.NSGAnswer); err != nil {
+			return 0, fmt.Errorf("index NSG answer %s: %w", q.ID, err)
+		}
+	}
+	return len(qs), nil
+}

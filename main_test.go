@@ -1,0 +1,246 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/csv"
+	"encoding/json"
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+type result struct {
+	stdout, stderr string
+	err            error
+}
+
+// hiecbot runs the command in dir with the given config and stdin.
+func hiecbot(t *testing.T, dir string, stdin string, args ...string) result {
+	t.Helper()
+	var out, errOut bytes.Buffer
+	getenv := func(k string) string {
+		if k == "USER" {
+			return "nsg-officer"
+		}
+		return ""
+	}
+	if dir != "" {
+		args = append([]string{"--config", filepath.Join(dir, "hiecbot.yaml")}, args...)
+	}
+	err := run(context.Background(), args, getenv, strings.NewReader(stdin), &out, &errOut)
+	return result{out.String(), errOut.String(), err}
+}
+
+func isUsage(err error) bool {
+	var ue usageError
+	return errors.As(err, &ue)
+}
+
+// project makes a folder with a config whose store lives inside it.
+func project(t *testing.T, extra string) string {
+	t.Helper()
+	dir := t.TempDir()
+	body := "storage:\n  path: q.db\nnsg:\n  staff: [UNSG]\n" + extra
+	if err := os.WriteFile(filepath.Join(dir, "hiecbot.yaml"), []byte(body), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return dir
+}
+
+func TestAskOnEmbeddedDefaults(t *testing.T) {
+	r := hiecbot(t, "", "", "ask", "When are detailed bids due?")
+	if r.err != nil {
+		t.Fatal(r.err)
+	}
+	if !strings.Contains(r.stdout, "Guide, slide 17: Application process") || !strings.Contains(r.stdout, "19 Oct") {
+		t.Errorf("ask output:\n%s", r.stdout)
+	}
+}
+
+func TestAskJSON(t *testing.T) {
+	r := hiecbot(t, "", "", "ask", "--json", "When are detailed bids due?")
+	if r.err != nil {
+		t.Fatal(r.err)
+	}
+	var got struct {
+		Question  string `json:"question"`
+		Confident bool   `json:"confident"`
+		Answers   []struct {
+			Source, Ref, Title, Text string
+			Score                    float64
+		} `json:"answers"`
+	}
+	dec := json.NewDecoder(strings.NewReader(r.stdout))
+	if err := dec.Decode(&got); err != nil {
+		t.Fatalf("not JSON: %v\n%s", err, r.stdout)
+	}
+	if dec.More() {
+		t.Errorf("more than one JSON object:\n%s", r.stdout)
+	}
+	if got.Question != "When are detailed bids due?" || !got.Confident || len(got.Answers) == 0 || got.Answers[0].Ref != "slide 17" || got.Answers[0].Score <= 0 {
+		t.Errorf("answer = %+v", got)
+	}
+}
+
+func TestAskFromStdin(t *testing.T) {
+	r := hiecbot(t, "", "When are detailed bids due?\n\nWhat's the weather in Leeds?\n", "ask", "--json")
+	if r.err != nil {
+		t.Fatal(r.err)
+	}
+	lines := strings.Split(strings.TrimSpace(r.stdout), "\n")
+	if len(lines) != 2 {
+		t.Fatalf("want 2 JSON lines, got %d:\n%s", len(lines), r.stdout)
+	}
+	var second struct{ Confident bool }
+	if err := json.Unmarshal([]byte(lines[1]), &second); err != nil || second.Confident {
+		t.Errorf("off-topic line: %s (%v)", lines[1], err)
+	}
+}
+
+func TestUsageErrors(t *testing.T) {
+	tests := []struct {
+		args []string
+		want string
+	}{
+		{[]string{"ask", "   "}, "empty"},
+		{[]string{"frobnicate"}, `unknown command "frobnicate"`},
+		{nil, "no command"},
+		{[]string{"questions", "export", "--format", "pdf"}, "pdf"},
+		{[]string{"questions", "export", "--format", "xlsx"}, "--out"},
+		{[]string{"questions", "list", "--status", "lost"}, "lost"},
+		{[]string{"questions", "list", "--since", "yesterday"}, "yesterday"},
+		{[]string{"questions", "answer", "Q-0001"}, "takes 2 argument"},
+		{[]string{"reminders", "--at", "someday"}, "someday"},
+		{[]string{"config", "check", "--config", "/nonexistent/hiecbot.yaml"}, "/nonexistent/hiecbot.yaml"},
+	}
+	for _, tc := range tests {
+		r := hiecbot(t, "", "", tc.args...)
+		if !isUsage(r.err) || !strings.Contains(r.err.Error(), tc.want) {
+			t.Errorf("%v: err = %v, want a usage error mentioning %q", tc.args, r.err, tc.want)
+		}
+	}
+}
+
+func TestServeWithoutCredentials(t *testing.T) {
+	dir := project(t, "")
+	r := hiecbot(t, dir, "", "serve")
+	if !isUsage(r.err) {
+		t.Fatalf("err = %v, want a usage error (exit 2)", r.err)
+	}
+	for _, want := range []string{"slack.bot_token", "SLACK_BOT_TOKEN", "README"} {
+		if !strings.Contains(r.err.Error(), want) {
+			t.Errorf("error %q does not mention %q", r.err, want)
+		}
+	}
+	if _, err := os.Stat(filepath.Join(dir, "q.db")); !os.IsNotExist(err) {
+		t.Error("serve created the store before checking its settings")
+	}
+}
+
+func TestConfigCheckMasksSecrets(t *testing.T) {
+	dir := project(t, "slack:\n  bot_token: xoxb-1234-very-secret\n")
+	r := hiecbot(t, dir, "", "config", "check")
+	if r.err != nil {
+		t.Fatal(r.err)
+	}
+	if strings.Contains(r.stdout, "very-secret") || !strings.Contains(r.stdout, "********") || !strings.Contains(r.stdout, "valid") {
+		t.Errorf("config check:\n%s", r.stdout)
+	}
+}
+
+// TestNSGWorkflow asks in the console, then works the log as the NSG from
+// the command line: list, show, answer, publish, export, and the answer
+// becoming knowledge for the next asker.
+func TestNSGWorkflow(t *testing.T) {
+	dir := project(t, "")
+	r := hiecbot(t, dir, "hello\nCan our consortium recover VAT on equipment?\nWhen are detailed bids due?\n", "chat")
+	if r.err != nil {
+		t.Fatal(r.err)
+	}
+	if !strings.Contains(r.stdout, "does not cover") || !strings.Contains(r.stdout, "Q-0001") || !strings.Contains(r.stdout, "slide 17") {
+		t.Fatalf("chat output:\n%s", r.stdout)
+	}
+
+	r = hiecbot(t, dir, "", "questions", "list", "--status", "awaiting")
+	if r.err != nil || !strings.Contains(r.stdout, "Q-0001") || strings.Contains(r.stdout, "Q-0002") {
+		t.Fatalf("list awaiting: %v\n%s", r.err, r.stdout)
+	}
+	r = hiecbot(t, dir, "", "questions", "list", "--json")
+	var qs []map[string]any
+	if err := json.Unmarshal([]byte(r.stdout), &qs); err != nil || len(qs) != 2 {
+		t.Fatalf("list --json: %v\n%s", err, r.stdout)
+	}
+
+	// Bad input: exit 2, nothing changed.
+	for _, args := range [][]string{
+		{"questions", "answer", "Q-0042", "text"},
+		{"questions", "answer", "Q-0001", "   "},
+		{"questions", "publish", "Q-0001"},
+		{"questions", "show", "Q-0099"},
+	} {
+		if r := hiecbot(t, dir, "", args...); !isUsage(r.err) {
+			t.Errorf("%v: err = %v, want a usage error", args, r.err)
+		}
+	}
+	r = hiecbot(t, dir, "", "questions", "show", "Q-0001")
+	if r.err != nil || !strings.Contains(r.stdout, "awaiting") {
+		t.Fatalf("show after bad input: %v\n%s", r.err, r.stdout)
+	}
+
+	answer := "VAT recovery depends on your organisations; the guide does not set a rule."
+	if r := hiecbot(t, dir, "", "questions", "answer", "Q-0001", answer); r.err != nil || !strings.Contains(r.stdout, "Answered Q-0001") {
+		t.Fatalf("answer: %v %s", r.err, r.stdout)
+	}
+	if r := hiecbot(t, dir, "", "questions", "publish", "Q-0001"); r.err != nil || strings.Contains(r.stdout, "console") {
+		t.Fatalf("publish: %v %s", r.err, r.stdout)
+	}
+	r = hiecbot(t, dir, "", "ask", "--json", "Can a consortium recover VAT on equipment?")
+	if r.err != nil || !strings.Contains(r.stdout, `"ref":"Q-0001"`) || !strings.Contains(r.stdout, `"confident":true`) {
+		t.Errorf("the NSG answer did not become knowledge: %v\n%s", r.err, r.stdout)
+	}
+
+	out := filepath.Join(dir, "export.csv")
+	if r := hiecbot(t, dir, "", "questions", "export", "--format", "csv", "--out", out); r.err != nil {
+		t.Fatal(r.err)
+	}
+	data, err := os.ReadFile(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows, err := csv.NewReader(bytes.NewReader(bytes.TrimPrefix(data, []byte("\xef\xbb\xbf")))).ReadAll()
+	if err != nil || len(rows) != 3 {
+		t.Fatalf("csv: %d rows, %v", len(rows), err)
+	}
+	if xl := filepath.Join(dir, "q.xlsx"); hiecbot(t, dir, "", "questions", "export", "--format", "xlsx", "--out", xl).err != nil {
+		t.Error("xlsx export failed")
+	} else if fi, err := os.Stat(xl); err != nil || fi.Size() == 0 {
+		t.Errorf("xlsx file: %v", err)
+	}
+}
+
+func TestRemindersPreview(t *testing.T) {
+	r := hiecbot(t, "", "", "reminders", "--at", "2009-10-01", "--json")
+	if r.err != nil {
+		t.Fatal(r.err)
+	}
+	var entries []struct {
+		Name, Kind string
+		FiresAt    string `json:"fires_at"`
+		Sent       bool
+	}
+	if err := json.Unmarshal([]byte(r.stdout), &entries); err != nil {
+		t.Fatalf("%v\n%s", err, r.stdout)
+	}
+	found := false
+	for _, e := range entries {
+		if e.Kind == "before" && e.FiresAt == "2009-10-12T17:00:00+01:00" {
+			found = true
+		}
+	}
+	if !found {
+		t.Errorf("no reminder 7 days before 19 Oct 2009 17:00 BST in:\n%s", r.stdout)
+	}
+}
