@@ -185,6 +185,35 @@ func (env *environment) engine(cfg *config.Config, records dialogue.Records) (*k
 	return e, nil
 }
 
+// services are the question log, the knowledge index over the sources
+// and its NSG answers, and the Desk that answers with both.
+type services struct {
+	store  *store.Store
+	engine *knowledge.Engine
+	desk   *dialogue.Desk
+}
+
+// open opens the question log and builds the index and the Desk; opts
+// gets the reminders and the ledger from cfg and the store.
+func (env *environment) open(cfg *config.Config, opts dialogue.Options) (*services, error) {
+	st, err := store.Open(cfg.Storage.Path, store.Options{Timeout: time.Second})
+	if err != nil {
+		return nil, err
+	}
+	e, err := env.engine(cfg, dialogue.Offline{Store: st})
+	if err != nil {
+		st.Close()
+		return nil, err
+	}
+	opts.Reminders, opts.Ledger = cfg.Reminders, st
+	return &services{store: st, engine: e, desk: dialogue.New(e, st, opts)}, nil
+}
+
+func (s *services) close() {
+	s.engine.Close()
+	s.store.Close()
+}
+
 func (env *environment) ask(args []string) error {
 	fs := env.flags("ask")
 	asJSON := fs.Bool("json", false, "print one JSON object per question")
@@ -234,27 +263,20 @@ func (env *environment) chat(args []string) error {
 	if err != nil {
 		return err
 	}
-	st, err := store.Open(cfg.Storage.Path, store.Options{Timeout: time.Second})
-	if err != nil {
-		if errors.Is(err, store.ErrLocked) {
-			return fmt.Errorf("%w: chat logs questions, so it needs the file to itself; point storage.path at another file to try chat beside a running bot", err)
-		}
-		return err
-	}
-	defer st.Close()
-	e, err := env.engine(cfg, dialogue.Offline{Store: st})
-	if err != nil {
-		return err
-	}
-	defer e.Close()
 	console := bot.NewConsole(env.stdout)
-	desk := dialogue.New(e, st, dialogue.Options{
-		Staff:     func(id string) bool { return id == bot.ConsoleUser || cfg.NSG.IsStaff(id) },
-		Reminders: cfg.Reminders,
-		Notifier:  console,
-		Logger:    slog.New(slog.DiscardHandler),
+	svc, err := env.open(cfg, dialogue.Options{
+		Staff:    func(id string) bool { return id == bot.ConsoleUser || cfg.NSG.IsStaff(id) },
+		Notifier: console,
+		Logger:   slog.New(slog.DiscardHandler),
 	})
-	return bot.Chat(env.ctx, desk, console, env.stdin, "")
+	if errors.Is(err, store.ErrLocked) {
+		return fmt.Errorf("%w: chat logs questions, so it needs the file to itself; point storage.path at another file to try chat beside a running bot", err)
+	}
+	if err != nil {
+		return err
+	}
+	defer svc.close()
+	return bot.Chat(env.ctx, svc.desk, console, env.stdin, "")
 }
 
 func (env *environment) serve(args []string) error {
@@ -272,22 +294,12 @@ func (env *environment) serve(args []string) error {
 		return usagef("serve needs Slack credentials; missing: %s. See \"Running it in Slack\" in README.md", strings.Join(missing, "; "))
 	}
 	log := env.logger(cfg)
-	st, err := store.Open(cfg.Storage.Path, store.Options{Timeout: 2 * time.Second})
+	svc, err := env.open(cfg, dialogue.Options{Staff: cfg.NSG.IsStaff, Logger: log})
 	if err != nil {
 		return err
 	}
-	defer st.Close()
-	e, err := env.engine(cfg, dialogue.Offline{Store: st})
-	if err != nil {
-		return err
-	}
-	defer e.Close()
-	desk := dialogue.New(e, st, dialogue.Options{
-		Staff:     cfg.NSG.IsStaff,
-		Reminders: cfg.Reminders,
-		Ledger:    st,
-		Logger:    log,
-	})
+	defer svc.close()
+	desk, st := svc.desk, svc.store
 	sb, err := slackbot.New(slackbot.Options{
 		Slack:         cfg.Slack,
 		NSGChannel:    cfg.NSG.Channel,
@@ -319,7 +331,7 @@ func (env *environment) serve(args []string) error {
 	if err := sched.Start(ctx); err != nil {
 		return err
 	}
-	log.Info("hiecbot serving", "passages", e.Passages(), "socket_mode", cfg.Slack.SocketMode(), "store", cfg.Storage.Path)
+	log.Info("hiecbot serving", "passages", svc.engine.Passages(), "socket_mode", cfg.Slack.SocketMode(), "store", cfg.Storage.Path)
 	runErr := sb.Run(ctx)
 	cancel()
 	sched.Stop()

@@ -351,6 +351,18 @@ func (s *Store) Each(f Filter, fn func(Question) error) error {
 }
 
 func each(tx *bolt.Tx, f Filter, fn func(Question) error) error {
+	return scan(tx, f, func(k, v []byte) error {
+		var q Question
+		if err := decodeRecord(v, &q); err != nil {
+			return decodeErr(k, err)
+		}
+		return fn(q)
+	})
+}
+
+// scan calls fn with the key and encoded record of each question f
+// selects, in id order, decoding only the fields the filter needs.
+func scan(tx *bolt.Tx, f Filter, fn func(k, v []byte) error) error {
 	b := tx.Bucket(bucketQuestions)
 	if b == nil {
 		return nil
@@ -367,11 +379,7 @@ func each(tx *bolt.Tx, f Filter, fn func(Question) error) error {
 				continue
 			}
 		}
-		var q Question
-		if err := decodeRecord(v, &q); err != nil {
-			return decodeErr(k, err)
-		}
-		if err := fn(q); err != nil {
+		if err := fn(k, v); err != nil {
 			return err
 		}
 	}
@@ -403,25 +411,10 @@ func (s *Store) List(f Filter) ([]Question, error) {
 func (s *Store) Count(f Filter) (int, error) {
 	n := 0
 	err := s.db.View(func(tx *bolt.Tx) error {
-		b := tx.Bucket(bucketQuestions)
-		if b == nil {
-			return nil
-		}
-		all := f.all()
-		c := b.Cursor()
-		for k, v := c.First(); k != nil; k, v = c.Next() {
-			if !all {
-				st, at, err := decodeFilterFields(v)
-				if err != nil {
-					return decodeErr(k, err)
-				}
-				if !f.match(st, at) {
-					continue
-				}
-			}
+		return scan(tx, f, func(_, _ []byte) error {
 			n++
-		}
-		return nil
+			return nil
+		})
 	})
 	if err != nil {
 		return 0, fmt.Errorf("count questions in %s: %w", s.path, err)
