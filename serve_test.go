@@ -1,0 +1,190 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+// fakeSlack is a Slack Web API double on loopback that records posts.
+type fakeSlack struct {
+	mu    sync.Mutex
+	posts []url.Values
+}
+
+func (f *fakeSlack) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	r.ParseForm()
+	w.Header().Set("Content-Type", "application/json")
+	switch strings.TrimPrefix(r.URL.Path, "/api/") {
+	case "auth.test":
+		io.WriteString(w, `{"ok":true,"user_id":"UBOT","bot_id":"BBOT","team_id":"T1"}`)
+	case "users.info":
+		io.WriteString(w, `{"ok":true,"user":{"id":"UBID","name":"alice"}}`)
+	case "chat.postMessage":
+		f.mu.Lock()
+		f.posts = append(f.posts, r.PostForm)
+		f.mu.Unlock()
+		io.WriteString(w, `{"ok":true,"channel":"D1","ts":"2.0"}`)
+	default:
+		io.WriteString(w, `{"ok":true}`)
+	}
+}
+
+func (f *fakeSlack) waitPosts(t *testing.T, n int) []url.Values {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for time.Now().Before(deadline) {
+		f.mu.Lock()
+		got := append([]url.Values(nil), f.posts...)
+		f.mu.Unlock()
+		if len(got) >= n {
+			return got
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	t.Fatalf("Slack double got fewer than %d posts", n)
+	return nil
+}
+
+func freeAddr(t *testing.T) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	return ln.Addr().String()
+}
+
+// TestServeEndToEnd runs `hiecbot serve` over HTTP against a Slack double:
+// a signed DM is answered, the NSG's command-line tools work on the store
+// the running bot holds, an answer given there reaches the asker, and
+// SIGTERM-style cancellation shuts the bot down cleanly.
+func TestServeEndToEnd(t *testing.T) {
+	slack := &fakeSlack{}
+	api := httptest.NewServer(slack)
+	defer api.Close()
+	dir, err := os.MkdirTemp("", "hs") // short: the admin socket path is limited
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer os.RemoveAll(dir)
+	addr := freeAddr(t)
+	const secret = "test-signing-secret"
+	cfg := fmt.Sprintf("storage:\n  path: q.db\nslack:\n  bot_token: xoxb-test\n  signing_secret: %s\n  listen: %q\n  api_url: %s/api/\nnsg:\n  staff: [UNSG]\n  channel: CNSG\nreminders:\n  channel: CBID\n", secret, addr, api.URL)
+	if err := os.WriteFile(filepath.Join(dir, "hiecbot.yaml"), []byte(cfg), 0o600); err != nil {
+		t.Fatal(err)
+	}
+
+	ctx, cancel := context.WithCancel(context.Background())
+	var logs bytes.Buffer
+	done := make(chan error, 1)
+	go func() {
+		done <- run(ctx, []string{"--config", filepath.Join(dir, "hiecbot.yaml"), "serve"}, func(string) string { return "" }, strings.NewReader(""), io.Discard, &syncWriter{w: &logs})
+	}()
+	waitHealthy(t, "http://"+addr+"/healthz")
+
+	body := `{"type":"event_callback","team_id":"T1","event_id":"Ev1","event":{"type":"message","channel_type":"im","channel":"D1","user":"UBID","text":"Can our consortium recover VAT?","ts":"1.0"}}`
+	for i := 0; i < 2; i++ { // Slack's retry of the same event
+		req, _ := http.NewRequest("POST", "http://"+addr+"/slack/events", strings.NewReader(body))
+		req.Header.Set("Content-Type", "application/json")
+		if i > 0 {
+			req.Header.Set("X-Slack-Retry-Num", "1")
+		}
+		ts := strconv.FormatInt(time.Now().Unix(), 10)
+		mac := hmac.New(sha256.New, []byte(secret))
+		fmt.Fprintf(mac, "v0:%s:%s", ts, body)
+		req.Header.Set("X-Slack-Request-Timestamp", ts)
+		req.Header.Set("X-Slack-Signature", "v0="+hex.EncodeToString(mac.Sum(nil)))
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusOK {
+			t.Fatalf("event %d: status %d", i, resp.StatusCode)
+		}
+	}
+	posts := slack.waitPosts(t, 2) // the reply to the bidder and the NSG notice
+	channels := map[string]bool{}
+	for _, p := range posts {
+		channels[p.Get("channel")] = true
+	}
+	if !channels["D1"] || !channels["CNSG"] {
+		t.Errorf("posts went to %v, want the DM and the NSG channel", channels)
+	}
+
+	// The NSG works the log while the bot holds the store file.
+	r := hiecbot(t, dir, "", "questions", "list")
+	if r.err != nil || !strings.Contains(r.stdout, "Q-0001") || strings.Contains(r.stdout, "Q-0002") {
+		t.Fatalf("list while serving (a retried event must be logged once): %v\n%s", r.err, r.stdout)
+	}
+	if r := hiecbot(t, dir, "", "questions", "answer", "Q-0001", "VAT depends on each partner's status."); r.err != nil {
+		t.Fatalf("answer while serving: %v", r.err)
+	}
+	posts = slack.waitPosts(t, 3)
+	if last := posts[len(posts)-1]; last.Get("channel") != "D1" || !strings.Contains(last.Get("text")+last.Get("blocks"), "VAT depends") {
+		t.Errorf("the NSG answer did not reach the asker: %v", last)
+	}
+	if r := hiecbot(t, dir, "", "ask", "--json", "Can a consortium recover VAT?"); !strings.Contains(r.stdout, `"ref":"Q-0001"`) {
+		t.Errorf("ask beside a running bot does not see the NSG answer: %v\n%s", r.err, r.stdout)
+	}
+
+	cancel()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatalf("serve: %v", err)
+		}
+	case <-time.After(15 * time.Second):
+		t.Fatal("serve did not stop")
+	}
+	if strings.Contains(logs.String(), "xoxb-test") || strings.Contains(logs.String(), secret) {
+		t.Errorf("a secret reached the log:\n%s", logs.String())
+	}
+	// The store is closed and whole: the command line opens it directly.
+	if r := hiecbot(t, dir, "", "questions", "show", "Q-0001"); r.err != nil || !strings.Contains(r.stdout, "nsg_answered") {
+		t.Errorf("after shutdown: %v\n%s", r.err, r.stdout)
+	}
+}
+
+func waitHealthy(t *testing.T, u string) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for time.Now().Before(deadline) {
+		if resp, err := http.Get(u); err == nil {
+			resp.Body.Close()
+			if resp.StatusCode == http.StatusOK {
+				return
+			}
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	t.Fatalf("%s never became healthy", u)
+}
+
+type syncWriter struct {
+	mu sync.Mutex
+	w  io.Writer
+}
+
+func (s *syncWriter) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.w.Write(p)
+}
