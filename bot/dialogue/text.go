@@ -131,14 +131,7 @@ func writeQuestionList(b *strings.Builder, qs []store.Question, max int) {
 			fmt.Fprintf(b, "…and %d more.\n", len(qs)-max)
 			break
 		}
-		who := q.UserName
-		if who == "" {
-			who = q.UserID
-		}
-		if q.UserID != "" && q.UserID != "console" {
-			who = "<@" + q.UserID + ">"
-		}
-		fmt.Fprintf(b, "• *%s* (%s, %s, %s): %s\n", q.ID, q.Status, q.AskedAt.Format("2 Jan 2006 15:04 UTC"), who, oneLine(q.Question, 200))
+		fmt.Fprintf(b, "• *%s* (%s, %s, %s): %s\n", q.ID, q.Status, q.AskedAt.Format("2 Jan 2006 15:04 UTC"), asker(q), oneLine(q.Question, 200))
 	}
 }
 

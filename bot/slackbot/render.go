@@ -47,7 +47,7 @@ type message struct {
 // Block Kit with the passage, its citation, the other references and the
 // two buttons; everything else is text.
 func renderReply(r dialogue.Reply) message {
-	m := message{Text: truncate(escapeStrayAngles(r.Text), maxMessageText)}
+	m := message{Text: truncate(escape(r.Text), maxMessageText)}
 	if r.Kind == dialogue.KindAnswer && r.Question != nil && len(r.Result.Answers) > 0 {
 		m.Blocks = answerBlocks(r)
 	}
@@ -127,41 +127,6 @@ func quoteSections(head, text string, max int) []string {
 	return append(out, strings.TrimPrefix(cur, "\n"))
 }
 
-// escapeStrayAngles escapes each "<" in mrkdwn from the Desk that does not
-// open Slack markup (a mention, a channel, a special command or a link),
-// so a placeholder like "<question>" or a "<" in a passage shows as typed
-// rather than being read as a link.
-func escapeStrayAngles(s string) string {
-	if !strings.Contains(s, "<") {
-		return s
-	}
-	var b strings.Builder
-	b.Grow(len(s) + 16)
-	for i := 0; i < len(s); i++ {
-		if s[i] == '<' && !opensMarkup(s[i+1:]) {
-			b.WriteString("&lt;")
-			continue
-		}
-		b.WriteByte(s[i])
-	}
-	return b.String()
-}
-
-// opensMarkup reports whether rest, what follows a "<", is Slack markup.
-func opensMarkup(rest string) bool {
-	end := strings.IndexAny(rest, "<>\n")
-	if end < 0 || rest[end] != '>' {
-		return false
-	}
-	inner := rest[:end]
-	for _, p := range []string{"@U", "@W", "@B", "#C", "!", "http://", "https://", "mailto:"} {
-		if strings.HasPrefix(inner, p) {
-			// Markup has no spaces, except in a label after "|".
-			return !strings.ContainsAny(inner, " \t") || strings.Contains(inner, "|")
-		}
-	}
-	return false
-}
 
 func mrkdwnSection(text string) *slack.SectionBlock {
 	return slack.NewSectionBlock(slack.NewTextBlockObject(slack.MarkdownType, text, false, false), nil, nil)

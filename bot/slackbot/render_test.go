@@ -147,19 +147,13 @@ func TestAnswerWithinSlackLimits(t *testing.T) {
 	}
 }
 
-func TestEscapeStrayAngles(t *testing.T) {
-	tests := []struct{ in, want string }{
-		{"use `/hiec ask <question>`", "use `/hiec ask &lt;question>`"},
-		{"• *Q-0001* (awaiting, <@U0BIDDER1>): x", "• *Q-0001* (awaiting, <@U0BIDDER1>): x"},
-		{"see <https://x.org|the guide> or <#C1|bids> <!here>", "see <https://x.org|the guide> or <#C1|bids> <!here>"},
-		{"a < b and c <d", "a &lt; b and c &lt;d"},
-		{"<@U1 with space>", "&lt;@U1 with space>"},
-		{"no angles", "no angles"},
-	}
-	for _, tt := range tests {
-		if got := escapeStrayAngles(tt.in); got != tt.want {
-			t.Errorf("escapeStrayAngles(%q) = %q, want %q", tt.in, got, tt.want)
-		}
+func TestDeskTextIsEscaped(t *testing.T) {
+	// The Desk writes no Slack markup; whatever a bidder typed, echoed in
+	// its text, must not become a mention or a link.
+	m := renderReply(dialogue.Reply{Kind: dialogue.KindText, Text: "• *Q-0001*: ping <!channel> & see <http://evil|guide>; use `/hiec ask <question>`"})
+	want := "• *Q-0001*: ping &lt;!channel&gt; &amp; see &lt;http://evil|guide&gt;; use `/hiec ask &lt;question&gt;`"
+	if m.Text != want {
+		t.Errorf("text = %q, want %q", m.Text, want)
 	}
 }
 

@@ -264,12 +264,14 @@ func (b *Bot) goJob(what string, fn func(ctx context.Context) error, attrs ...an
 	}()
 }
 
-// Post posts text to a channel; reminders use it.
+// Post posts plain text to a channel, escaped so that nothing in it (a
+// question quoted in the NSG digest, say) becomes a mention or a link;
+// reminders use it.
 func (b *Bot) Post(ctx context.Context, channel, text string) error {
 	if channel == "" {
 		return errors.New("post to Slack: no channel given")
 	}
-	return b.postMessage(ctx, channel, "", message{Text: truncate(text, maxMessageText)})
+	return b.postMessage(ctx, channel, "", message{Text: truncate(escape(text), maxMessageText)})
 }
 
 // NotifyNSG announces a question that awaits the NSG in the NSG channel,
