@@ -106,9 +106,7 @@ func PrintQuestions(w io.Writer, qs []store.Question, asJSON bool) error {
 		if qs == nil {
 			qs = []store.Question{}
 		}
-		enc := json.NewEncoder(w)
-		enc.SetIndent("", "  ")
-		return enc.Encode(qs)
+		return writeIndented(w, qs)
 	}
 	if len(qs) == 0 {
 		fmt.Fprintln(w, "No questions match.")
@@ -121,7 +119,7 @@ func PrintQuestions(w io.Writer, qs []store.Question, asJSON bool) error {
 		if who == "" {
 			who = q.UserID
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", q.ID, q.AskedAt.UTC().Format("2006-01-02 15:04"), q.Status, q.Via, who, clip(q.Question, 70))
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", q.ID, q.AskedAt.UTC().Format("2006-01-02 15:04"), q.Status, q.Via, who, dialogue.OneLine(q.Question, 70))
 	}
 	return tw.Flush()
 }
@@ -131,12 +129,10 @@ func PrintQuestion(w io.Writer, q store.Question) {
 	fmt.Fprintln(w, strings.NewReplacer("*", "", "> ", "  ").Replace(dialogue.QuestionText(q)))
 }
 
-func clip(s string, n int) string {
-	s = strings.Join(strings.Fields(s), " ")
-	if r := []rune(s); len(r) > n {
-		return string(r[:n-1]) + "…"
-	}
-	return s
+func writeIndented(w io.Writer, v any) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(v)
 }
 
 // PrintReminders prints the reminders with their fire times in the
@@ -146,9 +142,7 @@ func PrintReminders(w io.Writer, entries []reminders.Entry, loc *time.Location, 
 		if entries == nil {
 			entries = []reminders.Entry{}
 		}
-		enc := json.NewEncoder(w)
-		enc.SetIndent("", "  ")
-		return enc.Encode(entries)
+		return writeIndented(w, entries)
 	}
 	if len(entries) == 0 {
 		fmt.Fprintln(w, "No reminders are configured.")

@@ -131,11 +131,12 @@ func writeQuestionList(b *strings.Builder, qs []store.Question, max int) {
 			fmt.Fprintf(b, "…and %d more.\n", len(qs)-max)
 			break
 		}
-		fmt.Fprintf(b, "• *%s* (%s, %s, %s): %s\n", q.ID, q.Status, q.AskedAt.Format("2 Jan 2006 15:04 UTC"), asker(q), oneLine(q.Question, 200))
+		fmt.Fprintf(b, "• *%s* (%s, %s, %s): %s\n", q.ID, q.Status, q.AskedAt.Format("2 Jan 2006 15:04 UTC"), asker(q), OneLine(q.Question, 200))
 	}
 }
 
-func oneLine(s string, max int) string {
+// OneLine folds s onto one line of at most max runes, ending in … when cut.
+func OneLine(s string, max int) string {
 	s = strings.Join(strings.Fields(s), " ")
 	if r := []rune(s); len(r) > max {
 		return string(r[:max-1]) + "…"

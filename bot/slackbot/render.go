@@ -127,7 +127,6 @@ func quoteSections(head, text string, max int) []string {
 	return append(out, strings.TrimPrefix(cur, "\n"))
 }
 
-
 func mrkdwnSection(text string) *slack.SectionBlock {
 	return slack.NewSectionBlock(slack.NewTextBlockObject(slack.MarkdownType, text, false, false), nil, nil)
 }
