@@ -97,8 +97,8 @@ func TestCorpusShape(t *testing.T) {
 	if slides != 18 {
 		t.Errorf("%d slides, want 18", slides)
 	}
-	if press != 9 {
-		t.Errorf("%d press release passages, want 9", press)
+	if press != 10 {
+		t.Errorf("%d press release passages, want 10", press)
 	}
 	for _, ref := range []string{"Notes to editors 1", "Notes to editors 2", "Notes to editors 3", "Notes to editors 4"} {
 		if !ids["corpus:DH press release:"+ref] {

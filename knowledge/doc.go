@@ -20,13 +20,16 @@
 // concepts ("cut-off" and "closing date" onto the date, "cash" onto the
 // funding, "PQQ" onto "pre-qualification questionnaire") and drops filler
 // ("please tell me"), so each question is one bleve search for the
-// concepts it names.
+// concepts it names. Before analysis, a question's misspelt words
+// ("charitible") are corrected to the one word of the passages or the
+// thesaurus within one edit (see typo.go).
 //
 // # Ranking and confidence
 //
 // The hits are re-ranked by coverage: the share of the question's parts,
 // each weighted by its rarity (IDF), that the passage contains. Words that
 // occur in no passage weigh the most. A question is answered confidently
-// when the best passage covers enough of it; see confident for the rule
-// and TestEval for its calibration.
+// when the best passage covers enough of it and, if it asks "when" or "how
+// much", gives a date or an amount; see confident for the rule and
+// TestEval for its calibration.
 package knowledge

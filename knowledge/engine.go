@@ -83,6 +83,7 @@ type Result struct {
 type Engine struct {
 	analyzer analysis.Analyzer
 	aspects  map[string]bool // keys of the thesaurus's aspect concepts
+	known    *vocabulary     // for spelling correction; guarded by mu
 
 	mu       sync.RWMutex
 	index    bleve.Index // nil once closed
@@ -129,6 +130,7 @@ func New(opts Options) (*Engine, error) {
 		index:    idx,
 		passages: make(map[string]*indexed, len(ps)),
 		df:       make(map[string]int),
+		known:    th.vocabulary(),
 	}
 	batch := idx.NewBatch()
 	for _, p := range ps {
@@ -157,6 +159,9 @@ func (e *Engine) put(ip *indexed) {
 		}
 	}
 	e.passages[ip.id] = ip
+	for _, text := range []string{ip.context, ip.searchTitle, ip.label, ip.text} {
+		e.known.addText(text)
+	}
 	for k := range ip.keys {
 		e.df[k]++
 	}
@@ -221,14 +226,14 @@ func (e *Engine) Answer(question string) (Result, error) {
 		return Result{}, ErrEmptyQuestion
 	}
 	res := Result{Question: question, Answers: []Answer{}}
-	units := analyzeQuestion(e.analyzer, question)
-	if len(units) == 0 {
-		return res, nil
-	}
 	e.mu.RLock()
 	defer e.mu.RUnlock()
 	if e.index == nil {
 		return Result{}, ErrClosed
+	}
+	units := analyzeQuestion(e.analyzer, e.known.correct(question))
+	if len(units) == 0 {
+		return res, nil
 	}
 	hits, err := e.search(units)
 	if err != nil {

@@ -141,7 +141,7 @@ Dental schools may join a consortium as full partners.
 # Empty heading
 `)
 	e := newTestEngine(t, Options{Sources: []string{path}})
-	if got, want := e.Passages(), 27+3; got != want {
+	if got, want := e.Passages(), 28+3; got != want {
 		t.Errorf("Passages() = %d, want %d", got, want)
 	}
 	res := answer(t, e, "Can dental schools be full partners in a consortium?")
@@ -316,7 +316,7 @@ func TestConcurrent(t *testing.T) {
 	for err := range errs {
 		t.Error(err)
 	}
-	if got, want := e.Passages(), 27+5; got != want {
+	if got, want := e.Passages(), 28+5; got != want {
 		t.Errorf("Passages() = %d, want %d", got, want)
 	}
 }

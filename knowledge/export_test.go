@@ -22,9 +22,9 @@ func newTestEngine(t testing.TB, opts Options) *Engine {
 
 // explain describes how a question was analysed and scored, for test logs.
 func (e *Engine) explain(q string) string {
-	units := analyzeQuestion(e.analyzer, q)
 	e.mu.RLock()
 	defer e.mu.RUnlock()
+	units := analyzeQuestion(e.analyzer, e.known.correct(q))
 	ws := e.unitWeights(units)
 	var b strings.Builder
 	b.WriteString("\n\tunits:")
@@ -60,12 +60,12 @@ func (e *Engine) plainMatch(q string) (int, error) {
 
 // topCoverage returns the coverage of q by its best passage.
 func (e *Engine) topCoverage(q string) float64 {
-	units := analyzeQuestion(e.analyzer, q)
+	e.mu.RLock()
+	defer e.mu.RUnlock()
+	units := analyzeQuestion(e.analyzer, e.known.correct(q))
 	if len(units) == 0 {
 		return 0
 	}
-	e.mu.RLock()
-	defer e.mu.RUnlock()
 	hits, _ := e.search(units)
 	r := e.rank(units, hits)
 	if len(r) == 0 {

@@ -14,6 +14,18 @@ type unit struct {
 	// asked reports whether the unit is in the part of the question that
 	// asks (see askedClauses).
 	asked bool
+	// wanted reports whether the unit says what kind of answer is wanted
+	// ("when", "how much"): a passage that does not cover it does not
+	// answer the question, whatever else it covers (see confident).
+	wanted bool
+}
+
+// wantedPhrases ask for a kind of answer: a date, a duration or an amount.
+// The thesaurus maps each onto the concept that such an answer contains
+// ("when" onto the date, "how much" onto the money).
+var wantedPhrases = map[string]bool{
+	"when": true, "whens": true, "what date": true, "which date": true,
+	"what time": true, "by when": true, "how long": true, "how much": true,
 }
 
 // analyzeQuestion splits a question into units, in order, without
@@ -33,6 +45,7 @@ func analyzeQuestion(a analysis.Analyzer, q string) []unit {
 		sig := strings.Join(last.keys, " ")
 		if i, ok := index[sig]; ok && i != len(units)-1 {
 			units[i].asked = units[i].asked || last.asked
+			units[i].wanted = units[i].wanted || last.wanted
 			units = units[:len(units)-1]
 			return
 		}
@@ -49,9 +62,25 @@ func analyzeQuestion(a analysis.Analyzer, q string) []unit {
 		}
 		last := &units[len(units)-1]
 		last.keys = append(last.keys, string(tok.Term))
+		if wantedPhrases[surface(q, tok.Start, tok.End)] {
+			last.wanted = true
+		}
 	}
 	flush()
 	return units
+}
+
+// surface returns the words of q[start:end], lower case, without
+// apostrophes, joined by single spaces.
+func surface(q string, start, end int) string {
+	if start < 0 || end > len(q) || start >= end {
+		return ""
+	}
+	var words []string
+	forEachWord(strings.NewReplacer("'", "", "’", "").Replace(q[start:end]), func(_, _ int, w string) {
+		words = append(words, w)
+	})
+	return strings.Join(words, " ")
 }
 
 // clauses holds the byte ranges of a question's clauses that ask.
@@ -69,39 +98,111 @@ func (c clauses) asked(offset int) bool {
 
 // askedClauses splits q into clauses, at sentence ends (. ! ? followed by
 // a space or the end), semicolons, colons and dashes between spaces, and
-// returns those that end with a question mark. If none does, the whole
-// question asks. In "We're a consortium of trusts. When is the PQQ due?"
-// only the second sentence asks; the first is context.
+// at a comma followed by a question word, and returns those that ask. If
+// none does, the whole question asks. In "We're a consortium of trusts.
+// When is the PQQ due?" only the second sentence asks; the first is
+// context, as is "We're a trust in the north east" before ", when's the
+// deadline?".
+//
+// A clause asks if it ends with a question mark, if it starts with a
+// question word ("why the rush - is there a push?"), or if it is a topic
+// label: at most maxLabelWords words before a colon or dash, naming what
+// the rest asks about ("Patricia Hamilton - what's her job title?").
+// Statements ("we're planning our board cycle - when ...?") do not ask.
 func askedClauses(q string) clauses {
+	type clause struct {
+		start, end int  // byte range, without the boundary
+		label      bool // ends at a colon or dash
+	}
 	var (
-		out   clauses
+		all   []clause
 		start = 0
 	)
 	for i := 0; i < len(q); i++ {
-		end := 0 // length of the boundary at i, if any
+		end, label := 0, false // length of the boundary at i, if any
 		switch c := q[i]; {
 		case c == '.' || c == '!' || c == '?' || c == ';' || c == ':':
 			if i+1 == len(q) || q[i+1] == ' ' || q[i+1] == '\n' {
-				end = 1
+				end, label = 1, c == ':'
 			}
 		case c == '\n':
 			end = 1
+		case c == ',' && startsWithQuestionWord(q[i+1:]):
+			end = 1
 		case strings.HasPrefix(q[i:], " - "):
-			end = 3
+			end, label = 3, true
 		case strings.HasPrefix(q[i:], "–"), strings.HasPrefix(q[i:], "—"):
-			end = len("–")
+			end, label = len("–"), true
 		}
 		if end == 0 {
 			continue
 		}
+		stop := i
 		if q[i] == '?' {
-			out = append(out, [2]int{start, i + 1})
+			stop = i + 1
 		}
+		all = append(all, clause{start, stop, label})
 		start = i + end
 		i += end - 1
 	}
-	if len(out) == 0 {
+	if start < len(q) {
+		all = append(all, clause{start, len(q), false})
+	}
+	var out clauses
+	asking := false
+	for _, c := range all {
+		if strings.HasSuffix(q[c.start:c.end], "?") {
+			asking = true
+			break
+		}
+	}
+	if !asking {
 		return clauses{{0, len(q)}}
 	}
+	for _, c := range all {
+		text := q[c.start:c.end]
+		if strings.HasSuffix(text, "?") || startsWithQuestionWord(text) ||
+			c.label && countWords(text) <= maxLabelWords && !startsWithSubject(text) {
+			out = append(out, [2]int{c.start, c.end})
+		}
+	}
 	return out
+}
+
+// maxLabelWords is the most words a topic label has.
+const maxLabelWords = 3
+
+// questionWords start clauses that ask, with or without a question mark.
+var questionWords = map[string]bool{
+	"what": true, "whats": true, "why": true, "who": true, "whos": true, "whom": true,
+	"whose": true, "when": true, "whens": true, "where": true, "wheres": true,
+	"which": true, "how": true, "hows": true,
+}
+
+// subjectWords start statements about the asker: "we're a trust - ...".
+var subjectWords = map[string]bool{
+	"i": true, "im": true, "we": true, "were": true, "weve": true, "our": true,
+	"my": true, "us": true, "ive": true, "id": true, "wed": true,
+}
+
+// firstWord returns the first word of s, lower case, without apostrophes.
+func firstWord(s string) string {
+	w := ""
+	forEachWord(strings.NewReplacer("'", "", "’", "").Replace(s), func(_, _ int, x string) {
+		if w == "" {
+			w = x
+		}
+	})
+	return w
+}
+
+func startsWithQuestionWord(s string) bool { return questionWords[firstWord(s)] }
+
+func startsWithSubject(s string) bool { return subjectWords[firstWord(s)] }
+
+// countWords returns the number of runs of letters in s.
+func countWords(s string) int {
+	n := 0
+	forEachWord(s, func(_, _ int, _ string) { n++ })
+	return n
 }

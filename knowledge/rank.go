@@ -47,8 +47,11 @@ type hit struct {
 type scored struct {
 	hit
 	coverage float64
-	score    float64
-	weights  map[string]float64 // question key -> weight of its unit
+	// missesWanted reports whether the passage lacks a unit that says
+	// what kind of answer is wanted (see unit.wanted).
+	missesWanted bool
+	score        float64
+	weights      map[string]float64 // question key -> weight of its unit
 }
 
 // rank orders hits by score, best first.
@@ -88,7 +91,13 @@ func (e *Engine) rank(all []unit, hits []hit) []scored {
 		if topMentions > 0 {
 			score += mentionShare * float64(mentions[i]) / float64(topMentions)
 		}
-		out = append(out, scored{hit: h, coverage: cov, score: score, weights: keyWeight})
+		miss := false
+		for _, u := range units {
+			if u.wanted && !covers(u, h.ip.keys) {
+				miss = true
+			}
+		}
+		out = append(out, scored{hit: h, coverage: cov, missesWanted: miss, score: score, weights: keyWeight})
 	}
 	sort.SliceStable(out, func(i, j int) bool { return out[i].score > out[j].score })
 	return out
@@ -112,8 +121,13 @@ func (e *Engine) rank(all []unit, hits []hit) []scored {
 // guide's terms by the thesaurus and are covered. On the calibration sets
 // every off-topic question, near misses included, covers under 0.58 and
 // every in-scope question but a few long ones covers more.
+//
+// A question that asks "when" or "how much" is answered only by a passage
+// with a date or an amount: "How much money does each HIEC get?" is not
+// answered by a slide that mentions individuals, however little else the
+// question says.
 func confident(s scored) bool {
-	return s.coverage >= minCoverage
+	return s.coverage >= minCoverage && !s.missesWanted
 }
 
 // focus returns the units that rank and judge passages: those of the

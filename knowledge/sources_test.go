@@ -76,7 +76,12 @@ func TestAskedClauses(t *testing.T) {
 	}{
 		{"When are bids due?", []string{"When are bids due?"}},
 		{"We are a consortium. When is the PQQ due?", []string{"When is the PQQ due?"}},
-		{"Sorry - how much is there? Thanks.", []string{"how much is there?"}},
+		{"Sorry - how much is there? Thanks.", []string{"Sorry", "how much is there?"}},
+		{"We are a trust in the north east — when's the deadline?", []string{"when's the deadline?"}},
+		{"We are a trust in the north east, when's the deadline?", []string{"when's the deadline?"}},
+		{"Patricia Hamilton - what's her job?", []string{"Patricia Hamilton", "what's her job?"}},
+		{"why the rush - is there a push?", []string{"why the rush", "is there a push?"}},
+		{"we're planning - when will we know?", []string{"when will we know?"}},
 		{"Is a CIC ok? And a JV?", []string{"Is a CIC ok?", "And a JV?"}},
 		{"no question mark here", []string{"no question mark here"}},
 		{"See dh.gov.uk/guide: e-learning and cut-off dates?", []string{"e-learning and cut-off dates?"}},

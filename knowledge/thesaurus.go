@@ -78,6 +78,22 @@ type thesaurus struct {
 	aspects  map[string]bool     // keys of aspect concepts
 }
 
+// vocabulary returns a new vocabulary of the thesaurus's words and the
+// English stop words: words a question may use that are not misspelt.
+func (t *thesaurus) vocabulary() *vocabulary {
+	v := newVocabulary()
+	for phrase := range t.surface {
+		v.addText(phrase)
+	}
+	for _, line := range strings.Split(string(en.EnglishStopWords), "\n") {
+		if i := strings.IndexByte(line, '|'); i >= 0 {
+			line = line[:i]
+		}
+		v.addText(line)
+	}
+	return v
+}
+
 // parseThesaurus compiles thesaurus rules. Errors name the line.
 func parseThesaurus(rules string) (*thesaurus, error) {
 	t := &thesaurus{

@@ -1,0 +1,196 @@
+package knowledge
+
+import (
+	"strings"
+	"unicode"
+	"unicode/utf8"
+)
+
+// Spelling correction of questions.
+//
+// Bidders type fast: "charitible", "entitiy", "shortlisitng". A misspelt
+// word occurs in no passage, so it would weigh the most in a question and
+// make an in-scope question look off-topic. Before a question is analysed,
+// each word of at least minTypoLen letters that is not in the vocabulary
+// (the words of the passages and of the thesaurus) is replaced by the one
+// vocabulary word within one edit of it (a letter inserted, deleted,
+// replaced, or two neighbours swapped) that starts with the same letter,
+// if there is exactly one such word up to inflection. Short words are left
+// alone: at up to five letters many words are one edit from another
+// ("train", "rain"; "share", "shape"). Words of other
+// topics ("weather", "cricket") are rarely one edit from a word of the
+// guide, and stay unknown. Text-speak ("r", "u", "teh") is mapped in the
+// thesaurus instead.
+
+// minTypoLen is the length, in letters, from which an unknown word is
+// corrected.
+const minTypoLen = 6
+
+// vocabulary holds known words and, for correction, every known word of
+// at least minTypoLen-1 letters under each of its one-letter deletions.
+type vocabulary struct {
+	words   map[string]struct{}
+	deletes map[string][]string // a word less one letter -> known words
+}
+
+func newVocabulary() *vocabulary {
+	return &vocabulary{words: make(map[string]struct{}), deletes: make(map[string][]string)}
+}
+
+// addText adds the words of text.
+func (v *vocabulary) addText(text string) {
+	forEachWord(text, func(_, _ int, w string) {
+		v.add(w)
+	})
+}
+
+// add adds a lower-case word.
+func (v *vocabulary) add(w string) {
+	if _, ok := v.words[w]; ok {
+		return
+	}
+	v.words[w] = struct{}{}
+	if utf8.RuneCountInString(w) < minTypoLen-1 {
+		return
+	}
+	for _, d := range deletions(w) {
+		if !contains(v.deletes[d], w) {
+			v.deletes[d] = append(v.deletes[d], w)
+		}
+	}
+}
+
+func contains(ws []string, w string) bool {
+	for _, x := range ws {
+		if x == w {
+			return true
+		}
+	}
+	return false
+}
+
+// deletions returns w with each of its letters deleted in turn.
+func deletions(w string) []string {
+	rs := []rune(w)
+	out := make([]string, 0, len(rs))
+	for i := range rs {
+		out = append(out, string(rs[:i])+string(rs[i+1:]))
+	}
+	return out
+}
+
+// correct returns q with misspelt words replaced (see above); q itself if
+// none is.
+func (v *vocabulary) correct(q string) string {
+	var b strings.Builder
+	last := 0
+	forEachWord(q, func(start, end int, w string) {
+		if utf8.RuneCountInString(w) < minTypoLen {
+			return
+		}
+		if _, ok := v.words[w]; ok {
+			return
+		}
+		if _, ok := v.words[stem(w)]; ok {
+			return
+		}
+		fix := v.suggest(w)
+		if fix == "" {
+			return
+		}
+		b.WriteString(q[last:start])
+		b.WriteString(fix)
+		last = end
+	})
+	if last == 0 {
+		return q
+	}
+	b.WriteString(q[last:])
+	return b.String()
+}
+
+// suggest returns the known word within one edit of w, or "" if there is
+// none or there are several with different stems.
+func (v *vocabulary) suggest(w string) string {
+	var found []string
+	note := func(c string) {
+		if c[0] == w[0] && !contains(found, c) && editDistance1(w, c) {
+			found = append(found, c)
+		}
+	}
+	// w with a letter deleted may be a known word, or a known word with a
+	// letter deleted (a replacement or a swap).
+	for _, d := range deletions(w) {
+		if _, ok := v.words[d]; ok {
+			note(d)
+		}
+		for _, c := range v.deletes[d] {
+			note(c)
+		}
+	}
+	// A known word with a letter deleted may be w (w lacks a letter).
+	for _, c := range v.deletes[w] {
+		note(c)
+	}
+	if len(found) == 0 {
+		return ""
+	}
+	s := stem(found[0])
+	for _, c := range found[1:] {
+		if stem(c) != s {
+			return ""
+		}
+	}
+	return found[0]
+}
+
+// editDistance1 reports whether a and b differ by exactly one insertion,
+// deletion, replacement or swap of neighbouring letters.
+func editDistance1(a, b string) bool {
+	x, y := []rune(a), []rune(b)
+	if len(x) > len(y) {
+		x, y = y, x
+	}
+	switch len(y) - len(x) {
+	case 0:
+		i := 0
+		for i < len(x) && x[i] == y[i] {
+			i++
+		}
+		if i == len(x) {
+			return false // equal
+		}
+		if string(x[i+1:]) == string(y[i+1:]) {
+			return true // replacement
+		}
+		return i+1 < len(x) && x[i] == y[i+1] && x[i+1] == y[i] && string(x[i+2:]) == string(y[i+2:])
+	case 1:
+		i := 0
+		for i < len(x) && x[i] == y[i] {
+			i++
+		}
+		return string(x[i:]) == string(y[i+1:])
+	}
+	return false
+}
+
+// forEachWord calls f with the byte range and lower-cased text of each run
+// of letters in s.
+func forEachWord(s string, f func(start, end int, w string)) {
+	start := -1
+	for i, r := range s {
+		if unicode.IsLetter(r) {
+			if start < 0 {
+				start = i
+			}
+			continue
+		}
+		if start >= 0 {
+			f(start, i, strings.ToLower(s[start:i]))
+			start = -1
+		}
+	}
+	if start >= 0 {
+		f(start, len(s), strings.ToLower(s[start:]))
+	}
+}

@@ -1,0 +1,64 @@
+package knowledge
+
+import "testing"
+
+func TestEditDistance1(t *testing.T) {
+	tests := []struct {
+		a, b string
+		want bool
+	}{
+		{"charitible", "charitable", true}, // replaced
+		{"entitiy", "entity", true},        // inserted
+		{"shortlst", "shortlist", true},    // deleted
+		{"shortlsit", "shortlist", true},   // swapped
+		{"entity", "entity", false},
+		{"pension", "person", false},
+		{"weather", "whether", false},
+	}
+	for _, tt := range tests {
+		if got := editDistance1(tt.a, tt.b); got != tt.want {
+			t.Errorf("editDistance1(%q, %q) = %v, want %v", tt.a, tt.b, got, tt.want)
+		}
+	}
+}
+
+func TestCorrect(t *testing.T) {
+	e := newTestEngine(t, Options{})
+	tests := []struct{ q, want string }{
+		{"charitible corporation allowed?", "charitable corporation allowed?"},
+		{"What legal entitiy?", "What legal entity?"},
+		{"Who does the shortlisitng?", "Who does the shortlisting?"},
+		{"how do I share my screen?", "how do I share my screen?"}, // short words stay
+		{"what's the weather in Leeds?", "what's the weather in Leeds?"},
+	}
+	for _, tt := range tests {
+		if got := e.known.correct(tt.q); got != tt.want {
+			t.Errorf("correct(%q) = %q, want %q", tt.q, got, tt.want)
+		}
+	}
+}
+
+// TestWanted checks that a question asking "when" or "how much" is not
+// answered confidently by a passage without a date or an amount.
+func TestWanted(t *testing.T) {
+	e := newTestEngine(t, Options{})
+	for _, q := range []string{
+		"how much money does each individual HIEC get?",
+		"how much is a prescription charge?",
+	} {
+		res, err := e.Answer(q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if res.Confident {
+			t.Errorf("%q: confident, top %s", q, res.Answers[0].Citation)
+		}
+	}
+	res, err := e.Answer("When are detailed bids due?")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !res.Confident {
+		t.Errorf("When are detailed bids due?: not confident")
+	}
+}
