@@ -31,5 +31,12 @@
 // occur in no passage weigh the most. A question is answered confidently
 // when the best passage covers enough of it and, if it asks "when" or "how
 // much", gives a date or an amount; see confident for the rule and
-// TestEval for its calibration.
+// TestEval for its calibration. Coverage by hub concepts alone (the
+// scheme, bids, the NHS, education) is not enough. A question that asks
+// for a kind of fact (a count, an email address, a telephone number, a web
+// address, a postal address, a named person, a means of contact) is
+// answered only by a passage with that fact on a line that also covers
+// the question's topic (see answertype.go). A passage that covers a
+// question's concept only through a broader one it implies ("nurses"
+// through "professions") is credited part of the concept's weight.
 package knowledge

@@ -83,6 +83,7 @@ type Result struct {
 type Engine struct {
 	analyzer analysis.Analyzer
 	aspects  map[string]bool // keys of the thesaurus's aspect concepts
+	hubs     map[string]bool // keys of the thesaurus's hub concepts
 	known    *vocabulary     // for spelling correction; guarded by mu
 
 	mu       sync.RWMutex
@@ -127,6 +128,7 @@ func New(opts Options) (*Engine, error) {
 	e := &Engine{
 		analyzer: m.AnalyzerNamed(analyzerName),
 		aspects:  th.aspects,
+		hubs:     th.hubs,
 		index:    idx,
 		passages: make(map[string]*indexed, len(ps)),
 		df:       make(map[string]int),

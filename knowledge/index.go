@@ -136,6 +136,10 @@ func analyse(a analysis.Analyzer, p passage) *indexed {
 			ip.titleKeys.add(string(tok.Term))
 			ip.keys.add(string(tok.Term))
 		}
+		for _, k := range answerTypes(text) {
+			ip.titleKeys.add(k)
+			ip.keys.add(k)
+		}
 	}
 	lineEnds := lineEnds(p.text)
 	ip.lineKeys = make([]termSet, len(lineEnds))
@@ -157,6 +161,14 @@ func analyse(a analysis.Analyzer, p passage) *indexed {
 		}
 		ip.lineKeys[line].add(k)
 		ip.spans = append(ip.spans, sp)
+	}
+	start := 0
+	for i, end := range lineEnds {
+		for _, k := range answerTypes(p.text[start:end]) {
+			ip.lineKeys[i].add(k)
+			ip.keys.add(k)
+		}
+		start = end
 	}
 	if p.label != "" {
 		ip.bodyText += "\n" + p.label

@@ -25,7 +25,7 @@ type unit struct {
 // ("when" onto the date, "how much" onto the money).
 var wantedPhrases = map[string]bool{
 	"when": true, "whens": true, "what date": true, "which date": true,
-	"what time": true, "by when": true, "how long": true, "how much": true,
+	"what time": true, "by when": true, "what day": true, "which day": true, "how long": true, "how much": true,
 }
 
 // analyzeQuestion splits a question into units, in order, without
@@ -61,14 +61,58 @@ func analyzeQuestion(a analysis.Analyzer, q string) []unit {
 			units = append(units, unit{asked: clauses.asked(tok.Start)})
 		}
 		last := &units[len(units)-1]
+		w := surface(q, tok.Start, tok.End)
+		if senses[w] != "" && !roleContext(q[:tok.Start]) {
+			if len(last.keys) == 0 {
+				last.keys = append(last.keys, senses[w])
+			}
+			continue
+		}
 		last.keys = append(last.keys, string(tok.Term))
-		if wantedPhrases[surface(q, tok.Start, tok.End)] {
+		if wantedPhrases[w] {
 			last.wanted = true
 		}
 	}
 	flush()
+	types := askedTypes(q, clauses)
+	for _, u := range units {
+		if t := typeConcepts[u.keys[0]]; t != "" && u.asked && !contains(types, t) {
+			types = append(types, t)
+		}
+	}
+	for _, k := range types {
+		units = append(units, unit{keys: []string{k}, asked: true, wanted: true})
+	}
 	return units
 }
+
+// senses maps words that name a role only after a possessive or a
+// determiner ("the cluster's job", "what's her job title") to the plain
+// term they stand for otherwise: "how do I apply for a nursing job?" asks
+// about employment, which the guide does not cover, not about the role of
+// a HIEC.
+var senses = map[string]string{"job": "job", "jobs": "job"}
+
+// roleWords before "job" make it a role: "its job", "what job".
+var roleWords = map[string]bool{
+	"its": true, "their": true, "his": true, "her": true, "the": true,
+	"whose": true, "what": true, "which": true, "s": true,
+}
+
+// roleContext reports whether the text before a word makes it a role:
+// it ends with a possessive or a role word.
+func roleContext(before string) bool {
+	before = strings.TrimRight(before, " ")
+	if strings.HasSuffix(before, "s'") {
+		return true
+	}
+	w := ""
+	forEachWord(before, func(_, _ int, x string) { w = x })
+	return roleWords[w]
+}
+
+// apostrophes removes apostrophes.
+var apostrophes = strings.NewReplacer("'", "", "’", "")
 
 // surface returns the words of q[start:end], lower case, without
 // apostrophes, joined by single spaces.
@@ -77,7 +121,7 @@ func surface(q string, start, end int) string {
 		return ""
 	}
 	var words []string
-	forEachWord(strings.NewReplacer("'", "", "’", "").Replace(q[start:end]), func(_, _ int, w string) {
+	forEachWord(apostrophes.Replace(q[start:end]), func(_, _ int, w string) {
 		words = append(words, w)
 	})
 	return strings.Join(words, " ")
@@ -188,7 +232,7 @@ var subjectWords = map[string]bool{
 // firstWord returns the first word of s, lower case, without apostrophes.
 func firstWord(s string) string {
 	w := ""
-	forEachWord(strings.NewReplacer("'", "", "’", "").Replace(s), func(_, _ int, x string) {
+	forEachWord(apostrophes.Replace(s), func(_, _ int, x string) {
 		if w == "" {
 			w = x
 		}

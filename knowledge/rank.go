@@ -2,6 +2,7 @@ package knowledge
 
 import (
 	"sort"
+	"strings"
 )
 
 // Ranking and confidence parameters, calibrated on the question sets in
@@ -31,6 +32,12 @@ const (
 	// doctors and dentists answers "which professions".
 	mentionShare = 0.1
 
+	// missPenalty is taken from the score of a passage that lacks what a
+	// question asks for (a date, a duration, a count; see unit.wanted), so
+	// that one that has it comes first among those covering the question
+	// alike.
+	missPenalty = 0.2
+
 	// answerPrior is the prior of FAQ entries and NSG answers: written to
 	// answer bidders, they come first among passages that cover a question
 	// alike. The guide's prior is set in corpus/guide.yaml.
@@ -50,8 +57,11 @@ type scored struct {
 	// missesWanted reports whether the passage lacks a unit that says
 	// what kind of answer is wanted (see unit.wanted).
 	missesWanted bool
-	score        float64
-	weights      map[string]float64 // question key -> weight of its unit
+	// specific reports whether the passage covers a unit that is not a
+	// hub (see isSpecific), or one that is wanted.
+	specific bool
+	score    float64
+	weights  map[string]float64 // question key -> weight of its unit
 }
 
 // rank orders hits by score, best first.
@@ -69,10 +79,10 @@ func (e *Engine) rank(all []unit, hits []hit) []scored {
 		}
 	}
 	units := e.focus(all)
-	ws := e.unitWeights(units)
+	ws := e.keyCredits(units)
 	total := 0.0
 	for _, w := range ws {
-		total += w
+		total += w[0]
 	}
 	topBM25, topMentions := 0.0, 0
 	mentions := make([]int, len(hits))
@@ -91,13 +101,19 @@ func (e *Engine) rank(all []unit, hits []hit) []scored {
 		if topMentions > 0 {
 			score += mentionShare * float64(mentions[i]) / float64(topMentions)
 		}
-		miss := false
+		miss, specific := false, false
 		for _, u := range units {
-			if u.wanted && !covers(u, h.ip.keys) {
+			if u.wanted && !e.answersType(u, all, h.ip) {
 				miss = true
 			}
+			if e.isSpecific(u.keys[0]) && covers(u, h.ip.keys) {
+				specific = true
+			}
 		}
-		out = append(out, scored{hit: h, coverage: cov, missesWanted: miss, score: score, weights: keyWeight})
+		if miss {
+			score -= missPenalty
+		}
+		out = append(out, scored{hit: h, coverage: cov, missesWanted: miss, specific: specific, score: score, weights: keyWeight})
 	}
 	sort.SliceStable(out, func(i, j int) bool { return out[i].score > out[j].score })
 	return out
@@ -126,8 +142,28 @@ func (e *Engine) rank(all []unit, hits []hit) []scored {
 // with a date or an amount: "How much money does each HIEC get?" is not
 // answered by a slide that mentions individuals, however little else the
 // question says.
+//
+// Coverage by hub concepts alone is not enough: "Can we quote the guide
+// in our bid?" names the guide and the bids, which many passages cover,
+// and asks for a named person, which a minister's statement gives; none
+// says whether the guide may be quoted. The passage must cover a specific
+// unit (see isSpecific). And a question that asks for a kind of fact (a
+// count, an email address, a named person) is answered only by a line
+// that gives it next to the question's topic (see answersType).
 func confident(s scored) bool {
-	return s.coverage >= minCoverage && !s.missesWanted
+	return s.coverage >= minCoverage && !s.missesWanted && s.specific
+}
+
+// isSpecific reports whether a unit whose own key is k names a topic or
+// an aspect of one: not an answer type, not a hub concept of the
+// thesaurus (the scheme, bids, the NHS: what nearly every question
+// about the competition names) and not a term of at least half the
+// passages.
+func (e *Engine) isSpecific(k string) bool {
+	if e.hubs[k] || strings.HasPrefix(k, typePrefix) {
+		return false
+	}
+	return 2*e.df[k] < len(e.passages)
 }
 
 // focus returns the units that rank and judge passages: those of the
@@ -171,11 +207,56 @@ func (e *Engine) unitWeights(units []unit) []float64 {
 			}
 		}
 		ws[i] = idf(df, n)
-		if e.aspects[u.keys[0]] {
+		if e.aspects[u.keys[0]] || strings.HasPrefix(u.keys[0], typePrefix) {
 			ws[i] = min(ws[i], aspectWeight)
 		}
 	}
 	return ws
+}
+
+// keyCredits returns, for each unit, the weight credited to a passage
+// that contains each of its keys: the unit's weight for its own key, and
+// for a concept it implies the mean of that weight and the concept's IDF
+// (if less). A passage that
+// names professions in general covers a question about nurses only in
+// part: "nursing" implies "profession", but a passage on professions need
+// not say anything about nurses.
+func (e *Engine) keyCredits(units []unit) [][]float64 {
+	ws := e.unitWeights(units)
+	out := make([][]float64, len(units))
+	for i, u := range units {
+		out[i] = make([]float64, len(u.keys))
+		out[i][0] = ws[i]
+		for j, k := range u.keys[1:] {
+			out[i][j+1] = min(ws[i], (ws[i]+idf(e.df[k], len(e.passages)))/2)
+		}
+	}
+	return out
+}
+
+// answersType reports whether ip covers the wanted unit u of a question
+// of units (all of them, context included). An answer type (see answerTypes) counts only on a line, or
+// the title, that also covers a specific unit of the question: the "8
+// year turnaround in training" of a slide on the workforce's needs does
+// not say how many partners a HIEC needs, nor does a minister's name say
+// whether the guide may be quoted.
+func (e *Engine) answersType(u unit, units []unit, ip *indexed) bool {
+	k := u.keys[0]
+	if !strings.HasPrefix(k, typePrefix) {
+		return covers(u, ip.keys)
+	}
+	for _, line := range append([]termSet{ip.titleKeys}, ip.lineKeys...) {
+		if !line.has(k) {
+			continue
+		}
+		for _, v := range units {
+			if !strings.HasPrefix(v.keys[0], typePrefix) && typeConcepts[v.keys[0]] == "" &&
+				e.isSpecific(v.keys[0]) && covers(v, line) {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // covers reports whether the term sets together contain a key of u.
@@ -190,23 +271,30 @@ func covers(u unit, sets ...termSet) bool {
 	return false
 }
 
-// coverage returns the weighted share of units that sets cover together.
-func coverage(units []unit, ws []float64, total float64, sets ...termSet) float64 {
+// coverage returns the weighted share of units that sets cover together:
+// for each unit, the best credit (see keyCredits) of its keys they contain.
+func coverage(units []unit, ws [][]float64, total float64, sets ...termSet) float64 {
 	if total == 0 {
 		return 0
 	}
 	covered := 0.0
 	for i, u := range units {
-		if covers(u, sets...) {
-			covered += ws[i]
+		best := 0.0
+		for j, k := range u.keys {
+			for _, s := range sets {
+				if s.has(k) {
+					best = max(best, ws[i][j])
+				}
+			}
 		}
+		covered += best
 	}
 	return covered / total
 }
 
 // lineCoverage returns the best coverage of units by the title of ip
 // together with one line of its text: an answer is usually one bullet.
-func lineCoverage(units []unit, ws []float64, total float64, ip *indexed) float64 {
+func lineCoverage(units []unit, ws [][]float64, total float64, ip *indexed) float64 {
 	best := 0.0
 	for _, line := range ip.lineKeys {
 		best = max(best, coverage(units, ws, total, ip.titleKeys, line))

@@ -76,6 +76,7 @@ type thesaurus struct {
 	stems    map[string]*concept // phrase stems joined by " "; nil if ambiguous
 	firstLen map[string]int      // longest phrase starting with a word or stem
 	aspects  map[string]bool     // keys of aspect concepts
+	hubs     map[string]bool     // keys of hub concepts
 }
 
 // vocabulary returns a new vocabulary of the thesaurus's words and the
@@ -101,6 +102,7 @@ func parseThesaurus(rules string) (*thesaurus, error) {
 		stems:    make(map[string]*concept),
 		firstLen: make(map[string]int),
 		aspects:  make(map[string]bool),
+		hubs:     make(map[string]bool),
 	}
 	type implication struct {
 		c       *concept
@@ -119,11 +121,13 @@ func parseThesaurus(rules string) (*thesaurus, error) {
 		if line == "" {
 			continue
 		}
-		ignore, aspect := false, false
+		ignore, aspect, hub := false, false, false
 		if rest, ok := strings.CutPrefix(line, "ignore:"); ok {
 			ignore, line = true, rest
 		} else if rest, ok := strings.CutPrefix(line, "aspect:"); ok {
 			aspect, line = true, rest
+		} else if rest, ok := strings.CutPrefix(line, "hub:"); ok {
+			hub, line = true, rest
 		}
 		lhs, rhs, implies := strings.Cut(line, "=>")
 		if ignore && implies {
@@ -142,6 +146,9 @@ func parseThesaurus(rules string) (*thesaurus, error) {
 		}
 		if aspect {
 			t.aspects[string(c.keys[0])] = true
+		}
+		if hub {
+			t.hubs[string(c.keys[0])] = true
 		}
 		for _, p := range phrases {
 			if err := t.add(p, c); err != nil {
