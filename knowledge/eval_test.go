@@ -169,3 +169,17 @@ func TestCoverageTable(t *testing.T) {
 		t.Logf("%.3f %s %s", r.cov, r.label, r.q)
 	}
 }
+
+// TestHeldOut guards the answers to a blind question set that the engine
+// was not tuned on. Its floors are the level measured when the set was
+// frozen (top-1 0.838, recall@3 0.950, confident 0.875), below the
+// targets for tuned sets; abstention must be total, as everywhere.
+func TestHeldOut(t *testing.T) {
+	e := newTestEngine(t, Options{})
+	f := evaluate(t, e, loadQuestionSet(t, "blind-heldout.json"))
+	t.Logf("blind-heldout: top-1 %.3f, recall@3 %.3f, off-topic abstention %.3f, in-scope confident %.3f",
+		f.top1, f.recall3, f.abstention, f.confident)
+	if f.top1 < 0.82 || f.recall3 < 0.93 || f.abstention < 1 || f.confident < 0.85 {
+		t.Errorf("blind-heldout below its floors (top-1 0.82, recall@3 0.93, abstention 1.00, confident 0.85)")
+	}
+}
