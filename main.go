@@ -231,8 +231,8 @@ func (env *environment) ask(args []string) error {
 		return err
 	}
 	var records dialogue.Records
-	if _, statErr := os.Stat(cfg.Storage.Path); statErr == nil || dialogueRunning(cfg) {
-		r, closeRecords, err := bot.OpenRecords(cfg.Storage.Path, true)
+	if _, statErr := os.Stat(cfg.Storage.Path); statErr == nil {
+		r, closeRecords, err := bot.OpenRecords(cfg.Storage.Path, false)
 		if err != nil {
 			return err
 		}
@@ -245,11 +245,6 @@ func (env *environment) ask(args []string) error {
 	}
 	defer e.Close()
 	return bot.Ask(e, questions, env.stdin, env.stdout, *asJSON)
-}
-
-func dialogueRunning(cfg *config.Config) bool {
-	_, err := os.Stat(dialogue.SocketPath(cfg.Storage.Path))
-	return err == nil
 }
 
 func (env *environment) chat(args []string) error {
@@ -390,7 +385,7 @@ func (env *environment) questions(args []string) error {
 	if err != nil {
 		return err
 	}
-	records, closeRecords, err := bot.OpenRecords(cfg.Storage.Path, true)
+	records, closeRecords, err := bot.OpenRecords(cfg.Storage.Path, sub == "answer" || sub == "publish")
 	if err != nil {
 		return err
 	}
@@ -532,7 +527,7 @@ func (env *environment) reminders(args []string) error {
 	}
 	var ledger reminders.Ledger
 	if _, statErr := os.Stat(cfg.Storage.Path); statErr == nil {
-		r, closeRecords, err := bot.OpenRecords(cfg.Storage.Path, true)
+		r, closeRecords, err := bot.OpenRecords(cfg.Storage.Path, false)
 		if err != nil {
 			return err
 		}

@@ -12,19 +12,17 @@ import (
 
 // OpenRecords gives the NSG's command-line tools the question log at
 // path: through the running bot's admin socket when `hiecbot serve` holds
-// the file, otherwise straight from the file. The returned func releases
-// it. With mustExist set, a log that does not exist yet is an error rather
-// than created.
-func OpenRecords(path string, mustExist bool) (dialogue.Records, func() error, error) {
+// the file, otherwise straight from the file, read-only unless write is
+// set (so several readers can share it). The returned func releases it.
+// A log that does not exist yet is an error, not created.
+func OpenRecords(path string, write bool) (dialogue.Records, func() error, error) {
 	if c, ok := dialogue.DialAdmin(dialogue.SocketPath(path)); ok {
 		return c, func() error { return nil }, nil
 	}
-	if mustExist {
-		if _, err := os.Stat(path); errors.Is(err, os.ErrNotExist) {
-			return nil, nil, fmt.Errorf("no question log at %s yet: questions are logged by `hiecbot serve` and `hiecbot chat` (set storage.path to use another file)", path)
-		}
+	if _, err := os.Stat(path); errors.Is(err, os.ErrNotExist) {
+		return nil, nil, fmt.Errorf("no question log at %s yet: questions are logged by `hiecbot serve` and `hiecbot chat` (set storage.path to use another file)", path)
 	}
-	s, err := store.Open(path, store.Options{Timeout: time.Second})
+	s, err := store.Open(path, store.Options{Timeout: time.Second, ReadOnly: !write})
 	if errors.Is(err, store.ErrLocked) {
 		return nil, nil, fmt.Errorf("%w; its admin socket %s does not answer either: wait for it to finish starting, or stop it", err, dialogue.SocketPath(path))
 	}
