@@ -191,6 +191,12 @@ func TestSmallTalkClassifier(t *testing.T) {
 		"help me understand the governance": false,
 		"who can help with our bid":         false,
 		"Thanks. What is the OJEU advert?":  false,
+		"Morning! How are you today?":       true,
+		"Thanks, that's all I needed.":      true,
+		"you there?":                        true,
+		"lol":                               true,
+		"How are you? When are bids due?":   false,
+		"how are bids judged":               false,
 	}
 	for text, want := range tests {
 		if got := smallTalk(text) != notSmallTalk; got != want {

@@ -77,6 +77,8 @@ var (
 		"that": true, "the": true, "info": true, "answer": true, "oh": true,
 	}
 	helpPhrases = regexp.MustCompile(`^(what can you do|what do you (do|know)|how does this work|how do i (use|ask)( (you|this|the bot))?|who are you|what are you)$`)
+	// chatPhrases are whole messages of chit-chat without a keyword.
+	chatPhrases = regexp.MustCompile(`^((are )?you there|how are (you|things)( doing)?( today)?|how's it going|how is it going|how are you doing( today)?|hows it going|that's all( i needed)?|thats all( i needed)?|that is all( i needed)?|that's (great|perfect|helpful)|lol|cool|nice one|perfect|great|brilliant|got it|ok|okay|test|testing)$`)
 	nonWord     = regexp.MustCompile(`[^a-z0-9' ]+`)
 )
 
@@ -88,6 +90,18 @@ func smallTalk(text string) talk {
 	s = strings.Join(strings.Fields(nonWord.ReplaceAllString(s, " ")), " ")
 	if helpPhrases.MatchString(s) {
 		return helpRequest
+	}
+	for _, clause := range strings.FieldsFunc(strings.ToLower(text), func(r rune) bool { return strings.ContainsRune(".!?,;", r) }) {
+		c := strings.Join(strings.Fields(nonWord.ReplaceAllString(clause, " ")), " ")
+		if c == "" {
+			continue
+		}
+		if chatPhrases.MatchString(c) {
+			s = strings.TrimSpace(strings.Replace(s, c, "", 1))
+		}
+	}
+	if s == "" {
+		return greeting
 	}
 	found := notSmallTalk
 	for _, w := range strings.Fields(s) {
