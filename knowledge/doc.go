@@ -36,7 +36,17 @@
 // for a kind of fact (a count, an email address, a telephone number, a web
 // address, a postal address, a named person, a means of contact) is
 // answered only by a passage with that fact on a line that also covers
-// the question's topic (see answertype.go). A passage that covers a
+// the question's topic (see answertype.go). Generic words of the
+// thesaurus (verbs, adjectives and abstract nouns of how a question is
+// put: "characterise", "envisaged", "wider") weigh little in a question
+// that names at least two topics, so a long formal question is judged by
+// its topic words; words that name a topic are never generic. Source
+// references are context ("according to the press release"), and a slide
+// reference ("the opening slide", "slide 7") is a unit that only that
+// slide covers (see slides.go). Small talk ("Morning! How are you?",
+// "Thanks, that's all I needed.") makes no unit, and a "when" that joins
+// a clause to a question ("what post did she hold when ...") asks for no
+// date. A passage that covers a
 // question's concept only through a broader one it implies ("nurses"
 // through "professions") is credited part of the concept's weight.
 package knowledge

@@ -84,12 +84,17 @@ type Engine struct {
 	analyzer analysis.Analyzer
 	aspects  map[string]bool // keys of the thesaurus's aspect concepts
 	hubs     map[string]bool // keys of the thesaurus's hub concepts
+	generic  map[string]bool // stems of the thesaurus's generic words
 	known    *vocabulary     // for spelling correction; guarded by mu
 
 	mu       sync.RWMutex
 	index    bleve.Index // nil once closed
 	passages map[string]*indexed
 	df       map[string]int // number of passages containing each term
+	// slides holds the passages of the guide's slides by slideKey, and
+	// lastSlide the highest slide number (see slides.go).
+	slides    map[string]*indexed
+	lastSlide int
 }
 
 // New builds an engine from the embedded guide and press release plus the
@@ -129,9 +134,11 @@ func New(opts Options) (*Engine, error) {
 		analyzer: m.AnalyzerNamed(analyzerName),
 		aspects:  th.aspects,
 		hubs:     th.hubs,
+		generic:  th.generic,
 		index:    idx,
 		passages: make(map[string]*indexed, len(ps)),
 		df:       make(map[string]int),
+		slides:   make(map[string]*indexed),
 		known:    th.vocabulary(),
 	}
 	batch := idx.NewBatch()
@@ -161,6 +168,11 @@ func (e *Engine) put(ip *indexed) {
 		}
 	}
 	e.passages[ip.id] = ip
+	if n := slideOf(ip.ref); n > 0 && strings.HasPrefix(ip.id, "corpus:") {
+		ip.keys.add(slideKey(n))
+		e.slides[slideKey(n)] = ip
+		e.lastSlide = max(e.lastSlide, n)
+	}
 	for _, text := range []string{ip.context, ip.searchTitle, ip.label, ip.text} {
 		e.known.addText(text)
 	}
@@ -233,7 +245,7 @@ func (e *Engine) Answer(question string) (Result, error) {
 	if e.index == nil {
 		return Result{}, ErrClosed
 	}
-	units := analyzeQuestion(e.analyzer, e.known.correct(question))
+	units := e.analyze(question)
 	if len(units) == 0 {
 		return res, nil
 	}
@@ -255,6 +267,14 @@ func (e *Engine) Answer(question string) (Result, error) {
 }
 
 const maxAnswers = 3
+
+// analyze returns the units of a question (see analyzeQuestion), its
+// misspellings corrected and its references to the last slide resolved.
+func (e *Engine) analyze(question string) []unit {
+	units := analyzeQuestion(e.analyzer, e.known.correct(question))
+	e.resolveSlides(units)
+	return units
+}
 
 // search runs one bleve query: every key of every unit, in the title
 // (boosted) and the body.
@@ -284,6 +304,21 @@ func (e *Engine) search(units []unit) ([]hit, error) {
 	for _, h := range sr.Hits {
 		if ip, ok := e.passages[h.ID]; ok {
 			hits = append(hits, hit{ip: ip, bm25: h.Score})
+		}
+	}
+	// A slide the question refers to is a candidate even if its words
+	// are not among the best matches.
+	for _, u := range units {
+		ip := e.slides[u.keys[0]]
+		if ip == nil {
+			continue
+		}
+		found := false
+		for _, h := range hits {
+			found = found || h.ip == ip
+		}
+		if !found {
+			hits = append(hits, hit{ip: ip})
 		}
 	}
 	return hits, nil

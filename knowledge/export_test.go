@@ -24,7 +24,7 @@ func newTestEngine(t testing.TB, opts Options) *Engine {
 func (e *Engine) explain(q string) string {
 	e.mu.RLock()
 	defer e.mu.RUnlock()
-	units := analyzeQuestion(e.analyzer, e.known.correct(q))
+	units := e.analyze(q)
 	ws := e.unitWeights(units)
 	var b strings.Builder
 	b.WriteString("\n\tunits:")
@@ -62,7 +62,7 @@ func (e *Engine) plainMatch(q string) (int, error) {
 func (e *Engine) topCoverage(q string) float64 {
 	e.mu.RLock()
 	defer e.mu.RUnlock()
-	units := analyzeQuestion(e.analyzer, e.known.correct(q))
+	units := e.analyze(q)
 	if len(units) == 0 {
 		return 0
 	}

@@ -29,9 +29,16 @@ var wantedPhrases = map[string]bool{
 }
 
 // analyzeQuestion splits a question into units, in order, without
-// repeats. Stop words and filler ("please tell me") yield no unit.
+// repeats. Stop words and filler ("please tell me") yield no unit, nor do
+// small talk (see isChitChat), a "when" that joins clauses (see
+// subordinateWhens) and the words that say which slide a question refers
+// to, which yield a unit of the slide instead (see slideRefs).
 func analyzeQuestion(a analysis.Analyzer, q string) []unit {
-	clauses := askedClauses(q)
+	split := splitClauses(q)
+	chat := chitChatClauses(q, split)
+	clauses := askingClauses(q, split)
+	subordinate := subordinateWhens(q, split)
+	slides, slideWords := slideRefs(q)
 	var (
 		units []unit
 		pos   = -1
@@ -52,7 +59,8 @@ func analyzeQuestion(a analysis.Analyzer, q string) []unit {
 		index[sig] = len(units) - 1
 	}
 	for _, tok := range a.Analyze([]byte(q)) {
-		if tok.Type == analysis.Shingle {
+		if tok.Type == analysis.Shingle || chat.asked(tok.Start) || subordinate[tok.Start] ||
+			slideWords.asked(tok.Start) {
 			continue
 		}
 		if tok.Position != pos {
@@ -83,7 +91,38 @@ func analyzeQuestion(a analysis.Analyzer, q string) []unit {
 	for _, k := range types {
 		units = append(units, unit{keys: []string{k}, asked: true, wanted: true})
 	}
+	for _, n := range slides {
+		units = append(units, unit{keys: []string{slideKey(n)}, asked: true})
+	}
 	return units
+}
+
+// subordinateWhens returns, for the clauses all of q, the offsets of the words "when" of q that join
+// a clause to a question rather than ask when: in "What post did she hold
+// when she fronted the presentation?" the question asks what post. A "when"
+// is taken to join if its clause starts with another question word, and
+// "and", "or" or a comma does not come just before it ("What is due, and
+// when?").
+func subordinateWhens(q string, all []clause) map[int]bool {
+	var out map[int]bool
+	for _, c := range all {
+		text := q[c.start:c.end]
+		if !startsWithQuestionWord(text) || firstWord(text) == "when" {
+			continue
+		}
+		prev := ""
+		forEachWord(text, func(start, _ int, w string) {
+			if w == "when" && prev != "" && prev != "and" && prev != "or" && prev != "but" &&
+				!strings.HasSuffix(strings.TrimRight(text[:start], " "), ",") {
+				if out == nil {
+					out = make(map[int]bool)
+				}
+				out[c.start+start] = true
+			}
+			prev = w
+		})
+	}
+	return out
 }
 
 // senses maps words that name a role only after a possessive or a
@@ -153,11 +192,40 @@ func (c clauses) asked(offset int) bool {
 // label: at most maxLabelWords words before a colon or dash, naming what
 // the rest asks about ("Patricia Hamilton - what's her job title?").
 // Statements ("we're planning our board cycle - when ...?") do not ask.
-func askedClauses(q string) clauses {
-	type clause struct {
-		start, end int  // byte range, without the boundary
-		label      bool // ends at a colon or dash
+func askedClauses(q string) clauses { return askingClauses(q, splitClauses(q)) }
+
+// askingClauses returns those of the clauses all of q that ask (see
+// askedClauses).
+func askingClauses(q string, all []clause) clauses {
+	var out clauses
+	asking := false
+	for _, c := range all {
+		if strings.HasSuffix(q[c.start:c.end], "?") && !isChitChat(q[c.start:c.end]) {
+			asking = true
+			break
+		}
 	}
+	if !asking {
+		return clauses{{0, len(q)}}
+	}
+	for _, c := range all {
+		text := q[c.start:c.end]
+		if strings.HasSuffix(text, "?") || startsWithQuestionWord(text) ||
+			c.label && countWords(text) <= maxLabelWords && !startsWithSubject(text) {
+			out = append(out, [2]int{c.start, c.end})
+		}
+	}
+	return out
+}
+
+// A clause is a byte range of a question, without its boundary.
+type clause struct {
+	start, end int
+	label      bool // ends at a colon or dash
+}
+
+// splitClauses splits q into clauses (see askedClauses).
+func splitClauses(q string) []clause {
 	var (
 		all   []clause
 		start = 0
@@ -192,25 +260,64 @@ func askedClauses(q string) clauses {
 	if start < len(q) {
 		all = append(all, clause{start, len(q), false})
 	}
+	return all
+}
+
+// chitChatClauses returns the clauses all of q that are small talk (see
+// isChitChat).
+func chitChatClauses(q string, all []clause) clauses {
 	var out clauses
-	asking := false
 	for _, c := range all {
-		if strings.HasSuffix(q[c.start:c.end], "?") {
-			asking = true
-			break
-		}
-	}
-	if !asking {
-		return clauses{{0, len(q)}}
-	}
-	for _, c := range all {
-		text := q[c.start:c.end]
-		if strings.HasSuffix(text, "?") || startsWithQuestionWord(text) ||
-			c.label && countWords(text) <= maxLabelWords && !startsWithSubject(text) {
+		if isChitChat(q[c.start:c.end]) {
 			out = append(out, [2]int{c.start, c.end})
 		}
 	}
 	return out
+}
+
+// isChitChat reports whether a clause is small talk: a greeting, thanks,
+// "how are you", a sign-off. Such a clause is made only of the words of
+// small talk and has at least one that only small talk uses ("hello",
+// "thanks", "you"). "Thanks, that's all I needed." and "Morning! How are
+// you today?" ask nothing of the guide, whatever "needed" and "today"
+// match; "Thanks - when is the PQQ due?" asks in its second clause.
+func isChitChat(text string) bool {
+	anchored, n := false, 0
+	ok := true
+	forEachWord(text, func(_, _ int, w string) {
+		n++
+		switch {
+		case chitChatAnchors[w]:
+			anchored = true
+		case !chitChatWords[w]:
+			ok = false
+		}
+	})
+	return ok && anchored && n > 0
+}
+
+// chitChatAnchors are words that small talk uses and questions about the
+// guide do not.
+var chitChatAnchors = setOf(`hi hello hey hiya heya howdy morning afternoon evening greetings
+	thanks thank thankyou thx ta cheers bye goodbye byebye cya farewell goodnight you ya u`)
+
+// chitChatWords are the other words of small talk.
+var chitChatWords = setOf(`good great nice lovely fine well ok okay alright all right very so much many
+	a an the lot lots for your that thats this it its is are was were be been am how hows whats what
+	doing going things today tonight there everyone folks team all i im ive we were weve me us my our
+	needed need wanted want was after s m ve re ll d looking just really again see later soon have had has day
+	weekend week take care meet to of and oh super useful helpful help helping info information
+	answer answers appreciated appreciate appreciate perfect brilliant excellent cool bot hiecbot
+	mate dear sir madam now then got it understood noted speak talk chat can could
+	tell me time`)
+
+// setOf returns the set of the space-separated words of s.
+func setOf(s string) map[string]bool {
+	m := make(map[string]bool)
+	for _, w := range strings.Fields(s) {
+		m[w] = true
+	}
+	return m
 }
 
 // maxLabelWords is the most words a topic label has.

@@ -14,6 +14,15 @@ const (
 	// aspectWeight caps the weight of a unit that asks for an aspect of a
 	// topic (its date, role, process, aim) rather than naming a topic.
 	aspectWeight = 1.0
+	// genericWeight caps the weight of a generic word (see
+	// thesaurus.generic): "characterise" or "envisaged" says how a
+	// question is put, and a passage that answers it need not contain it.
+	genericWeight = 0.5
+	// minTopicUnits is the number of specific units (see isSpecific) other
+	// than generic words that a question must have for its generic words
+	// to weigh little: in a short question ("how do I share my screen?")
+	// every word counts.
+	minTopicUnits = 2
 	// minAskedWeight is the weight the asking clauses of a question must
 	// have for the rest of the question to be taken as context.
 	minAskedWeight = 1.0
@@ -31,6 +40,11 @@ const (
 	// passages that cover a question alike, the one that lists nurses,
 	// doctors and dentists answers "which professions".
 	mentionShare = 0.1
+	// contextShare weighs the coverage of the clauses that do not ask (see
+	// focus): "I gather there's a criticism about institutions assessing
+	// themselves" after a question says which of the passages that answer
+	// it alike is meant.
+	contextShare = 0.1
 
 	// missPenalty is taken from the score of a passage that lacks what a
 	// question asks for (a date, a duration, a count; see unit.wanted), so
@@ -84,6 +98,19 @@ func (e *Engine) rank(all []unit, hits []hit) []scored {
 	for _, w := range ws {
 		total += w[0]
 	}
+	var context []unit
+	if len(units) < len(all) {
+		for _, u := range all {
+			if !u.asked {
+				context = append(context, u)
+			}
+		}
+	}
+	cws := e.keyCredits(context)
+	ctotal := 0.0
+	for _, w := range cws {
+		ctotal += w[0]
+	}
 	topBM25, topMentions := 0.0, 0
 	mentions := make([]int, len(hits))
 	for i, h := range hits {
@@ -94,7 +121,8 @@ func (e *Engine) rank(all []unit, hits []hit) []scored {
 	out := make([]scored, 0, len(hits))
 	for i, h := range hits {
 		cov := coverage(units, ws, total, h.ip.keys)
-		score := cov + lineShare*lineCoverage(units, ws, total, h.ip) + h.ip.prior
+		score := cov + lineShare*lineCoverage(units, ws, total, h.ip) + h.ip.prior +
+			contextShare*coverage(context, cws, ctotal, h.ip.keys)
 		if topBM25 > 0 {
 			score += bm25Share * h.bm25 / topBM25
 		}
@@ -199,6 +227,12 @@ func (e *Engine) focus(units []unit) []unit {
 func (e *Engine) unitWeights(units []unit) []float64 {
 	n := len(e.passages)
 	ws := make([]float64, len(units))
+	topics := 0
+	for _, u := range units {
+		if !e.generic[u.keys[0]] && e.isSpecific(u.keys[0]) {
+			topics++
+		}
+	}
 	for i, u := range units {
 		df := e.df[u.keys[0]]
 		if df == 0 {
@@ -209,6 +243,9 @@ func (e *Engine) unitWeights(units []unit) []float64 {
 		ws[i] = idf(df, n)
 		if e.aspects[u.keys[0]] || strings.HasPrefix(u.keys[0], typePrefix) {
 			ws[i] = min(ws[i], aspectWeight)
+		}
+		if e.generic[u.keys[0]] && topics >= minTopicUnits {
+			ws[i] = min(ws[i], genericWeight)
 		}
 	}
 	return ws

@@ -61,6 +61,9 @@ func compileThesaurus(rules string) (*thesaurus, error) {
 type concept struct {
 	name string
 	keys [][]byte
+	// generic reports that the phrase is a generic word (see
+	// thesaurus.generic): it is kept as it is.
+	generic bool
 }
 
 // thesaurus is a bleve token filter that replaces thesaurus phrases with
@@ -77,6 +80,11 @@ type thesaurus struct {
 	firstLen map[string]int      // longest phrase starting with a word or stem
 	aspects  map[string]bool     // keys of aspect concepts
 	hubs     map[string]bool     // keys of hub concepts
+	// generic holds the stems of generic words: verbs, adjectives and
+	// abstract nouns that say how a question is put, not what it is about
+	// ("characterise", "envisaged", "wider", "circumstances"). They stay
+	// words, but weigh little (see Engine.unitWeights).
+	generic map[string]bool
 }
 
 // vocabulary returns a new vocabulary of the thesaurus's words and the
@@ -103,6 +111,7 @@ func parseThesaurus(rules string) (*thesaurus, error) {
 		firstLen: make(map[string]int),
 		aspects:  make(map[string]bool),
 		hubs:     make(map[string]bool),
+		generic:  make(map[string]bool),
 	}
 	type implication struct {
 		c       *concept
@@ -122,6 +131,12 @@ func parseThesaurus(rules string) (*thesaurus, error) {
 			continue
 		}
 		ignore, aspect, hub := false, false, false
+		if rest, ok := strings.CutPrefix(line, "generic:"); ok {
+			if err := t.addGeneric(rest); err != nil {
+				return nil, fmt.Errorf("thesaurus line %d: %w", n, err)
+			}
+			continue
+		}
 		if rest, ok := strings.CutPrefix(line, "ignore:"); ok {
 			ignore, line = true, rest
 		} else if rest, ok := strings.CutPrefix(line, "aspect:"); ok {
@@ -178,6 +193,25 @@ func parseThesaurus(rules string) (*thesaurus, error) {
 	return t, nil
 }
 
+// addGeneric registers the generic words of a generic rule.
+func (t *thesaurus) addGeneric(rule string) error {
+	words := splitPhrases(rule)
+	if len(words) == 0 {
+		return fmt.Errorf("no words")
+	}
+	for _, w := range words {
+		if ws := phraseWords(w); len(ws) != 1 {
+			return fmt.Errorf("generic %q is not one word", w)
+		}
+		c := &concept{name: w, generic: true}
+		if err := t.add(w, c); err != nil {
+			return err
+		}
+		t.generic[stem(phraseWords(w)[0])] = true
+	}
+	return nil
+}
+
 func splitPhrases(s string) []string {
 	var out []string
 	for _, p := range strings.Split(s, ",") {
@@ -202,6 +236,10 @@ func (t *thesaurus) add(p string, c *concept) error {
 		return fmt.Errorf("phrase %q is already a phrase of %q", p, prev.name)
 	}
 	t.surface[key] = c
+	if c.generic {
+		t.noteFirst(words[0], 1)
+		return nil // a generic word matches as itself only
+	}
 	stems := make([]string, len(words))
 	for i, w := range words {
 		stems[i] = stem(w)
@@ -285,7 +323,7 @@ func (t *thesaurus) Filter(input analysis.TokenStream) analysis.TokenStream {
 	out := make(analysis.TokenStream, 0, len(input))
 	for i := 0; i < len(input); {
 		c, n := t.match(words, stems, i)
-		if c == nil {
+		if c == nil || c.generic {
 			out = append(out, input[i])
 			i++
 			continue

@@ -17,7 +17,8 @@ import (
 // replaced, or two neighbours swapped) that starts with the same letter,
 // if there is exactly one such word up to inflection. Short words are left
 // alone: at up to five letters many words are one edit from another
-// ("train", "rain"; "share", "shape"). Words of other
+// ("train", "rain"; "share", "shape"), and so are short words inflected
+// ("raining", "raising"; see base). Words of other
 // topics ("weather", "cricket") are rarely one edit from a word of the
 // guide, and stay unknown. Text-speak ("r", "u", "teh") is mapped in the
 // thesaurus instead.
@@ -85,7 +86,7 @@ func (v *vocabulary) correct(q string) string {
 	var b strings.Builder
 	last := 0
 	forEachWord(q, func(start, end int, w string) {
-		if utf8.RuneCountInString(w) < minTypoLen {
+		if utf8.RuneCountInString(w) < minTypoLen || utf8.RuneCountInString(base(w)) < minTypoLen-1 {
 			return
 		}
 		if _, ok := v.words[w]; ok {
@@ -107,6 +108,21 @@ func (v *vocabulary) correct(q string) string {
 	}
 	b.WriteString(q[last:])
 	return b.String()
+}
+
+// inflections are endings of regular inflections.
+var inflections = []string{"ing", "ed", "es", "s"}
+
+// base returns w without a regular inflection: a short word inflected
+// ("raining", "raised") is as near to other words as the short word is, so
+// it is left alone like one: "raining" is not "raising".
+func base(w string) string {
+	for _, suf := range inflections {
+		if b, ok := strings.CutSuffix(w, suf); ok {
+			return b
+		}
+	}
+	return w
 }
 
 // suggest returns the known word within one edit of w, or "" if there is
