@@ -254,9 +254,7 @@ func (e *Engine) Answer(question string) (Result, error) {
 		return Result{}, fmt.Errorf("search %q: %w", question, err)
 	}
 	ranked := e.rank(units, hits)
-	if len(ranked) > 0 {
-		res.Confident = confident(ranked[0])
-	}
+	res.Confident = confident(ranked)
 	for i, r := range ranked {
 		if i == maxAnswers {
 			break
