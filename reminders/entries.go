@@ -73,11 +73,7 @@ func (s *Scheduler) Entries(at time.Time) ([]Entry, error) {
 // Entries is Scheduler.Entries without a Scheduler, for the command line.
 // l may be nil: every reminder is then unsent.
 func Entries(cfg config.Reminders, l Ledger, at time.Time) ([]Entry, error) {
-	loc, err := location(cfg)
-	if err != nil {
-		return nil, err
-	}
-	jobs, err := parseJobs(cfg)
+	p, err := plan(cfg)
 	if err != nil {
 		return nil, err
 	}
@@ -85,7 +81,7 @@ func Entries(cfg config.Reminders, l Ledger, at time.Time) ([]Entry, error) {
 	if l != nil {
 		sent = l.ReminderSent
 	}
-	return entries(oneShots(cfg, loc), jobs, loc, sent, at)
+	return entries(p.before, p.jobs, p.loc, sent, at)
 }
 
 func entries(before []*oneShot, jobs []*cronJob, loc *time.Location, sent func(string) (bool, error), at time.Time) ([]Entry, error) {
@@ -176,13 +172,25 @@ func cronKey(name string, fire time.Time) string {
 	return "cron|" + name + "|" + fire.UTC().Format(time.RFC3339)
 }
 
-// location loads cfg's timezone.
-func location(cfg config.Reminders) (*time.Location, error) {
+// schedule is what cfg asks for: its zone, one-shot reminders and
+// recurring posts.
+type schedule struct {
+	loc    *time.Location
+	before []*oneShot
+	jobs   []*cronJob
+}
+
+// plan loads cfg's timezone and parses its reminders and cron specs.
+func plan(cfg config.Reminders) (schedule, error) {
 	loc, err := time.LoadLocation(cfg.Timezone)
 	if err != nil {
-		return nil, fmt.Errorf("reminders: timezone %q: %w", cfg.Timezone, err)
+		return schedule{}, fmt.Errorf("reminders: timezone %q: %w", cfg.Timezone, err)
 	}
-	return loc, nil
+	jobs, err := parseJobs(cfg)
+	if err != nil {
+		return schedule{}, err
+	}
+	return schedule{loc: loc, before: oneShots(cfg, loc), jobs: jobs}, nil
 }
 
 // parseJobs parses the specs of cfg's recurring posts.

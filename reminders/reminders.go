@@ -168,17 +168,13 @@ func New(cfg config.Reminders, p Poster, l Ledger, opts Options) (*Scheduler, er
 	if l == nil {
 		return nil, errors.New("reminders: new scheduler: Ledger is nil")
 	}
-	loc, err := location(cfg)
-	if err != nil {
-		return nil, err
-	}
-	jobs, err := parseJobs(cfg)
+	sched, err := plan(cfg)
 	if err != nil {
 		return nil, err
 	}
 	s := &Scheduler{
 		cfg:      cfg,
-		loc:      loc,
+		loc:      sched.loc,
 		grace:    time.Duration(cfg.Grace),
 		poster:   p,
 		ledger:   l,
@@ -187,8 +183,8 @@ func New(cfg config.Reminders, p Poster, l Ledger, opts Options) (*Scheduler, er
 		now:      opts.Now,
 		log:      opts.Logger,
 		retry:    opts.Retry,
-		before:   oneShots(cfg, loc),
-		jobs:     jobs,
+		before:   sched.before,
+		jobs:     sched.jobs,
 		first:    make(chan struct{}),
 		caughtUp: make(chan struct{}),
 		locks:    map[string]*sync.Mutex{},
@@ -204,7 +200,7 @@ func New(cfg config.Reminders, p Poster, l Ledger, opts Options) (*Scheduler, er
 		s.retry = DefaultRetry
 	}
 	logger := cronLogger{s.log}
-	s.cron = cron.New(cron.WithLocation(loc), cron.WithLogger(logger), cron.WithChain(cron.Recover(logger)))
+	s.cron = cron.New(cron.WithLocation(s.loc), cron.WithLogger(logger), cron.WithChain(cron.Recover(logger)))
 	for _, r := range s.before {
 		s.cron.Schedule(notify{once(r.fire), s.started}, beforeJob{s, r})
 	}
