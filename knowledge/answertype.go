@@ -164,6 +164,16 @@ var typePhrases = []struct {
 	{[]string{"her", "name"}, typePerson},
 }
 
+// typePhrasesByFirst maps the first word of each type phrase to the
+// indexes of the phrases in typePhrases that start with it, in order.
+var typePhrasesByFirst = func() map[string][]int {
+	m := make(map[string][]int)
+	for i, p := range typePhrases {
+		m[p.words[0]] = append(m[p.words[0]], i)
+	}
+	return m
+}()
+
 // moneyWords after "how many" ask for an amount, not a count.
 var moneyWords = map[string]bool{"million": true, "millions": true, "pounds": true, "quid": true, "billions": true, "grand": true}
 
@@ -185,7 +195,8 @@ func askedTypes(q string, cl clauses) []string {
 			continue // "how many millions" asks how much
 		}
 	phrases:
-		for _, p := range typePhrases {
+		for _, pi := range typePhrasesByFirst[words[i].w] {
+			p := typePhrases[pi]
 			if i+len(p.words) > len(words) || contains(out, p.key) {
 				continue
 			}

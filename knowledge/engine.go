@@ -3,6 +3,7 @@ package knowledge
 import (
 	"errors"
 	"fmt"
+	"math"
 	"strings"
 	"sync"
 
@@ -161,7 +162,7 @@ func New(opts Options) (*Engine, error) {
 // any passage with the same id. The caller holds e.mu or owns e.
 func (e *Engine) put(ip *indexed) {
 	if old, ok := e.passages[ip.id]; ok {
-		for k := range old.keys {
+		for k := range old.terms {
 			if e.df[k]--; e.df[k] == 0 {
 				delete(e.df, k)
 			}
@@ -169,14 +170,14 @@ func (e *Engine) put(ip *indexed) {
 	}
 	e.passages[ip.id] = ip
 	if n := slideOf(ip.ref); n > 0 && strings.HasPrefix(ip.id, "corpus:") {
-		ip.keys.add(slideKey(n))
+		ip.term(slideKey(n))
 		e.slides[slideKey(n)] = ip
 		e.lastSlide = max(e.lastSlide, n)
 	}
 	for _, text := range []string{ip.context, ip.searchTitle, ip.label, ip.text} {
 		e.known.addText(text)
 	}
-	for k := range ip.keys {
+	for k := range ip.terms {
 		e.df[k]++
 	}
 }
@@ -249,11 +250,12 @@ func (e *Engine) Answer(question string) (Result, error) {
 	if len(units) == 0 {
 		return res, nil
 	}
-	hits, err := e.search(units)
+	q := newQuestion(units)
+	hits, err := e.search(q)
 	if err != nil {
 		return Result{}, fmt.Errorf("search %q: %w", question, err)
 	}
-	ranked := e.rank(units, hits)
+	ranked := e.rank(q, hits)
 	res.Confident = confident(ranked)
 	for i, r := range ranked {
 		if i == maxAnswers {
@@ -274,24 +276,17 @@ func (e *Engine) analyze(question string) []unit {
 	return units
 }
 
-// search runs one bleve query: every key of every unit, in the title
-// (boosted) and the body.
-func (e *Engine) search(units []unit) ([]hit, error) {
-	seen := make(map[string]bool)
-	var clauses []query.Query
-	for _, u := range units {
-		for _, k := range u.keys {
-			if seen[k] {
-				continue
-			}
-			seen[k] = true
-			t := query.NewTermQuery(k)
-			t.SetField(fieldTitle)
-			t.SetBoost(titleBoost)
-			b := query.NewTermQuery(k)
-			b.SetField(fieldBody)
-			clauses = append(clauses, t, b)
-		}
+// search runs one bleve query: every key of q, in the title (boosted) and
+// the body.
+func (e *Engine) search(q *question) ([]hit, error) {
+	clauses := make([]query.Query, 0, 2*len(q.keys))
+	for _, k := range q.keys {
+		t := query.NewTermQuery(k)
+		t.SetField(fieldTitle)
+		t.SetBoost(titleBoost)
+		b := query.NewTermQuery(k)
+		b.SetField(fieldBody)
+		clauses = append(clauses, t, b)
 	}
 	req := bleve.NewSearchRequestOptions(query.NewDisjunctionQuery(clauses), candidateCount, 0, false)
 	sr, err := e.index.Search(req)
@@ -301,12 +296,12 @@ func (e *Engine) search(units []unit) ([]hit, error) {
 	hits := make([]hit, 0, len(sr.Hits))
 	for _, h := range sr.Hits {
 		if ip, ok := e.passages[h.ID]; ok {
-			hits = append(hits, hit{ip: ip, bm25: h.Score})
+			hits = append(hits, hit{ip: ip, bm25: roundScore(h.Score)})
 		}
 	}
 	// A slide the question refers to is a candidate even if its words
 	// are not among the best matches.
-	for _, u := range units {
+	for _, u := range q.units {
 		ip := e.slides[u.keys[0]]
 		if ip == nil {
 			continue
@@ -321,3 +316,8 @@ func (e *Engine) search(units []unit) ([]hit, error) {
 	}
 	return hits, nil
 }
+
+// roundScore drops the last bits of a bleve score. They depend on the
+// order in which a batch happened to index the passages (a map's), and
+// left in they would make ties, and so answers, differ from run to run.
+func roundScore(x float64) float64 { return math.Round(x*1e6) / 1e6 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"sync"
 	"testing"
@@ -338,5 +339,30 @@ func TestBM25(t *testing.T) {
 	}
 	if expl := sr.Hits[0].Expl.String(); !strings.Contains(expl, "saturation") {
 		t.Errorf("not scored with BM25:\n%s", expl)
+	}
+}
+
+// TestAnswersAreRepeatable builds the index twice (bleve's batch indexes
+// passages in map order, which differs every time) and expects the same
+// answers, scores and verdicts for every calibration question.
+func TestAnswersAreRepeatable(t *testing.T) {
+	a, b := newTestEngine(t, Options{}), newTestEngine(t, Options{})
+	qs := loadQuestionSet(t, "paraphrases.json")
+	var all []string
+	for _, q := range qs.InScope {
+		all = append(all, q.Q)
+	}
+	for _, q := range qs.OffTopic {
+		all = append(all, q.Q)
+	}
+	for _, q := range all {
+		ra, err := a.Answer(q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		rb, _ := b.Answer(q)
+		if !reflect.DeepEqual(ra, rb) {
+			t.Fatalf("%q answered differently by two builds of the same index:\n%+v\n%+v", q, ra, rb)
+		}
 	}
 }

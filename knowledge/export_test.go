@@ -31,11 +31,12 @@ func (e *Engine) explain(q string) string {
 	for i, u := range units {
 		fmt.Fprintf(&b, " %v=%.2f", u.keys, ws[i])
 	}
-	hits, err := e.search(units)
+	nq := newQuestion(units)
+	hits, err := e.search(nq)
 	if err != nil {
 		return err.Error()
 	}
-	for i, s := range e.rank(units, hits) {
+	for i, s := range e.rank(nq, hits) {
 		if i == 4 {
 			break
 		}
@@ -66,8 +67,9 @@ func (e *Engine) topCoverage(q string) float64 {
 	if len(units) == 0 {
 		return 0
 	}
-	hits, _ := e.search(units)
-	r := e.rank(units, hits)
+	nq := newQuestion(units)
+	hits, _ := e.search(nq)
+	r := e.rank(nq, hits)
 	if len(r) == 0 {
 		return 0
 	}

@@ -1,6 +1,7 @@
 package knowledge
 
 import (
+	"slices"
 	"strings"
 	"unicode/utf8"
 )
@@ -18,39 +19,45 @@ func highlight(ip *indexed, weights map[string]float64) string {
 	var (
 		bestLine  = -1
 		bestScore = 0.0
-		marks     []mark
+		bestSpans []span   // the spans of the best line
+		bestStart int      // the offset of the best line in the text
+		counted   []string // the keys counted on a line
+
 	)
 	lineStart := 0
-	lines := strings.Split(ip.text, "\n")
 	si := 0
-	for li, line := range lines {
-		lineEnd := lineStart + len(line)
-		var (
-			lineMarks []mark
-			score     float64
-			counted   = make(map[string]bool)
-		)
+	for li, lineEnd := range ip.lineEnds {
+		score := 0.0
+		counted = counted[:0]
+		first := si
 		for ; si < len(ip.spans) && ip.spans[si].start < lineEnd; si++ {
 			sp := ip.spans[si]
 			w, ok := weights[sp.key]
 			if !ok || sp.start < lineStart || sp.end > lineEnd {
 				continue // not a question term, or a phrase across lines
 			}
-			if !counted[sp.key] {
-				counted[sp.key] = true
+			if !slices.Contains(counted, sp.key) {
+				counted = append(counted, sp.key)
 				score += w
 			}
-			lineMarks = append(lineMarks, mark{sp.start - lineStart, sp.end - lineStart})
 		}
 		if score > bestScore {
-			bestLine, bestScore, marks = li, score, lineMarks
+			bestLine, bestScore = li, score
+			bestSpans, bestStart = ip.spans[first:si], lineStart
 		}
 		lineStart = lineEnd + 1
 	}
 	if bestLine < 0 {
 		return ""
 	}
-	line := lines[bestLine]
+	lineEnd := ip.lineEnds[bestLine]
+	line := ip.text[bestStart:lineEnd]
+	var marks []mark
+	for _, sp := range bestSpans {
+		if _, ok := weights[sp.key]; ok && sp.start >= bestStart && sp.end <= lineEnd {
+			marks = append(marks, mark{sp.start - bestStart, sp.end - bestStart})
+		}
+	}
 	// Merge marks that overlap or are separated only by spaces.
 	var merged []mark
 	for _, m := range marks {
@@ -63,6 +70,7 @@ func highlight(ip *indexed, weights map[string]float64) string {
 	}
 	from, to := window(line, merged[0].start)
 	var b strings.Builder
+	b.Grow(to - from + 2*len(merged) + 2*len("…"))
 	if from > 0 {
 		b.WriteString("…")
 	}
@@ -72,7 +80,9 @@ func highlight(ip *indexed, weights map[string]float64) string {
 			continue
 		}
 		b.WriteString(line[at:m.start])
-		b.WriteString("*" + line[m.start:m.end] + "*")
+		b.WriteByte('*')
+		b.WriteString(line[m.start:m.end])
+		b.WriteByte('*')
 		at = m.end
 	}
 	b.WriteString(line[at:to])

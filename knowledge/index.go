@@ -81,21 +81,43 @@ type span struct {
 // indexed is a passage with its analysis.
 type indexed struct {
 	passage
-	bodyText  string    // text with URLs masked, and label, as indexed
-	keys      termSet   // terms of the title and body
-	titleKeys termSet   // terms of the title and label
-	lineKeys  []termSet // terms of each line of the text
-	spans     []span    // terms of the text, in order
+	bodyText string // text with URLs masked, and label, as indexed
+	// terms holds every term of the passage (title, context, label, text,
+	// answer types, slide key) with where it occurs.
+	terms    map[string]*termInfo
+	spans    []span // terms of the text, in order
+	lineEnds []int  // byte offset of the end of each line of the text
 }
 
-// termSet is a set of analysed terms.
-type termSet map[string]struct{}
+// termInfo says where a term occurs in a passage.
+type termInfo struct {
+	inTitle  bool  // in the title, label or context
+	lines    []int // the lines of the text that contain it, ascending
+	mentions int   // the number of its spans in the text
+}
 
-func (s termSet) add(k string) { s[k] = struct{}{} }
-
-func (s termSet) has(k string) bool {
-	_, ok := s[k]
+// has reports whether k is a term of ip.
+func (ip *indexed) has(k string) bool {
+	_, ok := ip.terms[k]
 	return ok
+}
+
+// term returns the info of term k of ip, adding it if need be.
+func (ip *indexed) term(k string) *termInfo {
+	t := ip.terms[k]
+	if t == nil {
+		t = &termInfo{}
+		ip.terms[k] = t
+	}
+	return t
+}
+
+// addLine records term k on line i of the text.
+func (ip *indexed) addLine(k string, i int) {
+	t := ip.term(k)
+	if n := len(t.lines); n == 0 || t.lines[n-1] != i {
+		t.lines = append(t.lines, i)
+	}
 }
 
 // urlPattern matches a URL in a passage's text.
@@ -130,43 +152,35 @@ const contextText = "HIEC"
 // analyse analyses a passage with a, the index's analyzer.
 func analyse(a analysis.Analyzer, p passage) *indexed {
 	body, urls := maskURLs(p.text)
-	ip := &indexed{passage: p, bodyText: body, keys: termSet{}, titleKeys: termSet{}}
+	ip := &indexed{passage: p, bodyText: body, terms: make(map[string]*termInfo), lineEnds: lineEnds(p.text)}
 	for _, text := range []string{contextText, p.context, p.searchTitle, p.label} {
 		for _, tok := range a.Analyze([]byte(text)) {
-			ip.titleKeys.add(string(tok.Term))
-			ip.keys.add(string(tok.Term))
+			ip.term(string(tok.Term)).inTitle = true
 		}
 		for _, k := range answerTypes(text) {
-			ip.titleKeys.add(k)
-			ip.keys.add(k)
+			ip.term(k).inTitle = true
 		}
-	}
-	lineEnds := lineEnds(p.text)
-	ip.lineKeys = make([]termSet, len(lineEnds))
-	for i := range ip.lineKeys {
-		ip.lineKeys[i] = termSet{}
 	}
 	line := 0
 	for _, tok := range a.Analyze([]byte(body)) {
 		k := string(tok.Term)
-		ip.keys.add(k)
 		sp := span{tok.Start, tok.End, k}
 		for _, u := range urls {
 			if sp.start == u[0] {
 				sp.end = u[1] // a match on the link highlights the whole URL
 			}
 		}
-		for line < len(lineEnds)-1 && sp.start > lineEnds[line] {
+		for line < len(ip.lineEnds)-1 && sp.start > ip.lineEnds[line] {
 			line++
 		}
-		ip.lineKeys[line].add(k)
+		ip.addLine(k, line)
+		ip.term(k).mentions++
 		ip.spans = append(ip.spans, sp)
 	}
 	start := 0
-	for i, end := range lineEnds {
+	for i, end := range ip.lineEnds {
 		for _, k := range answerTypes(p.text[start:end]) {
-			ip.lineKeys[i].add(k)
-			ip.keys.add(k)
+			ip.addLine(k, i)
 		}
 		start = end
 	}

@@ -2,6 +2,7 @@ package knowledge
 
 import (
 	"strings"
+	"unicode"
 
 	"github.com/blevesearch/bleve/v2/analysis"
 )
@@ -34,11 +35,17 @@ var wantedPhrases = map[string]bool{
 // subordinateWhens) and the words that say which slide a question refers
 // to, which yield a unit of the slide instead (see slideRefs).
 func analyzeQuestion(a analysis.Analyzer, q string) []unit {
-	split := splitClauses(q)
-	chat := chitChatClauses(q, split)
-	clauses := askingClauses(q, split)
-	subordinate := subordinateWhens(q, split)
-	slides, slideWords := slideRefs(q)
+	// The analysis of clauses and words ignores case: it is given q lower
+	// case once, if that keeps byte offsets (q is ASCII).
+	lq := q
+	if isASCII(q) {
+		lq = strings.ToLower(q)
+	}
+	split := splitClauses(lq)
+	chat := chitChatClauses(lq, split)
+	clauses := askingClauses(lq, split)
+	subordinate := subordinateWhens(lq, split)
+	slides, slideWords := slideRefs(lq)
 	var (
 		units []unit
 		pos   = -1
@@ -69,7 +76,7 @@ func analyzeQuestion(a analysis.Analyzer, q string) []unit {
 			units = append(units, unit{asked: clauses.asked(tok.Start)})
 		}
 		last := &units[len(units)-1]
-		w := surface(q, tok.Start, tok.End)
+		w := surface(lq, tok.Start, tok.End)
 		if senses[w] != "" && !roleContext(q[:tok.Start]) {
 			if len(last.keys) == 0 {
 				last.keys = append(last.keys, senses[w])
@@ -82,7 +89,7 @@ func analyzeQuestion(a analysis.Analyzer, q string) []unit {
 		}
 	}
 	flush()
-	types := askedTypes(q, clauses)
+	types := askedTypes(lq, clauses)
 	for _, u := range units {
 		if t := typeConcepts[u.keys[0]]; t != "" && u.asked && !contains(types, t) {
 			types = append(types, t)
@@ -153,17 +160,35 @@ func roleContext(before string) bool {
 // apostrophes removes apostrophes.
 var apostrophes = strings.NewReplacer("'", "", "’", "")
 
+// stripApostrophes returns s without apostrophes.
+func stripApostrophes(s string) string {
+	if !strings.ContainsAny(s, "'’") {
+		return s
+	}
+	return apostrophes.Replace(s)
+}
+
 // surface returns the words of q[start:end], lower case, without
 // apostrophes, joined by single spaces.
 func surface(q string, start, end int) string {
 	if start < 0 || end > len(q) || start >= end {
 		return ""
 	}
-	var words []string
-	forEachWord(apostrophes.Replace(q[start:end]), func(_, _ int, w string) {
-		words = append(words, w)
+	var (
+		first string // the first word
+		rest  []byte // the others, each after a space
+	)
+	forEachWord(stripApostrophes(q[start:end]), func(_, _ int, w string) {
+		if first == "" {
+			first = w
+			return
+		}
+		rest = append(append(rest, ' '), w...)
 	})
-	return strings.Join(words, " ")
+	if rest == nil {
+		return first
+	}
+	return first + string(rest)
 }
 
 // clauses holds the byte ranges of a question's clauses that ask.
@@ -338,13 +363,18 @@ var subjectWords = map[string]bool{
 
 // firstWord returns the first word of s, lower case, without apostrophes.
 func firstWord(s string) string {
-	w := ""
-	forEachWord(apostrophes.Replace(s), func(_, _ int, x string) {
-		if w == "" {
-			w = x
+	start := strings.IndexFunc(s, unicode.IsLetter)
+	if start < 0 {
+		return ""
+	}
+	end := len(s)
+	for i, r := range s[start:] {
+		if !unicode.IsLetter(r) && r != '\'' && r != '’' {
+			end = start + i
+			break
 		}
-	})
-	return w
+	}
+	return strings.ToLower(stripApostrophes(s[start:end]))
 }
 
 func startsWithQuestionWord(s string) bool { return questionWords[firstWord(s)] }

@@ -1,6 +1,7 @@
 package knowledge
 
 import (
+	"slices"
 	"sort"
 	"strings"
 )
@@ -73,6 +74,36 @@ const (
 	answerPrior = 0.05
 )
 
+// question is the units of a question with their keys numbered: keys holds
+// the distinct keys of the units in order, and ids[i][j] is the index in
+// keys of units[i].keys[j].
+type question struct {
+	units []unit
+	keys  []string
+	ids   [][]int
+}
+
+func newQuestion(units []unit) *question {
+	n := 0
+	for _, u := range units {
+		n += len(u.keys)
+	}
+	q := &question{units: units, keys: make([]string, 0, n), ids: make([][]int, len(units))}
+	ids := make([]int, n)
+	for i, u := range units {
+		q.ids[i], ids = ids[:len(u.keys):len(u.keys)], ids[len(u.keys):]
+		for j, k := range u.keys {
+			id := slices.Index(q.keys, k)
+			if id < 0 {
+				id = len(q.keys)
+				q.keys = append(q.keys, k)
+			}
+			q.ids[i][j] = id
+		}
+	}
+	return q
+}
+
 // hit is a passage found by bleve with its BM25 score.
 type hit struct {
 	ip   *indexed
@@ -104,44 +135,78 @@ type scored struct {
 // every part of a question beats one that repeats a single word. Line
 // coverage, BM25, mentions and the passage's prior then order passages
 // that cover a question alike.
-func (e *Engine) rank(all []unit, hits []hit) []scored {
-	keyWeight := make(map[string]float64)
+func (e *Engine) rank(q *question, hits []hit) []scored {
+	all := q.units
+	keyWeight := make(map[string]float64, len(q.keys))
 	for i, w := range e.unitWeights(all) {
 		for _, k := range all[i].keys {
 			keyWeight[k] = max(keyWeight[k], w)
 		}
 	}
-	units := e.focus(all)
+	focused := e.focus(all)
+	units := pick(all, focused)
 	ws := e.keyCredits(units)
 	total := 0.0
 	for _, w := range ws {
 		total += w[0]
 	}
-	var context []unit
-	if len(units) < len(all) {
-		for _, u := range all {
+	var context []int
+	if len(focused) < len(all) {
+		for i, u := range all {
 			if !u.asked {
-				context = append(context, u)
+				context = append(context, i)
 			}
 		}
 	}
-	cws := e.keyCredits(context)
+	cws := e.keyCredits(pick(all, context))
 	ctotal := 0.0
 	for _, w := range cws {
 		ctotal += w[0]
 	}
+	// What each focused unit is, and which units can vouch for an answer
+	// type (see answersType): the same for every hit.
+	type unitInfo struct{ typed, specific, topic, rare bool }
+	infos := make([]unitInfo, len(all))
+	for i, u := range all {
+		k := u.keys[0]
+		infos[i] = unitInfo{
+			typed:    strings.HasPrefix(k, typePrefix),
+			specific: e.isSpecific(k),
+			topic:    e.isTopic(k),
+			rare:     e.df[k] == 1,
+		}
+	}
+	vouchers := make([]bool, len(all))
+	for i, u := range all {
+		vouchers[i] = !infos[i].typed && typeConcepts[u.keys[0]] == "" && infos[i].specific
+	}
+	// found[i*len(q.keys)+id] is where hit i has key id, or nil.
+	nk := len(q.keys)
+	found := make([]*termInfo, len(hits)*nk)
+	in := make([]bool, nk) // scratch for coverage
 	topBM25, topMentions := 0.0, 0
 	mentions := make([]int, len(hits))
 	for i, h := range hits {
+		for id, k := range q.keys {
+			t := h.ip.terms[k]
+			found[i*nk+id] = t
+			if t != nil {
+				mentions[i] += t.mentions
+			}
+		}
 		topBM25 = max(topBM25, h.bm25)
-		mentions[i] = h.ip.mentions(keyWeight)
 		topMentions = max(topMentions, mentions[i])
 	}
 	out := make([]scored, 0, len(hits))
 	for i, h := range hits {
-		cov := coverage(units, ws, total, h.ip.keys)
-		score := cov + lineShare*lineCoverage(units, ws, total, h.ip) + h.ip.prior +
-			contextShare*coverage(context, cws, ctotal, h.ip.keys)
+		f := found[i*nk : (i+1)*nk]
+		for id, t := range f {
+			in[id] = t != nil
+		}
+		cov := q.coverage(focused, ws, total, in)
+		ccov := q.coverage(context, cws, ctotal, in)
+		score := cov + lineShare*q.lineCoverage(focused, ws, total, f, in) + h.ip.prior +
+			contextShare*ccov
 		if topBM25 > 0 {
 			score += bm25Share * h.bm25 / topBM25
 		}
@@ -150,16 +215,17 @@ func (e *Engine) rank(all []unit, hits []hit) []scored {
 		}
 		miss, specific := false, false
 		topics, rare := 0, 0
-		for _, u := range units {
-			if u.wanted && !e.answersType(u, all, h.ip) {
+		for _, ui := range focused {
+			u, info := all[ui], infos[ui]
+			if u.wanted && !q.answersType(ui, info.typed, vouchers, f) {
 				miss = true
 			}
-			if e.isSpecific(u.keys[0]) && covers(u, h.ip.keys) {
+			if info.specific && q.covers(ui, f) {
 				specific = true
 			}
-			if k := u.keys[0]; e.isTopic(k) && h.ip.keys.has(k) {
+			if info.topic && f[q.ids[ui][0]] != nil {
 				topics++
-				if e.df[k] == 1 {
+				if info.rare {
 					rare++
 				}
 			}
@@ -170,7 +236,23 @@ func (e *Engine) rank(all []unit, hits []hit) []scored {
 		out = append(out, scored{hit: h, coverage: cov, missesWanted: miss, specific: specific,
 			topics: topics, rareTopics: rare, score: score, weights: keyWeight})
 	}
-	sort.SliceStable(out, func(i, j int) bool { return out[i].score > out[j].score })
+	// Ties go to the passage with the smaller id, so the order never
+	// depends on how bleve ordered equal hits.
+	sort.Slice(out, func(i, j int) bool {
+		if out[i].score != out[j].score {
+			return out[i].score > out[j].score
+		}
+		return out[i].ip.id < out[j].ip.id
+	})
+	return out
+}
+
+// pick returns the units of all at the indexes idx.
+func pick(all []unit, idx []int) []unit {
+	out := make([]unit, len(idx))
+	for x, i := range idx {
+		out[x] = all[i]
+	}
 	return out
 }
 
@@ -264,26 +346,30 @@ func (e *Engine) isSpecific(k string) bool {
 	return 2*e.df[k] < len(e.passages)
 }
 
-// focus returns the units that rank and judge passages: those of the
-// clauses that ask, if they weigh at least minAskedWeight, else all.
-// "We are a consortium of trusts. When is the PQQ due?" is about the PQQ;
-// "What does the guide say?" after a statement asks about the statement.
-func (e *Engine) focus(units []unit) []unit {
-	var asked []unit
-	for _, u := range units {
+// focus returns the indexes of the units that rank and judge passages:
+// those of the clauses that ask, if they weigh at least minAskedWeight,
+// else all. "We are a consortium of trusts. When is the PQQ due?" is about
+// the PQQ; "What does the guide say?" after a statement asks about the
+// statement.
+func (e *Engine) focus(units []unit) []int {
+	var asked, every []int
+	var askedUnits []unit
+	for i, u := range units {
+		every = append(every, i)
 		if u.asked {
-			asked = append(asked, u)
+			asked = append(asked, i)
+			askedUnits = append(askedUnits, u)
 		}
 	}
 	if len(asked) == len(units) {
-		return units
+		return every
 	}
 	w := 0.0
-	for _, x := range e.unitWeights(asked) {
+	for _, x := range e.unitWeights(askedUnits) {
 		w += x
 	}
 	if w < minAskedWeight {
-		return units
+		return every
 	}
 	return asked
 }
@@ -341,24 +427,42 @@ func (e *Engine) keyCredits(units []unit) [][]float64 {
 	return out
 }
 
-// answersType reports whether ip covers the wanted unit u of a question
-// of units (all of them, context included). An answer type (see answerTypes) counts only on a line, or
-// the title, that also covers a specific unit of the question: the "8
-// year turnaround in training" of a slide on the workforce's needs does
-// not say how many partners a HIEC needs, nor does a minister's name say
-// whether the guide may be quoted.
-func (e *Engine) answersType(u unit, units []unit, ip *indexed) bool {
-	k := u.keys[0]
-	if !strings.HasPrefix(k, typePrefix) {
-		return covers(u, ip.keys)
+// answersType reports whether a passage covers the wanted unit i of q,
+// typed if its key is an answer type, given where the passage has each
+// key of q (found, by key index). An answer type (see answerTypes) counts
+// only on a line, or the title, that also covers a unit of q that can
+// vouch for it (vouchers: a specific unit that asks for no answer type):
+// the "8 year turnaround in training" of a slide on the workforce's needs
+// does not say how many partners a HIEC needs, nor does a minister's name
+// say whether the guide may be quoted.
+func (q *question) answersType(i int, typed bool, vouchers []bool, found []*termInfo) bool {
+	if !typed {
+		return q.covers(i, found)
 	}
-	for _, line := range append([]termSet{ip.titleKeys}, ip.lineKeys...) {
-		if !line.has(k) {
+	t := found[q.ids[i][0]]
+	if t == nil {
+		return false
+	}
+	if t.inTitle && q.vouched(vouchers, found, func(v *termInfo) bool { return v.inTitle }) {
+		return true
+	}
+	for _, l := range t.lines {
+		if q.vouched(vouchers, found, func(v *termInfo) bool { return slices.Contains(v.lines, l) }) {
+			return true
+		}
+	}
+	return false
+}
+
+// vouched reports whether a unit that can vouch has a key found where on
+// reports true.
+func (q *question) vouched(vouchers []bool, found []*termInfo, on func(*termInfo) bool) bool {
+	for i, ok := range vouchers {
+		if !ok {
 			continue
 		}
-		for _, v := range units {
-			if !strings.HasPrefix(v.keys[0], typePrefix) && typeConcepts[v.keys[0]] == "" &&
-				e.isSpecific(v.keys[0]) && covers(v, line) {
+		for _, id := range q.ids[i] {
+			if t := found[id]; t != nil && on(t) {
 				return true
 			}
 		}
@@ -366,32 +470,31 @@ func (e *Engine) answersType(u unit, units []unit, ip *indexed) bool {
 	return false
 }
 
-// covers reports whether the term sets together contain a key of u.
-func covers(u unit, sets ...termSet) bool {
-	for _, k := range u.keys {
-		for _, s := range sets {
-			if s.has(k) {
-				return true
-			}
+// covers reports whether a passage contains a key of unit i of q, given
+// where it has each key of q (found, by key index).
+func (q *question) covers(i int, found []*termInfo) bool {
+	for _, id := range q.ids[i] {
+		if found[id] != nil {
+			return true
 		}
 	}
 	return false
 }
 
-// coverage returns the weighted share of units that sets cover together:
-// for each unit, the best credit (see keyCredits) of its keys they contain.
-func coverage(units []unit, ws [][]float64, total float64, sets ...termSet) float64 {
+// coverage returns the weighted share of the units sel (indexes into
+// q.units) covered by a set of terms that has the keys id of q for which
+// in[id] is true: for each unit, the best credit (see keyCredits; ws[x]
+// holds those of unit sel[x]) of its keys in the set.
+func (q *question) coverage(sel []int, ws [][]float64, total float64, in []bool) float64 {
 	if total == 0 {
 		return 0
 	}
 	covered := 0.0
-	for i, u := range units {
+	for x, i := range sel {
 		best := 0.0
-		for j, k := range u.keys {
-			for _, s := range sets {
-				if s.has(k) {
-					best = max(best, ws[i][j])
-				}
+		for j, id := range q.ids[i] {
+			if in[id] {
+				best = max(best, ws[x][j])
 			}
 		}
 		covered += best
@@ -399,25 +502,36 @@ func coverage(units []unit, ws [][]float64, total float64, sets ...termSet) floa
 	return covered / total
 }
 
-// lineCoverage returns the best coverage of units by the title of ip
-// together with one line of its text: an answer is usually one bullet.
-func lineCoverage(units []unit, ws [][]float64, total float64, ip *indexed) float64 {
-	best := 0.0
-	for _, line := range ip.lineKeys {
-		best = max(best, coverage(units, ws, total, ip.titleKeys, line))
+// lineCoverage returns the best coverage of the units sel by the title of
+// a passage together with one line of its text (an answer is usually one
+// bullet), given where the passage has each key of q (found, by key
+// index). in is scratch space of len(q.keys).
+//
+// Only the lines that have a key of q need be tried: any other line adds
+// nothing to the title.
+func (q *question) lineCoverage(sel []int, ws [][]float64, total float64, found []*termInfo, in []bool) float64 {
+	for id, t := range found {
+		in[id] = t != nil && t.inTitle
 	}
-	return best
-}
-
-// mentions counts the terms of ip's text that are among keys.
-func (ip *indexed) mentions(keys map[string]float64) int {
-	n := 0
-	for _, sp := range ip.spans {
-		if _, ok := keys[sp.key]; ok {
-			n++
+	best := q.coverage(sel, ws, total, in)
+	for id, t := range found {
+		if t == nil {
+			continue
+		}
+	lines:
+		for _, l := range t.lines {
+			for _, prev := range found[:id] {
+				if prev != nil && slices.Contains(prev.lines, l) {
+					continue lines // tried with an earlier key
+				}
+			}
+			for id2, t2 := range found {
+				in[id2] = t2 != nil && (t2.inTitle || slices.Contains(t2.lines, l))
+			}
+			best = max(best, q.coverage(sel, ws, total, in))
 		}
 	}
-	return n
+	return best
 }
 
 func (s scored) answer() Answer {

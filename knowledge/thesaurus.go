@@ -295,11 +295,32 @@ func phraseWords(p string) []string {
 
 var porterStemmer = porter.NewPorterStemmer()
 
+// stemMemo memoises stem: questions and passages use a few thousand words
+// over and over. It holds at most maxStemMemo words.
+var stemMemo = struct {
+	sync.RWMutex
+	m map[string]string
+}{m: make(map[string]string)}
+
+const maxStemMemo = 1 << 15
+
 // stem returns the Porter stem of a lower-cased word.
 func stem(w string) string {
+	stemMemo.RLock()
+	s, ok := stemMemo.m[w]
+	stemMemo.RUnlock()
+	if ok {
+		return s
+	}
 	tok := &analysis.Token{Term: []byte(w)}
 	porterStemmer.Filter(analysis.TokenStream{tok})
-	return string(tok.Term)
+	s = string(tok.Term)
+	stemMemo.Lock()
+	if len(stemMemo.m) < maxStemMemo {
+		stemMemo.m[strings.Clone(w)] = s
+	}
+	stemMemo.Unlock()
+	return s
 }
 
 // normaliseApostrophes turns typographic apostrophes into ASCII ones, so
@@ -321,8 +342,9 @@ func (t *thesaurus) Filter(input analysis.TokenStream) analysis.TokenStream {
 	}
 	stems := make([]string, len(input)) // computed on demand
 	out := make(analysis.TokenStream, 0, len(input))
+	var buf [64]byte
 	for i := 0; i < len(input); {
-		c, n := t.match(words, stems, i)
+		c, n := t.match(words, stems, i, buf[:0])
 		if c == nil || c.generic {
 			out = append(out, input[i])
 			i++
@@ -352,22 +374,35 @@ func (t *thesaurus) Filter(input analysis.TokenStream) analysis.TokenStream {
 
 // match finds the longest phrase starting at word i, trying the words
 // themselves before their stems for each length. It returns the phrase's
-// concept and its length in words, or nil.
-func (t *thesaurus) match(words, stems []string, i int) (*concept, int) {
+// concept and its length in words, or nil. buf is scratch space.
+func (t *thesaurus) match(words, stems []string, i int, buf []byte) (*concept, int) {
 	maxN := max(t.firstLen[words[i]], t.firstLen[t.stemAt(words, stems, i)])
 	maxN = min(maxN, len(words)-i)
 	for n := maxN; n >= 1; n-- {
-		if c, ok := t.surface[strings.Join(words[i:i+n], " ")]; ok {
+		buf = appendJoined(buf[:0], words[i:i+n])
+		if c, ok := t.surface[string(buf)]; ok {
 			return c, n
 		}
 		for j := i; j < i+n; j++ {
 			t.stemAt(words, stems, j)
 		}
-		if c := t.stems[strings.Join(stems[i:i+n], " ")]; c != nil {
+		buf = appendJoined(buf[:0], stems[i:i+n])
+		if c := t.stems[string(buf)]; c != nil {
 			return c, n
 		}
 	}
 	return nil, 0
+}
+
+// appendJoined appends ws joined by single spaces to b.
+func appendJoined(b []byte, ws []string) []byte {
+	for i, w := range ws {
+		if i > 0 {
+			b = append(b, ' ')
+		}
+		b = append(b, w...)
+	}
+	return b
 }
 
 func (t *thesaurus) stemAt(words, stems []string, i int) string {

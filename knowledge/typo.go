@@ -193,6 +193,27 @@ func editDistance1(a, b string) bool {
 // forEachWord calls f with the byte range and lower-cased text of each run
 // of letters in s.
 func forEachWord(s string, f func(start, end int, w string)) {
+	if isASCII(s) {
+		// Lower-casing ASCII keeps offsets: lower-case s once.
+		lower := strings.ToLower(s)
+		start := -1
+		for i := 0; i < len(s); i++ {
+			if c := lower[i]; 'a' <= c && c <= 'z' {
+				if start < 0 {
+					start = i
+				}
+				continue
+			}
+			if start >= 0 {
+				f(start, i, lower[start:i])
+				start = -1
+			}
+		}
+		if start >= 0 {
+			f(start, len(s), lower[start:])
+		}
+		return
+	}
 	start := -1
 	for i, r := range s {
 		if unicode.IsLetter(r) {
@@ -209,4 +230,13 @@ func forEachWord(s string, f func(start, end int, w string)) {
 	if start >= 0 {
 		f(start, len(s), strings.ToLower(s[start:]))
 	}
+}
+
+func isASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= utf8.RuneSelf {
+			return false
+		}
+	}
+	return true
 }
