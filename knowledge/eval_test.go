@@ -170,16 +170,25 @@ func TestCoverageTable(t *testing.T) {
 	}
 }
 
-// TestHeldOut guards the answers to a blind question set that the engine
-// was not tuned on. Its floors are the level measured when the set was
-// frozen (top-1 0.838, recall@3 0.950, confident 0.875), below the
-// targets for tuned sets; abstention must be total, as everywhere.
+// TestHeldOut guards the answers to blind question sets that the engine
+// was not tuned on: written from the seeds by people who never saw it.
+// Their floors are the levels measured when they were last frozen, below
+// the targets for tuned sets; abstention must be total, as everywhere.
 func TestHeldOut(t *testing.T) {
 	e := newTestEngine(t, Options{})
-	f := evaluate(t, e, loadQuestionSet(t, "blind-heldout.json"))
-	t.Logf("blind-heldout: top-1 %.3f, recall@3 %.3f, off-topic abstention %.3f, in-scope confident %.3f",
-		f.top1, f.recall3, f.abstention, f.confident)
-	if f.top1 < 0.82 || f.recall3 < 0.93 || f.abstention < 1 || f.confident < 0.85 {
-		t.Errorf("blind-heldout below its floors (top-1 0.82, recall@3 0.93, abstention 1.00, confident 0.85)")
+	for _, tc := range []struct {
+		name                     string
+		top1, recall3, confident float64
+	}{
+		{"blind-heldout.json", 0.85, 0.96, 0.93},  // measured 0.850, 0.963, 0.938
+		{"blind2-heldout.json", 0.83, 0.94, 0.69}, // measured 0.833, 0.944, 0.694
+	} {
+		f := evaluate(t, e, loadQuestionSet(t, tc.name))
+		t.Logf("%s: top-1 %.3f, recall@3 %.3f, off-topic abstention %.3f, in-scope confident %.3f",
+			tc.name, f.top1, f.recall3, f.abstention, f.confident)
+		if f.top1 < tc.top1 || f.recall3 < tc.recall3 || f.abstention < 1 || f.confident < tc.confident {
+			t.Errorf("%s below its floors (top-1 %.2f, recall@3 %.2f, abstention 1.00, confident %.2f)",
+				tc.name, tc.top1, tc.recall3, tc.confident)
+		}
 	}
 }

@@ -289,8 +289,8 @@ func pick(all []unit, idx []int) []unit {
 // that gives it next to the question's topic (see answersType).
 //
 // A long formal question carries words the thesaurus does not know
-// ("rubber-stamp", "spokesperson", "committed"), each weighing the most,
-// so the passage that answers it may cover only half of it. A second path
+// ("countersign", "veto", "committed"), each weighing the most, so the
+// passage that answers it may cover only half of it. A second path
 // therefore accepts minTopicCoverage (a half) if the passage names at
 // least minTopics of the topics the question asks about (thesaurus
 // concepts that are not hubs, aspects, generic words or answer types; see

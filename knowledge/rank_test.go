@@ -34,7 +34,7 @@ func TestConfidentTopicPath(t *testing.T) {
 	}
 
 	e := newTestEngine(t, Options{})
-	q := "What part do the SHAs play in the shortlisting and ranking? Do they just rubber-stamp the steering group's choices?"
+	q := "What part do the SHAs play in the shortlisting and ranking? Do they just countersign or veto the steering group's choices?"
 	if cov := e.topCoverage(q); cov >= minCoverage {
 		t.Fatalf("%q: coverage %.2f, want under minCoverage to test the second path", q, cov)
 	}
