@@ -96,12 +96,6 @@ type termInfo struct {
 	mentions int   // the number of its spans in the text
 }
 
-// has reports whether k is a term of ip.
-func (ip *indexed) has(k string) bool {
-	_, ok := ip.terms[k]
-	return ok
-}
-
 // term returns the info of term k of ip, adding it if need be.
 func (ip *indexed) term(k string) *termInfo {
 	t := ip.terms[k]

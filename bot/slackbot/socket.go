@@ -43,7 +43,7 @@ func (b *Bot) runSocket(ctx context.Context) error {
 			return nil
 		case err := <-ended:
 			b.drain()
-			return fmt.Errorf("Socket Mode connection to Slack (apps.connections.open at %s): %w", b.slack.APIURL, err)
+			return fmt.Errorf("connect to Slack by Socket Mode (apps.connections.open at %s): %w", b.slack.APIURL, err)
 		case evt := <-smc.Events:
 			b.socketEvent(smc, evt)
 		}

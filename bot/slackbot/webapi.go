@@ -137,7 +137,7 @@ func (b *Bot) uploadToDM(ctx context.Context, user string, f dialogue.File) erro
 func (b *Bot) publishHome(ctx context.Context, user string) error {
 	h, err := b.desk.Home(user)
 	if err != nil {
-		return fmt.Errorf("App Home for %s: %w", user, err)
+		return fmt.Errorf("build the App Home for %s: %w", user, err)
 	}
 	view := homeView(h)
 	return b.call(ctx, "views.publish", func(ctx context.Context) error {
