@@ -33,6 +33,11 @@ const (
 	// typeContact is any means of contact: an email address, a telephone
 	// number or a postal address.
 	typeContact = typePrefix + "contact"
+	// typeCareer is a person's route into an occupation: how to become a
+	// physiotherapist, qualify as a dentist or apply for a training post.
+	// The guide is about organisations forming clusters and gives no
+	// career advice, so no passage has it (see careerQuestion).
+	typeCareer = typePrefix + "career"
 )
 
 // typeConcepts are thesaurus concepts that ask for an answer type: a
@@ -208,5 +213,86 @@ func askedTypes(q string, cl clauses) []string {
 			out = append(out, p.key)
 		}
 	}
+	var asked []string
+	for _, w := range words {
+		if cl.asked(w.start) {
+			asked = append(asked, w.w)
+		}
+	}
+	if careerQuestion(asked) {
+		out = append(out, typeCareer)
+	}
 	return out
+}
+
+// Words of a career question (see careerQuestion).
+var (
+	// careerVerbs take a person into an occupation: "become", "train as".
+	careerVerbs = setOf("train training retrain retraining qualify qualifying")
+	articles    = setOf("a an")
+	// careerStudies are the degrees one studies to enter a profession.
+	careerStudies = setOf("medicine nursing dentistry pharmacy midwifery physiotherapy paramedicine")
+	// careerPosts are what a person applies for: "a job at the SHA", "a
+	// training post in general practice".
+	careerPosts = setOf("job jobs post posts vacancy vacancies position positions placement placements career careers")
+	// schemeObjects are what an organisation becomes or joins in the
+	// scheme: "become a HIEC", "become part of a cluster", "become a
+	// charity". A career verb before one of them asks about the scheme.
+	schemeObjects = setOf("hiec hiecs cluster clusters partner partners partnership partnerships member members membership part involved eligible lead bidder bidders consortium consortia legal entity charity charitable company companies joint venture community interest")
+)
+
+// careerQuestion reports whether the asking words of a question (lower
+// case, in order) ask for a person's route into an occupation: "how do I
+// become a social worker?", "what qualifications do I need to become a
+// dentist?", "how do I train to teach?", "what A levels do I need to study
+// medicine?", "how do I apply for a training post?". Such questions share
+// words with the guide ("become", "training", "social care", "professions")
+// and would otherwise be answered from them. "Become" or "train" followed
+// by what an organisation becomes in the scheme ("become a HIEC", "become
+// part of a cluster") does not ask about a career.
+func careerQuestion(words []string) bool {
+	for i, w := range words {
+		next := func(n int) []string { return words[i+1 : min(len(words), i+1+n)] }
+		switch {
+		case w == "become" || w == "becoming":
+			if !anyIn(next(5), schemeObjects) && len(next(1)) > 0 {
+				return true
+			}
+		case careerVerbs[w]:
+			// "train as a", "qualify as an", "train to be a", "train to teach"
+			n := next(3)
+			if len(n) >= 2 && n[0] == "as" && articles[n[1]] ||
+				len(n) >= 2 && n[0] == "to" && n[1] == "teach" ||
+				len(n) == 3 && n[0] == "to" && (n[1] == "be" || n[1] == "become") && articles[n[2]] {
+				if !anyIn(next(6), schemeObjects) {
+					return true
+				}
+			}
+		case w == "study" || w == "studying" || w == "read" || w == "reading":
+			if n := next(1); len(n) == 1 && careerStudies[n[0]] {
+				return true
+			}
+		case w == "apply" || w == "applying" || w == "get" || w == "getting" || w == "find":
+			// "apply for a training post", "get a job at the SHA"; not
+			// "apply for funding by post"
+			n := next(4)
+			for j, x := range n {
+				if careerPosts[x] && (j == 0 || n[j-1] != "by" && n[j-1] != "in") &&
+					!anyIn(next(6), schemeObjects) {
+					return true
+				}
+			}
+		}
+	}
+	return false
+}
+
+// anyIn reports whether any of words is in set.
+func anyIn(words []string, set map[string]bool) bool {
+	for _, w := range words {
+		if set[w] {
+			return true
+		}
+	}
+	return false
 }

@@ -2,6 +2,7 @@ package knowledge
 
 import (
 	"slices"
+	"strings"
 	"testing"
 )
 
@@ -71,6 +72,33 @@ func TestAnswerTypeWanted(t *testing.T) {
 		}
 		if res.Confident != want {
 			t.Errorf("Answer(%q).Confident = %v, want %v%s", q, res.Confident, want, e.explain(q))
+		}
+	}
+}
+
+func TestCareerQuestions(t *testing.T) {
+	for _, c := range []struct {
+		q    string
+		want bool
+	}{
+		{"How do I become a social worker?", true},
+		{"What qualifications do I need to become a dentist?", true},
+		{"How do I train to teach in a university?", true},
+		{"Can I retrain as a nurse in my forties?", true},
+		{"What A levels do I need to study medicine?", true},
+		{"How do I apply for a training post in general practice?", true},
+		{"How do I get a job at the SHA?", true},
+		{"How do organisations apply to become HIECs?", false},
+		{"Can a university become part of more than one cluster?", false},
+		{"Can we become a community interest company?", false},
+		{"Will HIECs train to a national standard?", false},
+		{"Is the training to be delivered by universities?", false},
+		{"Can we apply for the funding by post?", false},
+		{"What does a HIEC do about training posts?", false},
+	} {
+		got := contains(askedTypes(strings.ToLower(c.q), askedClauses(strings.ToLower(c.q))), typeCareer)
+		if got != c.want {
+			t.Errorf("%q asks for a career route: %v, want %v", c.q, got, c.want)
 		}
 	}
 }

@@ -36,7 +36,10 @@
 // for a kind of fact (a count, an email address, a telephone number, a web
 // address, a postal address, a named person, a means of contact) is
 // answered only by a passage with that fact on a line that also covers
-// the question's topic (see answertype.go). Generic words of the
+// the question's topic (see answertype.go); one that asks for a person's
+// route into an occupation ("How do I become a social worker?", "How do I
+// apply for a training post?") is never answered, for the guide gives no
+// career advice. Generic words of the
 // thesaurus (verbs, adjectives and abstract nouns of how a question is
 // put: "characterise", "envisaged", "wider") weigh little in a question
 // that names at least two topics, so a long formal question is judged by
@@ -48,5 +51,10 @@
 // a clause to a question ("what post did she hold when ...") asks for no
 // date. A passage that covers a
 // question's concept only through a broader one it implies ("nurses"
-// through "professions") is credited part of the concept's weight.
+// through "professions") is credited part of the concept's weight. A
+// concept of the thesaurus that no passage names ("GP practices", "care
+// homes", "tuition fees", "the NHS Long Term Plan") weighs as much as an
+// unknown word, earns nothing through a hub it implies (the NHS), and
+// keeps a question from the second path to confidence: it is a topic
+// the guide lacks.
 package knowledge

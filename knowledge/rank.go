@@ -124,8 +124,12 @@ type scored struct {
 	// the passage names, and rareTopics the number of those that no other
 	// passage names.
 	topics, rareTopics int
-	score              float64
-	weights            map[string]float64 // question key -> weight of its unit
+	// absentTopic reports that the question asks about a concept of the
+	// thesaurus that no passage names and the passage does not cover
+	// through a concept it implies ("care homes").
+	absentTopic bool
+	score       float64
+	weights     map[string]float64 // question key -> weight of its unit
 }
 
 // rank orders hits by score, best first.
@@ -165,7 +169,7 @@ func (e *Engine) rank(q *question, hits []hit) []scored {
 	}
 	// What each focused unit is, and which units can vouch for an answer
 	// type (see answersType): the same for every hit.
-	type unitInfo struct{ typed, specific, topic, rare bool }
+	type unitInfo struct{ typed, specific, topic, rare, absent bool }
 	infos := make([]unitInfo, len(all))
 	for i, u := range all {
 		k := u.keys[0]
@@ -174,6 +178,8 @@ func (e *Engine) rank(q *question, hits []hit) []scored {
 			specific: e.isSpecific(k),
 			topic:    e.isTopic(k),
 			rare:     e.df[k] == 1,
+			absent: strings.HasPrefix(k, conceptPrefix) && e.df[k] == 0 && !e.aspects[k] &&
+				!e.generic[k] && typeConcepts[k] == "",
 		}
 	}
 	vouchers := make([]bool, len(all))
@@ -213,7 +219,7 @@ func (e *Engine) rank(q *question, hits []hit) []scored {
 		if topMentions > 0 {
 			score += mentionShare * float64(mentions[i]) / float64(topMentions)
 		}
-		miss, specific := false, false
+		miss, specific, absent := false, false, false
 		topics, rare := 0, 0
 		for _, ui := range focused {
 			u, info := all[ui], infos[ui]
@@ -222,6 +228,9 @@ func (e *Engine) rank(q *question, hits []hit) []scored {
 			}
 			if info.specific && q.covers(ui, f) {
 				specific = true
+			}
+			if info.absent && !q.covers(ui, f) {
+				absent = true
 			}
 			if info.topic && f[q.ids[ui][0]] != nil {
 				topics++
@@ -234,7 +243,7 @@ func (e *Engine) rank(q *question, hits []hit) []scored {
 			score -= missPenalty
 		}
 		out = append(out, scored{hit: h, coverage: cov, missesWanted: miss, specific: specific,
-			topics: topics, rareTopics: rare, score: score, weights: keyWeight})
+			topics: topics, rareTopics: rare, absentTopic: absent, score: score, weights: keyWeight})
 	}
 	// Ties go to the passage with the smaller id, so the order never
 	// depends on how bleve ordered equal hits.
@@ -306,7 +315,11 @@ func pick(all []unit, idx []int) []unit {
 // guide topics) no off-topic question that names enough topics covers
 // more than 0.49. Plain words that happen to occur in a passage
 // ("recommend", "latest") are not topics: "Can you recommend a good
-// dentist in Bristol?" names one.
+// dentist in Bristol?" names one. And the second path is closed to a
+// question that names a concept of the thesaurus that no passage names
+// and the passage does not cover ("What training do care home staff
+// need?"): an unknown word may be how a question is put, but the
+// thesaurus knows such a concept as a topic, one the guide lacks.
 func confident(ranked []scored) bool {
 	if len(ranked) == 0 {
 		return false
@@ -322,7 +335,7 @@ func confident(ranked []scored) bool {
 	if len(ranked) > 1 {
 		lead -= ranked[1].score
 	}
-	return s.coverage >= minTopicCoverage && lead >= minDominance &&
+	return s.coverage >= minTopicCoverage && lead >= minDominance && !s.absentTopic &&
 		(s.topics >= minTopics || s.rareTopics >= 2)
 }
 
@@ -375,11 +388,11 @@ func (e *Engine) focus(units []unit) []int {
 }
 
 // unitWeights returns each unit's weight: the IDF of its own key (its word
-// or concept) if that occurs in some passage, else of the most common of
-// the concepts it implies, else the IDF of a term found nowhere. An
-// unknown word thus weighs the most, and a concept that is everywhere
-// ("health") the least. An aspect concept weighs at most aspectWeight: a
-// passage that gives a date need not say "deadline".
+// or concept). An unknown word, or a concept of the thesaurus that no
+// passage names ("GP practices", which implies the NHS), thus weighs the
+// most, and a concept that is everywhere ("health") the least. An aspect
+// concept weighs at most aspectWeight: a passage that gives a date need
+// not say "deadline".
 func (e *Engine) unitWeights(units []unit) []float64 {
 	n := len(e.passages)
 	ws := make([]float64, len(units))
@@ -390,13 +403,7 @@ func (e *Engine) unitWeights(units []unit) []float64 {
 		}
 	}
 	for i, u := range units {
-		df := e.df[u.keys[0]]
-		if df == 0 {
-			for _, k := range u.keys[1:] {
-				df = max(df, e.df[k])
-			}
-		}
-		ws[i] = idf(df, n)
+		ws[i] = idf(e.df[u.keys[0]], n)
 		if e.aspects[u.keys[0]] || strings.HasPrefix(u.keys[0], typePrefix) {
 			ws[i] = min(ws[i], aspectWeight)
 		}
@@ -413,14 +420,20 @@ func (e *Engine) unitWeights(units []unit) []float64 {
 // (if less). A passage that
 // names professions in general covers a question about nurses only in
 // part: "nursing" implies "profession", but a passage on professions need
-// not say anything about nurses.
+// not say anything about nurses. A concept that no passage names earns
+// nothing from a hub it implies: every passage is about the NHS, so one
+// that names it says nothing of "GP practices" or "the Wellcome Trust".
 func (e *Engine) keyCredits(units []unit) [][]float64 {
 	ws := e.unitWeights(units)
 	out := make([][]float64, len(units))
 	for i, u := range units {
 		out[i] = make([]float64, len(u.keys))
 		out[i][0] = ws[i]
+		known := e.df[u.keys[0]] > 0
 		for j, k := range u.keys[1:] {
+			if !known && e.hubs[k] {
+				continue // credit 0
+			}
 			out[i][j+1] = min(ws[i], (ws[i]+idf(e.df[k], len(e.passages)))/2)
 		}
 	}
