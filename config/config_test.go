@@ -286,3 +286,16 @@ func TestDefaultStoragePathStaysInWorkingFolder(t *testing.T) {
 		t.Errorf("storage.path = %q: a default must not move next to the config file", cfg.Storage.Path)
 	}
 }
+
+func TestListsInFileReplaceDefaults(t *testing.T) {
+	cfg, err := Load(writeFile(t, "hiecbot.yaml", "reminders:\n  deadlines:\n    - name: Only one\n      due: 2009-10-19\n"), env(nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d := cfg.Reminders.Deadlines; len(d) != 1 || d[0].Name != "Only one" {
+		t.Errorf("deadlines = %+v, want the file's list alone (README: setting a list replaces the default)", d)
+	}
+	if len(cfg.Reminders.Cron) != 2 || len(cfg.Reminders.Milestones) != 2 {
+		t.Errorf("lists the file does not set must keep their defaults: %+v", cfg.Reminders)
+	}
+}
