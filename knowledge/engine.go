@@ -321,3 +321,103 @@ func (e *Engine) search(q *question) ([]hit, error) {
 // order in which a batch happened to index the passages (a map's), and
 // left in they would make ties, and so answers, differ from run to run.
 func roundScore(x float64) float64 { return math.Round(x*1e6) / 1e6 }
+
+// AddClarification adds, or replaces, a clarification the National
+// Steering Group has published to every bidder, numbered in its own
+// sequence ("C-001"). It is titled with the question as published, holds
+// the answer as published and is cited "NSG clarification <number>".
+func (e *Engine) AddClarification(number, question, answer string) error {
+	number, question, answer = strings.TrimSpace(number), strings.TrimSpace(question), strings.TrimSpace(answer)
+	switch {
+	case number == "":
+		return errors.New("clarification: number is empty")
+	case question == "":
+		return fmt.Errorf("clarification %s: question is empty", number)
+	case answer == "":
+		return fmt.Errorf("clarification %s: answer is empty", number)
+	}
+	return e.index1(passage{
+		id:     "clarification:" + number,
+		source: "NSG", ref: number, title: question, text: answer,
+		citation: "NSG clarification " + number, searchTitle: question,
+		prior: answerPrior,
+	})
+}
+
+// index1 analyses p and adds it to the index, replacing any passage with
+// the same id.
+func (e *Engine) index1(p passage) error {
+	ip := analyse(e.analyzer, p)
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.index == nil {
+		return ErrClosed
+	}
+	if err := e.index.Index(ip.id, ip.document()); err != nil {
+		return fmt.Errorf("index %s: %w", p.citation, err)
+	}
+	e.put(ip)
+	return nil
+}
+
+// ErrNoPassage is returned by AddPhrasing for a citation that names no
+// passage, or more than one.
+var ErrNoPassage = errors.New("no passage has that citation")
+
+// Lookup resolves a citation as a person typed it ("Guide, slide 17",
+// "guide, slide 17: application process") to its passage: the passage
+// whose citation equals it, ignoring case and surrounding space, or else
+// the only passage whose citation starts with it. A citation that matches
+// none, or starts several, is not found.
+func (e *Engine) Lookup(citation string) (Answer, bool) {
+	e.mu.RLock()
+	defer e.mu.RUnlock()
+	ip := e.lookup(citation)
+	if ip == nil {
+		return Answer{}, false
+	}
+	return scored{hit: hit{ip: ip}}.answer(), true
+}
+
+// lookup is Lookup's search; the caller holds e.mu.
+func (e *Engine) lookup(citation string) *indexed {
+	c := strings.ToLower(strings.Join(strings.Fields(citation), " "))
+	if c == "" {
+		return nil
+	}
+	var prefix *indexed
+	n := 0
+	for _, ip := range e.passages {
+		pc := strings.ToLower(ip.citation)
+		if pc == c {
+			return ip
+		}
+		if strings.HasPrefix(pc, c) {
+			prefix, n = ip, n+1
+		}
+	}
+	if n == 1 {
+		return prefix
+	}
+	return nil
+}
+
+// AddPhrasing indexes question as another way of asking what the passage
+// cited by citation (resolved as by Lookup) answers, so that the next
+// question put that way finds it. It returns ErrNoPassage when the
+// citation names no single passage.
+func (e *Engine) AddPhrasing(citation, question string) error {
+	question = strings.TrimSpace(question)
+	if question == "" {
+		return ErrEmptyQuestion
+	}
+	e.mu.RLock()
+	ip := e.lookup(citation)
+	e.mu.RUnlock()
+	if ip == nil {
+		return fmt.Errorf("%w: %q", ErrNoPassage, citation)
+	}
+	p := ip.passage
+	p.searchTitle = strings.TrimSpace(p.searchTitle + "\n" + question)
+	return e.index1(p)
+}
