@@ -170,14 +170,15 @@ func (env *environment) logger(cfg *config.Config) *slog.Logger {
 }
 
 // engine builds the knowledge index from the guide, the configured
-// sources and every NSG answer in the question log (when there is one).
+// sources and every published clarification in the question log (when
+// there is one).
 func (env *environment) engine(cfg *config.Config, records dialogue.Records) (*knowledge.Engine, error) {
 	e, err := knowledge.New(knowledge.Options{Sources: cfg.Knowledge.Sources, FAQ: cfg.Knowledge.FAQ})
 	if err != nil {
 		return nil, usageError{err}
 	}
 	if records != nil {
-		if _, err := bot.LoadNSGAnswers(e, records); err != nil {
+		if _, err := bot.LoadPublished(e, records); err != nil {
 			e.Close()
 			return nil, err
 		}

@@ -35,6 +35,8 @@ func (f *fakeSlack) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		io.WriteString(w, `{"ok":true,"user_id":"UBOT","bot_id":"BBOT","team_id":"T1"}`)
 	case "users.info":
 		io.WriteString(w, `{"ok":true,"user":{"id":"UBID","name":"alice"}}`)
+	case "conversations.open":
+		io.WriteString(w, `{"ok":true,"channel":{"id":"D1"}}`)
 	case "chat.postMessage":
 		f.mu.Lock()
 		f.posts = append(f.posts, r.PostForm)
@@ -141,8 +143,14 @@ func TestServeEndToEnd(t *testing.T) {
 	if last := posts[len(posts)-1]; last.Get("channel") != "D1" || !strings.Contains(last.Get("text")+last.Get("blocks"), "VAT depends") {
 		t.Errorf("the NSG answer did not reach the asker: %v", last)
 	}
+	if r := hiecbot(t, dir, "", "ask", "--json", "Can a consortium recover VAT?"); strings.Contains(r.stdout, `"ref":"Q-0001"`) {
+		t.Errorf("an unpublished NSG answer reached another asker: %v\n%s", r.err, r.stdout)
+	}
+	if r := hiecbot(t, dir, "", "questions", "publish", "Q-0001"); r.err != nil {
+		t.Fatalf("publish while serving: %v", r.err)
+	}
 	if r := hiecbot(t, dir, "", "ask", "--json", "Can a consortium recover VAT?"); !strings.Contains(r.stdout, `"ref":"Q-0001"`) {
-		t.Errorf("ask beside a running bot does not see the NSG answer: %v\n%s", r.err, r.stdout)
+		t.Errorf("ask beside a running bot does not see the published clarification: %v\n%s", r.err, r.stdout)
 	}
 
 	cancel()
@@ -158,7 +166,7 @@ func TestServeEndToEnd(t *testing.T) {
 		t.Errorf("a secret reached the log:\n%s", logs.String())
 	}
 	// The store is closed and whole: the command line opens it directly.
-	if r := hiecbot(t, dir, "", "questions", "show", "Q-0001"); r.err != nil || !strings.Contains(r.stdout, "nsg_answered") {
+	if r := hiecbot(t, dir, "", "questions", "show", "Q-0001"); r.err != nil || !strings.Contains(r.stdout, "published") {
 		t.Errorf("after shutdown: %v\n%s", r.err, r.stdout)
 	}
 }

@@ -32,22 +32,25 @@ func OpenRecords(path string, write bool) (dialogue.Records, func() error, error
 	return dialogue.Offline{Store: s}, s.Close, nil
 }
 
-// NSGAnswerer takes NSG answers into the knowledge index;
+// NSGAnswerer takes published clarifications into the knowledge index;
 // *knowledge.Engine is one.
 type NSGAnswerer interface {
 	AddNSGAnswer(id, question, answer string) error
 }
 
-// LoadNSGAnswers adds every NSG answer in the log to the index, so the
-// next bidder who asks the same thing is answered from it.
-func LoadNSGAnswers(e NSGAnswerer, r dialogue.Records) (int, error) {
-	qs, err := r.List(store.Filter{Status: []store.Status{store.StatusNSGAnswered, store.StatusPublished}})
+// LoadPublished adds every published clarification in the log to the
+// index, so the next bidder who asks the same thing is answered from it.
+// Answers the NSG has not published stay private to their askers and are
+// not loaded.
+func LoadPublished(e NSGAnswerer, r dialogue.Records) (int, error) {
+	qs, err := r.List(store.Filter{Status: []store.Status{store.StatusPublished}})
 	if err != nil {
-		return 0, fmt.Errorf("load NSG answers: %w", err)
+		return 0, fmt.Errorf("load published clarifications: %w", err)
 	}
 	for _, q := range qs {
-		if err := e.AddNSGAnswer(q.ID, q.Question, q.NSGAnswer); err != nil {
-			return 0, fmt.Errorf("index NSG answer %s: %w", q.ID, err)
+		c := q.Clarification()
+		if err := e.AddNSGAnswer(c.ID, c.Question, c.Answer); err != nil {
+			return 0, fmt.Errorf("index clarification %s: %w", c.ID, err)
 		}
 	}
 	return len(qs), nil

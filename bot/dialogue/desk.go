@@ -253,7 +253,7 @@ func (d *Desk) AskOnce(ctx context.Context, a Asker, text, key string) (Reply, e
 	d.logger.Info("question", "id", q.ID, "via", q.Via, "user", q.UserID, "confident", q.Confident)
 	if !res.Confident {
 		d.background(func(ctx context.Context) { d.notifyNSG(ctx, q) })
-		return Reply{Kind: KindNotCovered, Text: notCoveredText(q), Question: &q, Result: res}, nil
+		return Reply{Kind: KindNotCovered, Text: notCoveredText(), Question: &q, Result: res}, nil
 	}
 	return Reply{Kind: KindAnswer, Text: AnswerText(res, q.ID), Question: &q, Result: res}, nil
 }
@@ -282,7 +282,7 @@ func (d *Desk) Escalate(ctx context.Context, a Asker, id string) (Reply, error) 
 		return Reply{}, err
 	}
 	if q.UserID != a.UserID && !d.staff(a.UserID) {
-		return refused("Only the person who asked " + q.ID + " can pass it to the NSG."), nil
+		return refused("Only the person who asked this question can pass it to the NSG."), nil
 	}
 	before := q.Status
 	if q, err = d.log.Escalate(id); err != nil {
@@ -292,7 +292,7 @@ func (d *Desk) Escalate(ctx context.Context, a Asker, id string) (Reply, error) 
 		d.background(func(ctx context.Context) { d.notifyNSG(ctx, q) })
 	}
 	return Reply{Kind: KindText, Private: true, Question: &q,
-		Text: fmt.Sprintf("Thanks: %s has gone to the National Steering Group. Their answer will come to you here.", q.ID)}, nil
+		Text: "Thanks: your question has gone to the National Steering Group. Their answer will come to you in a direct message."}, nil
 }
 
 // Feedback records whether an answer helped. Only the asker's feedback
@@ -303,7 +303,7 @@ func (d *Desk) Feedback(ctx context.Context, a Asker, id, feedback string) (Repl
 		return Reply{}, err
 	}
 	if q.UserID != a.UserID {
-		return refused("Only the person who asked " + q.ID + " can rate its answer."), nil
+		return refused("Only the person who asked this question can rate its answer."), nil
 	}
 	if _, err := d.log.SetFeedback(id, feedback); err != nil {
 		return Reply{}, err
@@ -311,29 +311,33 @@ func (d *Desk) Feedback(ctx context.Context, a Asker, id, feedback string) (Repl
 	return Reply{Kind: KindText, Private: true, Text: "Thanks for the feedback."}, nil
 }
 
-// AnswerQuestion records the NSG's answer to a question, adds it to the
-// knowledge index at once and delivers it to the asker.
+// AnswerQuestion records the NSG's answer to a question and delivers it
+// to the asker, by DM. The answer stays private to its asker: it is not
+// added to the knowledge index, so no other bidder is answered from it,
+// until staff publish it (PublishQuestion).
 func (d *Desk) AnswerQuestion(ctx context.Context, by, id, text string) (store.Question, error) {
 	q, err := d.log.Answer(id, text, by)
 	if err != nil {
 		return store.Question{}, err
-	}
-	if err := d.engine.AddNSGAnswer(q.ID, q.Question, q.NSGAnswer); err != nil {
-		// The answer is stored and will be indexed at the next start.
-		d.logger.Error("index NSG answer", "id", q.ID, "err", err)
 	}
 	d.background(func(ctx context.Context) { d.deliver(ctx, q) })
 	return q, nil
 }
 
 // PublishQuestion publishes an answered question as an anonymised
-// clarification for every bidder.
+// clarification for every bidder: it joins the knowledge index at once,
+// so the next bidder who asks is answered from it, and goes to the
+// bidders' channel.
 func (d *Desk) PublishQuestion(ctx context.Context, id string) (store.Question, error) {
 	q, err := d.log.Publish(id)
 	if err != nil {
 		return store.Question{}, err
 	}
 	c := q.Clarification()
+	if err := d.engine.AddNSGAnswer(c.ID, c.Question, c.Answer); err != nil {
+		// The publication is stored and will be indexed at the next start.
+		d.logger.Error("index clarification", "id", q.ID, "err", err)
+	}
 	d.background(func(ctx context.Context) { d.announce(ctx, c) })
 	return q, nil
 }

@@ -30,7 +30,7 @@ func AnswerText(res knowledge.Result, id string) string {
 		}
 	}
 	if id != "" {
-		fmt.Fprintf(&b, "\n_Logged as %s. If this does not answer your question, ask the NSG._", id)
+		b.WriteString("\n_If this does not answer your question, ask the NSG._")
 	}
 	return b.String()
 }
@@ -46,8 +46,11 @@ func Quote(text string) string {
 	return strings.TrimSuffix(b.String(), "\n")
 }
 
-func notCoveredText(q store.Question) string {
-	return fmt.Sprintf("The guide does not cover this, so I have passed your question to the National Steering Group as *%s*. Their answer will come to you here.", q.ID)
+// notCoveredText tells a bidder their question went to the NSG. Like
+// every text a bidder sees, it carries no question id: ids are a
+// sequence, and would tell bidders how many questions others have asked.
+func notCoveredText() string {
+	return "The guide does not cover this, so I have passed your question to the National Steering Group. Their answer will come to you in a direct message, and to no one else unless the NSG publishes it for every bidder."
 }
 
 type talk int

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/hiec/hiecbot/bot/dialogue"
 	"github.com/hiec/hiecbot/bot/store"
@@ -163,10 +164,39 @@ func (b *Bot) ask(ctx context.Context, a dialogue.Asker, raw, eventID string) er
 	if reply.Question != nil {
 		attrs = append(attrs, "id", reply.Question.ID)
 	}
+	if a.Via == dialogue.ViaMention && !isDM(a.ChannelID) {
+		// A channel sees the mention but never the answer: only the asker
+		// does, with a word on how to keep the next question confidential.
+		m = withNote(m, mentionNote)
+		b.goJob("post answer", func(ctx context.Context) error {
+			return b.postEphemeral(ctx, a.ChannelID, a.UserID, a.ThreadTS, m)
+		}, attrs...)
+		return nil
+	}
 	b.goJob("post answer", func(ctx context.Context) error {
 		return b.postMessage(ctx, a.ChannelID, a.ThreadTS, m)
 	}, attrs...)
 	return nil
+}
+
+// mentionNote ends every answer to a mention in a channel.
+const mentionNote = "_Only you can see this answer, but your message itself is visible to everyone in this channel; to keep a question confidential, send it to me in a direct message._"
+
+// isDM reports whether a channel id is a direct message (D…).
+func isDM(channel string) bool { return strings.HasPrefix(channel, "D") }
+
+// withNote adds a last line to a message, in its text and its blocks.
+func withNote(m message, note string) message {
+	m.Text = truncate(m.Text, maxMessageText-len(note)-1) + "\n" + note
+	if len(m.Blocks) > 0 {
+		blocks := m.Blocks
+		if len(blocks) >= maxMessageBlocks {
+			blocks = blocks[:maxMessageBlocks-1]
+		}
+		m.Blocks = append(append([]slack.Block(nil), blocks...), slack.NewContextBlock("",
+			slack.NewTextBlockObject(slack.MarkdownType, note, false, false)))
+	}
+	return m
 }
 
 // command runs a /hiec command and returns the response for Slack: the
@@ -195,7 +225,10 @@ func (b *Bot) command(ctx context.Context, c slack.SlashCommand) slack.WebhookMe
 		}, "user", c.UserID, "file", f.Name)
 		return webhookMessage(message{Text: reply.Text + " I am sending the file to you in a direct message."}, true)
 	}
-	return webhookMessage(renderReply(reply), reply.Private)
+	// Every /hiec reply is for the user alone: Slack shows the command to
+	// no one else either, so a bidder's question stays between them and
+	// the bot.
+	return webhookMessage(renderReply(reply), true)
 }
 
 // interaction handles the buttons under an answer: Helpful records the
@@ -241,9 +274,9 @@ func (b *Bot) interaction(ctx context.Context, cb *slack.InteractionCallback) {
 func actionErrorText(id string, err error) string {
 	switch {
 	case errors.Is(err, store.ErrNotFound):
-		return "I could not find question " + escape(truncate(id, 40)) + "."
+		return "I could not find that question."
 	case errors.Is(err, store.ErrConflict):
-		return "Question " + escape(truncate(id, 40)) + " has moved on (the NSG may already have answered it), so there is nothing to do."
+		return "That question has moved on (the NSG may already have answered it), so there is nothing to do."
 	}
 	return "Sorry, that did not work: something went wrong on my side. Please try again in a minute."
 }

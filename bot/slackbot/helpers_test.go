@@ -283,6 +283,12 @@ type fixtureOption func(*Options)
 
 func newFixture(t testing.TB, opts ...fixtureOption) *fixture {
 	t.Helper()
+	return newFixtureWith(t, fakeEngine{}, opts...)
+}
+
+// newFixtureWith is newFixture answering with engine.
+func newFixtureWith(t testing.TB, engine dialogue.Engine, opts ...fixtureOption) *fixture {
+	t.Helper()
 	f := &fixture{api: newDouble(t), logs: &syncBuffer{}}
 	st, err := store.Open(filepath.Join(t.TempDir(), "questions.db"), store.Options{})
 	if err != nil {
@@ -290,7 +296,7 @@ func newFixture(t testing.TB, opts ...fixtureOption) *fixture {
 	}
 	f.store = st
 	logger := slog.New(slog.NewJSONHandler(f.logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
-	f.desk = dialogue.New(fakeEngine{}, st, dialogue.Options{
+	f.desk = dialogue.New(engine, st, dialogue.Options{
 		Staff:     func(id string) bool { return id == staffUser },
 		Reminders: config.Default().Reminders,
 		Logger:    logger,

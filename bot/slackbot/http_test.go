@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"regexp"
 	"strings"
 	"testing"
 	"testing/synctest"
@@ -84,9 +85,10 @@ func TestAskInEveryWay(t *testing.T) {
 			}
 			var text string
 			var blocks []map[string]any
-			if resp != nil {
-				if resp["response_type"] != "in_channel" {
-					t.Errorf("response_type = %v, want in_channel", resp["response_type"])
+			switch {
+			case resp != nil:
+				if resp["response_type"] != "ephemeral" {
+					t.Errorf("response_type = %v, want ephemeral: only the asker sees a /hiec ask", resp["response_type"])
 				}
 				text, _ = resp["text"].(string)
 				raw, _ := json.Marshal(resp["blocks"])
@@ -94,7 +96,25 @@ func TestAskInEveryWay(t *testing.T) {
 				if n := len(f.api.callsTo("chat.postMessage")); n != 0 {
 					t.Errorf("%d chat.postMessage calls for a slash command, want the answer in the response", n)
 				}
-			} else {
+			case tt.via == dialogue.ViaMention:
+				// A mention in a channel is answered to the asker alone.
+				eph := f.api.wait(t, "chat.postEphemeral", 1)
+				if n := len(f.api.callsTo("chat.postMessage")); n != 0 {
+					t.Errorf("%d chat.postMessage calls for a mention; the channel must see nothing from the bot", n)
+				}
+				p := eph[0]
+				if p.Form.Get("channel") != tt.channel || p.Form.Get("user") != bidderUser || p.Form.Get("thread_ts") != tt.wantThread {
+					t.Errorf("ephemeral to %s/%s thread %q, want %s/%s thread %q", p.Form.Get("channel"), p.Form.Get("user"), p.Form.Get("thread_ts"), tt.channel, bidderUser, tt.wantThread)
+				}
+				text = p.Form.Get("text")
+				blocks = blocksJSON(t, p)
+				if !strings.Contains(text, mentionNote) || len(blocks) == 0 || !strings.Contains(mustJSON(blocks[len(blocks)-1]), "direct message") {
+					t.Errorf("the answer to a mention lacks the confidentiality note: %q", text)
+				}
+				if len(blocks) > 0 {
+					blocks = blocks[:len(blocks)-1]
+				}
+			default:
 				if q.UserName != "Pat" {
 					t.Errorf("user name = %q, want Pat from users.info", q.UserName)
 				}
@@ -115,8 +135,24 @@ func TestAskInEveryWay(t *testing.T) {
 			if !strings.Contains(text, "Detailed bids are due on 19 October 2009.") {
 				t.Errorf("fallback text lacks the passage: %q", text)
 			}
+			noQuestionID(t, "the answer", text+mustJSON(blocks))
 			checkAnswerBlocks(t, blocks, q.ID)
 		})
+	}
+}
+
+// questionID matches an internal question id in what a bidder sees (a
+// button's value is not shown, so it may carry one).
+var questionID = regexp.MustCompile(`(?i)\bQ-?\d{2,}`)
+
+// noQuestionID fails when a text meant for a bidder shows a question id:
+// ids are a sequence and would tell bidders how many questions others
+// asked.
+func noQuestionID(t *testing.T, what, text string) {
+	t.Helper()
+	text = regexp.MustCompile(`"value":"Q-\d+"`).ReplaceAllString(text, "")
+	if id := questionID.FindString(text); id != "" {
+		t.Errorf("%s shows the internal id %s to a bidder:\n%s", what, id, text)
 	}
 }
 
@@ -132,7 +168,7 @@ func checkAnswerBlocks(t *testing.T, blocks []map[string]any, id string) {
 		t.Errorf("section = %q, want %q", sec, want)
 	}
 	ctx, _ := json.Marshal(blocks[1])
-	if blocks[1]["type"] != "context" || !strings.Contains(string(ctx), "Announcement of 11 May 2009, para 3") || !strings.Contains(string(ctx), id) {
+	if blocks[1]["type"] != "context" || !strings.Contains(string(ctx), "Announcement of 11 May 2009, para 3") || strings.Contains(string(ctx), id) {
 		t.Errorf("context = %s", ctx)
 	}
 	actions, _ := json.Marshal(blocks[2])
@@ -161,9 +197,10 @@ func TestNotCoveredGoesToNSG(t *testing.T) {
 			notice = p
 		}
 	}
-	if !strings.Contains(reply.Form.Get("text"), "does not cover") || !strings.Contains(reply.Form.Get("text"), qs[0].ID) || reply.Form.Get("blocks") != "" {
+	if !strings.Contains(reply.Form.Get("text"), "does not cover") || reply.Form.Get("blocks") != "" {
 		t.Errorf("reply = %q blocks %q", reply.Form.Get("text"), reply.Form.Get("blocks"))
 	}
+	noQuestionID(t, "the not-covered reply", reply.Form.Get("text"))
 	nt := notice.Form.Get("text")
 	for _, s := range []string{qs[0].ID, "<@" + bidderUser + ">", "Can a hospice join a cluster?", "/hiec answer " + qs[0].ID} {
 		if !strings.Contains(nt, s) {
@@ -180,7 +217,7 @@ func TestSmallTalkAndEmptyAreNotLogged(t *testing.T) {
 	if qs := f.questions(t); len(qs) != 0 {
 		t.Fatalf("logged %+v, want nothing", qs)
 	}
-	posts := f.api.wait(t, "chat.postMessage", 2)
+	posts := append(f.api.wait(t, "chat.postMessage", 1), f.api.wait(t, "chat.postEphemeral", 1)...)
 	for _, p := range posts {
 		if p.Form.Get("channel") == nsgChannel {
 			t.Errorf("small talk reached the NSG: %q", p.Form.Get("text"))
@@ -446,23 +483,23 @@ func TestExportUploadedToStaffDM(t *testing.T) {
 	}
 }
 
+// TestNSGAnswerDelivered: however a bidder asked, the NSG's answer
+// reaches them by DM and nowhere else: never the channel or the thread
+// they asked in.
 func TestNSGAnswerDelivered(t *testing.T) {
 	tests := []struct {
-		name        string
-		ask         func(t *testing.T, f *fixture)
-		channel     string
-		thread      string
-		wantMention bool
+		name string
+		ask  func(t *testing.T, f *fixture)
 	}{
 		{"mention in a thread", func(t *testing.T, f *fixture) {
 			f.event(t, mentionEvent("Ev0ASK", bidderUser, "<@U0HIECBOT> can a hospice join a cluster?", "1255000000.000900", "1255000000.000100"))
-		}, "C0GENERAL", "1255000000.000100", true},
+		}},
 		{"direct message", func(t *testing.T, f *fixture) {
 			f.event(t, dmEvent("Ev0ASK", bidderUser, "can a hospice join a cluster?"))
-		}, "D0" + bidderUser, "", false},
+		}},
 		{"slash command", func(t *testing.T, f *fixture) {
 			f.command(t, bidderUser, "ask can a hospice join a cluster?")
-		}, "D" + bidderUser, "", false},
+		}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -476,16 +513,25 @@ func TestNSGAnswerDelivered(t *testing.T) {
 			}
 			f.settle()
 			posts := f.api.wait(t, "chat.postMessage", before+1)
+			if len(posts) != before+1 {
+				t.Errorf("%d posts after the answer, want 1 (the DM)", len(posts)-before)
+			}
 			p := posts[len(posts)-1]
-			if p.Form.Get("channel") != tt.channel || p.Form.Get("thread_ts") != tt.thread {
-				t.Errorf("delivered to %s thread %q, want %s thread %q", p.Form.Get("channel"), p.Form.Get("thread_ts"), tt.channel, tt.thread)
+			if p.Form.Get("channel") != "D"+bidderUser || p.Form.Get("thread_ts") != "" {
+				t.Errorf("delivered to %s thread %q, want the asker's DM D%s", p.Form.Get("channel"), p.Form.Get("thread_ts"), bidderUser)
+			}
+			if open := f.api.callsTo("conversations.open"); len(open) == 0 || open[len(open)-1].Form.Get("users") != bidderUser {
+				t.Errorf("conversations.open %v, want a DM with the asker", open)
 			}
 			text := p.Form.Get("text")
-			if !strings.Contains(text, "a hospice may join as a partner &amp; be funded.") || !strings.Contains(text, "Q-0001") {
+			if !strings.Contains(text, "a hospice may join as a partner &amp; be funded.") || !strings.Contains(text, "for you alone") {
 				t.Errorf("delivery %q", text)
 			}
-			if got := strings.Contains(text, "<@"+bidderUser+">"); got != tt.wantMention {
-				t.Errorf("mentions the asker: %v, want %v", got, tt.wantMention)
+			noQuestionID(t, "the delivered answer", text)
+			for _, c := range f.api.callsTo("chat.postMessage") {
+				if c.Form.Get("channel") == "C0GENERAL" {
+					t.Errorf("posted in the channel the bidder asked in: %q", c.Form.Get("text"))
+				}
 			}
 		})
 	}
@@ -579,7 +625,7 @@ func TestButtons(t *testing.T) {
 	press(t, f, bidderUser, actionAskNSG, "Q-0099")
 	f.settle()
 	r := responses(f)
-	if len(r) != 4 || !strings.Contains(r[1], "Only the person who asked") || !strings.Contains(r[2], "gone to the National Steering Group") || !strings.Contains(r[3], "could not find question Q-0099") {
+	if len(r) != 4 || !strings.Contains(r[1], "Only the person who asked") || !strings.Contains(r[2], "gone to the National Steering Group") || !strings.Contains(r[3], "could not find that question") {
 		t.Errorf("responses %q", r)
 	}
 }

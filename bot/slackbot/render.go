@@ -81,7 +81,7 @@ func answerBlocks(r dialogue.Reply) []slack.Block {
 		}
 		ctx.WriteString(". ")
 	}
-	ctx.WriteString("Logged as " + id + ".")
+	ctx.WriteString("Every question is logged for the National Steering Group.")
 	blocks = append(blocks, slack.NewContextBlock("",
 		slack.NewTextBlockObject(slack.MarkdownType, truncateEscaped(ctx.String(), maxContextText), false, false)))
 	helpful := slack.NewButtonBlockElement(actionHelpful, id, slack.NewTextBlockObject(slack.PlainTextType, "Helpful", false, false))
@@ -222,16 +222,15 @@ func nsgNotice(q store.Question) string {
 	return b.String()
 }
 
-// deliveryText gives the asker the NSG's answer.
-func deliveryText(q store.Question, mention bool) string {
+// deliveryText gives the asker the NSG's answer, with no question id
+// (ids would tell a bidder how many questions others have asked).
+func deliveryText(q store.Question) string {
 	var b strings.Builder
-	if mention && q.UserID != "" {
-		b.WriteString("<@" + escape(q.UserID) + "> ")
-	}
-	fmt.Fprintf(&b, "The National Steering Group has answered your question *%s*:\n", q.ID)
+	b.WriteString("The National Steering Group has answered your question:\n")
 	b.WriteString(quote(q.Question, 2000))
 	b.WriteString("\n*Their answer*\n")
 	b.WriteString(quote(q.NSGAnswer, 30000))
+	b.WriteString("\n_This answer is for you alone unless the NSG publishes it as a clarification for every bidder._")
 	return b.String()
 }
 

@@ -175,7 +175,7 @@ func TestNoticesEscapeUserText(t *testing.T) {
 	q := store.Question{ID: "Q-0007", UserID: "U1", Via: "dm", Question: "<!channel> is R&D <@U2> eligible?", NSGAnswer: "Yes <b>"}
 	for name, text := range map[string]string{
 		"notice":        nsgNotice(q),
-		"delivery":      deliveryText(q, true),
+		"delivery":      deliveryText(q),
 		"clarification": clarificationText(q.Clarification()),
 	} {
 		if strings.Contains(text, "<!channel>") || strings.Contains(text, "<@U2>") || strings.Contains(text, "<b>") {

@@ -283,22 +283,10 @@ func (b *Bot) NotifyNSG(ctx context.Context, q store.Question) error {
 	return b.postMessage(ctx, b.nsgChannel, "", message{Text: nsgNotice(q)})
 }
 
-// DeliverAnswer gives the asker the NSG's answer where they asked: in the
-// thread of a mention, in the DM they asked in, or, for a question asked
-// by slash command (whose channel the bot may not be in), in a DM. When
-// the bot can no longer post where the question was asked, it falls back
-// to a DM.
+// DeliverAnswer gives the asker the NSG's answer in a direct message,
+// wherever they asked: an answer is private to its asker until the NSG
+// publishes it, so it never goes to a channel or a thread.
 func (b *Bot) DeliverAnswer(ctx context.Context, q store.Question) error {
-	if q.UserID == "" && q.ChannelID == "" {
-		return fmt.Errorf("deliver the answer to %s: the question has neither a user nor a channel", q.ID)
-	}
-	if q.ChannelID != "" && q.Via != dialogue.ViaCommand && q.Via != dialogue.ViaConsole {
-		err := b.postMessage(ctx, q.ChannelID, q.ThreadTS, message{Text: deliveryText(q, q.Via == dialogue.ViaMention)})
-		if err == nil || q.UserID == "" || !cannotPostThere(err) {
-			return err
-		}
-		b.log.Warn("cannot deliver the NSG answer where it was asked; sending a DM", "id", q.ID, "channel", q.ChannelID, "err", err)
-	}
 	if q.UserID == "" || q.Via == dialogue.ViaConsole {
 		return fmt.Errorf("deliver the answer to %s: asked via %s, with no Slack user to send it to", q.ID, q.Via)
 	}
@@ -306,7 +294,7 @@ func (b *Bot) DeliverAnswer(ctx context.Context, q store.Question) error {
 	if err != nil {
 		return fmt.Errorf("deliver the answer to %s: %w", q.ID, err)
 	}
-	return b.postMessage(ctx, dm, "", message{Text: deliveryText(q, false)})
+	return b.postMessage(ctx, dm, "", message{Text: deliveryText(q)})
 }
 
 // Publish posts an anonymised clarification in the bidders' channel. The
@@ -317,17 +305,4 @@ func (b *Bot) Publish(ctx context.Context, c store.Clarification) error {
 		return fmt.Errorf("publish %s: no bidders' channel configured (reminders.channel)", c.ID)
 	}
 	return b.postMessage(ctx, b.bidderChannel, "", message{Text: clarificationText(c)})
-}
-
-// cannotPostThere reports whether Slack refused a post because of where
-// it was going.
-func cannotPostThere(err error) bool {
-	var se slack.SlackErrorResponse
-	if errors.As(err, &se) {
-		switch se.Err {
-		case "not_in_channel", "channel_not_found", "is_archived", "thread_not_found", "restricted_action":
-			return true
-		}
-	}
-	return false
 }

@@ -94,6 +94,21 @@ func (b *Bot) postMessage(ctx context.Context, channel, thread string, m message
 	})
 }
 
+// postEphemeral shows m to user alone in channel, in thread when set.
+func (b *Bot) postEphemeral(ctx context.Context, channel, user, thread string, m message) error {
+	opts := []slack.MsgOption{slack.MsgOptionText(m.Text, false)}
+	if len(m.Blocks) > 0 {
+		opts = append(opts, slack.MsgOptionBlocks(m.Blocks...))
+	}
+	if thread != "" {
+		opts = append(opts, slack.MsgOptionTS(thread))
+	}
+	return b.call(ctx, "chat.postEphemeral", func(ctx context.Context) error {
+		_, err := b.api.PostEphemeralContext(ctx, channel, user, opts...)
+		return err
+	})
+}
+
 // openDM opens (or finds) the direct message channel with a user.
 func (b *Bot) openDM(ctx context.Context, user string) (string, error) {
 	var ch *slack.Channel
@@ -158,14 +173,7 @@ func (b *Bot) respond(ctx context.Context, responseURL, channel, user string, m 
 	if channel == "" || user == "" {
 		return fmt.Errorf("reply to %s: no response_url and no channel", user)
 	}
-	opts := []slack.MsgOption{slack.MsgOptionText(m.Text, false)}
-	if len(m.Blocks) > 0 {
-		opts = append(opts, slack.MsgOptionBlocks(m.Blocks...))
-	}
-	return b.call(ctx, "chat.postEphemeral", func(ctx context.Context) error {
-		_, err := b.api.PostEphemeralContext(ctx, channel, user, opts...)
-		return err
-	})
+	return b.postEphemeral(ctx, channel, user, "", m)
 }
 
 // webhookMessage is m as a response to a slash command or interaction.
