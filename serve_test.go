@@ -196,3 +196,17 @@ func (s *syncWriter) Write(p []byte) (int, error) {
 	defer s.mu.Unlock()
 	return s.w.Write(p)
 }
+
+type result struct {
+	stdout, stderr string
+	err            error
+}
+
+// hiecbot runs the command with the config in dir, as main does.
+func hiecbot(t *testing.T, dir string, stdin string, args ...string) result {
+	t.Helper()
+	var out, errOut bytes.Buffer
+	args = append([]string{"--config", filepath.Join(dir, "hiecbot.yaml")}, args...)
+	err := run(context.Background(), args, func(string) string { return "" }, strings.NewReader(stdin), &out, &errOut)
+	return result{out.String(), errOut.String(), err}
+}

@@ -23,12 +23,17 @@ type Answerer interface {
 // Ask answers each question and prints the answers to out, as JSON
 // objects (one a line) when asJSON is set. With no questions it reads one
 // question a line from in, skipping blank lines, so a question set is
-// scored in one process.
+// scored in one process. When the sources cover every question it
+// returns nil, otherwise ErrNotCovered once all are answered.
 func Ask(e Answerer, questions []string, in io.Reader, out io.Writer, asJSON bool) error {
+	uncovered := 0
 	answer := func(q string) error {
 		res, err := e.Answer(q)
 		if err != nil {
 			return err
+		}
+		if !res.Confident || len(res.Answers) == 0 {
+			uncovered++
 		}
 		if asJSON {
 			return writeJSONLine(out, res)
@@ -45,7 +50,7 @@ func Ask(e Answerer, questions []string, in io.Reader, out io.Writer, asJSON boo
 				return err
 			}
 		}
-		return nil
+		return notCovered(uncovered)
 	}
 	sc := bufio.NewScanner(in)
 	sc.Buffer(make([]byte, 64<<10), 1<<20)
@@ -66,7 +71,17 @@ func Ask(e Answerer, questions []string, in io.Reader, out io.Writer, asJSON boo
 	if err := sc.Err(); err != nil {
 		return fmt.Errorf("read questions: %w", err)
 	}
-	return nil
+	return notCovered(uncovered)
+}
+
+func notCovered(n int) error {
+	switch n {
+	case 0:
+		return nil
+	case 1:
+		return ErrNotCovered
+	}
+	return fmt.Errorf("%d questions: %w", n, ErrNotCovered)
 }
 
 func writeJSONLine(w io.Writer, v any) error {

@@ -96,8 +96,9 @@ func Chat(ctx context.Context, desk *dialogue.Desk, c *Console, in io.Reader, di
 			if dir != "" {
 				path = dir + string(os.PathSeparator) + r.File.Name
 			}
-			if err := os.WriteFile(path, r.File.Data, 0o600); err != nil {
-				return fmt.Errorf("write export %s: %w", path, err)
+			data := r.File.Data
+			if err := store.WriteFile(path, 0o600, func(w io.Writer) error { _, err := w.Write(data); return err }); err != nil {
+				return fmt.Errorf("export: %w", err)
 			}
 			c.printf("%s Written to %s.\n", r.Text, path)
 			continue

@@ -7,6 +7,7 @@ import (
 	"time"
 	_ "time/tzdata" // zones work on a machine without a zone database
 
+	"github.com/hiec/hiecbot/when"
 	"github.com/robfig/cron/v3"
 	"gopkg.in/yaml.v3"
 )
@@ -153,9 +154,9 @@ type Precision int
 
 // Precisions of a Due.
 const (
-	PrecisionMonth  Precision = iota + 1 // 2009-07
-	PrecisionDay                         // 2009-10-19
-	PrecisionMinute                      // 2009-10-19 12:00
+	PrecisionMonth  = Precision(when.Month)  // 2009-07
+	PrecisionDay    = Precision(when.Day)    // 2009-10-19
+	PrecisionMinute = Precision(when.Minute) // 2009-10-19 12:00
 )
 
 // Due is a civil date, or date and time, without a zone.
@@ -168,27 +169,13 @@ type Due struct {
 }
 
 // ParseDue reads "2009-10-19", "2009-10-19 12:00" (or with a T) or, for
-// milestones, "2009-07".
+// milestones, "2009-07", with the one date reader of package when.
 func ParseDue(s string) (Due, error) {
-	s = strings.TrimSpace(s)
-	for _, f := range []struct {
-		layout string
-		p      Precision
-	}{
-		{"2006-01-02 15:04", PrecisionMinute},
-		{"2006-01-02T15:04", PrecisionMinute},
-		{"2006-01-02", PrecisionDay},
-		{"2006-01", PrecisionMonth},
-	} {
-		if t, err := time.Parse(f.layout, s); err == nil {
-			d := Due{Year: t.Year(), Month: t.Month(), Day: t.Day(), Precision: f.p}
-			if f.p == PrecisionMinute {
-				d.Hour, d.Min = t.Hour(), t.Minute()
-			}
-			return d, nil
-		}
+	c, err := when.ParseCivil(s, true)
+	if err != nil {
+		return Due{}, err
 	}
-	return Due{}, fmt.Errorf("date %q is not YYYY-MM-DD or YYYY-MM-DD HH:MM (e.g. 2009-10-19 or 2009-10-19 12:00)", s)
+	return Due{Year: c.Year, Month: c.Month, Day: c.Day, Hour: c.Hour, Min: c.Min, Precision: Precision(c.Precision)}, nil
 }
 
 // UnmarshalYAML parses a date, reporting its line on error.

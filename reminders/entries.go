@@ -72,7 +72,7 @@ func (s *Scheduler) Entries(at time.Time) ([]Entry, error) {
 
 // Entries is Scheduler.Entries without a Scheduler, for the command line.
 // l may be nil: every reminder is then unsent.
-func Entries(cfg config.Reminders, l Ledger, at time.Time) ([]Entry, error) {
+func Entries(cfg config.Reminders, l SentLog, at time.Time) ([]Entry, error) {
 	p, err := plan(cfg)
 	if err != nil {
 		return nil, err

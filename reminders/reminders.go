@@ -72,9 +72,15 @@ type Poster interface {
 	Post(ctx context.Context, channel, text string) error
 }
 
+// SentLog tells whether a reminder was sent; listing the reminders needs
+// only this.
+type SentLog interface {
+	ReminderSent(key string) (bool, error)
+}
+
 // Ledger remembers which reminders were sent; the store implements it.
 type Ledger interface {
-	ReminderSent(key string) (bool, error)
+	SentLog
 	MarkReminderSent(key string, at time.Time) error
 }
 

@@ -107,25 +107,9 @@ func AdminHandler(r Records) http.Handler {
 var errBadRequest = errors.New("bad request")
 
 func filterFromQuery(v url.Values) (store.Filter, error) {
-	var f store.Filter
-	for _, s := range v["status"] {
-		st, err := store.ParseStatus(s)
-		if err != nil {
-			return f, fmt.Errorf("%w: %v", errBadRequest, err)
-		}
-		f.Status = append(f.Status, st)
-	}
-	for _, b := range []struct {
-		key string
-		t   *time.Time
-	}{{"since", &f.Since}, {"until", &f.Until}} {
-		if s := v.Get(b.key); s != "" {
-			t, err := time.Parse(time.RFC3339Nano, s)
-			if err != nil {
-				return f, fmt.Errorf("%w: %s %q: %v", errBadRequest, b.key, s, err)
-			}
-			*b.t = t
-		}
+	f, err := store.ParseFilter(strings.Join(v["status"], ","), v.Get("since"), v.Get("until"), time.UTC)
+	if err != nil {
+		return f, fmt.Errorf("%w: %v", errBadRequest, err)
 	}
 	return f, nil
 }

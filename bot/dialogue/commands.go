@@ -104,7 +104,7 @@ func (d *Desk) staffCommand(ctx context.Context, a Asker, name, rest string) (Re
 		return Reply{Kind: KindText, Private: true, Question: &q,
 			Text: fmt.Sprintf("Published %s to the bidders' channel, without the asker's name.", q.ID)}, nil
 	case "export":
-		format, f, err := parseExport(rest)
+		format, f, err := parseExport(rest, d.rem.Location())
 		if err != nil {
 			return refused(err.Error()), nil
 		}
@@ -121,48 +121,35 @@ func (d *Desk) staffCommand(ctx context.Context, a Asker, name, rest string) (Re
 	return Reply{}, fmt.Errorf("unknown staff command %q", name)
 }
 
-// parseExport reads "[csv|json|xlsx] [since DATE] [until DATE]".
-func parseExport(args string) (store.Format, store.Filter, error) {
+// parseExport reads "[csv|json|xlsx] [since DATE] [until DATE]", the
+// dates by store.ParseFilter in loc.
+func parseExport(args string, loc *time.Location) (store.Format, store.Filter, error) {
 	format := store.Format("csv")
-	var f store.Filter
+	var since, until string
 	words := strings.Fields(args)
 	for i := 0; i < len(words); i++ {
 		w := strings.ToLower(words[i])
 		switch w {
 		case "since", "until":
 			if i+1 == len(words) {
-				return "", f, fmt.Errorf("`%s` needs a date, e.g. `%s 2009-06-01`", w, w)
-			}
-			t, err := ParseDate(words[i+1])
-			if err != nil {
-				return "", f, err
+				return "", store.Filter{}, fmt.Errorf("`%s` needs a date, e.g. `%s 2009-06-01`", w, w)
 			}
 			if w == "since" {
-				f.Since = t
+				since = words[i+1]
 			} else {
-				f.Until = t
+				until = words[i+1]
 			}
 			i++
 		default:
 			fm, err := store.ParseFormat(w)
 			if err != nil {
-				return "", f, err
+				return "", store.Filter{}, err
 			}
 			format = fm
 		}
 	}
-	return format, f, nil
-}
-
-// ParseDate reads a date (2009-06-01, midnight UTC) or an RFC 3339 time.
-func ParseDate(s string) (time.Time, error) {
-	if t, err := time.Parse("2006-01-02", s); err == nil {
-		return t, nil
-	}
-	if t, err := time.Parse(time.RFC3339, s); err == nil {
-		return t.UTC(), nil
-	}
-	return time.Time{}, fmt.Errorf("date %q is not YYYY-MM-DD (e.g. 2009-06-01) or RFC 3339", s)
+	f, err := store.ParseFilter("", since, until, loc)
+	return format, f, err
 }
 
 // QuestionText renders one question in full for NSG staff.

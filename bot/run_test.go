@@ -1,4 +1,4 @@
-package main
+package bot
 
 import (
 	"bytes"
@@ -30,12 +30,14 @@ func hiecbot(t *testing.T, dir string, stdin string, args ...string) result {
 	if dir != "" {
 		args = append([]string{"--config", filepath.Join(dir, "hiecbot.yaml")}, args...)
 	}
-	err := run(context.Background(), args, getenv, strings.NewReader(stdin), &out, &errOut)
+	cli := &CLI{Getenv: getenv, Stdin: strings.NewReader(stdin), Stdout: &out, Stderr: &errOut,
+		Username: func() string { return "nsg-officer" }}
+	err := cli.Run(context.Background(), args)
 	return result{out.String(), errOut.String(), err}
 }
 
 func isUsage(err error) bool {
-	var ue usageError
+	var ue UsageError
 	return errors.As(err, &ue)
 }
 
@@ -87,8 +89,8 @@ func TestAskJSON(t *testing.T) {
 
 func TestAskFromStdin(t *testing.T) {
 	r := hiecbot(t, "", "When are detailed bids due?\n\nWhat's the weather in Leeds?\n", "ask", "--json")
-	if r.err != nil {
-		t.Fatal(r.err)
+	if !errors.Is(r.err, ErrNotCovered) || ExitCode(r.err) != ExitNotCovered {
+		t.Fatalf("err = %v, want ErrNotCovered (exit 3) for the uncovered line", r.err)
 	}
 	lines := strings.Split(strings.TrimSpace(r.stdout), "\n")
 	if len(lines) != 2 {

@@ -1,0 +1,398 @@
+package bot
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/hiec/hiecbot/bot/dialogue"
+	"github.com/hiec/hiecbot/bot/store"
+	"github.com/hiec/hiecbot/config"
+	"github.com/hiec/hiecbot/knowledge"
+	"github.com/hiec/hiecbot/reminders"
+	"github.com/hiec/hiecbot/when"
+)
+
+// commands is every command, in the order `hiecbot help` lists them.
+var commands []command
+
+func init() {
+	commands = []command{
+		{
+			name: "ask", synopsis: "[--json] [QUESTION ...]",
+			summary: "answer one question from the guide and the configured sources",
+			detail: `The words after ask are one question; quotes are not needed. With no words,
+ask reads one question a line from standard input, skipping blank lines.
+Exit status 3 when the sources do not cover a question (Slack would pass it to the NSG).`,
+			example: "hiecbot ask When are detailed bids due?\nhiecbot ask --json < questions.txt",
+			flags:   jsonFlag("print one JSON object a line per question"),
+			text:    true,
+			run:     runAsk,
+		},
+		{
+			name: "chat", summary: "ask, log and pass on questions in the terminal, as in Slack",
+			detail: `Each line is a question, answered, logged as user "console" and passed to the NSG when
+the guide does not cover it; lines starting with / are the /hiec commands (/help lists them).
+Ctrl-D or Ctrl-C ends it. It also reads a script from standard input.`,
+			example: "hiecbot chat\nprintf 'hello\\nWhen are bids due?\\n' | hiecbot chat",
+			run:     runChat,
+		},
+		{
+			name: "serve", summary: "run the bot in Slack, with the deadline reminders",
+			detail: `Needs SLACK_BOT_TOKEN and either SLACK_APP_TOKEN (Socket Mode) or SLACK_SIGNING_SECRET
+(HTTP) in the environment; see "Running it in Slack" in README.md. Ctrl-C stops it cleanly.`,
+			example: "hiecbot serve --config hiecbot.yaml   # with SLACK_BOT_TOKEN and SLACK_APP_TOKEN exported",
+			run:     runServe,
+		},
+		{
+			name: "questions list", synopsis: "[--status S] [--since DATE] [--until DATE] [--json]",
+			summary: "list the logged questions, oldest first",
+			example: "hiecbot questions list --status awaiting --since 2009-06-01",
+			flags: func(fs *flag.FlagSet, c *call) {
+				filterFlags(fs, c)
+				jsonFlag("print a JSON array of question objects")(fs, c)
+			},
+			run: runList,
+		},
+		{
+			name: "questions show", synopsis: "ID [--json]",
+			summary: "show one question in full: the bot's references and any NSG answer",
+			example: "hiecbot questions show Q-0042",
+			flags:   jsonFlag("print the question as JSON"),
+			fixed:   1,
+			run:     runShow,
+		},
+		{
+			name: "questions answer", synopsis: "ID TEXT ... [--by NAME]",
+			summary: "record the NSG's answer; the asker gets it and it becomes knowledge",
+			detail: `The words after the id are the answer; quotes are not needed, and it may start with -.
+Words that look like flags belong to the answer after "--".`,
+			example: `hiecbot questions answer Q-0042 The guide allows any of the four forms on slide 15. --by "J Smith"`,
+			flags: func(fs *flag.FlagSet, c *call) {
+				fs.StringVar(&c.by, "by", "", "who answers, as the log and the asker see it (default: your user name on this computer, else NSG)")
+			},
+			fixed: 1,
+			text:  true,
+			run:   runAnswer,
+		},
+		{
+			name: "questions publish", synopsis: "ID",
+			summary: "publish an NSG answer as a clarification for every bidder, without the asker",
+			example: "hiecbot questions publish Q-0042",
+			fixed:   1,
+			run:     runPublish,
+		},
+		{
+			name: "questions export", synopsis: "--format csv|json|xlsx [--status S] [--since DATE] [--until DATE] [--out FILE]",
+			summary: "export the questions for a spreadsheet or another program",
+			detail:  `An xlsx export needs --out. A file is written whole or not at all.`,
+			example: "hiecbot questions export --format xlsx --out questions.xlsx --since 2009-06-01",
+			flags: func(fs *flag.FlagSet, c *call) {
+				fs.StringVar(&c.format, "format", "", "export `FORMAT`: csv, json or xlsx")
+				filterFlags(fs, c)
+				fs.StringVar(&c.out, "out", "", "write to `FILE` (default: standard output)")
+			},
+			run: runExport,
+		},
+		{
+			name: "reminders", synopsis: "[--at TIME] [--json]",
+			summary: "the reminder schedule as of now or TIME, and what was sent",
+			example: "hiecbot reminders --at 2009-10-01",
+			flags: func(fs *flag.FlagSet, c *call) {
+				fs.StringVar(&c.at, "at", "", "list as of `TIME` (YYYY-MM-DD or YYYY-MM-DD HH:MM in reminders.timezone, or RFC 3339; default now)")
+				jsonFlag("print a JSON array")(fs, c)
+			},
+			run: runReminders,
+		},
+		{
+			name: "config check", summary: "validate the configuration and print it with secrets masked",
+			detail:  `Every mistake in the file is reported at once, each with its file, line and key.`,
+			example: "hiecbot config check --config hiecbot.yaml",
+			run:     runConfigCheck,
+		},
+		{
+			name: "help", synopsis: "[COMMAND]",
+			summary: "show what a command does, its flags and an example",
+			example: "hiecbot help questions export",
+			text:    true,
+			run:     runHelp,
+		},
+		{
+			name: "version", summary: "print the module version and the VCS revision it was built from",
+			example: "hiecbot version",
+			run:     runVersion,
+		},
+	}
+}
+
+// load reads the configuration.
+func (cl *call) load() (*config.Config, error) {
+	cfg, err := config.Load(config.Find(cl.configPath), cl.Getenv)
+	if err != nil {
+		return nil, UsageError{err}
+	}
+	return cfg, nil
+}
+
+func runAsk(cl *call, pos []string) error {
+	for _, q := range pos {
+		if strings.TrimSpace(q) == "" {
+			return UsageError{knowledge.ErrEmptyQuestion}
+		}
+	}
+	cfg, err := cl.load()
+	if err != nil {
+		return err
+	}
+	var records dialogue.Records
+	if _, statErr := os.Stat(cfg.Storage.Path); statErr == nil {
+		r, closeRecords, err := OpenRecords(cfg.Storage.Path, false)
+		if err != nil {
+			return err
+		}
+		defer closeRecords()
+		records = r
+	}
+	e, err := Engine(cfg, records)
+	if err != nil {
+		return err
+	}
+	defer e.Close()
+	return Ask(e, pos, cl.Stdin, cl.Stdout, cl.json)
+}
+
+func runChat(cl *call, _ []string) error {
+	cfg, err := cl.load()
+	if err != nil {
+		return err
+	}
+	console := NewConsole(cl.Stdout)
+	svc, err := Open(cfg, dialogue.Options{
+		Staff:    func(id string) bool { return id == ConsoleUser || cfg.NSG.IsStaff(id) },
+		Notifier: console,
+		Logger:   slog.New(slog.DiscardHandler),
+	})
+	if errors.Is(err, store.ErrLocked) {
+		return fmt.Errorf("%w: chat logs questions, so it needs the file to itself; point storage.path at another file to try chat beside a running bot", err)
+	}
+	if err != nil {
+		return err
+	}
+	defer svc.Close()
+	return Chat(cl.ctx, svc.Desk, console, cl.Stdin, "")
+}
+
+func runServe(cl *call, _ []string) error {
+	cfg, err := cl.load()
+	if err != nil {
+		return err
+	}
+	if missing := cfg.Slack.Missing(); len(missing) > 0 {
+		return usagef("serve needs Slack credentials; missing: %s. See \"Running it in Slack\" in README.md", strings.Join(missing, "; "))
+	}
+	if cl.Serve == nil {
+		return errors.New("serve is not wired into this program")
+	}
+	return cl.Serve(cl.ctx, cfg, Logger(cfg, cl.Stderr))
+}
+
+// records opens the question log for a questions subcommand.
+func (cl *call) records(write bool) (*config.Config, dialogue.Records, func() error, error) {
+	cfg, err := cl.load()
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	r, closeRecords, err := OpenRecords(cfg.Storage.Path, write)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	return cfg, r, closeRecords, nil
+}
+
+// filter reads --status, --since and --until with store's one reader.
+func (cl *call) filter(cfg *config.Config) (store.Filter, error) {
+	f, err := store.ParseFilter(cl.status, cl.since, cl.until, cfg.Reminders.Location())
+	var fe *store.FilterError
+	if errors.As(err, &fe) {
+		return f, usagef("--%s: %v", fe.Field, fe.Err)
+	}
+	return f, err
+}
+
+func runList(cl *call, _ []string) error {
+	cfg, err := cl.load()
+	if err != nil {
+		return err
+	}
+	f, err := cl.filter(cfg)
+	if err != nil {
+		return err
+	}
+	_, r, closeRecords, err := cl.records(false)
+	if err != nil {
+		return err
+	}
+	defer closeRecords()
+	qs, err := r.List(f)
+	if err != nil {
+		return err
+	}
+	return PrintQuestions(cl.Stdout, qs, cl.json)
+}
+
+func runShow(cl *call, pos []string) error {
+	_, r, closeRecords, err := cl.records(false)
+	if err != nil {
+		return err
+	}
+	defer closeRecords()
+	q, err := r.Get(pos[0])
+	if err != nil {
+		return recordError(err)
+	}
+	if cl.json {
+		return PrintQuestions(cl.Stdout, []store.Question{q}, true)
+	}
+	PrintQuestion(cl.Stdout, q)
+	return nil
+}
+
+func runAnswer(cl *call, pos []string) error {
+	if strings.TrimSpace(pos[1]) == "" {
+		return UsageError{fmt.Errorf("questions answer %s: %w", pos[0], store.ErrEmpty)}
+	}
+	_, r, closeRecords, err := cl.records(true)
+	if err != nil {
+		return err
+	}
+	defer closeRecords()
+	who := strings.TrimSpace(cl.by)
+	if who == "" {
+		who = cl.username()
+	}
+	q, err := r.Answer(cl.ctx, pos[0], pos[1], who)
+	if err != nil {
+		return recordError(err)
+	}
+	fmt.Fprintf(cl.Stdout, "Answered %s (%s) as %s. Publish it for every bidder with: hiecbot questions publish %s\n", q.ID, q.Status, who, q.ID)
+	return nil
+}
+
+func runPublish(cl *call, pos []string) error {
+	_, r, closeRecords, err := cl.records(true)
+	if err != nil {
+		return err
+	}
+	defer closeRecords()
+	q, err := r.Publish(cl.ctx, pos[0])
+	if err != nil {
+		return recordError(err)
+	}
+	fmt.Fprintf(cl.Stdout, "Published %s. The clarification does not name the asker:\nQ: %s\nA: %s\n", q.ID, q.Question, q.NSGAnswer)
+	return nil
+}
+
+func runExport(cl *call, _ []string) error {
+	fm, err := store.ParseFormat(cl.format)
+	if err != nil {
+		return usagef("--format: %v", err)
+	}
+	if fm == store.FormatXLSX && cl.out == "" {
+		return usagef("an xlsx export needs --out FILE: it is a binary file")
+	}
+	cfg, err := cl.load()
+	if err != nil {
+		return err
+	}
+	f, err := cl.filter(cfg)
+	if err != nil {
+		return err
+	}
+	_, r, closeRecords, err := cl.records(false)
+	if err != nil {
+		return err
+	}
+	defer closeRecords()
+	if cl.out == "" {
+		_, err := r.Export(cl.Stdout, fm, f)
+		return err
+	}
+	var n int
+	err = store.WriteFile(cl.out, 0o600, func(w io.Writer) error {
+		var err error
+		n, err = r.Export(w, fm, f)
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(cl.Stderr, "Exported %d questions to %s\n", n, cl.out)
+	return nil
+}
+
+// recordError makes a bad id or a disallowed change a usage error (exit 2).
+func recordError(err error) error {
+	if errors.Is(err, store.ErrNotFound) || errors.Is(err, store.ErrConflict) || errors.Is(err, store.ErrEmpty) {
+		return UsageError{err}
+	}
+	return err
+}
+
+func runReminders(cl *call, _ []string) error {
+	cfg, err := cl.load()
+	if err != nil {
+		return err
+	}
+	loc := cfg.Reminders.Location()
+	at := time.Now()
+	if cl.at != "" {
+		if at, err = when.Parse(cl.at, loc); err != nil {
+			return usagef("--at: %v", err)
+		}
+	}
+	var sent reminders.SentLog
+	if _, statErr := os.Stat(cfg.Storage.Path); statErr == nil {
+		r, closeRecords, err := OpenRecords(cfg.Storage.Path, false)
+		if err != nil {
+			return err
+		}
+		defer closeRecords()
+		sent = r
+	}
+	entries, err := reminders.Entries(cfg.Reminders, sent, at)
+	if err != nil {
+		return err
+	}
+	return PrintReminders(cl.Stdout, entries, loc, cl.json)
+}
+
+func runConfigCheck(cl *call, _ []string) error {
+	cfg, err := cl.load()
+	if err != nil {
+		return err
+	}
+	src := cfg.File
+	if src == "" {
+		src = "built-in defaults (no " + config.DefaultFile + " here)"
+	}
+	e, err := Engine(cfg, nil)
+	if err != nil {
+		return err
+	}
+	passages := e.Passages()
+	e.Close()
+	out, err := cfg.Effective()
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(cl.Stdout, "# %s: valid; %d passages indexed\n%s", src, passages, out)
+	if missing := cfg.Slack.Missing(); len(missing) > 0 {
+		fmt.Fprintf(cl.Stdout, "# serve would need: %s\n", strings.Join(missing, "; "))
+	}
+	return nil
+}

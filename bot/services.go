@@ -1,0 +1,70 @@
+package bot
+
+import (
+	"io"
+	"log/slog"
+	"time"
+
+	"github.com/hiec/hiecbot/bot/dialogue"
+	"github.com/hiec/hiecbot/bot/store"
+	"github.com/hiec/hiecbot/config"
+	"github.com/hiec/hiecbot/knowledge"
+)
+
+// Logger is the logger cfg.Log asks for, writing to w.
+func Logger(cfg *config.Config, w io.Writer) *slog.Logger {
+	var level slog.Level
+	_ = level.UnmarshalText([]byte(cfg.Log.Level))
+	opts := &slog.HandlerOptions{Level: level}
+	if cfg.Log.Format == "json" {
+		return slog.New(slog.NewJSONHandler(w, opts))
+	}
+	return slog.New(slog.NewTextHandler(w, opts))
+}
+
+// Engine builds the knowledge index from the guide, the configured
+// sources and every published clarification in records (when not nil).
+func Engine(cfg *config.Config, records dialogue.Records) (*knowledge.Engine, error) {
+	e, err := knowledge.New(knowledge.Options{Sources: cfg.Knowledge.Sources, FAQ: cfg.Knowledge.FAQ})
+	if err != nil {
+		return nil, UsageError{err}
+	}
+	if records != nil {
+		if _, err := LoadPublished(e, records); err != nil {
+			e.Close()
+			return nil, err
+		}
+	}
+	return e, nil
+}
+
+// Services are the question log, the knowledge index over the sources
+// and its NSG answers, and the Desk that answers with both: what chat and
+// serve share.
+type Services struct {
+	Store  *store.Store
+	Engine *knowledge.Engine
+	Desk   *dialogue.Desk
+}
+
+// Open opens the question log and builds the index and the Desk; opts
+// gets the reminders and the ledger from cfg and the store.
+func Open(cfg *config.Config, opts dialogue.Options) (*Services, error) {
+	st, err := store.Open(cfg.Storage.Path, store.Options{Timeout: time.Second})
+	if err != nil {
+		return nil, err
+	}
+	e, err := Engine(cfg, dialogue.Offline{Store: st})
+	if err != nil {
+		st.Close()
+		return nil, err
+	}
+	opts.Reminders, opts.Ledger = cfg.Reminders, st
+	return &Services{Store: st, Engine: e, Desk: dialogue.New(e, st, opts)}, nil
+}
+
+// Close closes the index and the question log.
+func (s *Services) Close() {
+	s.Engine.Close()
+	s.Store.Close()
+}
