@@ -93,7 +93,7 @@ type Options struct {
 
 // Store is an open question log. Its methods are safe for concurrent use.
 type Store struct {
-	db   *bolt.DB
+	db   safeDB
 	path string
 	now  func() time.Time
 }
@@ -102,6 +102,12 @@ type Store struct {
 // the file (mode 0600) on first use unless opts.ReadOnly is set. If another
 // process holds the file for longer than opts.Timeout, Open returns an error
 // wrapping ErrLocked.
+//
+// A file that is not a whole question log (empty, truncated, overwritten,
+// with corrupt header pages) is an error wrapping ErrDamaged that names the
+// file and says what to do; it is checked before bbolt maps it, so it never
+// crashes the process, and it is never re-created. Damage found later, by a
+// read, is an ErrDamaged error from that read.
 func Open(path string, opts Options) (*Store, error) {
 	if path == "" {
 		return nil, errors.New("open store: no path given")
@@ -113,10 +119,27 @@ func Open(path string, opts Options) (*Store, error) {
 	case timeout < 0:
 		timeout = 0 // bbolt: wait for ever
 	}
-	if !opts.ReadOnly {
+	switch _, err := os.Stat(path); {
+	case err == nil:
+		err := preflight(path)
+		if errors.Is(err, ErrDamaged) {
+			// A writer in another process may have reused a page between
+			// our reads; a damaged file fails the same way again.
+			time.Sleep(50 * time.Millisecond)
+			err = preflight(path)
+		}
+		if err != nil {
+			return nil, err
+		}
+	case errors.Is(err, os.ErrNotExist) && !opts.ReadOnly:
 		if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
 			return nil, fmt.Errorf("open store %s: %w", path, err)
 		}
+		if err := createNew(path); err != nil {
+			return nil, err
+		}
+	default:
+		return nil, fmt.Errorf("open store %s: %w", path, err)
 	}
 	bo := &bolt.Options{
 		Timeout:      timeout,
@@ -126,15 +149,22 @@ func Open(path string, opts Options) (*Store, error) {
 	if bits.UintSize == 64 {
 		bo.InitialMmapSize = initialMmapSize
 	}
-	db, err := bolt.Open(path, 0o600, bo)
+	bdb, err := openGuarded(path, bo)
 	if err != nil {
 		if errors.Is(err, berrors.ErrTimeout) {
 			return nil, fmt.Errorf("open store %s: %w: the file is in use by another process, such as a running `hiecbot serve` (gave up after %v); stop it, or wait and try again",
 				path, ErrLocked, timeout)
 		}
+		if errors.Is(err, ErrDamaged) {
+			return nil, err
+		}
+		if errors.Is(err, berrors.ErrInvalid) || errors.Is(err, berrors.ErrChecksum) || errors.Is(err, berrors.ErrVersionMismatch) {
+			return nil, damaged(path, "%v", err)
+		}
 		return nil, fmt.Errorf("open store %s: %w", path, err)
 	}
-	db.MaxBatchDelay = batchDelay
+	bdb.MaxBatchDelay = batchDelay
+	db := safeDB{DB: bdb, path: path}
 	if !opts.ReadOnly {
 		err := db.Update(func(tx *bolt.Tx) error {
 			for _, name := range allBuckets {
