@@ -18,6 +18,7 @@ import (
 	"syscall"
 
 	"github.com/hiec/hiecbot/bot"
+	"github.com/hiec/hiecbot/bot/admin"
 	"github.com/hiec/hiecbot/bot/dialogue"
 	"github.com/hiec/hiecbot/bot/slackbot"
 	"github.com/hiec/hiecbot/config"
@@ -69,10 +70,14 @@ func serve(ctx context.Context, cfg *config.Config, log *slog.Logger) error {
 	if err != nil {
 		return err
 	}
+	adminSrv, err := admin.Listen(admin.SocketPath(cfg.Storage.Path), admin.Handler(desk.Records(), st), log)
+	if err != nil {
+		return fmt.Errorf("serve: %w", err)
+	}
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	adminDone := make(chan error, 1)
-	go func() { adminDone <- dialogue.ServeAdmin(ctx, dialogue.SocketPath(cfg.Storage.Path), desk.Records()) }()
+	go func() { adminDone <- adminSrv.Serve(ctx) }()
 	go func() {
 		if err := desk.DeliverPending(ctx); err != nil {
 			log.Error("deliver pending answers", "err", err)

@@ -19,6 +19,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/hiec/hiecbot/bot/store"
 )
 
 // fakeSlack is a Slack Web API double on loopback that records posts.
@@ -149,6 +151,13 @@ func TestServeEndToEnd(t *testing.T) {
 	if r := hiecbot(t, dir, "", "questions", "publish", "Q-0001"); r.err != nil {
 		t.Fatalf("publish while serving: %v", r.err)
 	}
+	backup := filepath.Join(dir, "backup.db")
+	if r := hiecbot(t, dir, "", "backup", backup); r.err != nil || !strings.Contains(r.stdout, "from the running bot") {
+		t.Errorf("hot backup while serving: %v\n%s", r.err, r.stdout)
+	}
+	if r := hiecbot(t, dir, "", "store", "check"); r.err != nil || !strings.Contains(r.stdout, "sound") {
+		t.Errorf("store check while serving: %v\n%s", r.err, r.stdout)
+	}
 	if r := hiecbot(t, dir, "", "ask", "--json", "Can a consortium recover VAT?"); !strings.Contains(r.stdout, `"ref":"Q-0001"`) {
 		t.Errorf("ask beside a running bot does not see the published clarification: %v\n%s", r.err, r.stdout)
 	}
@@ -168,6 +177,14 @@ func TestServeEndToEnd(t *testing.T) {
 	// The store is closed and whole: the command line opens it directly.
 	if r := hiecbot(t, dir, "", "questions", "show", "Q-0001"); r.err != nil || !strings.Contains(r.stdout, "published") {
 		t.Errorf("after shutdown: %v\n%s", r.err, r.stdout)
+	}
+	b, err := store.Open(backup, store.Options{ReadOnly: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.Close()
+	if q, err := b.Get("Q-0001"); err != nil || q.Status != store.StatusPublished {
+		t.Errorf("the hot backup holds %+v, %v", q, err)
 	}
 }
 
@@ -209,4 +226,23 @@ func hiecbot(t *testing.T, dir string, stdin string, args ...string) result {
 	args = append([]string{"--config", filepath.Join(dir, "hiecbot.yaml")}, args...)
 	err := run(context.Background(), args, func(string) string { return "" }, strings.NewReader(stdin), &out, &errOut)
 	return result{out.String(), errOut.String(), err}
+}
+
+// TestServeRefusesUnservableSocket: when the admin socket cannot be
+// served (here its path is too long), serve stops at start with a clear
+// error rather than running without it.
+func TestServeRefusesUnservableSocket(t *testing.T) {
+	dir := t.TempDir()
+	deep := filepath.Join(dir, strings.Repeat("x", 90))
+	if err := os.MkdirAll(deep, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	cfg := "storage:\n  path: " + filepath.Join(deep, "q.db") + "\nslack:\n  bot_token: xoxb-test\n  signing_secret: s\n  listen: 127.0.0.1:0\n  api_url: http://127.0.0.1:1/api/\n"
+	if err := os.WriteFile(filepath.Join(dir, "hiecbot.yaml"), []byte(cfg), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	r := hiecbot(t, dir, "", "serve")
+	if r.err == nil || !strings.Contains(r.err.Error(), "admin socket") || !strings.Contains(r.err.Error(), "shorter path") {
+		t.Errorf("serve with an unservable socket: %v", r.err)
+	}
 }

@@ -116,6 +116,22 @@ Words that look like flags belong to the answer after "--".`,
 			run:     runConfigCheck,
 		},
 		{
+			name: "backup", synopsis: "FILE",
+			summary: "write a consistent, checked copy of the question log to FILE",
+			detail: `While hiecbot serve runs, the copy is taken hot through its admin socket; otherwise
+straight from the file. It is checked before it replaces FILE. See "Backing up and
+restoring the question log" in README.md.`,
+			example: "hiecbot backup /srv/backups/hiecbot-2009-10-05.db",
+			fixed:   1,
+			run:     runBackup,
+		},
+		{
+			name: "store check", summary: "run the consistency check on the question log",
+			detail:  `Exit status 1 with the problems found when the file is damaged; restore it from a backup.`,
+			example: "hiecbot store check",
+			run:     runStoreCheck,
+		},
+		{
 			name: "help", synopsis: "[COMMAND]",
 			summary: "show what a command does, its flags and an example",
 			example: "hiecbot help questions export",

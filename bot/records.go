@@ -6,6 +6,7 @@ import (
 	"os"
 	"time"
 
+	"github.com/hiec/hiecbot/bot/admin"
 	"github.com/hiec/hiecbot/bot/dialogue"
 	"github.com/hiec/hiecbot/bot/store"
 )
@@ -16,20 +17,76 @@ import (
 // set (so several readers can share it). The returned func releases it.
 // A log that does not exist yet is an error, not created.
 func OpenRecords(path string, write bool) (dialogue.Records, func() error, error) {
-	if c, ok := dialogue.DialAdmin(dialogue.SocketPath(path)); ok {
+	c, err := admin.Dial(admin.SocketPath(path))
+	if err == nil {
 		return c, func() error { return nil }, nil
+	}
+	if !errors.Is(err, admin.ErrNotRunning) {
+		return nil, nil, err
 	}
 	if _, err := os.Stat(path); errors.Is(err, os.ErrNotExist) {
 		return nil, nil, fmt.Errorf("no question log at %s yet: questions are logged by `hiecbot serve` and `hiecbot chat` (set storage.path to use another file)", path)
 	}
-	s, err := store.Open(path, store.Options{Timeout: time.Second, ReadOnly: !write})
-	if errors.Is(err, store.ErrLocked) {
-		return nil, nil, fmt.Errorf("%w; its admin socket %s does not answer either: wait for it to finish starting, or stop it", err, dialogue.SocketPath(path))
-	}
+	s, err := openFile(path, !write)
 	if err != nil {
 		return nil, nil, err
 	}
 	return dialogue.Offline{Store: s}, s.Close, nil
+}
+
+// openFile opens the log file when no bot serves it.
+func openFile(path string, readOnly bool) (*store.Store, error) {
+	s, err := store.Open(path, store.Options{Timeout: time.Second, ReadOnly: readOnly})
+	if errors.Is(err, store.ErrLocked) {
+		return nil, fmt.Errorf("%w; its admin socket %s does not answer either: wait for it to finish starting, or stop it", err, admin.SocketPath(path))
+	}
+	return s, err
+}
+
+// Backup writes a consistent copy of the log at storePath to dst: through
+// the running bot when one serves it (a hot copy while it works), else
+// straight from the file. The copy is checked before it replaces dst.
+// It returns the copy's size and where it came from.
+func Backup(storePath, dst string) (int64, string, error) {
+	c, err := admin.Dial(admin.SocketPath(storePath))
+	if err == nil {
+		n, err := store.WriteBackup(dst, c.Backup)
+		return n, "the running bot", err
+	}
+	if !errors.Is(err, admin.ErrNotRunning) {
+		return 0, "", err
+	}
+	if _, err := os.Stat(storePath); err != nil {
+		return 0, "", fmt.Errorf("back up %s: %w", storePath, err)
+	}
+	s, err := openFile(storePath, true)
+	if err != nil {
+		return 0, "", err
+	}
+	defer s.Close()
+	n, err := store.WriteBackup(dst, s.Backup)
+	return n, storePath, err
+}
+
+// CheckStore runs the consistency check on the log at storePath, through
+// the running bot when one serves it.
+func CheckStore(storePath string) error {
+	c, err := admin.Dial(admin.SocketPath(storePath))
+	if err == nil {
+		return c.Check()
+	}
+	if !errors.Is(err, admin.ErrNotRunning) {
+		return err
+	}
+	if _, err := os.Stat(storePath); err != nil {
+		return fmt.Errorf("check %s: %w", storePath, err)
+	}
+	s, err := openFile(storePath, true)
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	return s.Check()
 }
 
 // NSGAnswerer takes published clarifications into the knowledge index;

@@ -1,0 +1,382 @@
+package admin
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/hiec/hiecbot/bot/dialogue"
+	"github.com/hiec/hiecbot/bot/store"
+	"github.com/hiec/hiecbot/knowledge"
+)
+
+// engine is never confident and remembers NSG answers.
+type engine struct {
+	mu  sync.Mutex
+	nsg map[string]string
+}
+
+func (e *engine) Answer(q string) (knowledge.Result, error) {
+	return knowledge.Result{Question: q}, nil
+}
+
+func (e *engine) AddNSGAnswer(id, question, answer string) error {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.nsg == nil {
+		e.nsg = map[string]string{}
+	}
+	e.nsg[id] = answer
+	return nil
+}
+
+// notes is a Notifier counting deliveries.
+type notes struct {
+	mu        sync.Mutex
+	delivered []string
+}
+
+func (n *notes) NotifyNSG(context.Context, store.Question) error { return nil }
+func (n *notes) DeliverAnswer(_ context.Context, q store.Question) error {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	n.delivered = append(n.delivered, q.ID)
+	return nil
+}
+func (n *notes) Publish(context.Context, store.Clarification) error { return nil }
+
+type fixture struct {
+	store  *store.Store
+	engine *engine
+	notes  *notes
+	desk   *dialogue.Desk
+	path   string // the socket
+}
+
+// shortDir is a temporary folder with a short path: Unix socket paths
+// are limited to 107 bytes.
+func shortDir(t *testing.T) string {
+	t.Helper()
+	dir, err := os.MkdirTemp("", "hb")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.RemoveAll(dir) })
+	return dir
+}
+
+func newFixture(t *testing.T) *fixture {
+	t.Helper()
+	dir := shortDir(t)
+	st, err := store.Open(filepath.Join(dir, "q.db"), store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	f := &fixture{store: st, engine: &engine{}, notes: &notes{}, path: SocketPath(filepath.Join(dir, "q.db"))}
+	f.desk = dialogue.New(f.engine, st, dialogue.Options{Notifier: f.notes, Ledger: st})
+	return f
+}
+
+// serve starts the admin server and stops it at the end of the test.
+func (f *fixture) serve(t *testing.T) *Server {
+	t.Helper()
+	srv, err := Listen(f.path, Handler(f.desk.Records(), f.store), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- srv.Serve(ctx) }()
+	t.Cleanup(func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Errorf("Serve: %v", err)
+		}
+	})
+	return srv
+}
+
+// TestAdminSocket drives the NSG's command-line path through a running
+// bot: the same Records, over the Unix socket.
+func TestAdminSocket(t *testing.T) {
+	f := newFixture(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	srv, err := Listen(f.path, Handler(f.desk.Records(), f.store), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- srv.Serve(ctx) }()
+	c, err := Dial(f.path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if fi, err := os.Stat(f.path); err != nil || fi.Mode().Perm() != 0o600 {
+		t.Errorf("socket mode = %v, %v; want 0600", fi.Mode().Perm(), err)
+	}
+	if fi, err := os.Stat(filepath.Dir(f.path)); err != nil || fi.Mode().Perm() != 0o700 {
+		t.Errorf("socket folder mode = %v, %v; want 0700", fi.Mode().Perm(), err)
+	}
+	if _, err := Listen(f.path, http.NotFoundHandler(), nil); err == nil || !strings.Contains(err.Error(), "another hiecbot") {
+		t.Errorf("second server on the same socket: %v", err)
+	}
+
+	r, _ := f.desk.Ask(ctx, dialogue.Asker{UserID: "UBID", ChannelID: "D1", Via: dialogue.ViaDM}, "Can a charity lead?")
+	id := r.Question.ID
+	qs, err := c.List(store.Filter{Status: []store.Status{store.StatusAwaiting}})
+	if err != nil || len(qs) != 1 || qs[0].ID != id {
+		t.Fatalf("List = %+v, %v", qs, err)
+	}
+	if _, err := c.Get("Q-9999"); !errors.Is(err, store.ErrNotFound) || !strings.Contains(err.Error(), "Q-9999") {
+		t.Errorf("Get unknown: %v", err)
+	}
+	if _, err := c.Answer(ctx, id, "   ", "nsg"); !errors.Is(err, store.ErrEmpty) {
+		t.Errorf("empty answer: %v", err)
+	}
+	q, err := c.Answer(ctx, id, "Yes: a charity is one of the forms listed.", "nsg")
+	if err != nil || q.Status != store.StatusNSGAnswered {
+		t.Fatalf("Answer = %+v, %v", q, err)
+	}
+	f.desk.Wait()
+	if len(f.notes.delivered) != 1 {
+		t.Errorf("an answer through the socket was not delivered: %v", f.notes.delivered)
+	}
+	if _, err := c.Publish(ctx, id); err != nil {
+		t.Fatal(err)
+	}
+	f.desk.Wait()
+	if f.engine.nsg[id] == "" {
+		t.Errorf("a clarification published through the socket was not indexed: %v", f.engine.nsg)
+	}
+	if _, err := c.Answer(ctx, id, "changed", "nsg"); !errors.Is(err, store.ErrConflict) {
+		t.Errorf("answering a published question: %v", err)
+	}
+	var buf bytes.Buffer
+	n, err := c.Export(&buf, "json", store.Filter{})
+	if err != nil || n != 1 || !strings.Contains(buf.String(), `"status":"published"`) && !strings.Contains(buf.String(), `"status": "published"`) {
+		t.Errorf("Export = %d, %v: %s", n, err, buf.String())
+	}
+	if _, err := c.List(store.Filter{Status: []store.Status{"bogus"}}); err == nil {
+		t.Error("bad status accepted")
+	}
+	if err := c.Check(); err != nil {
+		t.Errorf("Check: %v", err)
+	}
+	backup := filepath.Join(t.TempDir(), "backup.db")
+	if _, err := store.WriteBackup(backup, c.Backup); err != nil {
+		t.Fatalf("backup through the socket: %v", err)
+	}
+	b, err := store.Open(backup, store.Options{ReadOnly: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, err := b.Get(id); err != nil || got.Status != store.StatusPublished {
+		t.Errorf("backup holds %+v, %v", got, err)
+	}
+	b.Close()
+
+	cancel()
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(f.path); !os.IsNotExist(err) {
+		t.Errorf("socket left behind: %v", err)
+	}
+	if _, err := Dial(f.path); !errors.Is(err, ErrNotRunning) {
+		t.Errorf("dialled a stopped bot: %v", err)
+	}
+}
+
+// TestListenRefuses: serve must not start when it cannot serve the socket
+// safely, and must say why.
+func TestListenRefuses(t *testing.T) {
+	long := filepath.Join(shortDir(t), strings.Repeat("d", 100), "q.db")
+	if _, err := Listen(SocketPath(long), http.NotFoundHandler(), nil); err == nil || !strings.Contains(err.Error(), "longer than the 107") {
+		t.Errorf("long path: %v", err)
+	}
+
+	// A folder open to others.
+	dir := shortDir(t)
+	path := SocketPath(filepath.Join(dir, "q.db"))
+	if err := os.Mkdir(filepath.Dir(path), 0o777); err != nil {
+		t.Fatal(err)
+	}
+	os.Chmod(filepath.Dir(path), 0o777)
+	if _, err := Listen(path, http.NotFoundHandler(), nil); !errors.Is(err, ErrUntrusted) || !strings.Contains(err.Error(), "0700") {
+		t.Errorf("open folder: %v", err)
+	}
+
+	// Something that is not a socket where the socket goes.
+	dir = shortDir(t)
+	path = SocketPath(filepath.Join(dir, "q.db"))
+	os.Mkdir(filepath.Dir(path), 0o700)
+	os.WriteFile(path, []byte("x"), 0o600)
+	if _, err := Listen(path, http.NotFoundHandler(), nil); !errors.Is(err, ErrUntrusted) {
+		t.Errorf("file in the socket's place: %v", err)
+	}
+
+	// A socket already bound by another program.
+	dir = shortDir(t)
+	path = SocketPath(filepath.Join(dir, "q.db"))
+	os.Mkdir(filepath.Dir(path), 0o700)
+	ln, err := net.Listen("unix", path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	if _, err := Listen(path, http.NotFoundHandler(), nil); err == nil || !strings.Contains(err.Error(), "already serving") {
+		t.Errorf("bound socket: %v", err)
+	}
+}
+
+// TestListenReplacesStaleSocket: a socket left by a bot that was killed
+// is replaced.
+func TestListenReplacesStaleSocket(t *testing.T) {
+	f := newFixture(t)
+	os.Mkdir(filepath.Dir(f.path), 0o700)
+	ln, err := net.Listen("unix", f.path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ln.(*net.UnixListener).SetUnlinkOnClose(false)
+	ln.Close() // the file stays, nobody listens
+	f.serve(t)
+	c, err := Dial(f.path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.List(store.Filter{}); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestClientRefusesUntrusted: the CLI does not talk to a socket in a
+// folder others can write, nor to a program that is not the bot.
+func TestClientRefusesUntrusted(t *testing.T) {
+	f := newFixture(t)
+	f.serve(t)
+	dir := filepath.Dir(f.path)
+	os.Chmod(dir, 0o755)
+	if _, err := Dial(f.path); !errors.Is(err, ErrUntrusted) {
+		t.Errorf("socket folder open to others: %v", err)
+	}
+	os.Chmod(dir, 0o700)
+
+	// Another program answering HTTP on a socket of the right shape.
+	d2 := shortDir(t)
+	path := SocketPath(filepath.Join(d2, "q.db"))
+	os.Mkdir(filepath.Dir(path), 0o700)
+	ln, err := net.Listen("unix", path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	impostor := &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Write([]byte(`{"ID":"Q-0001","Status":"nsg_answered"}`))
+	})}
+	go impostor.Serve(ln)
+	defer impostor.Close()
+	c, err := Dial(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.Answer(context.Background(), "Q-0001", "text", "nsg"); !errors.Is(err, ErrUntrusted) {
+		t.Errorf("an impostor's answer was taken: %v", err)
+	}
+}
+
+// TestServerTimesOutSilentClient: a client that connects and sends
+// nothing does not hold a connection for ever.
+func TestServerTimesOutSilentClient(t *testing.T) {
+	f := newFixture(t)
+	srv, err := Listen(f.path, Handler(f.desk.Records(), f.store), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv.srv.ReadHeaderTimeout = 100 * time.Millisecond
+	go srv.Serve(context.Background())
+	defer srv.Close()
+	conn, err := net.Dial("unix", f.path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	conn.SetReadDeadline(time.Now().Add(5 * time.Second))
+	start := time.Now()
+	_, err = conn.Read(make([]byte, 1))
+	if err == nil || time.Since(start) > 3*time.Second {
+		t.Errorf("silent connection kept open: %v after %v", err, time.Since(start))
+	}
+}
+
+// TestServerRefusesOtherUsers: a connection whose peer (SO_PEERCRED) is
+// another user is closed unanswered, and the client refuses a server run
+// by another user.
+func TestServerRefusesOtherUsers(t *testing.T) {
+	if uid, err := peerUIDOfPipe(t); err != nil || uid != os.Getuid() {
+		t.Fatalf("SO_PEERCRED on our own connection: uid %d, %v; want %d", uid, err, os.Getuid())
+	}
+	f := newFixture(t)
+	f.serve(t)
+	c, err := Dial(f.path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { peerUIDHook.Store(nil) })
+	other := func(net.Conn) (int, error) { return os.Getuid() + 1, nil }
+	peerUIDHook.Store(&other)
+	_, err = c.List(store.Filter{})
+	if !errors.Is(err, ErrUntrusted) || !strings.Contains(err.Error(), "not this user") {
+		t.Errorf("client took a server of another uid: %v", err)
+	}
+	// The server's side: the client's own check passes, the server's fails.
+	calls := 0
+	var mu sync.Mutex
+	alternate := func(c net.Conn) (int, error) {
+		mu.Lock()
+		defer mu.Unlock()
+		calls++
+		if calls%2 == 1 { // one side of each connection sees its own user
+			return os.Getuid(), nil
+		}
+		return os.Getuid() + 1, nil
+	}
+	peerUIDHook.Store(&alternate)
+	c2, err := Dial(f.path)
+	if err == nil {
+		_, err = c2.List(store.Filter{})
+	}
+	if err == nil {
+		t.Error("the server answered a client of another uid")
+	}
+}
+
+func peerUIDOfPipe(t *testing.T) (int, error) {
+	dir := shortDir(t)
+	ln, err := net.Listen("unix", filepath.Join(dir, "s"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	go func() {
+		c, err := net.Dial("unix", filepath.Join(dir, "s"))
+		if err == nil {
+			time.Sleep(100 * time.Millisecond)
+			c.Close()
+		}
+	}()
+	c, err := ln.Accept()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	return peerUID(c)
+}
