@@ -135,18 +135,22 @@ func (b *Bot) isQuestion(env *envelope, ev *event) bool {
 // Replies the bot makes when it cannot answer.
 const (
 	emptyQuestionText = "Ask me a question about the HIEC guide, e.g. _When are detailed bids due?_ `/hiec help` says more."
-	sorryText         = "Sorry, I could not record your question just now, so it has not reached the National Steering Group. Please ask again in a minute."
+	sorryText         = "Sorry, I could not record your question just now, so it has not reached the National Steering Group yet. I will try again by myself; if you have no answer in ten minutes, please ask again."
 )
 
 // ask answers a question and logs it with its event id in one durable
 // write before returning, then posts the reply where it was asked in the
 // background. A repeat of an event already handled is ignored. When the
-// question cannot be logged the asker is told to ask again.
+// question cannot be logged it returns an error, so the event is not
+// acknowledged and Slack delivers it again; the asker is told once.
 func (b *Bot) ask(ctx context.Context, a dialogue.Asker, raw, eventID string) error {
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), askTimeout)
 	defer cancel()
 	a.UserName = b.userName(ctx, a.UserID)
 	reply, err := b.desk.AskOnce(ctx, a, StripMarkup(raw), "event:"+eventID)
+	if err == nil || errors.Is(err, dialogue.ErrRepeat) {
+		b.sorry.Delete(eventID)
+	}
 	var m message
 	switch {
 	case errors.Is(err, dialogue.ErrRepeat):
@@ -155,8 +159,20 @@ func (b *Bot) ask(ctx context.Context, a dialogue.Asker, raw, eventID string) er
 	case errors.Is(err, dialogue.ErrEmpty):
 		m = message{Text: emptyQuestionText}
 	case err != nil:
-		b.log.Error("answer question failed", "event_id", eventID, "user", a.UserID, "err", err)
-		m = message{Text: sorryText}
+		// Nothing was made durable: the event is not acknowledged (HTTP
+		// 503, no Socket Mode ack), so Slack delivers it again. The asker
+		// hears once per event that it did not go through yet.
+		b.log.Error("cannot record a question; Slack will deliver it again", "event_id", eventID, "user", a.UserID, "err", err)
+		if _, told := b.sorry.LoadOrStore(eventID, true); !told {
+			m := message{Text: sorryText}
+			b.goJob("tell the asker", func(ctx context.Context) error {
+				if a.Via == dialogue.ViaMention && !isDM(a.ChannelID) {
+					return b.postEphemeral(ctx, a.ChannelID, a.UserID, a.ThreadTS, m)
+				}
+				return b.postMessage(ctx, a.ChannelID, a.ThreadTS, m)
+			}, "event_id", eventID, "channel", a.ChannelID)
+		}
+		return fmt.Errorf("record question: %w", err)
 	default:
 		m = renderReply(reply)
 	}

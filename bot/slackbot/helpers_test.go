@@ -289,8 +289,14 @@ func newFixture(t testing.TB, opts ...fixtureOption) *fixture {
 // newFixtureWith is newFixture answering with engine.
 func newFixtureWith(t testing.TB, engine dialogue.Engine, opts ...fixtureOption) *fixture {
 	t.Helper()
+	return newFixtureAt(t, filepath.Join(t.TempDir(), "questions.db"), engine, opts...)
+}
+
+// newFixtureAt is newFixtureWith with its store at path.
+func newFixtureAt(t testing.TB, path string, engine dialogue.Engine, opts ...fixtureOption) *fixture {
+	t.Helper()
 	f := &fixture{api: newDouble(t), logs: &syncBuffer{}}
-	st, err := store.Open(filepath.Join(t.TempDir(), "questions.db"), store.Options{})
+	st, err := store.Open(path, store.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}

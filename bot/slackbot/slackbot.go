@@ -101,6 +101,9 @@ type Bot struct {
 	// botUserID is the bot's own user id, learnt from auth.test in Run.
 	botUserID atomic.Pointer[string]
 	names     sync.Map // user id → display name ("" when unknown)
+	// sorry holds the event ids whose askers were told their question
+	// could not be recorded yet, so a redelivery does not tell them again.
+	sorry sync.Map
 
 	// jobs tracks the work started after an acknowledgement.
 	jobs sync.WaitGroup
