@@ -50,7 +50,7 @@ type Services struct {
 // Open opens the question log and builds the index and the Desk; opts
 // gets the reminders and the ledger from cfg and the store.
 func Open(cfg *config.Config, opts dialogue.Options) (*Services, error) {
-	st, err := store.Open(cfg.Storage.Path, store.Options{Timeout: time.Second})
+	st, err := store.Open(cfg.Storage.Path, store.Options{Timeout: time.Second, Location: cfg.Reminders.Location()})
 	if err != nil {
 		return nil, err
 	}

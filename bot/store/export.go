@@ -2,15 +2,11 @@ package store
 
 import (
 	"bufio"
-	"encoding/csv"
 	"encoding/json"
 	"fmt"
 	"io"
-	"strconv"
 	"strings"
 	"time"
-
-	"github.com/xuri/excelize/v2"
 )
 
 // Format is an export file format.
@@ -54,33 +50,24 @@ func (f Format) ContentType() string {
 	return "application/octet-stream"
 }
 
-// exportColumns are the export's columns: Question's JSON field names, in
-// field order.
-var exportColumns = []string{
-	"id", "asked_at", "user_id", "user_name", "team_id", "channel_id", "via",
-	"thread_ts", "question", "refs", "confident", "status", "nsg_answer",
-	"answered_by", "answered_at", "published_at", "feedback",
-}
-
-// xlsxWidths are the XLSX column widths, in characters, by column.
-var xlsxWidths = []float64{
-	9, 19, 12, 18, 12, 12, 9,
-	18, 60, 50, 10, 13, 60,
-	18, 19, 19, 12,
-}
-
 // Export writes the questions f selects to w in the given format, in id
 // order, and returns how many it wrote. It reads from one consistent
 // snapshot and streams: CSV and JSON use memory independent of the number of
 // questions. XLSX is assembled by excelize, which spools rows to a temporary
 // file and holds the compressed workbook in memory while writing it to w.
 //
-// CSV follows RFC 4180 (CRLF line ends) with a header row of Question's JSON
-// field names, starts with a UTF-8 byte order mark so Excel reads £ and
-// accents, writes times as RFC 3339 UTC and refs as one cell
-// ("Guide, slide 17: Application process (1.23); …"). A cell beginning with
-// =, +, -, @, tab or carriage return is prefixed with ' so spreadsheets do
-// not run it as a formula, and line ends within cells become LF.
+// CSV and XLSX have the same columns, with human headings in the order
+// staff read (Id, Asked, Question, Status, the bot's answer, the NSG
+// answer, …, then the machine ids), times in the store's Location (named
+// in the headings) and Yes/No for booleans.
+//
+// CSV follows RFC 4180 with CRLF ending each row, starts with a UTF-8 byte
+// order mark so Excel reads £ and accents, and writes times as
+// "2009-06-03 14:05", which spreadsheets read as dates. Line breaks within
+// a cell are LF. A cell beginning with =, +, -, @, tab or carriage return
+// is prefixed with ' so spreadsheets do not run it as a formula.
+//
+// XLSX is described at exportXLSX.
 //
 // JSON is one array of Question objects.
 func (s *Store) Export(w io.Writer, format Format, f Filter) (int, error) {
@@ -113,75 +100,54 @@ func (s *Store) exportCSV(w io.Writer, f Filter) (int, error) {
 	if _, err := bw.WriteString(utf8BOM); err != nil {
 		return 0, err
 	}
-	cw := csv.NewWriter(bw)
-	cw.UseCRLF = true
-	if err := cw.Write(exportColumns); err != nil {
-		return 0, err
-	}
+	writeCSVRow(bw, headings(s.loc))
 	n := 0
-	rec := make([]string, len(exportColumns))
+	rec := make([]string, len(columns))
 	err := s.Each(f, func(q Question) error {
-		if err := cw.Write(csvRecord(&q, rec)); err != nil {
-			return err
-		}
+		writeCSVRow(bw, csvRecord(&q, s.loc, rec))
 		n++
 		return nil
 	})
 	if err != nil {
 		return n, err
 	}
-	cw.Flush()
-	if err := cw.Error(); err != nil {
-		return n, err
-	}
 	return n, bw.Flush()
 }
 
-// csvRecord fills rec with q's cells, in exportColumns order.
-func csvRecord(q *Question, rec []string) []string {
-	rec[0] = neutralise(q.ID)
-	rec[1] = csvTime(&q.AskedAt)
-	rec[2] = neutralise(q.UserID)
-	rec[3] = neutralise(q.UserName)
-	rec[4] = neutralise(q.TeamID)
-	rec[5] = neutralise(q.ChannelID)
-	rec[6] = neutralise(q.Via)
-	rec[7] = neutralise(q.ThreadTS)
-	rec[8] = neutralise(q.Question)
-	rec[9] = neutralise(refsCell(q.Refs))
-	rec[10] = strconv.FormatBool(q.Confident)
-	rec[11] = neutralise(string(q.Status))
-	rec[12] = neutralise(q.NSGAnswer)
-	rec[13] = neutralise(q.AnsweredBy)
-	rec[14] = csvTime(q.AnsweredAt)
-	rec[15] = csvTime(q.PublishedAt)
-	rec[16] = neutralise(q.Feedback)
-	return rec
-}
-
-func csvTime(t *time.Time) string {
-	if t == nil || t.IsZero() {
-		return ""
-	}
-	return t.UTC().Format(time.RFC3339)
-}
-
-// refsCell flattens refs into one cell, separated by "; ".
-func refsCell(refs []Ref) string {
-	switch len(refs) {
-	case 0:
-		return ""
-	case 1:
-		return refs[0].String()
-	}
-	var b strings.Builder
-	for i, r := range refs {
+// writeCSVRow writes one RFC 4180 row ending in CRLF. Unlike encoding/csv
+// with UseCRLF, it leaves the LF line breaks inside cells as they are. A
+// write error sticks in bw and is returned by its Flush.
+func writeCSVRow(bw *bufio.Writer, rec []string) {
+	for i, cell := range rec {
 		if i > 0 {
-			b.WriteString("; ")
+			bw.WriteByte(',')
 		}
-		b.WriteString(r.String())
+		if cell == "" || !strings.ContainsAny(cell, "\",\r\n") && cell[0] != ' ' && cell[len(cell)-1] != ' ' {
+			bw.WriteString(cell)
+			continue
+		}
+		bw.WriteByte('"')
+		for {
+			j := strings.IndexByte(cell, '"')
+			if j < 0 {
+				break
+			}
+			bw.WriteString(cell[:j+1])
+			bw.WriteByte('"')
+			cell = cell[j+1:]
+		}
+		bw.WriteString(cell)
+		bw.WriteByte('"')
 	}
-	return b.String()
+	bw.WriteString("\r\n")
+}
+
+// csvRecord fills rec with q's cells, in columns order, neutralised.
+func csvRecord(q *Question, loc *time.Location, rec []string) []string {
+	for i, c := range columns {
+		rec[i] = neutralise(text(c.value(q), loc))
+	}
+	return rec
 }
 
 // formulaTriggers are the first characters that make a spreadsheet read a
@@ -240,106 +206,4 @@ func (s *Store) exportJSON(w io.Writer, f Filter) (int, error) {
 		return n, err
 	}
 	return n, bw.Flush()
-}
-
-// xlsxSheet is the name of the exported worksheet.
-const xlsxSheet = "Questions"
-
-// xlsxDateFormat is the number format of date-time cells.
-const xlsxDateFormat = "yyyy-mm-dd hh:mm:ss"
-
-func (s *Store) exportXLSX(w io.Writer, f Filter) (n int, err error) {
-	x := excelize.NewFile()
-	defer func() {
-		if cerr := x.Close(); cerr != nil && err == nil {
-			err = cerr
-		}
-	}()
-	if err := x.SetSheetName("Sheet1", xlsxSheet); err != nil {
-		return 0, err
-	}
-	headerStyle, err := x.NewStyle(&excelize.Style{
-		Font:      &excelize.Font{Bold: true},
-		Fill:      excelize.Fill{Type: "pattern", Pattern: 1, Color: []string{"DDEBF7"}},
-		Alignment: &excelize.Alignment{Vertical: "top"},
-	})
-	if err != nil {
-		return 0, err
-	}
-	dateFmt := xlsxDateFormat
-	dateStyle, err := x.NewStyle(&excelize.Style{CustomNumFmt: &dateFmt})
-	if err != nil {
-		return 0, err
-	}
-	sw, err := x.NewStreamWriter(xlsxSheet)
-	if err != nil {
-		return 0, err
-	}
-	for i, width := range xlsxWidths {
-		if err := sw.SetColWidth(i+1, i+1, width); err != nil {
-			return 0, err
-		}
-	}
-	err = sw.SetPanes(&excelize.Panes{
-		Freeze:      true,
-		YSplit:      1,
-		TopLeftCell: "A2",
-		ActivePane:  "bottomLeft",
-		Selection:   []excelize.Selection{{SQRef: "A2", ActiveCell: "A2", Pane: "bottomLeft"}},
-	})
-	if err != nil {
-		return 0, err
-	}
-	header := make([]any, len(exportColumns))
-	for i, c := range exportColumns {
-		header[i] = c
-	}
-	if err := sw.SetRow("A1", header, excelize.RowOpts{StyleID: headerStyle}); err != nil {
-		return 0, err
-	}
-	row := make([]any, len(exportColumns))
-	date := func(t *time.Time) any {
-		if t == nil || t.IsZero() {
-			return nil
-		}
-		return excelize.Cell{StyleID: dateStyle, Value: t.UTC()}
-	}
-	err = s.Each(f, func(q Question) error {
-		row[0] = q.ID
-		row[1] = date(&q.AskedAt)
-		row[2] = q.UserID
-		row[3] = q.UserName
-		row[4] = q.TeamID
-		row[5] = q.ChannelID
-		row[6] = q.Via
-		row[7] = q.ThreadTS
-		row[8] = q.Question
-		row[9] = refsCell(q.Refs)
-		row[10] = q.Confident
-		row[11] = string(q.Status)
-		row[12] = q.NSGAnswer
-		row[13] = q.AnsweredBy
-		row[14] = date(q.AnsweredAt)
-		row[15] = date(q.PublishedAt)
-		row[16] = q.Feedback
-		cell, err := excelize.CoordinatesToCellName(1, n+2)
-		if err != nil {
-			return err
-		}
-		if err := sw.SetRow(cell, row); err != nil {
-			return fmt.Errorf("row for %s: %w", q.ID, err)
-		}
-		n++
-		return nil
-	})
-	if err != nil {
-		return n, err
-	}
-	if err := sw.Flush(); err != nil {
-		return n, err
-	}
-	if _, err := x.WriteTo(w); err != nil {
-		return n, err
-	}
-	return n, nil
 }

