@@ -167,7 +167,7 @@ func runAsk(cl *call, pos []string) error {
 	}
 	var records dialogue.Records
 	if _, statErr := os.Stat(cfg.Storage.Path); statErr == nil {
-		r, closeRecords, err := OpenRecords(cfg.Storage.Path, false)
+		r, closeRecords, err := OpenRecords(cfg.Storage.Path, false, cfg.Reminders.Location())
 		if err != nil {
 			return err
 		}
@@ -223,7 +223,7 @@ func (cl *call) records(write bool) (*config.Config, dialogue.Records, func() er
 	if err != nil {
 		return nil, nil, nil, err
 	}
-	r, closeRecords, err := OpenRecords(cfg.Storage.Path, write)
+	r, closeRecords, err := OpenRecords(cfg.Storage.Path, write, cfg.Reminders.Location())
 	if err != nil {
 		return nil, nil, nil, err
 	}
@@ -373,7 +373,7 @@ func runReminders(cl *call, _ []string) error {
 	}
 	var sent reminders.SentLog
 	if _, statErr := os.Stat(cfg.Storage.Path); statErr == nil {
-		r, closeRecords, err := OpenRecords(cfg.Storage.Path, false)
+		r, closeRecords, err := OpenRecords(cfg.Storage.Path, false, cfg.Reminders.Location())
 		if err != nil {
 			return err
 		}

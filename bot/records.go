@@ -15,8 +15,9 @@ import (
 // path: through the running bot's admin socket when `hiecbot serve` holds
 // the file, otherwise straight from the file, read-only unless write is
 // set (so several readers can share it). The returned func releases it.
-// A log that does not exist yet is an error, not created.
-func OpenRecords(path string, write bool) (dialogue.Records, func() error, error) {
+// A log that does not exist yet is an error, not created. Exports show
+// times in loc (nil: UTC).
+func OpenRecords(path string, write bool, loc *time.Location) (dialogue.Records, func() error, error) {
 	c, err := admin.Dial(admin.SocketPath(path))
 	if err == nil {
 		return c, func() error { return nil }, nil
@@ -27,7 +28,7 @@ func OpenRecords(path string, write bool) (dialogue.Records, func() error, error
 	if _, err := os.Stat(path); errors.Is(err, os.ErrNotExist) {
 		return nil, nil, fmt.Errorf("no question log at %s yet: questions are logged by `hiecbot serve` and `hiecbot chat` (set storage.path to use another file)", path)
 	}
-	s, err := openFile(path, !write)
+	s, err := openFile(path, store.Options{ReadOnly: !write, Location: loc})
 	if err != nil {
 		return nil, nil, err
 	}
@@ -35,8 +36,9 @@ func OpenRecords(path string, write bool) (dialogue.Records, func() error, error
 }
 
 // openFile opens the log file when no bot serves it.
-func openFile(path string, readOnly bool) (*store.Store, error) {
-	s, err := store.Open(path, store.Options{Timeout: time.Second, ReadOnly: readOnly})
+func openFile(path string, opts store.Options) (*store.Store, error) {
+	opts.Timeout = time.Second
+	s, err := store.Open(path, opts)
 	if errors.Is(err, store.ErrLocked) {
 		return nil, fmt.Errorf("%w; its admin socket %s does not answer either: wait for it to finish starting, or stop it", err, admin.SocketPath(path))
 	}
@@ -59,7 +61,7 @@ func Backup(storePath, dst string) (int64, string, error) {
 	if _, err := os.Stat(storePath); err != nil {
 		return 0, "", fmt.Errorf("back up %s: %w", storePath, err)
 	}
-	s, err := openFile(storePath, true)
+	s, err := openFile(storePath, store.Options{ReadOnly: true})
 	if err != nil {
 		return 0, "", err
 	}
@@ -81,7 +83,7 @@ func CheckStore(storePath string) error {
 	if _, err := os.Stat(storePath); err != nil {
 		return fmt.Errorf("check %s: %w", storePath, err)
 	}
-	s, err := openFile(storePath, true)
+	s, err := openFile(storePath, store.Options{ReadOnly: true})
 	if err != nil {
 		return err
 	}

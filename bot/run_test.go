@@ -216,6 +216,9 @@ func TestNSGWorkflow(t *testing.T) {
 	if err != nil || len(rows) != 3 {
 		t.Fatalf("csv: %d rows, %v", len(rows), err)
 	}
+	if rows[0][1] != "Asked (Europe/London)" || !strings.HasPrefix(rows[1][1], "20") || len(rows[1][1]) != len("2009-06-03 14:05") {
+		t.Errorf("csv times are not local and labelled: %q / %q", rows[0][1], rows[1][1])
+	}
 	if xl := filepath.Join(dir, "q.xlsx"); hiecbot(t, dir, "", "questions", "export", "--format", "xlsx", "--out", xl).err != nil {
 		t.Error("xlsx export failed")
 	} else if fi, err := os.Stat(xl); err != nil || fi.Size() == 0 {
