@@ -18,6 +18,8 @@ const maxBody = 1 << 20
 // API), POST /slack/commands (/hiec), POST /slack/interactivity (the
 // buttons) and GET /healthz. Every POST must carry a valid signature made
 // with the signing secret and a timestamp within five minutes (else 401),
+// not already accepted (a replay: else 409, or 200 unprocessed for an
+// event Slack retries),
 // a body of at most 1 MiB (else 413) and a well-formed payload (else
 // 400). An event is acknowledged once its question is durably logged; the
 // answer follows by chat.postMessage.
@@ -33,8 +35,9 @@ func (b *Bot) Handler() http.Handler {
 	return mux
 }
 
-// readVerified reads the body and checks its signature. On failure it has
-// answered the request and returns false.
+// readVerified reads the body, checks its signature and that the
+// signature was not already accepted (a replayed request). On failure it
+// has answered the request and returns false.
 func (b *Bot) readVerified(w http.ResponseWriter, r *http.Request) ([]byte, bool) {
 	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxBody))
 	if err != nil {
@@ -50,7 +53,37 @@ func (b *Bot) readVerified(w http.ResponseWriter, r *http.Request) ([]byte, bool
 		http.Error(w, "invalid request signature", http.StatusUnauthorized)
 		return nil, false
 	}
+	if !b.replays.claim(r.Header.Get("X-Slack-Signature")) {
+		b.log.Warn("refused a replayed Slack request: its signature was already accepted", "path", r.URL.Path, "remote", r.RemoteAddr, "retry", r.Header.Get("X-Slack-Retry-Num"))
+		if r.URL.Path == "/slack/events" && r.Header.Get("X-Slack-Retry-Num") != "" {
+			// Slack retrying an event it saw no answer to: it was handled.
+			w.WriteHeader(http.StatusOK)
+			return nil, false
+		}
+		http.Error(w, "request already handled: a replayed signature", http.StatusConflict)
+		return nil, false
+	}
 	return body, true
+}
+
+// firstDurably records a command's or a button's signature in the store's
+// dedupe ledger, so a replay is refused even after a restart (an event's
+// id is recorded with its question already). On failure it has answered
+// the request and returns false.
+func (b *Bot) firstDurably(w http.ResponseWriter, r *http.Request) bool {
+	first, err := b.seen.FirstSeen("sig:" + sigKey(r.Header.Get("X-Slack-Signature")))
+	if err != nil {
+		b.replays.release(r.Header.Get("X-Slack-Signature"))
+		b.log.Error("cannot record a Slack request in the dedupe ledger", "path", r.URL.Path, "err", err)
+		http.Error(w, "cannot take the request now", http.StatusServiceUnavailable)
+		return false
+	}
+	if !first {
+		b.log.Warn("refused a replayed Slack request: its signature was already accepted before a restart", "path", r.URL.Path, "remote", r.RemoteAddr)
+		http.Error(w, "request already handled: a replayed signature", http.StatusConflict)
+		return false
+	}
+	return true
 }
 
 // verifySignature checks Slack's v0 signature of body with the signing
@@ -93,6 +126,7 @@ func (b *Bot) serveEvents(w http.ResponseWriter, r *http.Request) {
 				return
 			}
 			// Nothing was logged: let Slack deliver the event again.
+			b.replays.release(r.Header.Get("X-Slack-Signature"))
 			b.log.Error("cannot take a Slack event now", "event_id", env.EventID, "err", err)
 			http.Error(w, "cannot take the event now", http.StatusServiceUnavailable)
 			return
@@ -105,7 +139,7 @@ func (b *Bot) serveEvents(w http.ResponseWriter, r *http.Request) {
 
 func (b *Bot) serveCommand(w http.ResponseWriter, r *http.Request) {
 	body, ok := b.readVerified(w, r)
-	if !ok {
+	if !ok || !b.firstDurably(w, r) {
 		return
 	}
 	form, err := url.ParseQuery(string(body))
@@ -124,7 +158,7 @@ func (b *Bot) serveCommand(w http.ResponseWriter, r *http.Request) {
 
 func (b *Bot) serveInteractivity(w http.ResponseWriter, r *http.Request) {
 	body, ok := b.readVerified(w, r)
-	if !ok {
+	if !ok || !b.firstDurably(w, r) {
 		return
 	}
 	form, err := url.ParseQuery(string(body))

@@ -281,7 +281,14 @@ func TestRetriedEventHandledOnce(t *testing.T) {
 	if w.Code != http.StatusOK {
 		t.Fatalf("retry = %d", w.Code)
 	}
-	f.event(t, body)
+	// A redelivery signed anew (not a replay): the event id dedupes it.
+	r = httptest.NewRequest(http.MethodPost, "/slack/events", strings.NewReader(body))
+	sign(r, body, testSigningSecret, time.Now().Add(2*time.Second))
+	w = httptest.NewRecorder()
+	f.h.ServeHTTP(w, r)
+	if w.Code != http.StatusOK {
+		t.Fatalf("redelivery = %d", w.Code)
+	}
 	f.settle()
 	if qs := f.questions(t); len(qs) != 1 {
 		t.Errorf("logged %d questions, want 1", len(qs))

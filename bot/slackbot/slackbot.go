@@ -104,6 +104,8 @@ type Bot struct {
 	// sorry holds the event ids whose askers were told their question
 	// could not be recorded yet, so a redelivery does not tell them again.
 	sorry sync.Map
+	// replays refuses signed requests replayed inside the window.
+	replays *replays
 
 	// jobs tracks the work started after an acknowledgement.
 	jobs sync.WaitGroup
@@ -142,6 +144,7 @@ func New(opts Options) (*Bot, error) {
 		http:          opts.HTTPClient,
 		retry:         opts.Retry,
 		pingInterval:  30 * time.Second,
+		replays:       newReplays(),
 	}
 	if b.log == nil {
 		b.log = slog.Default()
