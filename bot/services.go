@@ -1,8 +1,11 @@
 package bot
 
 import (
+	"fmt"
 	"io"
 	"log/slog"
+	"regexp"
+	"strings"
 	"time"
 
 	"github.com/hiec/hiecbot/bot/dialogue"
@@ -27,7 +30,7 @@ func Logger(cfg *config.Config, w io.Writer) *slog.Logger {
 func Engine(cfg *config.Config, records dialogue.Records) (*knowledge.Engine, error) {
 	e, err := knowledge.New(knowledge.Options{Sources: cfg.Knowledge.Sources, FAQ: cfg.Knowledge.FAQ})
 	if err != nil {
-		return nil, UsageError{err}
+		return nil, UsageError{referredFrom(cfg, err)}
 	}
 	if records != nil {
 		if _, err := LoadPublished(e, records); err != nil {
@@ -37,6 +40,39 @@ func Engine(cfg *config.Config, records dialogue.Records) (*knowledge.Engine, er
 	}
 	return e, nil
 }
+
+// referredFrom names the config line that refers to the source or FAQ
+// file an index error is about, so the operator knows where to look.
+func referredFrom(cfg *config.Config, err error) error {
+	if cfg.File == "" {
+		return err
+	}
+	msg := err.Error()
+	key, path := "", ""
+	for i, src := range cfg.Knowledge.Sources {
+		if strings.Contains(msg, src) {
+			key, path = fmt.Sprintf("knowledge.sources[%d]", i), src
+		}
+	}
+	if f := cfg.Knowledge.FAQ; f != "" && strings.Contains(msg, f) {
+		key, path = "knowledge.faq", f
+	}
+	if key == "" {
+		return err
+	}
+	if key == "knowledge.faq" {
+		if m := goFieldError.FindStringSubmatch(msg); m != nil {
+			// The FAQ decoder speaks of Go types; say it in the FAQ's terms.
+			return UsageError{fmt.Errorf("%s:%d: %s names %s, which cannot be used: %s:%s: unknown FAQ key %q (an entry's keys are question, answer and alternatives)",
+				cfg.File, cfg.Line(key), key, path, path, m[1], m[2])}
+		}
+	}
+	return fmt.Errorf("%s:%d: %s names %s, which cannot be used: %w", cfg.File, cfg.Line(key), key, path, err)
+}
+
+// goFieldError is how yaml.v3 reports an unknown key: "line 2: field
+// answr not found in type knowledge.faqEntry".
+var goFieldError = regexp.MustCompile(`line (\d+): field (\S+) not found in type \S+`)
 
 // Services are the question log, the knowledge index over the sources
 // and its NSG answers, and the Desk that answers with both: what chat and

@@ -37,6 +37,9 @@ type Config struct {
 	NSG       NSG       `yaml:"nsg"`
 	Reminders Reminders `yaml:"reminders"`
 	Log       Log       `yaml:"log"`
+
+	// lines maps each key the file set to its line.
+	lines map[string]int
 }
 
 // Knowledge lists the documents indexed beside the embedded guide.
@@ -137,58 +140,82 @@ func Find(explicit string) string {
 
 // Load reads the file at path over the defaults and applies the
 // environment through getenv. An empty path yields the defaults with the
-// environment applied.
+// environment applied. A mistake in the file or the environment is an
+// Errors value listing every problem found, each with the file, line and
+// key and what is allowed.
 func Load(path string, getenv func(string) string) (*Config, error) {
 	cfg := Default()
+	ps := newProblems(path)
 	if path != "" {
 		data, err := os.ReadFile(path)
 		if err != nil {
 			return nil, fmt.Errorf("read config: %w", err)
 		}
-		if err := cfg.decode(path, data, getenv); err != nil {
+		if err := cfg.decode(ps, data, getenv); err != nil {
+			return nil, err
+		}
+		if err := ps.err(); err != nil {
 			return nil, err
 		}
 		cfg.File = path
 	}
 	cfg.applyEnv(getenv)
-	if err := cfg.validate(); err != nil {
-		if path == "" {
-			path = "environment"
-		}
-		return nil, fmt.Errorf("%s: %w", path, err)
+	cfg.validate(ps)
+	cfg.checkFiles(ps)
+	if err := ps.err(); err != nil {
+		return nil, err
 	}
+	cfg.lines = ps.lines
 	return cfg, nil
 }
 
-// decode parses data over cfg, reporting errors as file:line: message.
-func (cfg *Config) decode(path string, data []byte, getenv func(string) string) error {
+// Line is the line of the config file that set key (such as
+// "knowledge.faq" or "knowledge.sources[1]"), or 0 when the file does not
+// set it.
+func (cfg *Config) Line(key string) int { return cfg.lines[key] }
+
+// decode parses data over cfg. A YAML syntax error is returned at once;
+// every other problem is collected in ps.
+func (cfg *Config) decode(ps *problems, data []byte, getenv func(string) string) error {
 	var doc yaml.Node
 	if err := yaml.Unmarshal(data, &doc); err != nil {
-		return yamlError(path, err)
+		return yamlError(ps.file, err)
 	}
 	if len(doc.Content) == 0 {
 		return nil // an empty file keeps every default
 	}
 	root := doc.Content[0]
-	if err := expandEnv(root, getenv); err != nil {
-		return fmt.Errorf("%s:%w", path, err)
-	}
-	if err := checkKeys(root, cfgType, ""); err != nil {
-		return fmt.Errorf("%s:%w", path, err)
+	ps.check(root, cfgType, "", getenv)
+	if len(ps.list) > 0 {
+		// Still report missing sources in this pass: the knowledge
+		// section has only plain strings, so it decodes on its own.
+		for i := 0; root.Kind == yaml.MappingNode && i+1 < len(root.Content); i += 2 {
+			if root.Content[i].Value != "knowledge" {
+				continue
+			}
+			var k Knowledge
+			if root.Content[i+1].Decode(&k) == nil {
+				cfg.Knowledge = k
+				cfg.resolvePaths(filepath.Dir(ps.file), Config{})
+				cfg.checkFiles(ps)
+			}
+		}
+		return nil
 	}
 	// Decoding the checked node keeps line numbers in custom unmarshalers.
 	if err := root.Decode(cfg); err != nil {
 		var le *lineError
 		if errors.As(err, &le) {
-			return fmt.Errorf("%s:%d: %s", path, le.line, le.msg)
+			ps.add(le.line, "", "%s", le.msg)
+			return nil
 		}
-		return yamlError(path, err)
+		return yamlError(ps.file, err)
 	}
 	// Paths the file sets are relative to the file; defaults stay
 	// relative to the working folder.
 	var set Config
 	if err := root.Decode(&set); err == nil {
-		cfg.resolvePaths(filepath.Dir(path), set)
+		cfg.resolvePaths(filepath.Dir(ps.file), set)
 	}
 	return nil
 }
@@ -249,31 +276,57 @@ func (cfg *Config) applyEnv(getenv func(string) string) {
 	}
 }
 
-func (cfg *Config) validate() error {
+func (cfg *Config) validate(ps *problems) {
 	if cfg.Storage.Path == "" {
-		return errors.New("storage.path is empty: give the file the question log is kept in, e.g. data/hiecbot.db")
+		ps.at("storage.path", "is empty: give the file the question log is kept in, e.g. data/hiecbot.db")
 	}
 	if u := cfg.Slack.APIURL; !strings.HasPrefix(u, "http://") && !strings.HasPrefix(u, "https://") {
-		return fmt.Errorf("slack.api_url %q is not an http(s) URL", u)
+		ps.at("slack.api_url", "%q is not an http(s) URL: leave it out for https://slack.com/api/ (SLACK_API_URL also sets it)", u)
 	} else if !strings.HasSuffix(u, "/") {
 		cfg.Slack.APIURL += "/"
 	}
 	switch cfg.Log.Level {
 	case "debug", "info", "warn", "error":
 	default:
-		return fmt.Errorf("log.level %q is not one of debug, info, warn, error", cfg.Log.Level)
+		ps.at("log.level", "%q is not a log level: use debug, info, warn or error", cfg.Log.Level)
 	}
 	switch cfg.Log.Format {
 	case "text", "json":
 	default:
-		return fmt.Errorf("log.format %q is not one of text, json", cfg.Log.Format)
+		ps.at("log.format", "%q is not a log format: use text or json", cfg.Log.Format)
 	}
-	for _, id := range cfg.NSG.Staff {
+	for i, id := range cfg.NSG.Staff {
 		if id == "" || strings.ContainsAny(id, " <>@") {
-			return fmt.Errorf("nsg.staff: %q is not a Slack user id (like U012AB3CD)", id)
+			ps.at(fmt.Sprintf("nsg.staff[%d]", i), "%q is not a Slack user id: use ids like U012AB3CD (profile → ⋯ → Copy member ID)", id)
 		}
 	}
-	return cfg.Reminders.validate()
+	cfg.Reminders.validate(ps)
+}
+
+// checkFiles checks that the sources and the FAQ the file names exist, so
+// a missing one is reported with the line that names it.
+func (cfg *Config) checkFiles(ps *problems) {
+	where := "the working folder"
+	if ps.file != "" {
+		where = "the folder of " + ps.file
+	}
+	check := func(key, path, what string) {
+		fi, err := os.Stat(path)
+		switch {
+		case errors.Is(err, os.ErrNotExist):
+			ps.at(key, "%s %s does not exist (a relative path is read from %s)", what, path, where)
+		case err != nil:
+			ps.at(key, "%s %s: %v", what, path, err)
+		case fi.IsDir():
+			ps.at(key, "%s %s is a folder: name a Markdown or text file", what, path)
+		}
+	}
+	for i, src := range cfg.Knowledge.Sources {
+		check(fmt.Sprintf("knowledge.sources[%d]", i), src, "source file")
+	}
+	if cfg.Knowledge.FAQ != "" {
+		check("knowledge.faq", cfg.Knowledge.FAQ, "FAQ file")
+	}
 }
 
 // Effective renders the configuration as YAML with every secret masked,
@@ -314,6 +367,9 @@ func ParseDuration(s string) (time.Duration, error) {
 	in := strings.TrimSpace(s)
 	if in == "" {
 		return 0, errors.New("empty duration: write a number and a unit, e.g. 7d, 2h or 30m")
+	}
+	if strings.ContainsAny(in, " \t") {
+		return 0, fmt.Errorf("duration %q: write a number and a unit without spaces, e.g. 6h, 7d, 1d12h or 30m", s)
 	}
 	if strings.HasPrefix(in, "-") {
 		return 0, fmt.Errorf("duration %q is negative: write how long before, e.g. 7d", s)

@@ -1,6 +1,7 @@
 package config
 
 import (
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -64,6 +65,11 @@ reminders:
       due: 2009-10-19 12:00
       remind_before: [7d, 1d12h, 30m]
 `)
+	for _, name := range []string{"notes.md", "faq.yaml"} {
+		if err := os.WriteFile(filepath.Join(filepath.Dir(p), name), []byte("x"), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
 	cfg, err := Load(p, env(map[string]string{"BOT": "xoxb-secret-token", "SLACK_API_URL": ""}))
 	if err != nil {
 		t.Fatal(err)
@@ -136,14 +142,14 @@ func TestErrorsNameFileLineAndKey(t *testing.T) {
 			[]string{":5:", "negative"}},
 		{"bad date", "reminders:\n  deadlines:\n    - name: A\n      due: 19/10/2009\n", nil,
 			[]string{":4:", `date "19/10/2009"`}},
-		{"bad zone", "reminders:\n  timezone: Europe/Londn\n", nil, []string{"line 2", "reminders.timezone", "Europe/Londn"}},
+		{"bad zone", "reminders:\n  timezone: Europe/Londn\n", nil, []string{":2: reminders.timezone:", "Europe/Londn", "IANA"}},
 		{"bad cron", "reminders:\n  cron:\n    - name: weekly\n      spec: 0 9 * *\n      post: countdown\n", nil,
-			[]string{"line 3", "weekly", `spec "0 9 * *"`}},
+			[]string{":4: reminders.cron[0].spec:", "weekly", `"0 9 * *"`, "five fields"}},
 		{"bad post", "reminders:\n  cron:\n    - name: weekly\n      spec: 0 9 * * MON\n      post: tweet\n", nil,
-			[]string{"line 3", `post "tweet"`}},
+			[]string{":5: reminders.cron[0].post:", `"tweet"`, "countdown or digest"}},
 		{"duplicate deadline", "reminders:\n  deadlines:\n    - {name: A, due: 2009-10-19}\n    - {name: A, due: 2009-10-20}\n", nil,
-			[]string{"line 4", "used twice"}},
-		{"bad log level", "log:\n  level: loud\n", nil, []string{"log.level", "loud"}},
+			[]string{":4: reminders.deadlines[1].name:", "used twice"}},
+		{"bad log level", "log:\n  level: loud\n", nil, []string{":2: log.level:", "loud", "debug, info, warn or error"}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -298,4 +304,127 @@ func TestListsInFileReplaceDefaults(t *testing.T) {
 	if len(cfg.Reminders.Cron) != 2 || len(cfg.Reminders.Milestones) != 2 {
 		t.Errorf("lists the file does not set must keep their defaults: %+v", cfg.Reminders)
 	}
+}
+
+// TestEveryErrorInOnePass: a file with several mistakes reports them all,
+// in line order, each with the file, line and key and what is allowed.
+func TestEveryErrorInOnePass(t *testing.T) {
+	p := writeFile(t, "hiecbot.yaml", `storage:
+  pth: q.db
+log:
+  level: loud
+  format: xml
+reminders:
+  grace: 6 hours
+  deadlines:
+    - name: Bids
+      due: 19/10/2009
+      remind_before: [7d, 7w]
+nsg:
+  staff: [U1, "J Smith"]
+knowledge:
+  sources: [gone.md]
+`)
+	_, err := Load(p, env(nil))
+	var errs Errors
+	if !errors.As(err, &errs) {
+		t.Fatalf("err = %v (%T), want Errors", err, err)
+	}
+	want := []struct {
+		line      int
+		key, text string
+	}{
+		{2, "storage.pth", `unknown key "pth" in storage; did you mean "path"? (valid keys: path)`},
+		{7, "reminders.grace", `duration "6 hours"`},
+		{10, "reminders.deadlines[0].due", `date "19/10/2009"`},
+		{11, "reminders.deadlines[0].remind_before[1]", `unknown unit "w" (use d, h, m or s)`},
+		{15, "knowledge.sources[0]", "gone.md does not exist"},
+	}
+	if len(errs) != len(want) {
+		t.Fatalf("%d problems, want %d (the keys are checked before values are validated):\n%v", len(errs), len(want), err)
+	}
+	for i, w := range want {
+		got := errs[i]
+		if got.File != p || got.Line != w.line || got.Key != w.key || !strings.Contains(got.Msg, w.text) {
+			t.Errorf("problem %d = %+v\nwant %s:%d %s: …%s…", i, got, p, w.line, w.key, w.text)
+		}
+		if !strings.HasPrefix(got.Error(), fmt.Sprintf("%s:%d: %s: ", p, w.line, w.key)) {
+			t.Errorf("problem %d reads %q", i, got.Error())
+		}
+	}
+	if !strings.HasPrefix(err.Error(), "5 problems in the configuration:\n") {
+		t.Errorf("err = %q", err)
+	}
+
+	// Once the file's shape is right, the values are all checked too.
+	p = writeFile(t, "hiecbot.yaml", "log:\n  level: loud\n  format: xml\nnsg:\n  staff: [U1, \"J Smith\"]\nreminders:\n  timezone: Mars/Olympus\n")
+	_, err = Load(p, env(nil))
+	if !errors.As(err, &errs) || len(errs) != 4 {
+		t.Fatalf("want 4 problems, got %v", err)
+	}
+	for i, w := range []string{":2: log.level: \"loud\" is not a log level: use debug, info, warn or error",
+		":3: log.format: \"xml\" is not a log format: use text or json",
+		":5: nsg.staff[1]: \"J Smith\" is not a Slack user id",
+		":7: reminders.timezone: \"Mars/Olympus\" is not a known IANA zone"} {
+		if !strings.Contains(errs[i].Error(), w) {
+			t.Errorf("problem %d = %q, want %q", i, errs[i].Error(), w)
+		}
+	}
+}
+
+func TestMissingSourceNamesConfigLine(t *testing.T) {
+	p := writeFile(t, "hiecbot.yaml", "knowledge:\n  sources:\n    - here.md\n    - gone.md\n  faq: faq/missing.yaml\n")
+	if err := os.WriteFile(filepath.Join(filepath.Dir(p), "here.md"), []byte("# Hi\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	_, err := Load(p, env(nil))
+	var errs Errors
+	if !errors.As(err, &errs) || len(errs) != 2 {
+		t.Fatalf("err = %v, want 2 problems", err)
+	}
+	dir := filepath.Dir(p)
+	if got, want := errs[0].Error(), p+":4: knowledge.sources[1]: source file "+filepath.Join(dir, "gone.md")+" does not exist (a relative path is read from the folder of "+p+")"; got != want {
+		t.Errorf("got  %q\nwant %q", got, want)
+	}
+	if got := errs[1].Error(); !strings.HasPrefix(got, p+":5: knowledge.faq: FAQ file "+filepath.Join(dir, "faq", "missing.yaml")+" does not exist") {
+		t.Errorf("got %q", got)
+	}
+}
+
+func TestConfigLine(t *testing.T) {
+	p := writeFile(t, "hiecbot.yaml", "# FAQ\nknowledge:\n  faq: faq.yaml\n")
+	if err := os.WriteFile(filepath.Join(filepath.Dir(p), "faq.yaml"), []byte("[]"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := Load(p, env(nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.Line("knowledge.faq") != 3 || cfg.Line("storage.path") != 0 {
+		t.Errorf("Line(knowledge.faq) = %d, Line(storage.path) = %d; want 3 and 0", cfg.Line("knowledge.faq"), cfg.Line("storage.path"))
+	}
+}
+
+func FuzzLoad(f *testing.F) {
+	f.Add("log:\n  level: loud\n")
+	f.Add("reminders:\n  deadlines:\n    - {name: A, due: 2009-10-19, remind_before: [7d]}\n")
+	f.Add("knowledge: [a]\nslack: {listen: [1]}\n")
+	f.Fuzz(func(t *testing.T, body string) {
+		p := filepath.Join(t.TempDir(), "hiecbot.yaml")
+		if err := os.WriteFile(p, []byte(body), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		cfg, err := Load(p, env(nil))
+		if err == nil && cfg == nil {
+			t.Fatal("nil config without an error")
+		}
+		var errs Errors
+		if errors.As(err, &errs) {
+			for _, pr := range errs {
+				if pr.File != p || strings.Contains(pr.Msg, "config.") || strings.Contains(pr.Msg, "reflect") {
+					t.Errorf("problem %+v", pr)
+				}
+			}
+		}
+	})
 }

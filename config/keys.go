@@ -19,22 +19,36 @@ var leafTypes = map[reflect.Type]bool{
 	reflect.TypeOf(Due{}):       true,
 }
 
-// checkKeys walks n against the struct type t and rejects keys t does not
-// have, naming the line, the key and the keys that are allowed there.
-func checkKeys(n *yaml.Node, t reflect.Type, path string) error {
+// check walks n against the struct type t: it expands ${VAR} in values,
+// rejects keys t does not have (naming the keys allowed there), checks
+// each value has the shape its key needs and that durations and dates
+// parse, and records the line of every key path. It goes on past each
+// problem, so one pass finds them all.
+func (ps *problems) check(n *yaml.Node, t reflect.Type, path string, getenv func(string) string) {
 	for t.Kind() == reflect.Pointer {
 		t = t.Elem()
 	}
+	ps.lines[path] = n.Line
+	if n.Kind == yaml.ScalarNode && strings.Contains(n.Value, "${") {
+		out, err := expand(n.Value, getenv)
+		if err != nil {
+			ps.add(n.Line, path, "%v", err)
+			return
+		}
+		n.Value = out
+	}
 	if leafTypes[t] {
-		return nil
+		ps.checkLeaf(n, t, path)
+		return
 	}
 	switch t.Kind() {
 	case reflect.Struct:
 		if n.Kind != yaml.MappingNode {
 			if n.Kind == yaml.ScalarNode && n.Tag == "!!null" {
-				return nil
+				return
 			}
-			return fmt.Errorf("%d: %s: expected a mapping of keys (%s)", n.Line, orRoot(path), strings.Join(yamlKeys(t), ", "))
+			ps.add(n.Line, orRoot(path), "expected a mapping of keys (%s)", strings.Join(yamlKeys(t), ", "))
+			return
 		}
 		fields := map[string]reflect.Type{}
 		for i := 0; i < t.NumField(); i++ {
@@ -50,34 +64,84 @@ func checkKeys(n *yaml.Node, t reflect.Type, path string) error {
 			k, v := n.Content[i], n.Content[i+1]
 			ft, ok := fields[k.Value]
 			if !ok {
-				return fmt.Errorf("%d: unknown key %q in %s (valid keys: %s)", k.Line, k.Value, orRoot(path), strings.Join(yamlKeys(t), ", "))
+				ps.add(k.Line, join(path, k.Value), "unknown key %q in %s%s (valid keys: %s)", k.Value, orRoot(path), didYouMean(k.Value, yamlKeys(t)), strings.Join(yamlKeys(t), ", "))
+				continue
 			}
 			if seen[k.Value] {
-				return fmt.Errorf("%d: key %q appears twice in %s", k.Line, k.Value, orRoot(path))
+				ps.add(k.Line, join(path, k.Value), "key %q appears twice in %s; keep one", k.Value, orRoot(path))
+				continue
 			}
 			seen[k.Value] = true
-			if err := checkKeys(v, ft, join(path, k.Value)); err != nil {
-				return err
-			}
+			ps.check(v, ft, join(path, k.Value), getenv)
 		}
 	case reflect.Slice:
 		if n.Kind == yaml.ScalarNode && n.Tag == "!!null" {
-			return nil
+			return
 		}
 		if n.Kind != yaml.SequenceNode {
-			return fmt.Errorf("%d: %s: expected a list", n.Line, orRoot(path))
+			ps.add(n.Line, orRoot(path), "expected a list, e.g. [a, b] or one \"- item\" a line")
+			return
 		}
 		for i, item := range n.Content {
-			if err := checkKeys(item, t.Elem(), fmt.Sprintf("%s[%d]", path, i)); err != nil {
-				return err
-			}
+			ps.check(item, t.Elem(), fmt.Sprintf("%s[%d]", path, i), getenv)
 		}
 	default:
 		if n.Kind != yaml.ScalarNode {
-			return fmt.Errorf("%d: %s: expected a single value, not a list or mapping", n.Line, orRoot(path))
+			ps.add(n.Line, orRoot(path), "expected a single value, not a list or mapping")
 		}
 	}
-	return nil
+}
+
+// checkLeaf checks a value that decodes itself: a duration or a date.
+func (ps *problems) checkLeaf(n *yaml.Node, t reflect.Type, path string) {
+	if n.Kind != yaml.ScalarNode {
+		ps.add(n.Line, path, "expected a single value, not a list or mapping")
+		return
+	}
+	var err error
+	switch t {
+	case reflect.TypeOf(Duration(0)):
+		_, err = ParseDuration(n.Value)
+	case reflect.TypeOf(Due{}):
+		_, err = ParseDue(n.Value)
+	}
+	if err != nil {
+		ps.add(n.Line, path, "%v", err)
+	}
+}
+
+// didYouMean suggests the valid key closest to a misspelt one.
+func didYouMean(key string, valid []string) string {
+	best, bestD := "", 3
+	for _, v := range valid {
+		if d := editDistance(key, v); d < bestD {
+			best, bestD = v, d
+		}
+	}
+	if best == "" {
+		return ""
+	}
+	return fmt.Sprintf("; did you mean %q?", best)
+}
+
+func editDistance(a, b string) int {
+	prev := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur := make([]int, len(b)+1)
+		cur[0] = i
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev = cur
+	}
+	return prev[len(b)]
 }
 
 func yamlKeys(t reflect.Type) []string {
@@ -104,32 +168,6 @@ func orRoot(path string) string {
 		return "the top level"
 	}
 	return path
-}
-
-// expandEnv replaces ${VAR} and ${VAR:-fallback} in every scalar value
-// under n. A reference to an unset variable without a fallback is an
-// error naming the variable and the line.
-func expandEnv(n *yaml.Node, getenv func(string) string) error {
-	if n.Kind == yaml.ScalarNode {
-		if !strings.Contains(n.Value, "${") {
-			return nil
-		}
-		out, err := expand(n.Value, getenv)
-		if err != nil {
-			return fmt.Errorf("%d: %w", n.Line, err)
-		}
-		n.Value = out
-		return nil
-	}
-	for i, c := range n.Content {
-		if n.Kind == yaml.MappingNode && i%2 == 0 {
-			continue // keys are not expanded
-		}
-		if err := expandEnv(c, getenv); err != nil {
-			return err
-		}
-	}
-	return nil
 }
 
 func expand(s string, getenv func(string) string) (string, error) {

@@ -1,7 +1,6 @@
 package config
 
 import (
-	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -37,23 +36,6 @@ type Reminders struct {
 	Deadlines  []Deadline  `yaml:"deadlines"`
 	Milestones []Milestone `yaml:"milestones"`
 	Cron       []CronJob   `yaml:"cron"`
-
-	// timezoneLine is where the timezone was set, for error messages.
-	timezoneLine int
-}
-
-// UnmarshalYAML decodes the reminders and remembers the timezone's line.
-func (r *Reminders) UnmarshalYAML(n *yaml.Node) error {
-	type plain Reminders
-	if err := n.Decode((*plain)(r)); err != nil {
-		return err
-	}
-	for i := 0; i+1 < len(n.Content); i += 2 {
-		if n.Content[i].Value == "timezone" {
-			r.timezoneLine = n.Content[i+1].Line
-		}
-	}
-	return nil
 }
 
 // Location returns the reminders' timezone; validate has checked it.
@@ -233,72 +215,72 @@ func (d Due) Label() string {
 	return ""
 }
 
-func (r *Reminders) validate() error {
+func (r *Reminders) validate(ps *problems) {
+	zoneOK := false
 	if r.Timezone == "" {
-		return errors.New("reminders.timezone is empty: give an IANA zone such as Europe/London")
-	}
-	at := func(line int) string {
-		if line == 0 {
-			return ""
-		}
-		return fmt.Sprintf("line %d: ", line)
-	}
-	if _, err := time.LoadLocation(r.Timezone); err != nil {
-		return fmt.Errorf("%sreminders.timezone %q is not a known IANA zone (e.g. Europe/London)", at(r.timezoneLine), r.Timezone)
+		ps.at("reminders.timezone", "is empty: give an IANA zone such as Europe/London")
+	} else if _, err := time.LoadLocation(r.Timezone); err != nil {
+		ps.at("reminders.timezone", "%q is not a known IANA zone: use one such as Europe/London", r.Timezone)
+	} else {
+		zoneOK = true
 	}
 	names := map[string]bool{}
 	for i, d := range r.Deadlines {
-		where := fmt.Sprintf("%sreminders.deadlines[%d]", at(d.Line), i)
+		key := fmt.Sprintf("reminders.deadlines[%d]", i)
 		switch {
 		case strings.TrimSpace(d.Name) == "":
-			return fmt.Errorf("%s: name is empty", where)
+			ps.at(key+".name", "is empty: every deadline needs a name")
 		case names[d.Name]:
-			return fmt.Errorf("%s: name %q is used twice; deadline names must be unique", where, d.Name)
-		case d.Due.IsZero():
-			return fmt.Errorf("%s (%s): due is missing: give a date such as 2009-10-19", where, d.Name)
-		case d.Due.Precision == PrecisionMonth:
-			return fmt.Errorf("%s (%s): due %s needs a day, e.g. %s-19", where, d.Name, d.Due, d.Due)
+			ps.at(key+".name", "%q is used twice; deadline names must be unique", d.Name)
 		}
 		names[d.Name] = true
+		switch {
+		case d.Due.IsZero():
+			ps.at(key+".due", "is missing (%s): give a date such as 2009-10-19 or 2009-10-19 12:00", d.Name)
+		case d.Due.Precision == PrecisionMonth:
+			ps.at(key+".due", "%s needs a day (%s), e.g. %s-19", d.Due, d.Name, d.Due)
+		}
 		seen := map[Duration]bool{}
-		for _, off := range d.RemindBefore {
+		for j, off := range d.RemindBefore {
 			if seen[off] {
-				return fmt.Errorf("%s (%s): remind_before lists %s twice", where, d.Name, FormatDuration(time.Duration(off)))
+				ps.at(fmt.Sprintf("%s.remind_before[%d]", key, j), "%s is listed twice (%s); give each offset once", FormatDuration(time.Duration(off)), d.Name)
 			}
 			seen[off] = true
 		}
 	}
 	for i, m := range r.Milestones {
-		where := fmt.Sprintf("%sreminders.milestones[%d]", at(m.Line), i)
+		key := fmt.Sprintf("reminders.milestones[%d]", i)
 		if strings.TrimSpace(m.Name) == "" {
-			return fmt.Errorf("%s: name is empty", where)
+			ps.at(key+".name", "is empty: every milestone needs a name")
 		}
 		if m.When.IsZero() {
-			return fmt.Errorf("%s (%s): when is missing: give a month such as 2009-07 or a date", where, m.Name)
+			ps.at(key+".when", "is missing (%s): give a month such as 2009-07 or a date", m.Name)
 		}
 	}
 	for i, c := range r.Cron {
-		where := fmt.Sprintf("%sreminders.cron[%d]", at(c.Line), i)
+		key := fmt.Sprintf("reminders.cron[%d]", i)
 		if strings.TrimSpace(c.Name) == "" {
-			return fmt.Errorf("%s: name is empty", where)
-		}
-		if names[c.Name] {
-			return fmt.Errorf("%s: name %q is used twice; reminder names must be unique", where, c.Name)
+			ps.at(key+".name", "is empty: every recurring post needs a name")
+		} else if names[c.Name] {
+			ps.at(key+".name", "%q is used twice; reminder names must be unique", c.Name)
 		}
 		names[c.Name] = true
 		if c.Post != PostCountdown && c.Post != PostDigest {
-			return fmt.Errorf("%s (%s): post %q is not %s or %s", where, c.Name, c.Post, PostCountdown, PostDigest)
+			ps.at(key+".post", "%q is not a kind of post (%s): use %s or %s", c.Post, c.Name, PostCountdown, PostDigest)
 		}
 		if c.Timezone != "" {
 			if _, err := time.LoadLocation(c.Timezone); err != nil {
-				return fmt.Errorf("%s (%s): timezone %q is not a known IANA zone", where, c.Name, c.Timezone)
+				ps.at(key+".timezone", "%q is not a known IANA zone (%s): use one such as Europe/London", c.Timezone, c.Name)
+				continue
 			}
 		}
+		if c.Timezone == "" && !zoneOK {
+			continue // the spec is read in the bad zone already reported
+		}
 		if _, err := CronParser.Parse(c.FullSpec(r.Timezone)); err != nil {
-			return fmt.Errorf("%s (%s): spec %q: %v (five fields: minute hour day-of-month month day-of-week, e.g. \"0 9 * * MON\")", where, c.Name, c.Spec, err)
+			ps.at(key+".spec", "%q (%s): %v; write five fields: minute hour day-of-month month day-of-week, e.g. \"0 9 * * MON\"", c.Spec, c.Name, err)
 		}
 	}
-	return nil
 }
 
 const guideSlide17 = "Guide, slide 17: Application process"

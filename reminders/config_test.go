@@ -37,13 +37,11 @@ func TestBadConfig(t *testing.T) {
 		{"unknown offset unit", fmt.Sprintf(deadline, "2009-10-19", "7d, 2w"), 6, []string{`"2w"`, `unknown unit "w"`}},
 		{"negative offset", fmt.Sprintf(deadline, "2009-10-19", "-7d"), 6, []string{`"-7d" is negative`}},
 		{"bad date", fmt.Sprintf(deadline, "2009-10-32", "7d"), 5, []string{`"2009-10-32"`}},
-		{"month for a deadline", fmt.Sprintf(deadline, "2009-10", "7d"), 4, []string{"needs a day"}},
-		{"bad cron spec", fmt.Sprintf(job, "0 9 * * MOON", "Europe/London"), 4, []string{"Weekly countdown", `"0 9 * * MOON"`}},
-		{"bad cron zone", fmt.Sprintf(job, "0 9 * * MON", "Europe/Londres"), 4, []string{`timezone "Europe/Londres"`}},
+		{"month for a deadline", fmt.Sprintf(deadline, "2009-10", "7d"), 5, []string{"reminders.deadlines[0].due:", "needs a day"}},
+		{"bad cron spec", fmt.Sprintf(job, "0 9 * * MOON", "Europe/London"), 5, []string{"reminders.cron[0].spec:", "Weekly countdown", `"0 9 * * MOON"`}},
+		{"bad cron zone", fmt.Sprintf(job, "0 9 * * MON", "Europe/Londres"), 6, []string{"reminders.cron[0].timezone:", `"Europe/Londres"`}},
 		{"negative grace", "reminders:\n  timezone: Europe/London\n\n  grace: -6h\n", 4, []string{`"-6h" is negative`}},
-		// config records no line for reminders.timezone itself, so the
-		// message names the key and the value instead.
-		{"bad reminders zone", "reminders:\n  timezone: Europe/Londres\n", 0, []string{`reminders.timezone "Europe/Londres"`}},
+		{"bad reminders zone", "reminders:\n  timezone: Europe/Londres\n", 2, []string{`reminders.timezone: "Europe/Londres"`}},
 	}
 	dir := t.TempDir()
 	for i, tt := range tests {
