@@ -103,14 +103,16 @@ func PrintAnswer(w io.Writer, res knowledge.Result) {
 		return
 	}
 	top := res.Answers[0]
-	fmt.Fprintln(w, top.Citation)
+	// A published clarification quotes a bidder's question: print
+	// passages and citations terminal-safe.
+	fmt.Fprintln(w, TerminalSafe(top.Citation))
 	for _, line := range strings.Split(top.Text, "\n") {
-		fmt.Fprintf(w, "  %s\n", line)
+		fmt.Fprintf(w, "  %s\n", TerminalSafe(line))
 	}
 	if len(res.Answers) > 1 {
 		fmt.Fprintln(w, "See also:")
 		for _, a := range res.Answers[1:] {
-			fmt.Fprintf(w, "  - %s\n", a.Citation)
+			fmt.Fprintf(w, "  - %s\n", TerminalSafe(a.Citation))
 		}
 	}
 }
@@ -134,14 +136,14 @@ func PrintQuestions(w io.Writer, qs []store.Question, asJSON bool) error {
 		if who == "" {
 			who = q.UserID
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", q.ID, q.AskedAt.UTC().Format("2006-01-02 15:04"), q.Status, q.Via, who, dialogue.OneLine(q.Question, 70))
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", q.ID, q.AskedAt.UTC().Format("2006-01-02 15:04"), q.Status, q.Via, TerminalSafe(dialogue.OneLine(who, 30)), TerminalSafe(dialogue.OneLine(q.Question, 70)))
 	}
 	return tw.Flush()
 }
 
 // PrintQuestion prints one question in full.
 func PrintQuestion(w io.Writer, q store.Question) {
-	fmt.Fprintln(w, strings.NewReplacer("*", "", "> ", "  ").Replace(dialogue.QuestionText(q)))
+	fmt.Fprintln(w, TerminalSafe(strings.NewReplacer("*", "", "> ", "  ").Replace(dialogue.QuestionText(q))))
 }
 
 func writeIndented(w io.Writer, v any) error {

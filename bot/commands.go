@@ -152,6 +152,7 @@ func (cl *call) load() (*config.Config, error) {
 	if err != nil {
 		return nil, UsageError{err}
 	}
+	cl.cfg = cfg
 	return cfg, nil
 }
 
@@ -309,7 +310,7 @@ func runPublish(cl *call, pos []string) error {
 	if err != nil {
 		return recordError(err)
 	}
-	fmt.Fprintf(cl.Stdout, "Published %s. The clarification does not name the asker:\nQ: %s\nA: %s\n", q.ID, q.Question, q.NSGAnswer)
+	fmt.Fprintf(cl.Stdout, "Published %s. The clarification does not name the asker:\nQ: %s\nA: %s\n", q.ID, TerminalSafe(q.Question), TerminalSafe(q.NSGAnswer))
 	return nil
 }
 

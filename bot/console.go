@@ -35,7 +35,8 @@ func NewConsole(out io.Writer) *Console { return &Console{out: out} }
 func (c *Console) printf(format string, args ...any) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	fmt.Fprintf(c.out, format, args...)
+	// Replies quote what bidders typed: nothing reaches the terminal raw.
+	fmt.Fprint(c.out, TerminalSafe(fmt.Sprintf(format, args...)))
 }
 
 // NotifyNSG prints the notice the NSG channel would get.

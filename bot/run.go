@@ -82,6 +82,7 @@ type call struct {
 	ctx        context.Context
 	cmd        *command
 	configPath string
+	cfg        *config.Config // once loaded
 	json       bool
 	status     string
 	since      string
@@ -196,7 +197,12 @@ func (cl *call) exec(cmd *command, args []string) error {
 	if cmd.name != "ask" && cmd.name != "help" && len(pos) != want {
 		return usagef("%s takes %s, got %d\nusage: %s\nsee: hiecbot help %s", cmd.name, plural(want, "no arguments", "argument"), len(pos), cmd.usageLine(), cmd.name)
 	}
-	return cmd.run(cl, pos)
+	err = cmd.run(cl, pos)
+	if cl.cfg != nil {
+		// Whatever failed, its message never shows a secret.
+		err = cl.cfg.Redactor().Error(err)
+	}
+	return err
 }
 
 func plural(n int, none, one string) string {

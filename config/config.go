@@ -40,6 +40,8 @@ type Config struct {
 
 	// lines maps each key the file set to its line.
 	lines map[string]int
+	// redactor masks the secrets found while loading (see Redactor).
+	redactor Redactor
 }
 
 // Knowledge lists the documents indexed beside the embedded guide.
@@ -143,19 +145,33 @@ func Find(explicit string) string {
 // environment applied. A mistake in the file or the environment is an
 // Errors value listing every problem found, each with the file, line and
 // key and what is allowed.
+//
+// Every error it returns has the secrets masked (see Redactor), even one
+// found before the secrets were decoded. A file over MaxConfigSize, or a
+// source file over MaxSourceSize, is a problem too.
 func Load(path string, getenv func(string) string) (*Config, error) {
+	cfg, err := load(path, getenv)
+	if err != nil {
+		return nil, cfg.Redactor().Error(err)
+	}
+	return cfg, nil
+}
+
+func load(path string, getenv func(string) string) (*Config, error) {
 	cfg := Default()
+	cfg.redactor = secretSources(nil, getenv)
 	ps := newProblems(path)
 	if path != "" {
-		data, err := os.ReadFile(path)
+		data, err := readConfigFile(path)
 		if err != nil {
-			return nil, fmt.Errorf("read config: %w", err)
+			return cfg, err
 		}
+		cfg.redactor = secretSources(data, getenv)
 		if err := cfg.decode(ps, data, getenv); err != nil {
-			return nil, err
+			return cfg, err
 		}
 		if err := ps.err(); err != nil {
-			return nil, err
+			return cfg, err
 		}
 		cfg.File = path
 	}
@@ -163,7 +179,7 @@ func Load(path string, getenv func(string) string) (*Config, error) {
 	cfg.validate(ps)
 	cfg.checkFiles(ps)
 	if err := ps.err(); err != nil {
-		return nil, err
+		return cfg, err
 	}
 	cfg.lines = ps.lines
 	return cfg, nil
@@ -319,6 +335,8 @@ func (cfg *Config) checkFiles(ps *problems) {
 			ps.at(key, "%s %s: %v", what, path, err)
 		case fi.IsDir():
 			ps.at(key, "%s %s is a folder: name a Markdown or text file", what, path)
+		case fi.Size() > MaxSourceSize:
+			ps.at(key, "%s %s is %s, larger than the %s a source file may be: split it, or check it is the document you meant", what, path, size(fi.Size()), size(MaxSourceSize))
 		}
 	}
 	for i, src := range cfg.Knowledge.Sources {
@@ -338,7 +356,8 @@ func (cfg *Config) Effective() ([]byte, error) {
 	if err := enc.Encode(cfg); err != nil {
 		return nil, fmt.Errorf("render config: %w", err)
 	}
-	return buf.Bytes(), nil
+	// A secret expanded into another setting is masked there too.
+	return []byte(cfg.Redactor().Redact(buf.String())), nil
 }
 
 // Duration is a time.Duration written as in Go ("6h", "90m") or in days
