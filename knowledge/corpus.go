@@ -7,24 +7,20 @@ import (
 	"io/fs"
 	"strings"
 
+	"github.com/blevesearch/bleve/v2/analysis"
 	"gopkg.in/yaml.v3"
 )
 
 // corpusFS holds the curated guide and press release, one YAML file each.
 //
-//go:embed corpus/*.yaml
+//go:embed corpus/*.yaml corpus/*.synonyms
 var corpusFS embed.FS
-
-// thesaurusText is the search thesaurus; its syntax is described at its top.
-//
-//go:embed thesaurus.txt
-var thesaurusText string
 
 // corpusFile is the layout of a file in corpus/: a document's source, date,
 // citation template and prior, and its passages. The template's {source},
 // {date}, {ref} and {title} are replaced by the passage's values. The prior
 // is added to the score of the document's passages (see passage.prior).
-// The context says what every passage is part of (see contextText).
+// The context is a note for people reading the file; it is not indexed.
 type corpusFile struct {
 	Source   string          `yaml:"source"`
 	Date     string          `yaml:"date"`
@@ -53,18 +49,36 @@ type passage struct {
 	title    string
 	text     string
 	citation string
-	// searchTitle is what the title field indexes: the title and, for FAQ
-	// entries, the alternative phrasings of the question.
-	searchTitle string
-	// label is an editorial title, indexed with the body but not boosted.
-	label string
-	// context says what the passage is part of ("the guide").
-	context string
+	// path is the heading path of a passage of a source file, outermost
+	// first; the title field indexes it (or the title when it is empty).
+	path []string
+	// alts are other phrasings of the question the passage answers: an
+	// FAQ entry's question and alternatives, and questions staff answered
+	// by citing the passage (see Engine.AddPhrasing).
+	alts []string
 	// prior is added to the passage's score, so that when passages answer a
 	// question equally well the more authoritative one comes first: answers
 	// written for bidders (FAQ, NSG), then the guide, then the rest.
 	prior float64
 }
+
+// doc names the document a passage belongs to, the scope of a
+// document's own vocabulary (see expansion): its source file, "embedded" for the embedded corpus
+// (one body of knowledge), or "" for answers written for bidders (FAQ
+// entries, NSG answers), which belong to no one document.
+func (p passage) doc() string {
+	switch {
+	case p.prior >= answerPrior:
+		return ""
+	case strings.HasPrefix(p.id, "corpus:"):
+		return embeddedDoc
+	}
+	file, _, _ := strings.Cut(p.id, "#")
+	return file
+}
+
+// embeddedDoc is the document of the embedded corpus's passages.
+const embeddedDoc = "embedded"
 
 // embeddedPassages returns the curated corpus, in file order.
 func embeddedPassages() ([]passage, error) {
@@ -104,23 +118,34 @@ func readCorpusFile(name string) ([]passage, error) {
 		}
 		cite := strings.NewReplacer("{source}", f.Source, "{date}", f.Date,
 			"{ref}", p.Ref, "{title}", p.Title).Replace(f.Citation)
-		searchTitle, label := p.Title, ""
-		if p.Editorial {
-			searchTitle, label = "", p.Title
-		}
 		out = append(out, passage{
-			id:          "corpus:" + f.Source + ":" + p.Ref,
-			source:      f.Source,
-			date:        f.Date,
-			ref:         p.Ref,
-			title:       p.Title,
-			text:        strings.Join(p.Lines, "\n"),
-			citation:    cite,
-			searchTitle: searchTitle,
-			label:       label,
-			prior:       f.Prior,
-			context:     f.Context,
+			id:       "corpus:" + f.Source + ":" + p.Ref,
+			source:   f.Source,
+			date:     f.Date,
+			ref:      p.Ref,
+			title:    p.Title,
+			text:     strings.Join(p.Lines, "\n"),
+			citation: cite,
+			prior:    f.Prior,
 		})
 	}
 	return out, nil
+}
+
+// embeddedSynonyms reads the vocabulary files of the embedded corpus.
+func embeddedSynonyms(l *lexicon, full analysis.Analyzer) error {
+	names, err := fs.Glob(corpusFS, "corpus/*.synonyms")
+	if err != nil {
+		return err
+	}
+	for _, name := range names {
+		data, err := corpusFS.ReadFile(name)
+		if err != nil {
+			return err
+		}
+		if err := l.addSynonyms("embedded "+name, string(data), full, embeddedDoc); err != nil {
+			return err
+		}
+	}
+	return nil
 }

@@ -35,7 +35,7 @@ func TestCorpusFromSeeds(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		seeds[source] = normalise(string(data))
+		seeds[source] = plain(string(data))
 	}
 	for _, p := range ps {
 		seed, ok := seeds[p.source]
@@ -44,11 +44,11 @@ func TestCorpusFromSeeds(t *testing.T) {
 			continue
 		}
 		for _, line := range strings.Split(p.text, "\n") {
-			if !strings.Contains(seed, normalise(line)) {
+			if !strings.Contains(seed, plain(line)) {
 				t.Errorf("%s: line not in the seed: %q", p.citation, line)
 			}
 		}
-		if p.source == "Guide" && !strings.Contains(seed, normalise(p.title)) {
+		if p.source == "Guide" && !strings.Contains(seed, plain(p.title)) {
 			t.Errorf("%s: title not in the seed: %q", p.citation, p.title)
 		}
 	}

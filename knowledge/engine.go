@@ -3,29 +3,36 @@ package knowledge
 import (
 	"errors"
 	"fmt"
-	"math"
+	"slices"
 	"strings"
 	"sync"
 
 	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/analysis"
-	"github.com/blevesearch/bleve/v2/search/query"
 )
 
 // ErrEmptyQuestion is returned by Answer for a question that is empty or
 // only white space.
-var ErrEmptyQuestion = errors.New(`question is empty: ask about the HIEC guide, e.g. "When are detailed bids due?"`)
+var ErrEmptyQuestion = errors.New(`question is empty: ask a question about the sources, e.g. "When are detailed bids due?"`)
 
 // ErrClosed is returned by the methods of an Engine after Close.
 var ErrClosed = errors.New("knowledge engine is closed")
 
-// Options lists the knowledge added to the embedded guide and press release.
+// ErrNoPassage is returned by AddPhrasing for a citation that names no
+// passage, or more than one.
+var ErrNoPassage = errors.New("no passage has that citation")
+
+// Options lists the knowledge added to, or in place of, the embedded
+// corpus.
 type Options struct {
-	// Sources are Markdown (.md, .markdown) or plain-text files. Markdown is
-	// split into passages at headings (# to ######), each cited
-	// "<file>: <heading>"; text before the first heading is cited "<file>".
-	// Plain text is split into paragraphs at blank lines, each cited
-	// "<file>: paragraph N".
+	// Sources are Markdown (.md, .markdown), HTML (.html, .htm) or
+	// plain-text files. Markdown and HTML are split into passages at
+	// headings and cited "<file>: <heading> › <subheading>"; text before
+	// the first heading is cited "<file>: opening text". Plain text is
+	// split at blank lines, each paragraph cited "<file>: paragraph N". A
+	// section longer than about 250 words is split at paragraphs into
+	// parts, cited "... (part 2)". Files are UTF-8, or UTF-16 with a
+	// byte-order mark.
 	Sources []string
 	// FAQ is an optional YAML file of questions and answers: a list of
 	// entries with the keys question and answer (required) and
@@ -38,8 +45,22 @@ type Options struct {
 	//	    - What is the deadline for full bids?
 	//
 	// The question and its alternatives are searched as the entry's
-	// title, the answer is its text, and it is cited "<file>: <question>".
+	// phrasings, the answer is its text, and it is cited "<file>:
+	// <question>".
 	FAQ string
+	// Synonyms are files of the operator's own equivalences, in the
+	// syntax of lexicon/synonyms.txt: one group a line ("quote,
+	// quotation"), or "a => b".
+	Synonyms []string
+	// NoEmbedded leaves out the embedded corpus (the guide and press
+	// release, and their vocabulary), for an engine over other documents
+	// only.
+	NoEmbedded bool
+	// MaxSourceBytes limits the size of each file; zero means
+	// DefaultMaxSourceBytes.
+	MaxSourceBytes int64
+	// Params overrides DefaultParams when not nil.
+	Params *Params
 }
 
 // Answer is a passage offered as an answer, with its citation.
@@ -47,19 +68,18 @@ type Answer struct {
 	// Source is "Guide", "DH press release", a source file's base name,
 	// "FAQ" or "NSG".
 	Source string `json:"source"`
-	// Ref locates the passage in its source: "slide 17", "Notes to editors
-	// 4", a heading, "paragraph 2", an FAQ question or an NSG question id.
+	// Ref locates the passage in its source: "slide 17", a heading path,
+	// "paragraph 2", an FAQ question or a clarification number.
 	Ref   string `json:"ref"`
 	Title string `json:"title"`
 	// Text is the passage's full text, lines joined by "\n".
 	Text string `json:"text"`
 	// Citation is what a bidder can follow: "Guide, slide 17: Application
-	// process", "DH press release, 11 May 2009: Notes to editors 4",
-	// "faq.yaml: <question>", "notes.md: <heading>", "NSG answer to Q-0042".
+	// process", "rfq.md: 9.3 Oral interview › 9.3.3 Location", "faq.yaml:
+	// <question>", "NSG clarification C-001".
 	Citation string `json:"citation"`
-	// Score ranks the answers of one question, higher first: the share of
-	// the question the passage covers (0 to 1) plus smaller bonuses for
-	// other evidence. Scores of different questions are not comparable.
+	// Score ranks the answers of one question, higher first. Scores of
+	// different questions are not comparable.
 	Score float64 `json:"score"`
 	// Highlight is the line of Text that best matches the question, with
 	// the matching words in Slack mrkdwn bold (*word*); a line longer than
@@ -71,80 +91,134 @@ type Answer struct {
 // Result is the answer to a question.
 type Result struct {
 	Question string `json:"question"`
-	// Confident reports whether the best answer covers the question well
-	// enough to be given as the answer; see confident.
+	// Confident reports whether the best answer is given as the answer:
+	// the estimated chance that it answers the question (Probability) is
+	// at least the threshold chosen so that 95% of confident answers are
+	// right on the validation corpora.
 	Confident bool `json:"confident"`
 	// Answers holds at most three passages, best first. It may be non-empty
 	// when Confident is false, to show what came closest.
 	Answers []Answer `json:"answers"`
+	// Probability is the estimated chance that the first answer answers
+	// the question.
+	Probability float64 `json:"probability"`
+	// Reason says in a few words why the answer is, or is not, confident.
+	Reason string `json:"reason"`
+	// Explain, set by Engine.Explain only, shows every stage's work.
+	Explain *Explanation `json:"explain,omitempty"`
+}
+
+// Explanation shows how a question was answered, stage by stage.
+type Explanation struct {
+	Normalised string            `json:"normalised"`
+	Dropped    []string          `json:"dropped"` // fillers removed
+	Asks       []string          `json:"asks"`    // kinds of fact asked for
+	Units      []ExplainedUnit   `json:"units"`
+	Candidates []ExplainedAnswer `json:"candidates"`
+	Decision   decision          `json:"decision"`
+}
+
+// ExplainedUnit is one part of a question.
+type ExplainedUnit struct {
+	Words    string   `json:"words"` // the stems of the question's words
+	Synonyms []string `json:"synonyms,omitempty"`
+	Weight   float64  `json:"weight"`
+	Known    bool     `json:"known"` // some passage has it
+}
+
+// ExplainedAnswer is a candidate passage with its features.
+type ExplainedAnswer struct {
+	Citation string   `json:"citation"`
+	Score    float64  `json:"score"`
+	Features features `json:"features"`
+	Missing  []string `json:"missing,omitempty"` // kinds of fact it lacks
 }
 
 // Engine answers questions from passages indexed in memory. Its methods
 // are safe for concurrent use.
 type Engine struct {
-	analyzer analysis.Analyzer
-	aspects  map[string]bool // keys of the thesaurus's aspect concepts
-	hubs     map[string]bool // keys of the thesaurus's hub concepts
-	generic  map[string]bool // stems of the thesaurus's generic words
-	known    *vocabulary     // for spelling correction; guarded by mu
+	params      Params
+	full, words analysis.Analyzer
+	lex         *lexicon
 
 	mu       sync.RWMutex
+	known    *vocabulary // for spelling correction
 	index    bleve.Index // nil once closed
 	passages map[string]*indexed
 	df       map[string]int // number of passages containing each term
-	// slides holds the passages of the guide's slides by slideKey, and
-	// lastSlide the highest slide number (see slides.go).
-	slides    map[string]*indexed
-	lastSlide int
+	// roots holds the terms of the passages by their first minRoot
+	// letters, for derive.
+	roots map[string][]string
+	seq   int
 }
 
-// New builds an engine from the embedded guide and press release plus the
-// sources and FAQ in opts. Errors name the file at fault.
+// New builds an engine from the embedded corpus (unless opts.NoEmbedded)
+// plus the sources, FAQ and synonyms in opts. Errors name the file at
+// fault.
 func New(opts Options) (*Engine, error) {
-	ps, err := embeddedPassages()
+	limit := opts.MaxSourceBytes
+	if limit <= 0 {
+		limit = DefaultMaxSourceBytes
+	}
+	m, err := newMapping()
 	if err != nil {
 		return nil, err
 	}
+	e := &Engine{
+		params:   DefaultParams,
+		full:     m.AnalyzerNamed(fullAnalyzer),
+		words:    m.AnalyzerNamed(wordsAnalyzer),
+		lex:      newLexicon(),
+		known:    newVocabulary(),
+		passages: map[string]*indexed{},
+		df:       map[string]int{},
+		roots:    map[string][]string{},
+	}
+	if opts.Params != nil {
+		e.params = *opts.Params
+	}
+	if err := loadEmbeddedLexicon(e.lex, e.full, e.words); err != nil {
+		return nil, err
+	}
+	var ps []passage
+	if !opts.NoEmbedded {
+		if ps, err = embeddedPassages(); err != nil {
+			return nil, err
+		}
+		if err := embeddedSynonyms(e.lex, e.full); err != nil {
+			return nil, err
+		}
+	}
+	for _, path := range opts.Synonyms {
+		if err := e.lex.loadSynonymsFile(path, limit, e.full); err != nil {
+			return nil, err
+		}
+	}
 	for _, path := range opts.Sources {
-		sp, err := loadSource(path)
+		sp, err := loadSource(path, limit)
 		if err != nil {
 			return nil, err
 		}
 		ps = append(ps, sp...)
 	}
 	if opts.FAQ != "" {
-		fp, err := loadFAQ(opts.FAQ)
+		fp, err := loadFAQ(opts.FAQ, limit)
 		if err != nil {
 			return nil, err
 		}
 		ps = append(ps, fp...)
 	}
-	m, err := newMapping()
-	if err != nil {
-		return nil, err
-	}
-	th, err := compileThesaurus(thesaurusText)
-	if err != nil {
-		return nil, err
+	for _, w := range e.lex.words {
+		e.known.add(w)
 	}
 	idx, err := newIndex(m)
 	if err != nil {
 		return nil, fmt.Errorf("open index: %w", err)
 	}
-	e := &Engine{
-		analyzer: m.AnalyzerNamed(analyzerName),
-		aspects:  th.aspects,
-		hubs:     th.hubs,
-		generic:  th.generic,
-		index:    idx,
-		passages: make(map[string]*indexed, len(ps)),
-		df:       make(map[string]int),
-		slides:   make(map[string]*indexed),
-		known:    th.vocabulary(),
-	}
+	e.index = idx
 	batch := idx.NewBatch()
 	for _, p := range ps {
-		ip := analyse(e.analyzer, p)
+		ip := analyse(e.full, p)
 		if err := batch.Index(ip.id, ip.document()); err != nil {
 			_ = idx.Close()
 			return nil, fmt.Errorf("index %s: %w", p.citation, err)
@@ -162,23 +236,24 @@ func New(opts Options) (*Engine, error) {
 // any passage with the same id. The caller holds e.mu or owns e.
 func (e *Engine) put(ip *indexed) {
 	if old, ok := e.passages[ip.id]; ok {
+		ip.seq = old.seq
 		for k := range old.terms {
 			if e.df[k]--; e.df[k] == 0 {
 				delete(e.df, k)
 			}
 		}
+	} else {
+		e.seq++
+		ip.seq = e.seq
 	}
 	e.passages[ip.id] = ip
-	if n := slideOf(ip.ref); n > 0 && strings.HasPrefix(ip.id, "corpus:") {
-		ip.term(slideKey(n))
-		e.slides[slideKey(n)] = ip
-		e.lastSlide = max(e.lastSlide, n)
-	}
-	for _, text := range []string{ip.context, ip.searchTitle, ip.label, ip.text} {
+	for _, text := range []string{ip.titleText(), ip.altsText(), ip.text} {
 		e.known.addText(text)
 	}
 	for k := range ip.terms {
-		e.df[k]++
+		if e.df[k]++; e.df[k] == 1 && len(k) >= minRoot && !slices.Contains(e.roots[k[:minRoot]], k) {
+			e.roots[k[:minRoot]] = append(e.roots[k[:minRoot]], k)
+		}
 	}
 }
 
@@ -189,8 +264,8 @@ func (e *Engine) Passages() int {
 	return len(e.passages)
 }
 
-// Close releases the index. Later calls to Answer and AddNSGAnswer fail
-// with ErrClosed; closing twice is harmless.
+// Close releases the index. Later calls to Answer and the Add methods
+// fail with ErrClosed; closing twice is harmless.
 func (e *Engine) Close() error {
 	e.mu.Lock()
 	defer e.mu.Unlock()
@@ -203,9 +278,9 @@ func (e *Engine) Close() error {
 }
 
 // AddNSGAnswer adds, or replaces, the National Steering Group's answer to
-// the question with the given id (such as "Q-0042"). The passage is titled
-// with the question as asked, holds the answer, is cited "NSG answer to
-// <id>" and is searchable as soon as AddNSGAnswer returns.
+// the question with the given id (such as "Q-0042"), cited "NSG answer to
+// <id>". Only answers that may be shared with every bidder belong here;
+// see AddClarification for published ones.
 func (e *Engine) AddNSGAnswer(id, question, answer string) error {
 	id, question, answer = strings.TrimSpace(id), strings.TrimSpace(question), strings.TrimSpace(answer)
 	switch {
@@ -216,111 +291,18 @@ func (e *Engine) AddNSGAnswer(id, question, answer string) error {
 	case answer == "":
 		return fmt.Errorf("NSG answer %s: answer is empty", id)
 	}
-	ip := analyse(e.analyzer, passage{
+	return e.add(passage{
 		id:     "nsg:" + id,
 		source: "NSG", ref: id, title: question, text: answer,
-		citation: "NSG answer to " + id, searchTitle: question,
+		citation: "NSG answer to " + id, alts: []string{question},
 		prior: answerPrior,
 	})
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	if e.index == nil {
-		return ErrClosed
-	}
-	if err := e.index.Index(ip.id, ip.document()); err != nil {
-		return fmt.Errorf("NSG answer %s: %w", id, err)
-	}
-	e.put(ip)
-	return nil
 }
 
-// Answer finds the passages that best answer question.
-func (e *Engine) Answer(question string) (Result, error) {
-	question = strings.TrimSpace(question)
-	if question == "" {
-		return Result{}, ErrEmptyQuestion
-	}
-	res := Result{Question: question, Answers: []Answer{}}
-	e.mu.RLock()
-	defer e.mu.RUnlock()
-	if e.index == nil {
-		return Result{}, ErrClosed
-	}
-	units := e.analyze(question)
-	if len(units) == 0 {
-		return res, nil
-	}
-	q := newQuestion(units)
-	hits, err := e.search(q)
-	if err != nil {
-		return Result{}, fmt.Errorf("search %q: %w", question, err)
-	}
-	ranked := e.rank(q, hits)
-	res.Confident = confident(ranked)
-	for i, r := range ranked {
-		if i == maxAnswers {
-			break
-		}
-		res.Answers = append(res.Answers, r.answer())
-	}
-	return res, nil
-}
-
-const maxAnswers = 3
-
-// analyze returns the units of a question (see analyzeQuestion), its
-// misspellings corrected and its references to the last slide resolved.
-func (e *Engine) analyze(question string) []unit {
-	units := analyzeQuestion(e.analyzer, e.known.correct(question))
-	e.resolveSlides(units)
-	return units
-}
-
-// search runs one bleve query: every key of q, in the title (boosted) and
-// the body.
-func (e *Engine) search(q *question) ([]hit, error) {
-	clauses := make([]query.Query, 0, 2*len(q.keys))
-	for _, k := range q.keys {
-		t := query.NewTermQuery(k)
-		t.SetField(fieldTitle)
-		t.SetBoost(titleBoost)
-		b := query.NewTermQuery(k)
-		b.SetField(fieldBody)
-		clauses = append(clauses, t, b)
-	}
-	req := bleve.NewSearchRequestOptions(query.NewDisjunctionQuery(clauses), candidateCount, 0, false)
-	sr, err := e.index.Search(req)
-	if err != nil {
-		return nil, err
-	}
-	hits := make([]hit, 0, len(sr.Hits))
-	for _, h := range sr.Hits {
-		if ip, ok := e.passages[h.ID]; ok {
-			hits = append(hits, hit{ip: ip, bm25: roundScore(h.Score)})
-		}
-	}
-	// A slide the question refers to is a candidate even if its words
-	// are not among the best matches.
-	for _, u := range q.units {
-		ip := e.slides[u.keys[0]]
-		if ip == nil {
-			continue
-		}
-		found := false
-		for _, h := range hits {
-			found = found || h.ip == ip
-		}
-		if !found {
-			hits = append(hits, hit{ip: ip})
-		}
-	}
-	return hits, nil
-}
-
-// roundScore drops the last bits of a bleve score. They depend on the
-// order in which a batch happened to index the passages (a map's), and
-// left in they would make ties, and so answers, differ from run to run.
-func roundScore(x float64) float64 { return math.Round(x*1e6) / 1e6 }
+// answerPrior is added to the score of answers written for bidders (FAQ
+// entries, NSG clarifications): of passages that answer a question alike,
+// they come first.
+const answerPrior = 0.05
 
 // AddClarification adds, or replaces, a clarification the National
 // Steering Group has published to every bidder, numbered in its own
@@ -336,18 +318,18 @@ func (e *Engine) AddClarification(number, question, answer string) error {
 	case answer == "":
 		return fmt.Errorf("clarification %s: answer is empty", number)
 	}
-	return e.index1(passage{
+	return e.add(passage{
 		id:     "clarification:" + number,
 		source: "NSG", ref: number, title: question, text: answer,
-		citation: "NSG clarification " + number, searchTitle: question,
+		citation: "NSG clarification " + number, alts: []string{question},
 		prior: answerPrior,
 	})
 }
 
-// index1 analyses p and adds it to the index, replacing any passage with
-// the same id.
-func (e *Engine) index1(p passage) error {
-	ip := analyse(e.analyzer, p)
+// add analyses p and adds it to the index, replacing any passage with the
+// same id.
+func (e *Engine) add(p passage) error {
+	ip := analyse(e.full, p)
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	if e.index == nil {
@@ -360,15 +342,10 @@ func (e *Engine) index1(p passage) error {
 	return nil
 }
 
-// ErrNoPassage is returned by AddPhrasing for a citation that names no
-// passage, or more than one.
-var ErrNoPassage = errors.New("no passage has that citation")
-
 // Lookup resolves a citation as a person typed it ("Guide, slide 17",
 // "guide, slide 17: application process") to its passage: the passage
-// whose citation equals it, ignoring case and surrounding space, or else
-// the only passage whose citation starts with it. A citation that matches
-// none, or starts several, is not found.
+// whose citation equals it, ignoring case and runs of space, or else the
+// only passage whose citation starts with it.
 func (e *Engine) Lookup(citation string) (Answer, bool) {
 	e.mu.RLock()
 	defer e.mu.RUnlock()
@@ -376,7 +353,7 @@ func (e *Engine) Lookup(citation string) (Answer, bool) {
 	if ip == nil {
 		return Answer{}, false
 	}
-	return scored{hit: hit{ip: ip}}.answer(), true
+	return answerOf(candidate{ip: ip}, nil, nil), true
 }
 
 // lookup is Lookup's search; the caller holds e.mu.
@@ -418,6 +395,94 @@ func (e *Engine) AddPhrasing(citation, question string) error {
 		return fmt.Errorf("%w: %q", ErrNoPassage, citation)
 	}
 	p := ip.passage
-	p.searchTitle = strings.TrimSpace(p.searchTitle + "\n" + question)
-	return e.index1(p)
+	p.alts = append(append([]string{}, p.alts...), question)
+	return e.add(p)
+}
+
+// Answer finds the passages that best answer question.
+func (e *Engine) Answer(question string) (Result, error) { return e.answer(question, false) }
+
+// Explain answers question as Answer does and sets Result.Explain.
+func (e *Engine) Explain(question string) (Result, error) { return e.answer(question, true) }
+
+const maxAnswers = 3
+
+// answer runs the pipeline: normalise, correct spelling, analyse and
+// expand (analyseQuestion), weigh, retrieve, compute features and rank
+// (rank), decide.
+func (e *Engine) answer(question string, explain bool) (Result, error) {
+	question = strings.TrimSpace(question)
+	if question == "" {
+		return Result{}, ErrEmptyQuestion
+	}
+	res := Result{Question: question, Answers: []Answer{}}
+	e.mu.RLock()
+	defer e.mu.RUnlock()
+	if e.index == nil {
+		return Result{}, ErrClosed
+	}
+	q := e.analyseQuestion(e.known.correct(normalise(question)))
+	e.derive(q.units)
+	e.weigh(q.units)
+	hits, bm25, err := e.retrieve(q.units)
+	if err != nil {
+		return Result{}, fmt.Errorf("search %q: %w", question, err)
+	}
+	ranked := e.rank(q.units, q.asks, hits, bm25)
+	d := e.decide(q.units, ranked)
+	if len(q.units) == 0 {
+		d.Reason = "the question names nothing to look for"
+	}
+	res.Confident, res.Probability, res.Reason = d.Confident, round2(d.Probability), d.Reason
+	weights := map[string]float64{}
+	for _, u := range q.units {
+		for _, form := range u.forms("*") {
+			for _, k := range form {
+				weights[k] = max(weights[k], u.weight)
+			}
+		}
+	}
+	for i, c := range ranked {
+		if i == maxAnswers {
+			break
+		}
+		res.Answers = append(res.Answers, answerOf(c, weights, q.asks))
+	}
+	if explain {
+		x := &Explanation{Normalised: q.text, Dropped: q.dropped, Asks: q.asks, Decision: d}
+		for _, u := range q.units {
+			eu := ExplainedUnit{Words: strings.Join(u.keys, " "), Weight: round2(u.weight), Known: u.known}
+			for _, a := range u.alts {
+				eu.Synonyms = append(eu.Synonyms, strings.Join(a, " "))
+			}
+			x.Units = append(x.Units, eu)
+		}
+		for i, c := range ranked {
+			if i == 5 {
+				break
+			}
+			x.Candidates = append(x.Candidates, ExplainedAnswer{Citation: c.ip.citation, Score: round2(c.score), Features: c.f.rounded(), Missing: c.missing})
+		}
+		res.Explain = x
+	}
+	return res, nil
+}
+
+func round2(x float64) float64 { return float64(int64(x*100+0.5)) / 100 }
+
+func (f features) rounded() features {
+	return features{round2(f.BM25), round2(f.Coverage), round2(f.Title), round2(f.Window), round2(f.Phrase), f.TypeMiss}
+}
+
+// answerOf is the Answer for a candidate; weights (question stems to
+// their weight) choose the highlighted line.
+func answerOf(c candidate, weights map[string]float64, facts []string) Answer {
+	a := Answer{
+		Source: c.ip.source, Ref: c.ip.ref, Title: c.ip.title, Text: c.ip.text,
+		Citation: c.ip.citation, Score: float64(int64(c.score*1e4+0.5)) / 1e4,
+	}
+	if weights != nil {
+		a.Highlight = highlight(c.ip, weights, facts)
+	}
+	return a
 }

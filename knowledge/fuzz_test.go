@@ -8,34 +8,38 @@ import (
 	"unicode/utf8"
 )
 
-func FuzzSplitSources(f *testing.F) {
+// FuzzSources feeds arbitrary bytes to every reader of outside files: the
+// decoder, the Markdown, HTML and plain-text parsers and the FAQ decoder.
+// None may panic; every passage must have a citation and text without
+// markup left over from a heading, and no heading path may hold an empty
+// heading.
+func FuzzSources(f *testing.F) {
 	for _, s := range []string{
 		"# A\nbody\n## B ##\nmore", "pre\n```\n# x\n```", "a\n\nb\r\n\r\nc", "#\n#\n", "   #### \t",
-		"~~~\n# open fence", "# é\n\xff\xfe",
+		"~~~\n# open fence", "# é\n\xff\xfe", "<table><tr><td>a</td><td>b</td></tr></table>",
+		"---\ntitle: T\n---\nx", "<h2>H</h2><p>p &amp; q</p>", "\xff\xfeh\x00i\x00", "A\n===\nb\n",
+		"| a | b |\n|---|---|\n| 1 | 2 |", "- question: q\n  answer: a\n",
 	} {
 		f.Add(s)
 	}
-	f.Fuzz(func(t *testing.T, text string) {
-		for _, s := range splitMarkdown(text) {
-			if s.body == "" || s.body != strings.TrimSpace(s.body) {
-				t.Errorf("markdown section body %q not trimmed or empty", s.body)
-			}
-			if strings.Contains(s.heading, "\n") {
-				t.Errorf("heading %q spans lines", s.heading)
-			}
+	f.Fuzz(func(t *testing.T, raw string) {
+		text, err := decodeText([]byte(raw))
+		if err != nil {
+			return
 		}
-		for _, s := range splitPlain(text) {
-			if s.body == "" || s.body != strings.TrimSpace(s.body) {
-				t.Errorf("paragraph %q not trimmed or empty", s.body)
-			}
-		}
-		for _, name := range []string{"f.md", "f.txt"} {
+		for _, name := range []string{"f.md", "f.html", "f.txt"} {
 			for _, p := range sourcePassages(name, text) {
-				if p.citation == "" || p.text == "" {
-					t.Errorf("passage %+v incomplete", p)
+				if p.citation == "" || strings.TrimSpace(p.text) == "" {
+					t.Errorf("%s: passage %+v incomplete", name, p)
+				}
+				for _, h := range p.path {
+					if strings.TrimSpace(h) == "" || strings.Contains(h, "\n") {
+						t.Errorf("%s: heading %q empty or spans lines", name, h)
+					}
 				}
 			}
 		}
+		_, _ = decodeFAQ([]byte(text))
 	})
 }
 

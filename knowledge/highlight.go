@@ -2,6 +2,7 @@ package knowledge
 
 import (
 	"slices"
+	"sort"
 	"strings"
 	"unicode/utf8"
 )
@@ -14,7 +15,10 @@ const maxHighlight = 200
 // most, with those terms in Slack bold (*term*). weights maps the
 // question's keys to their weights. It returns "" if no term of the text
 // matches.
-func highlight(ip *indexed, weights map[string]float64) string {
+//
+// On that line, the facts of the kinds in facts (what the question asks
+// for: a date, an amount) are in bold too.
+func highlight(ip *indexed, weights map[string]float64, facts []string) string {
 	type mark struct{ start, end int }
 	var (
 		bestLine  = -1
@@ -58,6 +62,12 @@ func highlight(ip *indexed, weights map[string]float64) string {
 			marks = append(marks, mark{sp.start - bestStart, sp.end - bestStart})
 		}
 	}
+	for _, k := range facts {
+		for _, loc := range factKinds[k].FindAllStringIndex(line, -1) {
+			marks = append(marks, mark{loc[0], loc[1]})
+		}
+	}
+	sort.Slice(marks, func(i, j int) bool { return marks[i].start < marks[j].start })
 	// Merge marks that overlap or are separated only by spaces.
 	var merged []mark
 	for _, m := range marks {

@@ -3,7 +3,7 @@ package knowledge
 import (
 	"fmt"
 	"math"
-	"regexp"
+	"strings"
 
 	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/analysis"
@@ -11,47 +11,79 @@ import (
 	"github.com/blevesearch/bleve/v2/analysis/lang/en"
 	"github.com/blevesearch/bleve/v2/analysis/token/lowercase"
 	"github.com/blevesearch/bleve/v2/analysis/token/porter"
+	"github.com/blevesearch/bleve/v2/analysis/token/stop"
 	"github.com/blevesearch/bleve/v2/analysis/tokenizer/unicode"
+	"github.com/blevesearch/bleve/v2/analysis/tokenmap"
 	"github.com/blevesearch/bleve/v2/index/scorch"
 	"github.com/blevesearch/bleve/v2/mapping"
 	index "github.com/blevesearch/bleve_index_api"
+	porterstemmer "github.com/blevesearch/go-porterstemmer"
 )
 
+// The analysis. One tokenizer (bleve's Unicode word segmentation) serves
+// the index, the questions, coverage and highlighting alike, in two
+// chains: fullAnalyzer (possessives stripped, lower case, English stop
+// words dropped, Porter stems) makes the terms that are searched and
+// counted; wordsAnalyzer (possessives, lower case) makes the words that
+// fillers and cues are matched on.
 const (
-	analyzerName   = "hiecbot_en"
-	thesaurusName  = "hiecbot_thesaurus_embedded"
-	fieldTitle     = "title"
-	fieldBody      = "body"
-	titleBoost     = 2.0
-	candidateCount = 10 // hits fetched from bleve and re-ranked
+	fullAnalyzer  = "hiecbot_terms"
+	wordsAnalyzer = "hiecbot_words"
+	fieldTitle    = "title" // the heading path and title
+	fieldBody     = "body"
+	fieldAlts     = "alts" // other phrasings of the question a passage answers
+	stopMap       = "hiecbot_stop_words"
+	stopFilter    = "hiecbot_stop"
 )
 
-// newMapping returns the index mapping: two text fields, title and body,
-// analysed in English (Unicode words, possessives stripped, lower case,
-// thesaurus, English stop words, Porter stems) and scored with BM25.
+// stopWords returns the words of lexicon/stopwords.txt.
+func stopWords() ([]interface{}, error) {
+	data, err := lexiconFS.ReadFile("lexicon/stopwords.txt")
+	if err != nil {
+		return nil, err
+	}
+	var out []interface{}
+	err = lines("embedded lexicon/stopwords.txt", string(data), func(_ int, line string) error {
+		for _, w := range strings.Split(line, ",") {
+			if w = strings.TrimSpace(w); w != "" {
+				out = append(out, w)
+			}
+		}
+		return nil
+	})
+	return out, err
+}
+
+// newMapping returns the index mapping: three text fields analysed by
+// fullAnalyzer and scored with BM25.
 func newMapping() (*mapping.IndexMappingImpl, error) {
 	m := bleve.NewIndexMapping()
 	m.ScoringModel = index.BM25Scoring
-	if err := m.AddCustomTokenFilter(thesaurusName, map[string]interface{}{
-		"type":  thesaurusFilterType,
-		"rules": thesaurusText,
-	}); err != nil {
-		return nil, fmt.Errorf("thesaurus: %w", err)
+	stops, err := stopWords()
+	if err != nil {
+		return nil, err
 	}
-	if err := m.AddCustomAnalyzer(analyzerName, map[string]interface{}{
-		"type":      custom.Name,
-		"tokenizer": unicode.Name,
-		"token_filters": []interface{}{
-			en.PossessiveName, lowercase.Name, thesaurusName, en.StopName, porter.Name,
-		},
-	}); err != nil {
-		return nil, fmt.Errorf("analyzer: %w", err)
+	if err := m.AddCustomTokenMap(stopMap, map[string]interface{}{"type": tokenmap.Name, "tokens": stops}); err != nil {
+		return nil, fmt.Errorf("stop words: %w", err)
 	}
-	m.DefaultAnalyzer = analyzerName
+	if err := m.AddCustomTokenFilter(stopFilter, map[string]interface{}{"type": stop.Name, "stop_token_map": stopMap}); err != nil {
+		return nil, fmt.Errorf("stop words: %w", err)
+	}
+	for name, filters := range map[string][]interface{}{
+		fullAnalyzer:  {en.PossessiveName, lowercase.Name, stopFilter, porter.Name},
+		wordsAnalyzer: {en.PossessiveName, lowercase.Name},
+	} {
+		if err := m.AddCustomAnalyzer(name, map[string]interface{}{
+			"type": custom.Name, "tokenizer": unicode.Name, "token_filters": filters,
+		}); err != nil {
+			return nil, fmt.Errorf("analyzer %s: %w", name, err)
+		}
+	}
+	m.DefaultAnalyzer = fullAnalyzer
 	doc := bleve.NewDocumentStaticMapping()
-	for _, name := range []string{fieldTitle, fieldBody} {
+	for _, name := range []string{fieldTitle, fieldBody, fieldAlts} {
 		f := bleve.NewTextFieldMapping()
-		f.Analyzer = analyzerName
+		f.Analyzer = fullAnalyzer
 		f.Store = false
 		f.IncludeInAll = false
 		f.IncludeTermVectors = false
@@ -67,12 +99,16 @@ func newMapping() (*mapping.IndexMappingImpl, error) {
 // bleve.NewMemOnly would use the upsidedown index, which cannot report
 // field lengths, and bleve then silently scores with TF-IDF whatever the
 // mapping's ScoringModel says. A scorch index with an empty path lives in
-// memory too and supports BM25.
+// memory too and supports BM25 (TestBM25 checks this).
 func newIndex(m mapping.IndexMapping) (bleve.Index, error) {
 	return bleve.NewUsing("", m, scorch.Name, scorch.Name, nil)
 }
 
-// span is an analysed term of a passage's text with its byte offsets.
+// stem returns the Porter stem of a lower-case word, as fullAnalyzer
+// would.
+func stem(w string) string { return porterstemmer.StemString(w) }
+
+// span is a term of a passage's text with its byte offsets.
 type span struct {
 	start, end int
 	key        string
@@ -81,22 +117,23 @@ type span struct {
 // indexed is a passage with its analysis.
 type indexed struct {
 	passage
-	bodyText string // text with URLs masked, and label, as indexed
-	// terms holds every term of the passage (title, context, label, text,
-	// answer types, slide key) with where it occurs.
+	// terms holds every term of the passage with where it occurs.
 	terms    map[string]*termInfo
-	spans    []span // terms of the text, in order
+	spans    []span // the terms of the text, in order
 	lineEnds []int  // byte offset of the end of each line of the text
+	facts    []map[string]bool
+	titleLen int // terms in the title and heading path
+	seq      int // the order it was added in; ties go to the earlier
 }
 
 // termInfo says where a term occurs in a passage.
 type termInfo struct {
-	inTitle  bool  // in the title, label or context
-	lines    []int // the lines of the text that contain it, ascending
-	mentions int   // the number of its spans in the text
+	inTitle bool  // in the title or heading path
+	inAlts  bool  // in an alternative phrasing
+	pos     []int // positions (term numbers) in the text, ascending
+	tpos    []int // positions in the title
 }
 
-// term returns the info of term k of ip, adding it if need be.
 func (ip *indexed) term(k string) *termInfo {
 	t := ip.terms[k]
 	if t == nil {
@@ -106,82 +143,75 @@ func (ip *indexed) term(k string) *termInfo {
 	return t
 }
 
-// addLine records term k on line i of the text.
-func (ip *indexed) addLine(k string, i int) {
-	t := ip.term(k)
-	if n := len(t.lines); n == 0 || t.lines[n-1] != i {
-		t.lines = append(t.lines, i)
-	}
-}
-
-// urlPattern matches a URL in a passage's text.
-var urlPattern = regexp.MustCompile(`(?:https?://|www\.)[^\s<>"')\]]+`)
-
-// maskURLs replaces each URL in text with the word "http" padded with
-// spaces to the URL's length, so that a URL is indexed as a link (the
-// thesaurus maps "http" to "website") and not as the words of its path,
-// while byte offsets stay those of text. It returns the masked text and
-// the URLs' byte ranges.
-func maskURLs(text string) (string, [][]int) {
-	locs := urlPattern.FindAllStringIndex(text, -1)
-	if locs == nil {
-		return text, nil
-	}
-	b := []byte(text)
-	for _, l := range locs {
-		copy(b[l[0]:], "http")
-		for i := l[0] + len("http"); i < l[1]; i++ {
-			b[i] = ' '
-		}
-	}
-	return string(b), locs
-}
-
-// contextText is what every passage is about. Its terms, and those of the
-// passage's own context, are added to the passage's terms for coverage
-// (not to the index), so that "HIEC" in a question is taken as context and
-// weighs next to nothing, and "the guide" is covered by every slide.
-const contextText = "HIEC"
-
-// analyse analyses a passage with a, the index's analyzer.
-func analyse(a analysis.Analyzer, p passage) *indexed {
-	body, urls := maskURLs(p.text)
-	ip := &indexed{passage: p, bodyText: body, terms: make(map[string]*termInfo), lineEnds: lineEnds(p.text)}
-	for _, text := range []string{contextText, p.context, p.searchTitle, p.label} {
-		for _, tok := range a.Analyze([]byte(text)) {
-			ip.term(string(tok.Term)).inTitle = true
-		}
-		for _, k := range answerTypes(text) {
-			ip.term(k).inTitle = true
-		}
-	}
-	line := 0
-	for _, tok := range a.Analyze([]byte(body)) {
-		k := string(tok.Term)
-		sp := span{tok.Start, tok.End, k}
-		for _, u := range urls {
-			if sp.start == u[0] {
-				sp.end = u[1] // a match on the link highlights the whole URL
+// titleText is what a passage's title field holds: its heading path, or
+// its title when it has none.
+func (p passage) titleText() string {
+	t := p.title
+	if len(p.path) > 0 {
+		t = ""
+		for i, h := range p.path {
+			if i > 0 {
+				t += "\n"
 			}
+			t += h
 		}
-		for line < len(ip.lineEnds)-1 && sp.start > ip.lineEnds[line] {
-			line++
+	}
+	return t
+}
+
+func (p passage) altsText() string {
+	t := ""
+	for i, a := range p.alts {
+		if i > 0 {
+			t += "\n"
 		}
-		ip.addLine(k, line)
-		ip.term(k).mentions++
-		ip.spans = append(ip.spans, sp)
+		t += a
+	}
+	return t
+}
+
+// analyse analyses a passage with a, the full analyzer.
+func analyse(a analysis.Analyzer, p passage) *indexed {
+	ip := &indexed{passage: p, terms: make(map[string]*termInfo), lineEnds: lineEnds(p.text)}
+	for i, tok := range a.Analyze([]byte(p.titleText())) {
+		t := ip.term(string(tok.Term))
+		t.inTitle = true
+		t.tpos = append(t.tpos, i)
+		ip.titleLen++
+	}
+	for _, tok := range a.Analyze([]byte(p.altsText())) {
+		ip.term(string(tok.Term)).inAlts = true
+	}
+	for i, tok := range a.Analyze([]byte(p.text)) {
+		k := string(tok.Term)
+		ip.term(k).pos = append(ip.term(k).pos, i)
+		ip.spans = append(ip.spans, span{tok.Start, tok.End, k})
 	}
 	start := 0
+	ip.facts = make([]map[string]bool, len(ip.lineEnds))
 	for i, end := range ip.lineEnds {
-		for _, k := range answerTypes(p.text[start:end]) {
-			ip.addLine(k, i)
-		}
+		ip.facts[i] = factsIn(p.text[start:end])
 		start = end
 	}
-	if p.label != "" {
-		ip.bodyText += "\n" + p.label
-	}
 	return ip
+}
+
+// lineOf returns the line of the text that term number i is on.
+func (ip *indexed) lineOf(i int) int {
+	if i < 0 || i >= len(ip.spans) {
+		return 0
+	}
+	off := ip.spans[i].start
+	lo, hi := 0, len(ip.lineEnds)-1
+	for lo < hi {
+		mid := (lo + hi) / 2
+		if ip.lineEnds[mid] < off {
+			lo = mid + 1
+		} else {
+			hi = mid
+		}
+	}
+	return lo
 }
 
 // lineEnds returns the byte offset of the end of each line of text.
@@ -196,7 +226,7 @@ func lineEnds(text string) []int {
 }
 
 func (ip *indexed) document() map[string]interface{} {
-	return map[string]interface{}{fieldTitle: ip.searchTitle, fieldBody: ip.bodyText}
+	return map[string]interface{}{fieldTitle: ip.titleText(), fieldBody: ip.text, fieldAlts: ip.altsText()}
 }
 
 // idf is the BM25 inverse document frequency of a term found in df of n

@@ -1,0 +1,638 @@
+package knowledge
+
+// Ingestion: source files to passages.
+//
+// Every kind of source is read in two steps: the file's bytes are decoded
+// to text (readText: UTF-8, or UTF-16 with a byte-order mark; anything else
+// is an error naming the file), then parsed into blocks, each a heading
+// (with its level) or a paragraph of clean text (markdownBlocks,
+// htmlBlocks, plainBlocks). sectionize turns blocks into sections under
+// their heading path, and splitLong cuts long sections at paragraphs, so
+// that every kind of source is cited the same way: "<file>: <heading> ›
+// <subheading>".
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"html"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"unicode/utf16"
+	"unicode/utf8"
+
+	xhtml "golang.org/x/net/html"
+)
+
+// DefaultMaxSourceBytes is the size limit of one source file when
+// Options.MaxSourceBytes is zero.
+const DefaultMaxSourceBytes = 8 << 20
+
+// pathSep joins the headings of a heading path in titles and citations.
+const pathSep = " › "
+
+// A block is a heading (level 1 to 6) or a paragraph (level 0) of clean
+// text: no markup, entities decoded, lines joined by "\n".
+type block struct {
+	level int
+	text  string
+}
+
+// A section is the text under one heading path.
+type section struct {
+	path []string // headings, outermost first; empty before the first heading
+	body string   // paragraphs joined by "\n"
+	part int      // 1-based part number when a long section was split, else 0
+}
+
+// readText reads the file at path as text, refusing a file over limit
+// bytes. UTF-8 (with or without a byte-order mark) is read as it is, and
+// UTF-16 with a byte-order mark is decoded; any other encoding is an error
+// that says how to fix it.
+func readText(path string, limit int64) (string, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return "", err
+	}
+	defer f.Close()
+	st, err := f.Stat()
+	if err != nil {
+		return "", err
+	}
+	if st.IsDir() {
+		return "", errors.New("is a folder, not a file")
+	}
+	if st.Size() > limit {
+		return "", fmt.Errorf("is %d bytes, over the limit of %d bytes for one source: split it into several files", st.Size(), limit)
+	}
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return "", err
+	}
+	return decodeText(data)
+}
+
+// decodeText decodes the bytes of a text file; see readText.
+func decodeText(data []byte) (string, error) {
+	switch {
+	case bytes.HasPrefix(data, []byte{0xEF, 0xBB, 0xBF}):
+		data = data[3:]
+	case bytes.HasPrefix(data, []byte{0xFF, 0xFE}), bytes.HasPrefix(data, []byte{0xFE, 0xFF}):
+		return decodeUTF16(data)
+	}
+	if !utf8.Valid(data) {
+		off := 0
+		for off < len(data) {
+			r, n := utf8.DecodeRune(data[off:])
+			if r == utf8.RuneError && n <= 1 {
+				break
+			}
+			off += n
+		}
+		return "", fmt.Errorf("is not UTF-8 text (invalid byte 0x%02X at offset %d): save it as UTF-8", data[off], off)
+	}
+	if i := bytes.IndexByte(data, 0); i >= 0 {
+		return "", fmt.Errorf("holds a NUL byte at offset %d, so it is not text: give a Markdown, HTML or plain-text file", i)
+	}
+	return string(data), nil
+}
+
+func decodeUTF16(data []byte) (string, error) {
+	be := data[0] == 0xFE
+	data = data[2:]
+	if len(data)%2 != 0 {
+		return "", errors.New("is UTF-16 with an odd number of bytes (truncated?): save it as UTF-8")
+	}
+	u := make([]uint16, len(data)/2)
+	for i := range u {
+		if be {
+			u[i] = uint16(data[2*i])<<8 | uint16(data[2*i+1])
+		} else {
+			u[i] = uint16(data[2*i+1])<<8 | uint16(data[2*i])
+		}
+	}
+	s := string(utf16.Decode(u))
+	if strings.ContainsRune(s, utf8.RuneError) {
+		return "", errors.New("is UTF-16 with invalid surrogate pairs: save it as UTF-8")
+	}
+	return s, nil
+}
+
+// sourceKind tells how a file is parsed, by its extension.
+func sourceKind(path string) string {
+	switch strings.ToLower(filepath.Ext(path)) {
+	case ".md", ".markdown", ".mdown", ".mkd":
+		return "markdown"
+	case ".html", ".htm", ".xhtml":
+		return "html"
+	}
+	return "text"
+}
+
+// loadSource reads a Markdown, HTML or plain-text file into passages.
+func loadSource(path string, limit int64) ([]passage, error) {
+	text, err := readText(path, limit)
+	if err != nil {
+		return nil, fmt.Errorf("knowledge source %s: %w", path, err)
+	}
+	ps := sourcePassages(path, text)
+	if len(ps) == 0 {
+		return nil, fmt.Errorf("knowledge source %s: no text to index", path)
+	}
+	return ps, nil
+}
+
+// sourcePassages turns the text of the file at path into passages.
+func sourcePassages(path, text string) []passage {
+	text = strings.NewReplacer("\r\n", "\n", "\r", "\n").Replace(text)
+	var blocks []block
+	switch sourceKind(path) {
+	case "markdown":
+		blocks = markdownBlocks(text)
+	case "html":
+		blocks = htmlBlocks(text)
+	default:
+		blocks = plainBlocks(text)
+	}
+	base := filepath.Base(path)
+	var secs []section
+	if sourceKind(path) == "text" {
+		for _, b := range blocks {
+			secs = append(secs, section{body: b.text})
+		}
+	} else {
+		secs = splitLong(sectionize(blocks), maxPassageWords)
+	}
+	out := make([]passage, 0, len(secs))
+	para := 0
+	for i, s := range secs {
+		ref := strings.Join(s.path, pathSep)
+		if ref == "" {
+			if sourceKind(path) == "text" {
+				para++
+				ref = "paragraph " + strconv.Itoa(para)
+			} else {
+				ref = "opening text"
+			}
+		}
+		if s.part > 0 {
+			ref += " (part " + strconv.Itoa(s.part) + ")"
+		}
+		title := ref
+		if len(s.path) > 0 {
+			title = s.path[len(s.path)-1]
+		}
+		out = append(out, passage{
+			id:     "source:" + path + "#" + strconv.Itoa(i+1),
+			source: base, ref: ref, title: title, text: s.body,
+			citation: base + ": " + ref,
+			path:     s.path,
+		})
+	}
+	return out
+}
+
+// maxPassageWords is the length, in words, beyond which a section is split
+// at paragraphs (see splitLong).
+const maxPassageWords = 250
+
+// sectionize groups paragraphs under their heading path. A heading whose
+// text is empty keeps its parent's path; a heading with no paragraph under
+// it makes no section.
+func sectionize(blocks []block) []section {
+	var (
+		out   []section
+		stack []block // open headings
+		body  []string
+	)
+	flush := func() {
+		if len(body) == 0 {
+			return
+		}
+		var path []string
+		for _, h := range stack {
+			if h.text != "" {
+				path = append(path, h.text)
+			}
+		}
+		out = append(out, section{path: path, body: strings.Join(body, "\n")})
+		body = nil
+	}
+	for _, b := range blocks {
+		if b.level == 0 {
+			if t := strings.TrimSpace(b.text); t != "" {
+				body = append(body, t)
+			}
+			continue
+		}
+		flush()
+		for len(stack) > 0 && stack[len(stack)-1].level >= b.level {
+			stack = stack[:len(stack)-1]
+		}
+		stack = append(stack, b)
+	}
+	flush()
+	return out
+}
+
+// splitLong splits each section longer than max words at paragraph
+// boundaries into parts of at most about max words, each keeping the
+// section's heading path.
+func splitLong(secs []section, max int) []section {
+	var out []section
+	for _, s := range secs {
+		paras := strings.Split(s.body, "\n")
+		if countWords(s.body) <= max || len(paras) < 2 {
+			out = append(out, s)
+			continue
+		}
+		var cur []string
+		n, part := 0, 0
+		emit := func() {
+			part++
+			out = append(out, section{path: s.path, body: strings.Join(cur, "\n"), part: part})
+			cur, n = nil, 0
+		}
+		for _, p := range paras {
+			w := countWords(p)
+			if n > 0 && n+w > max {
+				emit()
+			}
+			cur = append(cur, p)
+			n += w
+		}
+		emit()
+	}
+	return out
+}
+
+func countWords(s string) int { return len(strings.Fields(s)) }
+
+// plainBlocks splits plain text into paragraphs at blank lines.
+func plainBlocks(text string) []block {
+	var out []block
+	for _, p := range blankLines.Split(text, -1) {
+		if p = strings.TrimSpace(p); p != "" {
+			out = append(out, block{text: joinLines(p)})
+		}
+	}
+	return out
+}
+
+var blankLines = regexp.MustCompile(`\n[ \t]*\n`)
+
+// joinLines joins the lines of a wrapped paragraph with spaces.
+func joinLines(p string) string { return strings.Join(strings.Fields(p), " ") }
+
+var (
+	// atxHeading matches a Markdown ATX heading. The space after the #s
+	// that CommonMark requires is optional: real documents leave it out
+	// ("##1.0 BACKGROUND").
+	atxHeading = regexp.MustCompile(`^ {0,3}(#{1,6})(?:[ \t]*([^#\s].*?))?(?:[ \t]+#+)?[ \t]*$`)
+	setextRule = regexp.MustCompile(`^ {0,3}(=+|-+)[ \t]*$`)
+	codeFence  = regexp.MustCompile("^ {0,3}(```|~~~)")
+	listMarker = regexp.MustCompile(`^[ \t]*(?:[-*+]|\d{1,3}[.)])[ \t]+`)
+	quoteMark  = regexp.MustCompile(`^[ \t]*(?:>[ \t]?)+`)
+	tableRule  = regexp.MustCompile(`^[ \t]*\|?[ \t]*:?-{2,}:?[ \t]*(?:\|[ \t]*:?-{2,}:?[ \t]*)*\|?[ \t]*$`)
+	refDef     = regexp.MustCompile(`^ {0,3}\[[^\]]+\]:[ \t]*\S+`)
+	htmlHead   = regexp.MustCompile(`(?is)<h([1-6])\b[^>]*>(.*?)</h[1-6]\s*>`)
+)
+
+// markdownBlocks parses Markdown, with any inline HTML, into blocks.
+// Front matter is dropped; HTML headings count as headings and HTML
+// tables become rows of cells joined by " | ".
+func markdownBlocks(text string) []block {
+	text = htmlHead.ReplaceAllStringFunc(text, func(m string) string {
+		sm := htmlHead.FindStringSubmatch(m)
+		n, _ := strconv.Atoi(sm[1])
+		return "\n\n" + strings.Repeat("#", n) + " " + joinLines(htmlToText(sm[2])) + "\n\n"
+	})
+	var (
+		out   []block
+		para  []string
+		fence string
+	)
+	flush := func() {
+		if len(para) == 0 {
+			return
+		}
+		raw := strings.Join(para, "\n")
+		para = nil
+		for _, line := range strings.Split(htmlToText(raw), "\n") {
+			if line = cleanInline(line); line != "" {
+				out = append(out, block{text: line})
+			}
+		}
+	}
+	lines := strings.Split(text, "\n")
+	for i := 0; i < len(lines); i++ {
+		line := lines[i]
+		if fence == "" && len(para) == 0 && strings.TrimSpace(line) == "---" {
+			if title, n, ok := frontMatter(lines[i+1:]); ok {
+				if title != "" {
+					out = append(out, block{level: 1, text: cleanInline(title)})
+				}
+				i += n
+				continue
+			}
+		}
+		if m := codeFence.FindStringSubmatch(line); m != nil {
+			switch fence {
+			case "":
+				fence = m[1]
+				flush()
+			case m[1]:
+				fence = ""
+				flush()
+			}
+			continue
+		}
+		if fence != "" {
+			para = append(para, line)
+			continue
+		}
+		if strings.TrimSpace(line) == "" {
+			flush()
+			continue
+		}
+		if m := atxHeading.FindStringSubmatch(line); m != nil {
+			flush()
+			out = append(out, block{level: len(m[1]), text: cleanInline(htmlToText(m[2]))})
+			continue
+		}
+		if len(para) == 1 && setextRule.MatchString(line) && !listMarker.MatchString(para[0]) {
+			level := 1
+			if strings.Contains(line, "-") {
+				level = 2
+			}
+			head := para[0]
+			para = nil
+			out = append(out, block{level: level, text: cleanInline(htmlToText(head))})
+			continue
+		}
+		if tableRule.MatchString(line) && strings.Contains(line, "-") && (strings.Contains(line, "|") || len(para) > 0 && strings.Contains(para[len(para)-1], "|")) {
+			continue
+		}
+		if refDef.MatchString(line) {
+			continue
+		}
+		line = quoteMark.ReplaceAllString(line, "")
+		if strings.HasPrefix(strings.TrimSpace(line), "|") {
+			line = strings.Trim(strings.TrimSpace(line), "|")
+			cells := strings.Split(line, "|")
+			for j := range cells {
+				cells[j] = strings.TrimSpace(cells[j])
+			}
+			para = append(para, "\x02row "+strings.Join(cells, " | "))
+			continue
+		}
+		if listMarker.MatchString(line) {
+			para = append(para, "\x02item "+listMarker.ReplaceAllString(line, ""))
+			continue
+		}
+		para = append(para, line)
+	}
+	flush()
+	return out
+}
+
+var frontKey = regexp.MustCompile(`^([A-Za-z_][\w-]*):(?:\s+(.*))?$`)
+
+// frontMatter reads a YAML front-matter block (as static site generators
+// use, at the top of a file or of each file joined into one) from the
+// lines after its opening "---": "key: value" lines up to a closing
+// "---". It returns the block's title, if any, and the number of lines it
+// took, or ok false if the lines are not front matter.
+func frontMatter(lines []string) (title string, n int, ok bool) {
+	for i, l := range lines {
+		if strings.TrimSpace(l) == "---" {
+			return title, i + 1, i > 0
+		}
+		m := frontKey.FindStringSubmatch(l)
+		if m == nil {
+			if strings.HasPrefix(l, " ") || strings.HasPrefix(l, "\t") || strings.HasPrefix(strings.TrimSpace(l), "- ") {
+				continue // a nested value
+			}
+			return "", 0, false
+		}
+		if m[1] == "title" {
+			title = strings.Trim(strings.TrimSpace(m[2]), `"'`)
+		}
+		if i > 50 {
+			break
+		}
+	}
+	return "", 0, false
+}
+
+var (
+	emphasis   = regexp.MustCompile(`(\*\*|__|~~)(\S(?:.*?\S)?)(\*\*|__|~~)`)
+	emphasis1  = regexp.MustCompile(`(^|[\s(\[])[*_](\S(?:[^*_]*?\S)?)[*_]([\s).,;:!?\]]|$)`)
+	image      = regexp.MustCompile(`!\[([^\]]*)\]\([^)]*\)`)
+	link       = regexp.MustCompile(`\[([^\]]+)\](?:\([^)]*\)|\[[^\]]*\])`)
+	autolink   = regexp.MustCompile(`<((?:https?|mailto):[^>\s]+)>`)
+	codeSpan   = regexp.MustCompile("`+([^`]+)`+")
+	template   = regexp.MustCompile(`(?s)\{%.*?%\}|\{\{.*?\}\}|\{#.*?#\}`)
+	hardBreak  = regexp.MustCompile(`\\$|  +$`)
+	escapeChar = regexp.MustCompile(`\\([\\` + "`" + `*_{}\[\]()#+\-.!|>])`)
+)
+
+// cleanInline removes Markdown inline markup from a line: emphasis, code
+// spans, links and images (keeping their text), escapes and list or table
+// markers, and turns the markers markdownBlocks leaves for list items and
+// table rows into plain text.
+func cleanInline(s string) string {
+	s = strings.TrimPrefix(s, "\x02row ")
+	s = strings.TrimPrefix(s, "\x02item ")
+	s = autolink.ReplaceAllString(s, "$1")
+	s = image.ReplaceAllString(s, "$1")
+	s = link.ReplaceAllString(s, "$1")
+	s = codeSpan.ReplaceAllString(s, "$1")
+	for range 2 {
+		s = emphasis.ReplaceAllString(s, "$2")
+		s = emphasis1.ReplaceAllString(s, "$1$2$3")
+	}
+	s = hardBreak.ReplaceAllString(s, "")
+	s = escapeChar.ReplaceAllString(s, "$1")
+	return strings.Join(strings.Fields(s), " ")
+}
+
+// htmlToText turns a fragment of Markdown or HTML into text: tags removed
+// (table rows and block elements end a line, cells are joined by " | ",
+// scripts, styles and comments dropped), entities decoded and template
+// code ({% … %}, {{ … }}) removed. Lines of the result are the fragment's
+// paragraphs and rows; the lines of a wrapped paragraph are joined.
+func htmlToText(s string) string {
+	s = template.ReplaceAllString(s, "")
+	if !strings.ContainsAny(s, "<&") {
+		return joinParagraph(s)
+	}
+	var b strings.Builder
+	z := xhtml.NewTokenizer(strings.NewReader(s))
+	skip := 0
+	cell := false
+	for {
+		tt := z.Next()
+		switch tt {
+		case xhtml.ErrorToken:
+			return joinParagraph(b.String())
+		case xhtml.TextToken:
+			if skip == 0 {
+				b.Write(z.Text())
+			}
+		case xhtml.StartTagToken, xhtml.EndTagToken, xhtml.SelfClosingTagToken:
+			name, _ := z.TagName()
+			tag := string(name)
+			switch tag {
+			case "script", "style", "noscript", "svg", "template":
+				if tt == xhtml.StartTagToken {
+					skip++
+				} else if tt == xhtml.EndTagToken && skip > 0 {
+					skip--
+				}
+			case "td", "th":
+				if tt == xhtml.StartTagToken {
+					if cell {
+						b.WriteString(" | ")
+					}
+					cell = true
+				}
+			case "tr":
+				cell = false
+				b.WriteString("\n\x01")
+			case "br", "p", "div", "li", "ul", "ol", "table", "thead", "tbody", "dd", "dt", "dl", "blockquote", "pre", "section", "header", "footer", "article", "h1", "h2", "h3", "h4", "h5", "h6", "hr":
+				b.WriteString("\n\x01")
+			}
+		}
+	}
+}
+
+// joinParagraph joins the wrapped lines of the paragraphs of s (separated
+// by \x01 marks that htmlToText leaves at block ends, or by list and row
+// markers) and returns one paragraph a line.
+func joinParagraph(s string) string {
+	var out []string
+	for _, chunk := range strings.Split(s, "\x01") {
+		var cur []string
+		for _, line := range strings.Split(chunk, "\n") {
+			if strings.HasPrefix(line, "\x02") && len(cur) > 0 {
+				out = append(out, strings.Join(cur, " "))
+				cur = nil
+			}
+			if t := strings.TrimSpace(line); t != "" {
+				cur = append(cur, t)
+			}
+		}
+		if len(cur) > 0 {
+			out = append(out, strings.Join(cur, " "))
+		}
+	}
+	for i := range out {
+		out[i] = strings.Join(strings.Fields(html.UnescapeString(out[i])), " ")
+	}
+	return strings.Join(out, "\n")
+}
+
+// htmlBlocks parses an HTML document into blocks: h1 to h6 are headings;
+// paragraphs, list items, table rows and other blocks are paragraphs.
+// Navigation, scripts, styles, forms and the head (but for its title,
+// which is a level-1 heading when the body has none) are dropped, and so
+// is template code.
+func htmlBlocks(text string) []block {
+	text = template.ReplaceAllString(text, "")
+	z := xhtml.NewTokenizer(strings.NewReader(text))
+	var (
+		out     []block
+		buf     strings.Builder
+		heading int
+		skip    []string
+		title   string
+		inTitle bool
+		cell    bool
+		hasH1   bool
+	)
+	flush := func() {
+		t := strings.Join(strings.Fields(html.UnescapeString(buf.String())), " ")
+		buf.Reset()
+		if t == "" && heading == 0 {
+			return
+		}
+		out = append(out, block{level: heading, text: t})
+	}
+	for {
+		tt := z.Next()
+		if tt == xhtml.ErrorToken {
+			break
+		}
+		name, _ := z.TagName()
+		tag := string(name)
+		switch tt {
+		case xhtml.TextToken:
+			switch {
+			case inTitle:
+				title += string(z.Text())
+			case len(skip) == 0:
+				buf.Write(z.Text())
+			}
+		case xhtml.StartTagToken:
+			switch tag {
+			case "script", "style", "noscript", "svg", "template", "nav", "form", "button", "select", "head":
+				skip = append(skip, tag)
+			case "title":
+				inTitle = true
+			case "h1", "h2", "h3", "h4", "h5", "h6":
+				if len(skip) == 0 {
+					flush()
+					heading = int(tag[1] - '0')
+					hasH1 = hasH1 || heading == 1
+				}
+			case "td", "th":
+				if cell {
+					buf.WriteString(" | ")
+				}
+				cell = true
+			case "tr":
+				flush()
+				cell = false
+			case "br":
+				if len(skip) == 0 {
+					flush()
+				}
+			case "p", "div", "li", "ul", "ol", "table", "dd", "dt", "blockquote", "pre", "section", "article", "header", "footer", "main", "aside", "hr", "dl":
+				if len(skip) == 0 && heading == 0 {
+					flush()
+				}
+			}
+		case xhtml.EndTagToken:
+			switch tag {
+			case "title":
+				inTitle = false
+			case "h1", "h2", "h3", "h4", "h5", "h6":
+				if heading != 0 && len(skip) == 0 {
+					flush()
+					heading = 0
+				}
+			case "tr", "p", "div", "li", "dd", "dt", "blockquote", "pre", "table":
+				if len(skip) == 0 && heading == 0 {
+					flush()
+				}
+			default:
+				if n := len(skip); n > 0 && skip[n-1] == tag {
+					skip = skip[:n-1]
+				}
+			}
+		case xhtml.SelfClosingTagToken:
+			if tag == "br" && len(skip) == 0 {
+				flush()
+			}
+		}
+	}
+	flush()
+	if t := strings.TrimSpace(html.UnescapeString(title)); t != "" && !hasH1 {
+		out = append([]block{{level: 1, text: strings.Join(strings.Fields(t), " ")}}, out...)
+	}
+	return out
+}

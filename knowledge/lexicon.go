@@ -1,0 +1,252 @@
+package knowledge
+
+import (
+	"bufio"
+	"embed"
+	"fmt"
+	"os"
+	"regexp"
+	"sort"
+	"strings"
+	"unicode"
+
+	"github.com/blevesearch/bleve/v2/analysis"
+)
+
+// The lexicon is data, not code: the files in lexicon/ (general English,
+// embedded), the vocabulary files that come with the embedded corpus
+// (corpus/*.synonyms) and operators' own files (Options.Synonyms).
+//
+//go:embed lexicon/*.txt
+var lexiconFS embed.FS
+
+// A lexicon holds what the pipeline knows of words beyond the passages:
+// which phrases mean the same (synonyms), which words of a question only
+// say how it is asked (fillers), and which phrases ask for a kind of fact
+// (cues).
+type lexicon struct {
+	// expand maps a phrase, as its stems joined by spaces, to the phrases
+	// that may stand for it in a passage.
+	expand map[string][]expansion
+	// maxPhrase is the length, in stems, of the longest phrase of expand.
+	maxPhrase int
+	// words are the words of the phrases as written, for spelling
+	// correction.
+	words []string
+	// fillers are phrases, as lower-case words joined by spaces, that say
+	// how a question is put ("could you tell me", "please").
+	fillers   map[string]bool
+	maxFiller int
+	// cues map a phrase of lower-case words to the kind of fact it asks
+	// for (see answer types in facts.go); clauseCues only count at the
+	// start of a clause ("when").
+	cues, clauseCues map[string]string
+	maxCue           int
+}
+
+// An expansion is a phrase that may stand for another, in the passages
+// of one document (scope, see passage.doc) or, when scope is "", in all.
+// A document's own vocabulary is scoped to it: that "team" means the
+// National Steering Group holds in the guide, not in a tender.
+type expansion struct {
+	phrase, scope string
+}
+
+func newLexicon() *lexicon {
+	return &lexicon{expand: map[string][]expansion{}, fillers: map[string]bool{}, cues: map[string]string{}, clauseCues: map[string]string{}}
+}
+
+// loadEmbeddedLexicon reads the general English files of lexicon/.
+func loadEmbeddedLexicon(l *lexicon, full, words analysis.Analyzer) error {
+	for _, f := range []struct {
+		name string
+		load func(name, text string) error
+	}{
+		{"lexicon/fillers.txt", func(n, t string) error { return l.addFillers(n, t, words) }},
+		{"lexicon/cues.txt", func(n, t string) error { return l.addCues(n, t, words) }},
+		{"lexicon/synonyms.txt", func(n, t string) error { return l.addSynonyms(n, t, full, "") }},
+	} {
+		data, err := lexiconFS.ReadFile(f.name)
+		if err != nil {
+			return err
+		}
+		if err := f.load("embedded "+f.name, string(data)); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// loadSynonymsFile reads an operator's synonyms file.
+func (l *lexicon) loadSynonymsFile(path string, limit int64, full analysis.Analyzer) error {
+	text, err := readText(path, limit)
+	if err != nil {
+		return fmt.Errorf("synonyms file %s: %w", path, err)
+	}
+	return l.addSynonyms("synonyms file "+path, text, full, "")
+}
+
+// lines calls f with each line of text that is not blank or a comment,
+// with its number, comments removed.
+func lines(name, text string, f func(n int, line string) error) error {
+	sc := bufio.NewScanner(strings.NewReader(text))
+	sc.Buffer(make([]byte, 0, 64<<10), 1<<20)
+	n := 0
+	for sc.Scan() {
+		n++
+		line := sc.Text()
+		if i := strings.Index(line, "#"); i >= 0 {
+			line = line[:i]
+		}
+		if line = strings.TrimSpace(line); line == "" {
+			continue
+		}
+		if err := f(n, line); err != nil {
+			return fmt.Errorf("%s: line %d: %w", name, n, err)
+		}
+	}
+	if err := sc.Err(); err != nil {
+		return fmt.Errorf("%s: line %d: %w", name, n+1, err)
+	}
+	return nil
+}
+
+// addSynonyms reads synonym rules, one a line:
+//
+//	a, b, c        the phrases a, b and c mean the same
+//	a, b => c, d   a or b may stand for c or d (and for each other), not
+//	               the other way round: "nurse => professional"
+//
+// The rules hold for the passages of the document scope, or all when
+// scope is "".
+func (l *lexicon) addSynonyms(name, text string, full analysis.Analyzer, scope string) error {
+	return lines(name, text, func(_ int, line string) error {
+		for _, w := range strings.FieldsFunc(strings.ToLower(line), func(r rune) bool { return !unicode.IsLetter(r) }) {
+			l.words = append(l.words, w)
+		}
+		left, right, oneWay := strings.Cut(line, "=>")
+		from, err := stemPhrases(left, full)
+		if err != nil {
+			return err
+		}
+		var to []string
+		if oneWay {
+			if to, err = stemPhrases(right, full); err != nil {
+				return err
+			}
+		}
+		if len(from)+len(to) < 2 {
+			return fmt.Errorf("%q names fewer than two searchable phrases: a rule is a list of at least two phrases separated by commas, or \"a => b\" (words such as \"the\", \"not\" or \"at\" are not searched)", line)
+		}
+		for _, p := range from {
+			for _, q := range append(append([]string{}, from...), to...) {
+				if q != p {
+					l.addExpansion(p, expansion{q, scope})
+				}
+			}
+		}
+		return nil
+	})
+}
+
+func (l *lexicon) addExpansion(p string, q expansion) {
+	for _, have := range l.expand[p] {
+		if have == q {
+			return
+		}
+	}
+	l.expand[p] = append(l.expand[p], q)
+	l.maxPhrase = max(l.maxPhrase, strings.Count(p, " ")+1)
+}
+
+// stemPhrases analyses the comma-separated phrases of s into stem
+// phrases. A phrase made only of stop words ("not", "at most") is left
+// out: nothing of it is searched.
+func stemPhrases(s string, full analysis.Analyzer) ([]string, error) {
+	var out []string
+	for _, raw := range strings.Split(s, ",") {
+		raw = strings.TrimSpace(raw)
+		if raw == "" {
+			return nil, fmt.Errorf("empty phrase in %q", strings.TrimSpace(s))
+		}
+		var stems []string
+		for _, t := range full.Analyze([]byte(raw)) {
+			stems = append(stems, string(t.Term))
+		}
+		if len(stems) > 0 {
+			out = append(out, strings.Join(stems, " "))
+		}
+	}
+	return out, nil
+}
+
+// wordPhrases splits the comma-separated phrases of s into lower-case
+// words as the tokenizer finds them.
+func wordPhrases(s string, words analysis.Analyzer) []string {
+	var out []string
+	for _, raw := range strings.Split(s, ",") {
+		var ws []string
+		for _, t := range words.Analyze([]byte(raw)) {
+			ws = append(ws, string(t.Term))
+		}
+		if len(ws) > 0 {
+			out = append(out, strings.Join(ws, " "))
+		}
+	}
+	return out
+}
+
+// addFillers reads filler phrases, comma-separated, any number a line.
+func (l *lexicon) addFillers(name, text string, words analysis.Analyzer) error {
+	return lines(name, text, func(_ int, line string) error {
+		for _, p := range wordPhrases(line, words) {
+			l.fillers[p] = true
+			l.maxFiller = max(l.maxFiller, strings.Count(p, " ")+1)
+		}
+		return nil
+	})
+}
+
+var cueLine = regexp.MustCompile(`^([a-z]+)(\s+clause)?\s*:\s*(.+)$`)
+
+// addCues reads cue rules, one a line: "date: when, what date, deadline"
+// (the phrases that ask for a date) or "date clause: when" (phrases that
+// ask only at the start of a clause).
+func (l *lexicon) addCues(name, text string, words analysis.Analyzer) error {
+	return lines(name, text, func(_ int, line string) error {
+		m := cueLine.FindStringSubmatch(line)
+		if m == nil {
+			return fmt.Errorf("%q: want \"KIND: phrase, phrase\"", line)
+		}
+		kind := m[1]
+		if _, ok := factKinds[kind]; !ok {
+			kinds := make([]string, 0, len(factKinds))
+			for k := range factKinds {
+				kinds = append(kinds, k)
+			}
+			sort.Strings(kinds)
+			return fmt.Errorf("unknown kind of fact %q: want one of %s", kind, strings.Join(kinds, ", "))
+		}
+		set := l.cues
+		if m[2] != "" {
+			set = l.clauseCues
+		}
+		for _, p := range wordPhrases(m[3], words) {
+			set[p] = kind
+			l.maxCue = max(l.maxCue, strings.Count(p, " ")+1)
+		}
+		return nil
+	})
+}
+
+// readFileLimited reads a small data file named by an operator.
+func readFileLimited(path string, limit int64) ([]byte, error) {
+	st, err := os.Stat(path)
+	if err != nil {
+		return nil, err
+	}
+	if st.Size() > limit {
+		return nil, fmt.Errorf("is %d bytes, over the limit of %d bytes", st.Size(), limit)
+	}
+	return os.ReadFile(path)
+}

@@ -1,0 +1,76 @@
+package knowledge
+
+// Params holds every tuned number of the answer pipeline, with what it
+// means. DefaultParams were fitted on the training corpora and the
+// confidence threshold chosen on the validation corpora (see
+// eval_test.go and the corpora's README); no number here is about one
+// document.
+type Params struct {
+	// Retrieval (bleve BM25).
+
+	// Candidates is how many passages bleve returns for re-ranking.
+	Candidates int
+	// TitleBoost and AltBoost weigh a match in a passage's heading path and
+	// in its alternative phrasings (FAQ questions, staff citations) against
+	// a match in its body.
+	TitleBoost, AltBoost float64
+	// SynonymBoost weighs a match on a synonym against one on the
+	// question's own word.
+	SynonymBoost float64
+
+	// Coverage: how much of a question a passage contains, each part of the
+	// question weighted by its rarity (IDF).
+
+	// SynonymCredit is the share of a part's weight earned by a passage
+	// that has only a synonym of it, and PartialCredit the share earned per
+	// word found of a several-word part found incomplete.
+	SynonymCredit, PartialCredit float64
+	// Window is the length, in words, of the stretch of a passage's body
+	// over which WindowCoverage is measured: the answer to a question is
+	// usually in one place, not spread over a long section.
+	Window int
+
+	// Ranking: a passage's score is the weighted sum of its features, each
+	// between 0 and 1, plus its source's prior.
+	WBM25, WCoverage, WTitle, WWindow, WPhrase float64
+	// WTypeMiss is taken from the score of a passage that lacks the kind of
+	// fact the question asks for (a date for "when", an amount for "how
+	// much"...).
+	WTypeMiss float64
+
+	// Confidence: the estimated chance that the top passage answers the
+	// question is a logistic function of its features (see decide).
+	CBias, CCoverage, CWindow, CMargin, CUnknown, CTypeMiss, CTitle float64
+	// MinConfidence is the chance from which an answer is given as
+	// confident, chosen on the validation corpora so that at least 95% of
+	// confident answers are right.
+	MinConfidence float64
+}
+
+// DefaultParams are the fitted parameters.
+var DefaultParams = Params{
+	Candidates:    30,
+	TitleBoost:    1.5,
+	AltBoost:      1.5,
+	SynonymBoost:  0.5,
+	SynonymCredit: 0.6,
+	PartialCredit: 0.4,
+	Window:        10,
+
+	WBM25:     0.20,
+	WCoverage: 1.00,
+	WTitle:    0.10,
+	WWindow:   0.75,
+	WPhrase:   0.20,
+	WTypeMiss: 0.10,
+
+	CBias:     -1.84,
+	CCoverage: 1.32,
+	CWindow:   1.06,
+	CMargin:   1.73,
+	CUnknown:  -0.83,
+	CTypeMiss: -0.12,
+	CTitle:    0.22,
+
+	MinConfidence: 0.68,
+}

@@ -1,0 +1,226 @@
+package knowledge
+
+import (
+	"strings"
+)
+
+// The first stages of the pipeline: normalise, analyse and expand a
+// question into units.
+
+// A word is a lower-case word of a question with its byte offsets.
+type word struct {
+	start, end int
+	text       string
+}
+
+// A unit is one part of a question that a passage should contain: a term,
+// or a phrase of the lexicon, with the phrases that may stand for it.
+type unit struct {
+	keys   []string   // the stems of the question's own words
+	alts   [][]string // synonyms: each a phrase of stems
+	scopes []string   // the document each synonym holds in, or "" (see expansion)
+	start  int        // byte offset in the question
+	weight float64    // its rarity (see Engine.weigh)
+	// known reports whether the unit, or a synonym of it, occurs in some
+	// passage: a question whose weight lies in unknown units asks about
+	// something the passages do not mention.
+	known bool
+	// df is the number of passages holding the unit (the rarest form).
+	df int
+	// fact is the kind of fact the unit's words ask for when they are a
+	// cue ("deadline": a date); a passage stating such a fact near the
+	// question's other words contains the unit.
+	fact string
+}
+
+// analysed is a question after the first stages.
+type analysed struct {
+	text  string   // normalised
+	units []unit   // in question order
+	asks  []string // kinds of fact asked for (see askedFacts)
+	// dropped are the words removed as fillers, for the explanation.
+	dropped []string
+}
+
+// normalise tidies a question: typographic quotes and dashes made plain,
+// white space collapsed.
+func normalise(q string) string {
+	q = strings.NewReplacer("’", "'", "‘", "'", "“", `"`, "”", `"`, "–", "-", "—", "-", "\u00a0", " ").Replace(q)
+	return strings.Join(strings.Fields(q), " ")
+}
+
+// analyseQuestion runs normalise, analyse and expand on q (already
+// spelling-corrected). Fillers are dropped; each remaining term, or
+// phrase of the lexicon (longest first), becomes a unit with its
+// synonyms.
+func (e *Engine) analyseQuestion(q string) analysed {
+	a := analysed{text: q}
+	var ws []word
+	for _, t := range e.words.Analyze([]byte(q)) {
+		ws = append(ws, word{t.Start, t.End, string(t.Term)})
+	}
+	var cues []cueSpan
+	a.asks, cues = askedFacts(q, ws, e.lex)
+	cueAt := func(start int) string {
+		for _, c := range cues {
+			if start >= c.start && start < c.end {
+				return c.kind
+			}
+		}
+		return ""
+	}
+	// Byte ranges of fillers.
+	var filler [][2]int
+	for i := 0; i < len(ws); {
+		n := min(e.lex.maxFiller, len(ws)-i)
+		for ; n >= 1; n-- {
+			if e.lex.fillers[joinWords(ws[i:i+n])] {
+				break
+			}
+		}
+		if n == 0 {
+			i++
+			continue
+		}
+		filler = append(filler, [2]int{ws[i].start, ws[i+n-1].end})
+		a.dropped = append(a.dropped, joinWords(ws[i:i+n]))
+		i += n
+	}
+	inFiller := func(start int) bool {
+		for _, f := range filler {
+			if start >= f[0] && start < f[1] {
+				return true
+			}
+		}
+		return false
+	}
+	type term struct {
+		stem  string
+		start int
+	}
+	var terms []term
+	for _, t := range e.full.Analyze([]byte(q)) {
+		if !inFiller(t.Start) {
+			terms = append(terms, term{string(t.Term), t.Start})
+		}
+	}
+	seen := map[string]bool{}
+	for i := 0; i < len(terms); {
+		n := min(e.lex.maxPhrase, len(terms)-i)
+		var alts []expansion
+		for ; n >= 1; n-- {
+			ks := make([]string, n)
+			for j := range ks {
+				ks[j] = terms[i+j].stem
+			}
+			if alts = e.lex.expand[strings.Join(ks, " ")]; alts != nil {
+				break
+			}
+		}
+		if n == 0 {
+			n = 1
+		}
+		keys := make([]string, n)
+		for j := range keys {
+			keys[j] = terms[i+j].stem
+		}
+		id := strings.Join(keys, " ")
+		if !seen[id] {
+			seen[id] = true
+			u := unit{keys: keys, start: terms[i].start, fact: cueAt(terms[i].start)}
+			for _, alt := range alts {
+				u.alts = append(u.alts, strings.Fields(alt.phrase))
+				u.scopes = append(u.scopes, alt.scope)
+			}
+			a.units = append(a.units, u)
+		}
+		i += n
+	}
+	return a
+}
+
+// minRoot is the length of the shortest common beginning by which two
+// stems are taken for forms of one word ("applic", "appli"; "organis",
+// "organiz"; "evalu", "evaluat"), and rootSlack how many letters of the
+// shorter stem may differ after it.
+const (
+	minRoot   = 5
+	rootSlack = 2
+)
+
+// derive adds to each one-word unit the passages' terms that look like
+// other forms of its word (see minRoot), as synonyms that hold in every
+// document. The caller holds
+// e.mu.
+func (e *Engine) derive(units []unit) {
+	for i := range units {
+		u := &units[i]
+		if len(u.keys) != 1 || len(u.keys[0]) < minRoot {
+			continue
+		}
+		k := u.keys[0]
+		for _, t := range e.roots[k[:minRoot]] {
+			if t == k || e.df[t] == 0 {
+				continue
+			}
+			if commonPrefix(k, t) >= max(minRoot, min(len(k), len(t))-rootSlack) {
+				u.alts = append(u.alts, []string{t})
+				u.scopes = append(u.scopes, "")
+			}
+		}
+	}
+}
+
+func commonPrefix(a, b string) int {
+	n := 0
+	for n < len(a) && n < len(b) && a[n] == b[n] {
+		n++
+	}
+	return n
+}
+
+// weigh sets each unit's weight: the IDF of its rarest form that occurs
+// in some passage (the question's own words or a synonym), or, when none
+// occurs anywhere, the largest IDF there is. The caller holds e.mu.
+func (e *Engine) weigh(units []unit) {
+	n := len(e.passages)
+	for i := range units {
+		u := &units[i]
+		best := -1
+		for _, form := range u.forms("*") {
+			if df := e.phraseDF(form); df > 0 && (best < 0 || df < best) {
+				best = df
+			}
+		}
+		u.known = best > 0 || u.fact != ""
+		u.df = max(best, 0)
+		if best <= 0 && u.fact != "" {
+			u.df = n / 2 // a kind of fact, found in many passages
+		}
+		u.weight = idf(u.df, n)
+	}
+}
+
+// forms returns the unit's own words and the synonyms that hold in
+// document doc; "*" means every synonym.
+func (u unit) forms(doc string) [][]string {
+	out := [][]string{u.keys}
+	for i, a := range u.alts {
+		if doc == "*" || u.scopes[i] == "" || u.scopes[i] == doc {
+			out = append(out, a)
+		}
+	}
+	return out
+}
+
+// phraseDF estimates how many passages hold all the stems of a phrase: the
+// fewest holding any one of them.
+func (e *Engine) phraseDF(stems []string) int {
+	df := -1
+	for _, s := range stems {
+		if d := e.df[s]; df < 0 || d < df {
+			df = d
+		}
+	}
+	return max(df, 0)
+}
