@@ -108,9 +108,9 @@ func TestNewErrors(t *testing.T) {
 		{"empty source", Options{Sources: []string{writeFile(t, "empty.txt", " \n\n")}}, []string{"empty.txt", "no text"}},
 		{"missing FAQ", Options{FAQ: filepath.Join(dir, "faq.yaml")}, []string{"FAQ file " + filepath.Join(dir, "faq.yaml"), "no such file"}},
 		{"malformed FAQ", Options{FAQ: writeFile(t, "faq.yaml", "- question: When?\n  answer: Soon.\n- question: Why?\n  answer: x: y\n")}, []string{"faq.yaml", "line 4"}},
-		{"unknown FAQ key", Options{FAQ: writeFile(t, "faq.yaml", "- question: When?\n  answer: Soon.\n  anwser: typo\n")}, []string{"faq.yaml", "line 3", `unknown key "anwser"`, "question, answer, alternatives"}},
-		{"FAQ not a list", Options{FAQ: writeFile(t, "faq.yaml", "question: When?\n")}, []string{"faq.yaml", "line 1", "list"}},
-		{"FAQ without answer", Options{FAQ: writeFile(t, "faq.yaml", "- question: A?\n  answer: B.\n- question: When?\n")}, []string{"faq.yaml", "line 3", "entry 2", "answer is missing"}},
+		{"unknown FAQ key", Options{FAQ: writeFile(t, "faq.yaml", "- question: When?\n  answer: Soon.\n  anwser: typo\n")}, []string{"faq.yaml:3: ", `unknown FAQ key "anwser"`, "question, answer and alternatives"}},
+		{"FAQ not a list", Options{FAQ: writeFile(t, "faq.yaml", "question: When?\n")}, []string{"faq.yaml:1: ", "list"}},
+		{"FAQ without answer", Options{FAQ: writeFile(t, "faq.yaml", "- question: A?\n  answer: B.\n- question: When?\n")}, []string{"faq.yaml:3: ", "entry 2", "answer is missing"}},
 		{"empty FAQ", Options{FAQ: writeFile(t, "faq.yaml", "# nothing\n")}, []string{"faq.yaml", "no FAQ entries"}},
 	}
 	for _, tt := range tests {

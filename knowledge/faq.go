@@ -10,8 +10,8 @@ import (
 	"gopkg.in/yaml.v3"
 )
 
-// faqKeys are the keys of an FAQ entry.
-var faqKeys = []string{"question", "answer", "alternatives"}
+// keyList names the keys of an FAQ entry.
+const keyList = "question, answer and alternatives"
 
 // faqEntry is one entry of an FAQ file; see Options.FAQ.
 type faqEntry struct {
@@ -29,6 +29,10 @@ func loadFAQ(path string, limit int64) ([]passage, error) {
 	}
 	entries, err := decodeFAQ([]byte(text))
 	if err != nil {
+		var le lineError
+		if errors.As(err, &le) {
+			return nil, fmt.Errorf("FAQ file %s:%d: %s", path, le.line, le.msg)
+		}
 		return nil, fmt.Errorf("FAQ file %s: %w", path, err)
 	}
 	base := filepath.Base(path)
@@ -46,6 +50,18 @@ func loadFAQ(path string, limit int64) ([]passage, error) {
 	return out, nil
 }
 
+// lineError is an error at a line of an FAQ file.
+type lineError struct {
+	line int
+	msg  string
+}
+
+func (e lineError) Error() string { return fmt.Sprintf("line %d: %s", e.line, e.msg) }
+
+func errAt(line int, format string, args ...any) error {
+	return lineError{line, fmt.Sprintf(format, args...)}
+}
+
 // decodeFAQ decodes an FAQ file: a YAML list of mappings with the keys of
 // faqKeys, question and answer non-empty text, alternatives a list of
 // non-empty text.
@@ -59,25 +75,23 @@ func decodeFAQ(data []byte) ([]faqEntry, error) {
 	}
 	list := doc.Content[0]
 	if list.Kind != yaml.SequenceNode {
-		return nil, fmt.Errorf("line %d: want a list of FAQ entries (each starting \"- question: ...\")", list.Line)
+		return nil, errAt(list.Line, "want a list of FAQ entries (each starting \"- question: ...\")")
 	}
 	if len(list.Content) == 0 {
 		return nil, errors.New("no FAQ entries: the list is empty")
 	}
 	out := make([]faqEntry, 0, len(list.Content))
 	for i, n := range list.Content {
-		where := fmt.Sprintf("line %d: entry %d", n.Line, i+1)
 		if n.Kind != yaml.MappingNode {
-			return nil, fmt.Errorf("%s: want the keys %s", where, strings.Join(faqKeys, ", "))
+			return nil, errAt(n.Line, "FAQ entry %d is not a mapping: an FAQ entry has the keys %s", i+1, keyList)
 		}
 		e := faqEntry{line: n.Line}
 		for j := 0; j+1 < len(n.Content); j += 2 {
 			k, v := n.Content[j], n.Content[j+1]
-			at := fmt.Sprintf("line %d: entry %d", k.Line, i+1)
 			switch k.Value {
 			case "question", "answer":
 				if v.Kind != yaml.ScalarNode {
-					return nil, fmt.Errorf("%s: %s must be text", at, k.Value)
+					return nil, errAt(k.Line, "the %s of FAQ entry %d must be text", k.Value, i+1)
 				}
 				if k.Value == "question" {
 					e.question = strings.TrimSpace(v.Value)
@@ -86,23 +100,23 @@ func decodeFAQ(data []byte) ([]faqEntry, error) {
 				}
 			case "alternatives":
 				if v.Kind != yaml.SequenceNode {
-					return nil, fmt.Errorf("%s: alternatives must be a list of questions, e.g. [\"Can an FT lead?\"]", at)
+					return nil, errAt(k.Line, "the alternatives of FAQ entry %d must be a list of questions, e.g. [\"Can an FT lead?\"]", i+1)
 				}
 				for m, a := range v.Content {
 					if a.Kind != yaml.ScalarNode || strings.TrimSpace(a.Value) == "" {
-						return nil, fmt.Errorf("line %d: entry %d: alternative %d must be a question", a.Line, i+1, m+1)
+						return nil, errAt(a.Line, "alternative %d of FAQ entry %d must be a question", m+1, i+1)
 					}
 					e.alternatives = append(e.alternatives, strings.TrimSpace(a.Value))
 				}
 			default:
-				return nil, fmt.Errorf("%s: unknown key %q: an FAQ entry has the keys %s", at, k.Value, strings.Join(faqKeys, ", "))
+				return nil, errAt(k.Line, "unknown FAQ key %q in entry %d: an FAQ entry has the keys %s", k.Value, i+1, keyList)
 			}
 		}
 		switch {
 		case e.question == "":
-			return nil, fmt.Errorf("%s: question is missing or empty", where)
+			return nil, errAt(n.Line, "FAQ entry %d: question is missing or empty", i+1)
 		case e.answer == "":
-			return nil, fmt.Errorf("%s: answer is missing or empty", where)
+			return nil, errAt(n.Line, "FAQ entry %d: answer is missing or empty", i+1)
 		}
 		out = append(out, e)
 	}
