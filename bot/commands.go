@@ -188,20 +188,48 @@ func runChat(cl *call, _ []string) error {
 	if err != nil {
 		return err
 	}
-	console := NewConsole(cl.Stdout)
-	svc, err := Open(cfg, dialogue.Options{
-		Staff:    func(id string) bool { return id == ConsoleUser || cfg.NSG.IsStaff(id) },
-		Notifier: console,
-		Logger:   slog.New(slog.DiscardHandler),
-	})
+	// Open the log once to create it and load the published answers;
+	// after that chat opens it only while it reads or writes, so the
+	// questions commands work beside it.
+	st, err := store.Open(cfg.Storage.Path, store.Options{Timeout: time.Second})
 	if errors.Is(err, store.ErrLocked) {
-		return fmt.Errorf("%w: chat logs questions, so it needs the file to itself; point storage.path at another file to try chat beside a running bot", err)
+		return fmt.Errorf("%w: chat logs questions, so it cannot run beside `hiecbot serve` on the same file; point storage.path at another file to try chat beside a running bot", err)
 	}
 	if err != nil {
 		return err
 	}
-	defer svc.Close()
-	return Chat(cl.ctx, svc.Desk, console, cl.Stdin, "")
+	e, err := Engine(cfg, dialogue.Offline{Store: st})
+	st.Close()
+	if err != nil {
+		return err
+	}
+	defer e.Close()
+	log := newFileLog(cfg.Storage.Path, cfg.Reminders.Location())
+	opts := dialogue.Options{
+		Staff:     func(id string) bool { return id == ConsoleUser || cfg.NSG.IsStaff(id) },
+		Logger:    slog.New(slog.DiscardHandler),
+		Reminders: cfg.Reminders,
+		Ledger:    log,
+	}
+	if fd, ok := cl.terminal(); ok {
+		restore, err := makeRaw(fd)
+		if err != nil {
+			return err
+		}
+		defer restore()
+		t := newPromptTerminal(struct {
+			io.Reader
+			io.Writer
+		}{cl.Stdin, cl.Stdout})
+		console := newStyledConsole(t) // the terminal redraws the prompt around what the Desk prints
+		opts.Notifier = console
+		err = chatTerminal(cl.ctx, dialogue.New(e, log, opts), t, console, "")
+		fmt.Fprint(cl.Stdout, "\r\n") // past the last prompt, which stays on screen
+		return err
+	}
+	console := NewConsole(cl.Stdout)
+	opts.Notifier = console
+	return Chat(cl.ctx, dialogue.New(e, log, opts), console, cl.Stdin, "")
 }
 
 func runServe(cl *call, _ []string) error {

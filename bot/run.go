@@ -69,10 +69,6 @@ type CLI struct {
 	// BuildInfo reports how the binary was built; nil means
 	// debug.ReadBuildInfo.
 	BuildInfo func() (*debug.BuildInfo, bool)
-	// Interactive reports whether stdin is a terminal a person types
-	// at, for chat's prompt and line editing; nil means: ask the
-	// operating system.
-	Interactive func() bool
 }
 
 // call is one run of a command: the CLI, its context and every flag any
