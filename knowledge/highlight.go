@@ -62,9 +62,9 @@ func highlight(ip *indexed, weights map[string]float64, facts []string) string {
 			marks = append(marks, mark{sp.start - bestStart, sp.end - bestStart})
 		}
 	}
-	for _, k := range facts {
-		for _, loc := range factKinds[k].FindAllStringIndex(line, -1) {
-			marks = append(marks, mark{loc[0], loc[1]})
+	for _, f := range ip.factSpans {
+		if f.start >= bestStart && f.end <= lineEnd && slices.Contains(facts, f.key) {
+			marks = append(marks, mark{f.start - bestStart, f.end - bestStart})
 		}
 	}
 	sort.Slice(marks, func(i, j int) bool { return marks[i].start < marks[j].start })

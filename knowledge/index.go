@@ -121,8 +121,12 @@ type indexed struct {
 	terms    map[string]*termInfo
 	spans    []span // the terms of the text, in order
 	lineEnds []int  // byte offset of the end of each line of the text
-	facts    []map[string]bool
-	titleLen int // terms in the title and heading path
+	facts    []map[string]bool // the kinds of fact stated on each line
+	// factSpans are where the text states facts, key holding the kind.
+	factSpans []span
+	// titleFacts are the kinds of fact its title states.
+	titleFacts map[string]bool
+	titleLen   int // terms in the title and heading path
 	seq      int // the order it was added in; ties go to the earlier
 }
 
@@ -187,10 +191,16 @@ func analyse(a analysis.Analyzer, p passage) *indexed {
 		ip.term(k).pos = append(ip.term(k).pos, i)
 		ip.spans = append(ip.spans, span{tok.Start, tok.End, k})
 	}
+	ip.titleFacts = factsIn(p.titleText())
 	start := 0
 	ip.facts = make([]map[string]bool, len(ip.lineEnds))
 	for i, end := range ip.lineEnds {
 		ip.facts[i] = factsIn(p.text[start:end])
+		for k := range ip.facts[i] {
+			for _, loc := range factKinds[k].FindAllStringIndex(p.text[start:end], -1) {
+				ip.factSpans = append(ip.factSpans, span{start + loc[0], start + loc[1], k})
+			}
+		}
 		start = end
 	}
 	return ip

@@ -1,6 +1,7 @@
 package knowledge
 
 import (
+	"slices"
 	"strings"
 )
 
@@ -19,6 +20,11 @@ type unit struct {
 	keys   []string   // the stems of the question's own words
 	alts   [][]string // synonyms: each a phrase of stems
 	scopes []string   // the document each synonym holds in, or "" (see expansion)
+	// all is keys and every alt, and scoped whether some alt holds in one
+	// document only: set by weigh, for forms.
+	all    [][]string
+	scoped bool
+	byDoc  map[string][][]string // forms by document, when scoped
 	start  int        // byte offset in the question
 	weight float64    // its rarity (see Engine.weigh)
 	// known reports whether the unit, or a synonym of it, occurs in some
@@ -186,6 +192,11 @@ func (e *Engine) weigh(units []unit) {
 	n := len(e.passages)
 	for i := range units {
 		u := &units[i]
+		u.all = append([][]string{u.keys}, u.alts...)
+		u.scoped = slices.ContainsFunc(u.scopes, func(s string) bool { return s != "" })
+		if u.scoped {
+			u.byDoc = map[string][][]string{}
+		}
 		best := -1
 		for _, form := range u.forms("*") {
 			if df := e.phraseDF(form); df > 0 && (best < 0 || df < best) {
@@ -204,11 +215,20 @@ func (e *Engine) weigh(units []unit) {
 // forms returns the unit's own words and the synonyms that hold in
 // document doc; "*" means every synonym.
 func (u unit) forms(doc string) [][]string {
+	if u.all != nil && (doc == "*" || !u.scoped) {
+		return u.all
+	}
+	if f, ok := u.byDoc[doc]; ok {
+		return f
+	}
 	out := [][]string{u.keys}
 	for i, a := range u.alts {
 		if doc == "*" || u.scopes[i] == "" || u.scopes[i] == doc {
 			out = append(out, a)
 		}
+	}
+	if u.byDoc != nil {
+		u.byDoc[doc] = out
 	}
 	return out
 }

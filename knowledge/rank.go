@@ -42,7 +42,9 @@ func (e *Engine) retrieve(units []unit) ([]*indexed, map[string]float64, error) 
 	for _, u := range units {
 		for _, alt := range u.alts {
 			for _, k := range alt {
-				add(k, e.params.SynonymBoost)
+				if e.df[k] > 0 { // a word no passage holds finds nothing
+					add(k, e.params.SynonymBoost)
+				}
 			}
 		}
 	}
@@ -244,7 +246,7 @@ func (e *Engine) statesFact(ip *indexed, k string, at int) bool {
 			return true
 		}
 	}
-	return factsIn(ip.titleText())[k]
+	return ip.titleFacts[k]
 }
 
 // adjacent reports whether some position of b follows one of a within
