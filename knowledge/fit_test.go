@@ -130,12 +130,11 @@ func confFeatures(p Params, s sample) ([]float64, bool) {
 	for _, i := range idx {
 		ranked = append(ranked, cands[i])
 	}
-	d := e.decide(s.units, ranked)
 	if len(ranked) == 0 {
 		return nil, false
 	}
-	b := ranked[0]
-	return []float64{1, b.f.Coverage, b.f.Window, min(d.Margin, 1), d.Unknown, b.f.TypeMiss, b.f.Title}, s.right[idx[0]]
+	d := e.decide(s.units, ranked)
+	return confInputs(s.units, ranked, d), s.right[idx[0]]
 }
 
 // ascend fits p's ranking weights by coordinate ascent on the mean top-1
@@ -211,7 +210,7 @@ func TestFit(t *testing.T) {
 		Y = append(Y, map[bool]float64{true: 1, false: 0}[y])
 	}
 	beta := make([]float64, len(X[0]))
-	for it := 0; it < 4000; it++ {
+	for it := 0; it < 20000; it++ {
 		grad := make([]float64, len(beta))
 		for i, x := range X {
 			z := 0.0
@@ -226,12 +225,14 @@ func TestFit(t *testing.T) {
 		for j := range beta {
 			reg := 0.0
 			if j > 0 {
-				reg = 0.01 * beta[j]
+				reg = 0.0005 * beta[j]
 			}
-			beta[j] -= 0.5 * (grad[j]/float64(len(X)) + reg)
+			beta[j] -= 2 * (grad[j]/float64(len(X)) + reg)
 		}
 	}
-	p.CBias, p.CCoverage, p.CWindow, p.CMargin, p.CUnknown, p.CTypeMiss, p.CTitle = beta[0], beta[1], beta[2], beta[3], beta[4], beta[5], beta[6]
+	for i, c := range p.confCoeffs() {
+		*c = beta[i]
+	}
 	// Threshold: the lowest at which every validation corpus keeps 95%
 	// confident precision.
 	prob := func(x []float64) float64 {
@@ -268,8 +269,26 @@ func TestFit(t *testing.T) {
 		}
 	}
 	p.MinConfidence = math.Round(chosen*100) / 100
+	for _, set := range [][]sample{fit, val} {
+		conf, right, in := map[string]int{}, map[string]int{}, map[string]int{}
+		for _, s := range set {
+			x, y := confFeatures(p, s)
+			if s.inScope {
+				in[s.corpus]++
+			}
+			if x != nil && prob(x) >= p.MinConfidence {
+				conf[s.corpus]++
+				if y {
+					right[s.corpus]++
+				}
+			}
+		}
+		for k, n := range in {
+			t.Logf("%s: confident %.2f of in-scope, precision %.2f", k, float64(conf[k])/float64(n), float64(right[k])/float64(max(1, conf[k])))
+		}
+	}
 	fmt.Printf("\tWindow: %d, TitleBoost: %.1f, AltBoost: %.1f, SynonymCredit: %.1f,\n", p.Window, p.TitleBoost, p.AltBoost, p.SynonymCredit)
 	fmt.Printf("\tWBM25: %.2f, WCoverage: %.2f, WTitle: %.2f, WWindow: %.2f, WPhrase: %.2f, WTypeMiss: %.2f,\n", p.WBM25, p.WCoverage, p.WTitle, p.WWindow, p.WPhrase, p.WTypeMiss)
-	fmt.Printf("\tCBias: %.2f, CCoverage: %.2f, CWindow: %.2f, CMargin: %.2f, CUnknown: %.2f, CTypeMiss: %.2f, CTitle: %.2f,\n", p.CBias, p.CCoverage, p.CWindow, p.CMargin, p.CUnknown, p.CTypeMiss, p.CTitle)
+	fmt.Printf("\tCBias: %.2f, CCoverage: %.2f, CWindow: %.2f, CTitle: %.2f, CTypeMiss: %.2f, CMargin: %.2f, CCoverLead: %.2f, CUnknown: %.2f, CShort: %.2f,\n", p.CBias, p.CCoverage, p.CWindow, p.CTitle, p.CTypeMiss, p.CMargin, p.CCoverLead, p.CUnknown, p.CShort)
 	fmt.Printf("\tMinConfidence: %.2f,\n", p.MinConfidence)
 }

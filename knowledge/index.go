@@ -119,15 +119,15 @@ type indexed struct {
 	passage
 	// terms holds every term of the passage with where it occurs.
 	terms    map[string]*termInfo
-	spans    []span // the terms of the text, in order
-	lineEnds []int  // byte offset of the end of each line of the text
+	spans    []span            // the terms of the text, in order
+	lineEnds []int             // byte offset of the end of each line of the text
 	facts    []map[string]bool // the kinds of fact stated on each line
 	// factSpans are where the text states facts, key holding the kind.
 	factSpans []span
 	// titleFacts are the kinds of fact its title states.
 	titleFacts map[string]bool
 	titleLen   int // terms in the title and heading path
-	seq      int // the order it was added in; ties go to the earlier
+	seq        int // the order it was added in; ties go to the earlier
 }
 
 // termInfo says where a term occurs in a passage.

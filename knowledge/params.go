@@ -40,7 +40,8 @@ type Params struct {
 
 	// Confidence: the estimated chance that the top passage answers the
 	// question is a logistic function of its features (see decide).
-	CBias, CCoverage, CWindow, CMargin, CUnknown, CTypeMiss, CTitle float64
+	// Its inputs are listed at confInputs.
+	CBias, CCoverage, CWindow, CTitle, CTypeMiss, CMargin, CCoverLead, CUnknown, CShort float64
 	// MinConfidence is the chance from which an answer is given as
 	// confident, chosen on the validation corpora so that at least 95% of
 	// confident answers are right.
@@ -62,15 +63,23 @@ var DefaultParams = Params{
 	WTitle:    0.10,
 	WWindow:   0.75,
 	WPhrase:   0.20,
-	WTypeMiss: 0.10,
+	WTypeMiss: 0.30,
 
-	CBias:     -1.84,
-	CCoverage: 1.32,
-	CWindow:   1.06,
-	CMargin:   1.73,
-	CUnknown:  -0.83,
-	CTypeMiss: -0.12,
-	CTitle:    0.22,
+	CBias:      -2.50,
+	CCoverage:  3.03,
+	CWindow:    0.60,
+	CMargin:    3.33,
+	CUnknown:   -0.78,
+	CTypeMiss:  -0.02,
+	CTitle:     0.31,
+	CCoverLead: -0.90,
+	CShort:     -1.55,
 
-	MinConfidence: 0.68,
+	MinConfidence: 0.83,
+}
+
+// confCoeffs returns the coefficients of the confidence model in the order
+// of confInputs.
+func (p *Params) confCoeffs() []*float64 {
+	return []*float64{&p.CBias, &p.CCoverage, &p.CWindow, &p.CTitle, &p.CTypeMiss, &p.CMargin, &p.CCoverLead, &p.CUnknown, &p.CShort}
 }

@@ -25,8 +25,8 @@ type unit struct {
 	all    [][]string
 	scoped bool
 	byDoc  map[string][][]string // forms by document, when scoped
-	start  int        // byte offset in the question
-	weight float64    // its rarity (see Engine.weigh)
+	start  int                   // byte offset in the question
+	weight float64               // its rarity (see Engine.weigh)
 	// known reports whether the unit, or a synonym of it, occurs in some
 	// passage: a question whose weight lies in unknown units asks about
 	// something the passages do not mention.

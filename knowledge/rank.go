@@ -322,6 +322,22 @@ type decision struct {
 	Reason      string  `json:"reason"`
 }
 
+// confInputs are the inputs of the confidence model, in the order of
+// Params.confCoeffs: 1 (for the bias), the best passage's coverage,
+// window coverage, title coverage and missing fact, its lead in score
+// (at most 1) and in coverage over the runner-up, the share of the
+// question no passage mentions, and 1/(number of parts of the question):
+// a one-word question is a weak clue.
+func confInputs(units []unit, ranked []candidate, d decision) []float64 {
+	b := ranked[0]
+	covLead := b.f.Coverage
+	if len(ranked) > 1 {
+		covLead -= ranked[1].f.Coverage
+	}
+	return []float64{1, b.f.Coverage, b.f.Window, b.f.Title, b.f.TypeMiss,
+		min(d.Margin, 1), covLead, d.Unknown, 1 / float64(max(1, len(units)))}
+}
+
 // decide estimates the chance that the best candidate answers the
 // question, a logistic function of its features, the lead it has over the
 // runner-up and the share of the question no passage mentions.
@@ -349,8 +365,11 @@ func (e *Engine) decide(units []unit, ranked []candidate) decision {
 	if len(ranked) > 1 {
 		d.Margin = b.score - ranked[1].score
 	}
-	z := p.CBias + p.CCoverage*b.f.Coverage + p.CWindow*b.f.Window + p.CMargin*min(d.Margin, 1) +
-		p.CUnknown*d.Unknown + p.CTypeMiss*b.f.TypeMiss + p.CTitle*b.f.Title
+	x := confInputs(units, ranked, d)
+	z := 0.0
+	for i, c := range p.confCoeffs() {
+		z += *c * x[i]
+	}
 	d.Probability = 1 / (1 + math.Exp(-z))
 	d.Confident = d.Probability >= p.MinConfidence
 	switch {
