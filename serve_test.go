@@ -148,7 +148,7 @@ func TestServeEndToEnd(t *testing.T) {
 	if r := hiecbot(t, dir, "", "ask", "--json", "Can a consortium recover VAT?"); strings.Contains(r.stdout, `"ref":"Q-0001"`) {
 		t.Errorf("an unpublished NSG answer reached another asker: %v\n%s", r.err, r.stdout)
 	}
-	if r := hiecbot(t, dir, "", "questions", "publish", "Q-0001"); r.err != nil {
+	if r := hiecbot(t, dir, "", "questions", "publish", "Q-0001", "--yes"); r.err != nil {
 		t.Fatalf("publish while serving: %v", r.err)
 	}
 	backup := filepath.Join(dir, "backup.db")
@@ -158,7 +158,7 @@ func TestServeEndToEnd(t *testing.T) {
 	if r := hiecbot(t, dir, "", "store", "check"); r.err != nil || !strings.Contains(r.stdout, "sound") {
 		t.Errorf("store check while serving: %v\n%s", r.err, r.stdout)
 	}
-	if r := hiecbot(t, dir, "", "ask", "--json", "Can a consortium recover VAT?"); !strings.Contains(r.stdout, `"ref":"Q-0001"`) {
+	if r := hiecbot(t, dir, "", "ask", "--json", "Can a consortium recover VAT?"); !strings.Contains(r.stdout, `"ref":"C-001"`) {
 		t.Errorf("ask beside a running bot does not see the published clarification: %v\n%s", r.err, r.stdout)
 	}
 

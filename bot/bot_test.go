@@ -50,6 +50,7 @@ func TestChatWholeFlow(t *testing.T) {
 		"/questions",
 		"/answer Q-0002 The guide does not cover the weather.",
 		"/publish Q-0002",
+		"/publish Q-0002 question: Does the guide say anything about the weather? answer: No.",
 		"/export csv",
 		"/hiec deadlines",
 		"",
@@ -65,9 +66,10 @@ func TestChatWholeFlow(t *testing.T) {
 		"[to the NSG channel] Q-0002 awaits an answer", // notice
 		"Q-0002",                               // listed
 		"[to console] The NSG answered Q-0002", // delivered
-		"[to the bidders' channel] Clarification Q-0002", // published
-		"Exported 2 questions",                           // export
-		"19 October 2009",                                // deadlines
+		"Publishing Q-0002 would post this",    // draft
+		"[to the bidders' channel] Clarification C-001\nQ: Does the guide say anything about the weather?\nA: No.", // published
+		"Exported 2 questions", // export
+		"19 October 2009",      // deadlines
 	} {
 		if !strings.Contains(got, want) {
 			t.Errorf("chat output lacks %q:\n%s", want, got)

@@ -1,6 +1,7 @@
 package bot
 
 import (
+	"bufio"
 	"errors"
 	"flag"
 	"fmt"
@@ -68,24 +69,50 @@ Ctrl-D or Ctrl-C ends it. It also reads a script from standard input.`,
 			run:     runShow,
 		},
 		{
-			name: "questions answer", synopsis: "ID TEXT ... [--by NAME]",
-			summary: "record the NSG's answer; the asker gets it and it becomes knowledge",
+			name: "questions answer", synopsis: `ID TEXT ... [--by NAME] | ID --cite "CITATION" [--by NAME]`,
+			summary: "record the NSG's answer; the asker gets it by DM, privately until it is published",
 			detail: `The words after the id are the answer; quotes are not needed, and it may start with -.
-Words that look like flags belong to the answer after "--".`,
-			example: `hiecbot questions answer Q-0042 The guide allows any of the four forms on slide 15. --by "J Smith"`,
+Words that look like flags belong to the answer after "--". A re-answer replaces the answer
+the asker sees and keeps the earlier one in the audit trail (questions history).
+With --cite, the answer is an existing passage ("Guide, slide 17"; a unique beginning of its
+citation is enough): the asker gets that passage, cited, and the question is indexed as
+another way of asking it, so the next bidder who asks it that way is answered from it.`,
+			example: "hiecbot questions answer Q-0042 The guide allows any of the four forms on slide 15. --by \"J Smith\"\nhiecbot questions answer Q-0043 --cite \"Guide, slide 17\"",
 			flags: func(fs *flag.FlagSet, c *call) {
-				fs.StringVar(&c.by, "by", "", "who answers, as the log and the asker see it (default: your user name on this computer, else NSG)")
+				fs.StringVar(&c.by, "by", "", "who answers, as the audit trail records it (default: your user name on this computer, else NSG)")
+				fs.StringVar(&c.cite, "cite", "", "answer with the passage this `CITATION` names, instead of TEXT")
 			},
-			fixed: 1,
-			text:  true,
-			run:   runAnswer,
+			fixed:  1,
+			text:   true,
+			noText: func(c *call) bool { return c.cite != "" },
+			run:    runAnswer,
 		},
 		{
-			name: "questions publish", synopsis: "ID",
-			summary: "publish an NSG answer as a clarification for every bidder, without the asker",
-			example: "hiecbot questions publish Q-0042",
+			name: "questions publish", synopsis: "ID [--question TEXT] [--answer TEXT] [--yes] [--by NAME]",
+			summary: "publish an NSG answer as a numbered clarification for every bidder, in the NSG's wording",
+			detail: `Publication is a redaction step: --question and --answer give the wording bidders will
+read (take out names and details that identify the asker); either left out is published as
+asked or answered. Given --question it publishes at once. Without it, it shows exactly what
+would be posted and asks for confirmation; --yes skips that, for scripts. Clarifications are
+numbered C-001, C-002, ... in publication order, and go to the bidders' channel, into the
+knowledge index, and by DM to every bidder who asked the question or followed it.`,
+			example: "hiecbot questions publish Q-0042 --question \"May a hospice join a cluster?\"\nhiecbot questions publish Q-0042 --yes",
+			flags: func(fs *flag.FlagSet, c *call) {
+				fs.StringVar(&c.question, "question", "", "publish the question as `TEXT`")
+				fs.StringVar(&c.answer, "answer", "", "publish the answer as `TEXT`")
+				fs.BoolVar(&c.yes, "yes", false, "publish without asking for confirmation")
+				fs.StringVar(&c.by, "by", "", "who publishes, as the audit trail records it (default: your user name on this computer, else NSG)")
+			},
+			fixed: 1,
+			run:   runPublish,
+		},
+		{
+			name: "questions history", synopsis: "ID [--json]",
+			summary: "every NSG action on a question, oldest first: answers (earlier ones kept), citations, publication, followers",
+			example: "hiecbot questions history Q-0042",
+			flags:   jsonFlag("print a JSON array of audit entries"),
 			fixed:   1,
-			run:     runPublish,
+			run:     runHistory,
 		},
 		{
 			name: "questions export", synopsis: "--format csv|json|xlsx [--status S] [--since DATE] [--until DATE] [--out FILE]",
@@ -98,6 +125,24 @@ Words that look like flags belong to the answer after "--".`,
 				fs.StringVar(&c.out, "out", "", "write to `FILE` (default: standard output)")
 			},
 			run: runExport,
+		},
+		{
+			name: "audit verify", summary: "check the audit trail's hash chain; exit 1 naming the first entry that does not match",
+			detail: `Every NSG action is recorded with who, when and what changed, and each entry carries the
+SHA-256 of the one before it, so an entry changed, removed or inserted after it was written
+breaks the chain at that entry.`,
+			example: "hiecbot audit verify",
+			run:     runAuditVerify,
+		},
+		{
+			name: "audit export", synopsis: "--format csv|json [--out FILE]",
+			summary: "stream the audit trail, oldest first",
+			example: "hiecbot audit export --format csv --out audit.csv",
+			flags: func(fs *flag.FlagSet, c *call) {
+				fs.StringVar(&c.format, "format", "", "export `FORMAT`: csv or json")
+				fs.StringVar(&c.out, "out", "", "write to `FILE` (default: standard output)")
+			},
+			run: runAuditExport,
 		},
 		{
 			name: "reminders", synopsis: "[--at TIME] [--json]",
@@ -308,8 +353,53 @@ func runShow(cl *call, pos []string) error {
 }
 
 func runAnswer(cl *call, pos []string) error {
-	if strings.TrimSpace(pos[1]) == "" {
+	cite := strings.TrimSpace(cl.cite)
+	if cite == "" && strings.TrimSpace(pos[1]) == "" {
 		return UsageError{fmt.Errorf("questions answer %s: %w", pos[0], store.ErrEmpty)}
+	}
+	cfg, r, closeRecords, err := cl.records(true)
+	if err != nil {
+		return err
+	}
+	defer closeRecords()
+	who := strings.TrimSpace(cl.by)
+	if who == "" {
+		who = cl.username()
+	}
+	var q store.Question
+	if cite != "" {
+		if off, ok := r.(dialogue.Offline); ok {
+			// No bot running: look the passage up in an index of our own;
+			// the bot indexes the phrasing when it next starts.
+			e, err := Engine(cfg, nil)
+			if err != nil {
+				return err
+			}
+			defer e.Close()
+			off.Lookup = e.Lookup
+			r = off
+		}
+		q, err = r.Cite(cl.ctx, pos[0], cite, who)
+	} else {
+		q, err = r.Answer(cl.ctx, pos[0], pos[1], who)
+	}
+	if err != nil {
+		return recordError(err)
+	}
+	if q.Cited != "" {
+		fmt.Fprintf(cl.Stdout, "Answered %s (%s) as %s with %s. The asker gets that passage, and the next bidder who asks this way is answered from it.\n", q.ID, q.Status, TerminalSafe(who), TerminalSafe(q.Cited))
+		return nil
+	}
+	fmt.Fprintf(cl.Stdout, "Answered %s (%s) as %s. The asker gets it by DM, privately; publish it for every bidder with: hiecbot questions publish %s\n", q.ID, q.Status, who, q.ID)
+	return nil
+}
+
+func runPublish(cl *call, pos []string) error {
+	w := store.Wording{Question: strings.TrimSpace(cl.question), Answer: strings.TrimSpace(cl.answer)}
+	for flag, v := range map[string]string{"--question": cl.question, "--answer": cl.answer} {
+		if v != "" && strings.TrimSpace(v) == "" {
+			return usagef("%s is blank: give the wording bidders will read, or leave the flag out", flag)
+		}
 	}
 	_, r, closeRecords, err := cl.records(true)
 	if err != nil {
@@ -320,26 +410,109 @@ func runAnswer(cl *call, pos []string) error {
 	if who == "" {
 		who = cl.username()
 	}
-	q, err := r.Answer(cl.ctx, pos[0], pos[1], who)
+	if w.Question == "" && !cl.yes {
+		// Show exactly what would be posted, and ask.
+		q, err := r.Get(pos[0])
+		if err != nil {
+			return recordError(err)
+		}
+		if q.Status != store.StatusNSGAnswered {
+			_, err := r.Publish(cl.ctx, pos[0], w, who) // refused with the reason, changing nothing
+			if err == nil {
+				return fmt.Errorf("publish %s: published without confirmation", q.ID)
+			}
+			return recordError(err)
+		}
+		draft := q
+		draft.PublishedQuestion, draft.PublishedAnswer = w.Question, w.Answer
+		fmt.Fprintf(cl.Stdout, "Publishing %s posts this to the bidders' channel (the number is given when it is published):\n\n%s\n\n",
+			q.ID, TerminalSafe(plainText(dialogue.DraftText(draft.Clarified()))))
+		fmt.Fprintf(cl.Stdout, "It names no one, but the question is worded as the bidder wrote it: reword it with --question TEXT.\nPublish it? [y/N] ")
+		line, _ := bufio.NewReader(cl.Stdin).ReadString('\n')
+		if a := strings.ToLower(strings.TrimSpace(line)); a != "y" && a != "yes" {
+			fmt.Fprintln(cl.Stdout)
+			return usagef("not published: answer y to publish, pass --yes, or give the wording with --question")
+		}
+	}
+	q, err := r.Publish(cl.ctx, pos[0], w, who)
 	if err != nil {
 		return recordError(err)
 	}
-	fmt.Fprintf(cl.Stdout, "Answered %s (%s) as %s. Publish it for every bidder with: hiecbot questions publish %s\n", q.ID, q.Status, who, q.ID)
+	c := q.Clarified()
+	fmt.Fprintf(cl.Stdout, "Published %s as clarification %s, to the bidders' channel and by DM to the %d %s who asked it. It does not name the asker:\nQ: %s\nA: %s\n",
+		q.ID, c.ID, q.AskedBy(), pluralWord(q.AskedBy(), "bidder", "bidders"), TerminalSafe(c.Question), TerminalSafe(c.Answer))
 	return nil
 }
 
-func runPublish(cl *call, pos []string) error {
-	_, r, closeRecords, err := cl.records(true)
+func runHistory(cl *call, pos []string) error {
+	_, r, closeRecords, err := cl.records(false)
 	if err != nil {
 		return err
 	}
 	defer closeRecords()
-	q, err := r.Publish(cl.ctx, pos[0])
+	h, err := r.History(pos[0])
 	if err != nil {
 		return recordError(err)
 	}
-	fmt.Fprintf(cl.Stdout, "Published %s. The clarification does not name the asker:\nQ: %s\nA: %s\n", q.ID, TerminalSafe(q.Question), TerminalSafe(q.NSGAnswer))
+	if cl.json {
+		if h == nil {
+			h = []store.AuditEntry{}
+		}
+		return writeIndented(cl.Stdout, h)
+	}
+	fmt.Fprintln(cl.Stdout, TerminalSafe(plainText(dialogue.HistoryText(pos[0], h))))
 	return nil
+}
+
+func runAuditVerify(cl *call, _ []string) error {
+	_, r, closeRecords, err := cl.records(false)
+	if err != nil {
+		return err
+	}
+	defer closeRecords()
+	n, err := r.VerifyAudit()
+	if err != nil {
+		return fmt.Errorf("the audit trail does not verify: %w (checked %d entries before it)", err, n)
+	}
+	fmt.Fprintf(cl.Stdout, "The audit trail verifies: %d %s, each chained to the one before.\n", n, pluralWord(n, "entry", "entries"))
+	return nil
+}
+
+func runAuditExport(cl *call, _ []string) error {
+	fm, err := store.ParseFormat(cl.format)
+	if err != nil || fm == store.FormatXLSX {
+		return usagef("--format %q: valid formats are csv, json", cl.format)
+	}
+	_, r, closeRecords, err := cl.records(false)
+	if err != nil {
+		return err
+	}
+	defer closeRecords()
+	if cl.out == "" {
+		_, err := r.ExportAudit(cl.Stdout, fm)
+		return err
+	}
+	var n int
+	err = store.WriteFile(cl.out, 0o600, func(w io.Writer) error {
+		var err error
+		n, err = r.ExportAudit(w, fm)
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(cl.Stderr, "Exported %d audit entries to %s\n", n, cl.out)
+	return nil
+}
+
+// plainText turns the Desk's mrkdwn into terminal text.
+func plainText(s string) string { return strings.NewReplacer("*", "", "> ", "  ").Replace(s) }
+
+func pluralWord(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
 }
 
 func runExport(cl *call, _ []string) error {
@@ -358,19 +531,21 @@ func runExport(cl *call, _ []string) error {
 	if err != nil {
 		return err
 	}
-	_, r, closeRecords, err := cl.records(false)
+	// An export is recorded in the audit trail, so it writes to the log.
+	_, r, closeRecords, err := cl.records(true)
 	if err != nil {
 		return err
 	}
 	defer closeRecords()
+	who := cl.username()
 	if cl.out == "" {
-		_, err := r.Export(cl.Stdout, fm, f)
+		_, err := r.Export(cl.Stdout, fm, f, who)
 		return err
 	}
 	var n int
 	err = store.WriteFile(cl.out, 0o600, func(w io.Writer) error {
 		var err error
-		n, err = r.Export(w, fm, f)
+		n, err = r.Export(w, fm, f, who)
 		return err
 	})
 	if err != nil {
@@ -382,7 +557,7 @@ func runExport(cl *call, _ []string) error {
 
 // recordError makes a bad id or a disallowed change a usage error (exit 2).
 func recordError(err error) error {
-	if errors.Is(err, store.ErrNotFound) || errors.Is(err, store.ErrConflict) || errors.Is(err, store.ErrEmpty) {
+	if errors.Is(err, store.ErrNotFound) || errors.Is(err, store.ErrConflict) || errors.Is(err, store.ErrEmpty) || errors.Is(err, knowledge.ErrNoPassage) {
 		return UsageError{err}
 	}
 	return err

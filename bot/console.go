@@ -65,6 +65,10 @@ func (c *Console) aside(to, text string) {
 
 // NotifyNSG prints the notice the NSG channel would get.
 func (c *Console) NotifyNSG(_ context.Context, q store.Question) error {
+	if q.Follows != "" {
+		c.aside("[to the NSG channel]", fmt.Sprintf("%s asks what %s asks, and follows it: %q (asked by %s)", q.ID, q.Follows, q.Question, q.UserID))
+		return nil
+	}
 	c.aside("[to the NSG channel]", fmt.Sprintf("%s awaits an answer: %q (asked by %s)", q.ID, q.Question, q.UserID))
 	return nil
 }
@@ -72,6 +76,13 @@ func (c *Console) NotifyNSG(_ context.Context, q store.Question) error {
 // DeliverAnswer prints the NSG answer the asker would get.
 func (c *Console) DeliverAnswer(_ context.Context, q store.Question) error {
 	c.aside("[to "+q.UserID+"]", fmt.Sprintf("The NSG answered %s (%q):\n%s", q.ID, q.Question, dialogue.Quote(q.NSGAnswer)))
+	return nil
+}
+
+// DeliverClarification prints the clarification an asker or follower
+// would get by DM.
+func (c *Console) DeliverClarification(_ context.Context, user string, cl store.Clarification) error {
+	c.aside("[to "+user+"]", fmt.Sprintf("Clarification %s, published for every bidder:\nQ: %s\nA: %s", cl.ID, cl.Question, cl.Answer))
 	return nil
 }
 

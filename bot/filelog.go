@@ -12,8 +12,8 @@ import (
 // fileLog is the question log for `hiecbot chat`: it opens the file for
 // each call and closes it after, read-only for reads, so the file is
 // locked only while chat reads or writes it and the `questions` commands
-// work beside a chat left open. It implements dialogue.Log and
-// dialogue.Ledger.
+// work beside a chat left open. It implements dialogue.Log,
+// dialogue.Ledger and dialogue.Auditor.
 type fileLog struct {
 	path string
 	opts store.Options
@@ -103,8 +103,55 @@ func (l *fileLog) Answer(id, text, by string) (store.Question, error) {
 	return l.question(true, func(s *store.Store) (store.Question, error) { return s.Answer(id, text, by) })
 }
 
-func (l *fileLog) Publish(id string) (store.Question, error) {
-	return l.question(true, func(s *store.Store) (store.Question, error) { return s.Publish(id) })
+func (l *fileLog) Cite(id, citation, text, by string) (store.Question, error) {
+	return l.question(true, func(s *store.Store) (store.Question, error) { return s.Cite(id, citation, text, by) })
+}
+
+func (l *fileLog) Publish(id string, w store.Wording, by string) (store.Question, error) {
+	return l.question(true, func(s *store.Store) (store.Question, error) { return s.Publish(id, w, by) })
+}
+
+func (l *fileLog) LogFollower(ctx context.Context, key string, q *store.Question, target string) (followed, first bool, err error) {
+	err = l.with(true, func(s *store.Store) error {
+		var err error
+		followed, first, err = s.LogFollower(ctx, key, q, target)
+		return err
+	})
+	return followed, first, err
+}
+
+func (l *fileLog) History(id string) ([]store.AuditEntry, error) {
+	var h []store.AuditEntry
+	err := l.with(false, func(s *store.Store) error {
+		var err error
+		h, err = s.History(id)
+		return err
+	})
+	return h, err
+}
+
+func (l *fileLog) RecordExport(by string, format store.Format, f store.Filter, rows int) error {
+	return l.with(true, func(s *store.Store) error { return s.RecordExport(by, format, f, rows) })
+}
+
+func (l *fileLog) VerifyAudit() (int, error) {
+	var n int
+	err := l.with(false, func(s *store.Store) error {
+		var err error
+		n, err = s.VerifyAudit()
+		return err
+	})
+	return n, err
+}
+
+func (l *fileLog) ExportAudit(w io.Writer, format store.Format) (int, error) {
+	var n int
+	err := l.with(false, func(s *store.Store) error {
+		var err error
+		n, err = s.ExportAudit(w, format)
+		return err
+	})
+	return n, err
 }
 
 func (l *fileLog) Escalate(id string) (store.Question, error) {

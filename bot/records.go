@@ -9,6 +9,7 @@ import (
 	"github.com/hiec/hiecbot/bot/admin"
 	"github.com/hiec/hiecbot/bot/dialogue"
 	"github.com/hiec/hiecbot/bot/store"
+	"github.com/hiec/hiecbot/knowledge"
 )
 
 // OpenRecords gives the NSG's command-line tools the question log at
@@ -91,26 +92,47 @@ func CheckStore(storePath string) error {
 	return s.Check()
 }
 
-// NSGAnswerer takes published clarifications into the knowledge index;
+// Learner takes what the NSG has made public into the knowledge index;
 // *knowledge.Engine is one.
-type NSGAnswerer interface {
-	AddNSGAnswer(id, question, answer string) error
+type Learner interface {
+	AddClarification(number, question, answer string) error
+	AddPhrasing(citation, question string) error
 }
 
-// LoadPublished adds every published clarification in the log to the
-// index, so the next bidder who asks the same thing is answered from it.
-// Answers the NSG has not published stay private to their askers and are
-// not loaded.
-func LoadPublished(e NSGAnswerer, r dialogue.Records) (int, error) {
-	qs, err := r.List(store.Filter{Status: []store.Status{store.StatusPublished}})
+// LoadPublished adds to the index every published clarification in the
+// log, and every question the NSG answered by citing a passage (as
+// another phrasing of that passage), so the next bidder who asks the
+// same thing is answered from them. Answers the NSG wrote and has not
+// published stay private to their askers and are not loaded. It returns
+// how many it loaded.
+func LoadPublished(e Learner, r dialogue.Records) (int, error) {
+	qs, err := r.List(store.Filter{Status: []store.Status{store.StatusNSGAnswered, store.StatusPublished}})
 	if err != nil {
 		return 0, fmt.Errorf("load published clarifications: %w", err)
 	}
+	n := 0
 	for _, q := range qs {
-		c := q.Clarification()
-		if err := e.AddNSGAnswer(c.ID, c.Question, c.Answer); err != nil {
-			return 0, fmt.Errorf("index clarification %s: %w", c.ID, err)
+		if q.Cited != "" {
+			if err := e.AddPhrasing(q.Cited, q.Question); err != nil {
+				// A source changed since: the citation no longer resolves. The
+				// asker has their answer; the index just lacks the phrasing.
+				if !errors.Is(err, knowledge.ErrNoPassage) {
+					return n, fmt.Errorf("index %s as a phrasing of %s: %w", q.ID, q.Cited, err)
+				}
+			} else {
+				n++
+			}
+		}
+		if q.Status == store.StatusPublished {
+			c := q.Clarified()
+			if c.ID == "" {
+				c.ID = q.ID // published before clarifications were numbered
+			}
+			if err := e.AddClarification(c.ID, c.Question, c.Answer); err != nil {
+				return n, fmt.Errorf("index clarification %s: %w", c.ID, err)
+			}
+			n++
 		}
 	}
-	return len(qs), nil
+	return n, nil
 }

@@ -87,6 +87,10 @@ type call struct {
 	format     string
 	out        string
 	at         string
+	cite       string
+	question   string
+	answer     string
+	yes        bool
 }
 
 // command is one hiecbot command or `questions` subcommand.
@@ -99,7 +103,10 @@ type command struct {
 	flags    func(fs *flag.FlagSet, c *call)
 	fixed    int  // positional arguments before any text
 	text     bool // further positional words are joined into one text
-	run      func(c *call, pos []string) error
+	// noText, when set, reports whether this call takes no text after
+	// all (questions answer --cite).
+	noText func(c *call) bool
+	run    func(c *call, pos []string) error
 }
 
 func (cmd *command) usageLine() string {
@@ -187,7 +194,7 @@ func (cl *call) exec(cmd *command, args []string) error {
 		}
 	}
 	want := cmd.fixed
-	if cmd.text && cmd.name != "ask" {
+	if cmd.text && cmd.name != "ask" && (cmd.noText == nil || !cmd.noText(cl)) {
 		want++
 	}
 	if cmd.name != "ask" && cmd.name != "help" && len(pos) != want {

@@ -10,6 +10,9 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/hiec/hiecbot/bot/store"
+	bolt "go.etcd.io/bbolt"
 )
 
 type result struct {
@@ -196,12 +199,37 @@ func TestNSGWorkflow(t *testing.T) {
 	if r := hiecbot(t, dir, "", "questions", "answer", "Q-0001", answer); r.err != nil || !strings.Contains(r.stdout, "Answered Q-0001") {
 		t.Fatalf("answer: %v %s", r.err, r.stdout)
 	}
-	if r := hiecbot(t, dir, "", "questions", "publish", "Q-0001"); r.err != nil || strings.Contains(r.stdout, "console") {
+	// Until it is published, the answer is the asker's alone.
+	if r := hiecbot(t, dir, "", "ask", "--json", "Can a consortium recover VAT on equipment?"); strings.Contains(r.stdout, "VAT recovery depends") {
+		t.Errorf("an unpublished NSG answer reached another asker:\n%s", r.stdout)
+	}
+	// Without --question, publish shows exactly what would be posted and
+	// asks; anything but y publishes nothing.
+	r = hiecbot(t, dir, "n\n", "questions", "publish", "Q-0001")
+	if !isUsage(r.err) || !strings.Contains(r.stdout, "Can our consortium recover VAT on equipment?") || !strings.Contains(r.stdout, answer) || !strings.Contains(r.stdout, "Publish it? [y/N]") {
+		t.Fatalf("publish without confirmation: %v\n%s", r.err, r.stdout)
+	}
+	if r := hiecbot(t, dir, "", "questions", "show", "Q-0001"); !strings.Contains(r.stdout, "nsg_answered") {
+		t.Fatalf("a refused confirmation published: %s", r.stdout)
+	}
+	// Given --question it publishes at once, in the NSG's wording.
+	r = hiecbot(t, dir, "", "questions", "publish", "Q-0001", "--question", "Can a consortium recover VAT?", "--by", "J Smith")
+	if r.err != nil || !strings.Contains(r.stdout, "as clarification C-001") || !strings.Contains(r.stdout, "Q: Can a consortium recover VAT?") || strings.Contains(r.stdout, "console") {
 		t.Fatalf("publish: %v %s", r.err, r.stdout)
 	}
 	r = hiecbot(t, dir, "", "ask", "--json", "Can a consortium recover VAT on equipment?")
-	if r.err != nil || !strings.Contains(r.stdout, `"ref":"Q-0001"`) || !strings.Contains(r.stdout, `"confident":true`) {
-		t.Errorf("the NSG answer did not become knowledge: %v\n%s", r.err, r.stdout)
+	if r.err != nil || !strings.Contains(r.stdout, `"ref":"C-001"`) || !strings.Contains(r.stdout, `"confident":true`) || strings.Contains(r.stdout, "Q-0001") {
+		t.Errorf("the published clarification did not become knowledge, cited by its own number: %v\n%s", r.err, r.stdout)
+	}
+	r = hiecbot(t, dir, "", "questions", "history", "Q-0001")
+	if r.err != nil || !strings.Contains(r.stdout, "answer by nsg-officer") || !strings.Contains(r.stdout, "publish by J Smith as C-001") ||
+		!strings.Contains(r.stdout, "published_question: Can our consortium recover VAT on equipment? → Can a consortium recover VAT?") {
+		t.Errorf("history: %v\n%s", r.err, r.stdout)
+	}
+
+	r = hiecbot(t, dir, "", "audit", "verify")
+	if r.err != nil || !strings.Contains(r.stdout, "verifies: 2 entries") {
+		t.Errorf("audit verify: %v\n%s", r.err, r.stdout)
 	}
 
 	out := filepath.Join(dir, "export.csv")
@@ -247,5 +275,51 @@ func TestRemindersPreview(t *testing.T) {
 	}
 	if !found {
 		t.Errorf("no reminder 7 days before 19 Oct 2009 17:00 BST in:\n%s", r.stdout)
+	}
+}
+
+// TestAuditTamperDetectedFromTheCommandLine: an audit entry changed in
+// the file after it was written makes `audit verify` fail, naming it.
+func TestAuditTamperDetectedFromTheCommandLine(t *testing.T) {
+	dir := project(t, "")
+	if r := hiecbot(t, dir, "Can our consortium recover VAT on equipment?\n", "chat"); r.err != nil {
+		t.Fatal(r.err)
+	}
+	for _, args := range [][]string{
+		{"questions", "answer", "Q-0001", "No.", "--by", "A Jones"},
+		{"questions", "answer", "Q-0001", "It depends on each partner.", "--by", "B Khan"},
+		{"questions", "publish", "Q-0001", "--yes", "--by", "A Jones"},
+		{"questions", "export", "--format", "json", "--out", filepath.Join(dir, "q.json")},
+	} {
+		if r := hiecbot(t, dir, "", args...); r.err != nil {
+			t.Fatalf("%v: %v", args, r.err)
+		}
+	}
+	r := hiecbot(t, dir, "", "audit", "export", "--format", "json")
+	var entries []store.AuditEntry
+	if err := json.Unmarshal([]byte(r.stdout), &entries); err != nil || len(entries) != 4 || entries[3].Action != store.ActionExport {
+		t.Fatalf("audit export: %v %v\n%s", r.err, err, r.stdout)
+	}
+	if r := hiecbot(t, dir, "", "audit", "verify"); r.err != nil {
+		t.Fatalf("audit verify before tampering: %v", r.err)
+	}
+
+	// Someone with the file rewrites who gave the first answer.
+	db, err := bolt.Open(filepath.Join(dir, "q.db"), 0o600, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = db.Update(func(tx *bolt.Tx) error {
+		b := tx.Bucket([]byte("audit"))
+		k := []byte{0, 0, 0, 0, 0, 0, 0, 2}
+		return b.Put(k, bytes.Replace(b.Get(k), []byte("B Khan"), []byte("A Jones"), 1))
+	})
+	db.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	r = hiecbot(t, dir, "", "audit", "verify")
+	if r.err == nil || ExitCode(r.err) == 0 || !strings.Contains(r.err.Error(), "audit entry 2:") {
+		t.Errorf("audit verify after tampering = %v (exit %d); want a failure naming entry 2", r.err, ExitCode(r.err))
 	}
 }

@@ -90,7 +90,7 @@ func TestCLIAndConsoleEscapeStoredText(t *testing.T) {
 	c := NewConsole(&b)
 	_ = c.NotifyNSG(context.Background(), q)
 	_ = c.DeliverAnswer(context.Background(), q)
-	_ = c.Publish(context.Background(), q.Clarification())
+	_ = c.Publish(context.Background(), q.Clarified())
 	noRawControls(t, "the console", b.String())
 }
 

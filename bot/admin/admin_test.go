@@ -28,15 +28,24 @@ func (e *engine) Answer(q string) (knowledge.Result, error) {
 	return knowledge.Result{Question: q}, nil
 }
 
-func (e *engine) AddNSGAnswer(id, question, answer string) error {
+func (e *engine) AddClarification(number, question, answer string) error {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	if e.nsg == nil {
 		e.nsg = map[string]string{}
 	}
-	e.nsg[id] = answer
+	e.nsg[number] = answer
 	return nil
 }
+
+func (e *engine) Lookup(citation string) (knowledge.Answer, bool) {
+	if strings.EqualFold(strings.TrimSpace(citation), "Guide, slide 17") {
+		return knowledge.Answer{Citation: "Guide, slide 17: Application process", Text: "Detailed bids by 19 Oct"}, true
+	}
+	return knowledge.Answer{}, false
+}
+
+func (e *engine) AddPhrasing(citation, question string) error { return nil }
 
 // notes is a Notifier counting deliveries.
 type notes struct {
@@ -52,6 +61,9 @@ func (n *notes) DeliverAnswer(_ context.Context, q store.Question) error {
 	return nil
 }
 func (n *notes) Publish(context.Context, store.Clarification) error { return nil }
+func (n *notes) DeliverClarification(context.Context, string, store.Clarification) error {
+	return nil
+}
 
 type fixture struct {
 	store  *store.Store
@@ -150,20 +162,34 @@ func TestAdminSocket(t *testing.T) {
 	if len(f.notes.delivered) != 1 {
 		t.Errorf("an answer through the socket was not delivered: %v", f.notes.delivered)
 	}
-	if _, err := c.Publish(ctx, id); err != nil {
+	if _, err := c.Cite(ctx, id, "Guide, slide 99", "nsg"); !errors.Is(err, dialogue.ErrNoPassage) {
+		t.Errorf("citing no passage: %v", err)
+	}
+	pub, err := c.Publish(ctx, id, store.Wording{Question: "May a charity lead a cluster?"}, "nsg")
+	if err != nil {
 		t.Fatal(err)
 	}
 	f.desk.Wait()
-	if f.engine.nsg[id] == "" {
+	if pub.Clarification != "C-001" || pub.PublishedQuestion != "May a charity lead a cluster?" || f.engine.nsg["C-001"] == "" {
 		t.Errorf("a clarification published through the socket was not indexed: %v", f.engine.nsg)
 	}
 	if _, err := c.Answer(ctx, id, "changed", "nsg"); !errors.Is(err, store.ErrConflict) {
 		t.Errorf("answering a published question: %v", err)
 	}
 	var buf bytes.Buffer
-	n, err := c.Export(&buf, "json", store.Filter{})
+	n, err := c.Export(&buf, "json", store.Filter{}, "nsg")
 	if err != nil || n != 1 || !strings.Contains(buf.String(), `"status":"published"`) && !strings.Contains(buf.String(), `"status": "published"`) {
 		t.Errorf("Export = %d, %v: %s", n, err, buf.String())
+	}
+	if h, err := c.History(id); err != nil || len(h) != 2 || h[1].Clarification != "C-001" {
+		t.Errorf("History = %+v, %v", h, err)
+	}
+	if n, err := c.VerifyAudit(); err != nil || n != 3 {
+		t.Errorf("VerifyAudit = %d, %v; want 3 entries (answer, publish, export)", n, err)
+	}
+	buf.Reset()
+	if n, err := c.ExportAudit(&buf, store.FormatCSV); err != nil || n != 3 || !strings.Contains(buf.String(), "publish") {
+		t.Errorf("ExportAudit = %d, %v: %s", n, err, buf.String())
 	}
 	if _, err := c.List(store.Filter{Status: []store.Status{"bogus"}}); err == nil {
 		t.Error("bad status accepted")

@@ -138,6 +138,9 @@ func (c *Client) do(method, path string, query url.Values, body any, out any) er
 func statusError(code int, msg string) error {
 	switch code {
 	case http.StatusNotFound:
+		if strings.Contains(msg, dialogue.ErrNoPassage.Error()) {
+			return wrapped{msg, dialogue.ErrNoPassage}
+		}
 		return fmt.Errorf("%w: %s", store.ErrNotFound, msg)
 	case http.StatusConflict:
 		return fmt.Errorf("%w: %s", store.ErrConflict, msg)
@@ -196,11 +199,44 @@ func (c *Client) Answer(_ context.Context, id, text, by string) (store.Question,
 	return q, err
 }
 
-// Publish publishes a clarification for every bidder.
-func (c *Client) Publish(_ context.Context, id string) (store.Question, error) {
+// Cite answers with an existing passage, indexes the question as its
+// phrasing and delivers it.
+func (c *Client) Cite(_ context.Context, id, citation, by string) (store.Question, error) {
 	var q store.Question
-	err := c.do("POST", "/questions/"+url.PathEscape(id)+"/publish", nil, nil, &q)
+	err := c.do("POST", "/questions/"+url.PathEscape(id)+"/cite", nil, map[string]string{"Citation": citation, "By": by}, &q)
 	return q, err
+}
+
+// Publish publishes a clarification for every bidder, in the wording w.
+func (c *Client) Publish(_ context.Context, id string, w store.Wording, by string) (store.Question, error) {
+	var q store.Question
+	err := c.do("POST", "/questions/"+url.PathEscape(id)+"/publish", nil, map[string]string{"Question": w.Question, "Answer": w.Answer, "By": by}, &q)
+	return q, err
+}
+
+// History returns a question's audit trail.
+func (c *Client) History(id string) ([]store.AuditEntry, error) {
+	var h []store.AuditEntry
+	err := c.do("GET", "/questions/"+url.PathEscape(id)+"/history", nil, nil, &h)
+	return h, err
+}
+
+// VerifyAudit checks the audit trail in the running bot's store.
+func (c *Client) VerifyAudit() (int, error) {
+	var v auditVerdict
+	if err := c.do("GET", "/audit/verify", nil, nil, &v); err != nil {
+		return 0, err
+	}
+	if v.Broken != nil {
+		return v.Entries, v.Broken
+	}
+	return v.Entries, nil
+}
+
+// ExportAudit streams the audit trail from the running bot to w.
+func (c *Client) ExportAudit(w io.Writer, format store.Format) (int, error) {
+	n, err := c.streamTo(w, "/audit/export", url.Values{"format": {string(format)}}, "audit export")
+	return int(n), err
 }
 
 // ReminderSent reports whether a reminder was sent.
@@ -211,9 +247,10 @@ func (c *Client) ReminderSent(key string) (bool, error) {
 }
 
 // Export streams an export from the running bot to w.
-func (c *Client) Export(w io.Writer, format store.Format, f store.Filter) (int, error) {
+func (c *Client) Export(w io.Writer, format store.Format, f store.Filter, by string) (int, error) {
 	q := filterQuery(f)
 	q.Set("format", string(format))
+	q.Set("by", by)
 	n, err := c.streamTo(w, "/export", q, "export")
 	return int(n), err
 }

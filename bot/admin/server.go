@@ -76,13 +76,62 @@ func Handler(r dialogue.Records, m Maintenance) http.Handler {
 		}
 		writeJSON(w, q)
 	})
-	mux.HandleFunc("POST /questions/{id}/publish", func(w http.ResponseWriter, req *http.Request) {
-		q, err := r.Publish(req.Context(), req.PathValue("id"))
+	mux.HandleFunc("POST /questions/{id}/cite", func(w http.ResponseWriter, req *http.Request) {
+		var body struct{ Citation, By string }
+		if err := json.NewDecoder(io.LimitReader(req.Body, 1<<20)).Decode(&body); err != nil {
+			writeError(w, fmt.Errorf("%w: bad request body: %v", errBadRequest, err))
+			return
+		}
+		q, err := r.Cite(req.Context(), req.PathValue("id"), body.Citation, body.By)
 		if err != nil {
 			writeError(w, err)
 			return
 		}
 		writeJSON(w, q)
+	})
+	mux.HandleFunc("POST /questions/{id}/publish", func(w http.ResponseWriter, req *http.Request) {
+		var body struct{ Question, Answer, By string }
+		if err := json.NewDecoder(io.LimitReader(req.Body, 1<<20)).Decode(&body); err != nil && !errors.Is(err, io.EOF) {
+			writeError(w, fmt.Errorf("%w: bad request body: %v", errBadRequest, err))
+			return
+		}
+		q, err := r.Publish(req.Context(), req.PathValue("id"), store.Wording{Question: body.Question, Answer: body.Answer}, body.By)
+		if err != nil {
+			writeError(w, err)
+			return
+		}
+		writeJSON(w, q)
+	})
+	mux.HandleFunc("GET /questions/{id}/history", func(w http.ResponseWriter, req *http.Request) {
+		h, err := r.History(req.PathValue("id"))
+		if err != nil {
+			writeError(w, err)
+			return
+		}
+		if h == nil {
+			h = []store.AuditEntry{}
+		}
+		writeJSON(w, h)
+	})
+	mux.HandleFunc("GET /audit/verify", func(w http.ResponseWriter, req *http.Request) {
+		n, err := r.VerifyAudit()
+		var ae *store.AuditError
+		if err != nil && !errors.As(err, &ae) {
+			writeError(w, err)
+			return
+		}
+		writeJSON(w, auditVerdict{Entries: n, Broken: ae})
+	})
+	mux.HandleFunc("GET /audit/export", func(w http.ResponseWriter, req *http.Request) {
+		format, err := store.ParseFormat(req.URL.Query().Get("format"))
+		if err != nil {
+			writeError(w, fmt.Errorf("%w: %v", errBadRequest, err))
+			return
+		}
+		stream(w, func(w io.Writer) (int64, error) {
+			n, err := r.ExportAudit(w, format)
+			return int64(n), err
+		})
 	})
 	mux.HandleFunc("GET /export", func(w http.ResponseWriter, req *http.Request) {
 		query := req.URL.Query()
@@ -97,7 +146,7 @@ func Handler(r dialogue.Records, m Maintenance) http.Handler {
 			return
 		}
 		stream(w, func(w io.Writer) (int64, error) {
-			n, err := r.Export(w, format, f)
+			n, err := r.Export(w, format, f, query.Get("by"))
 			return int64(n), err
 		})
 	})
@@ -140,6 +189,13 @@ func stream(w http.ResponseWriter, write func(io.Writer) (int64, error)) {
 
 var errBadRequest = errors.New("bad request")
 
+// auditVerdict is the answer to GET /audit/verify: how many entries were
+// checked and, when the chain breaks, the first entry that does not match.
+type auditVerdict struct {
+	Entries int               `json:"entries"`
+	Broken  *store.AuditError `json:"broken,omitempty"`
+}
+
 func filterFromQuery(v url.Values) (store.Filter, error) {
 	f, err := store.ParseFilter(strings.Join(v["status"], ","), v.Get("since"), v.Get("until"), time.UTC)
 	if err != nil {
@@ -161,7 +217,7 @@ const statusDamaged = 520
 func writeError(w http.ResponseWriter, err error) {
 	code := http.StatusInternalServerError
 	switch {
-	case errors.Is(err, store.ErrNotFound):
+	case errors.Is(err, store.ErrNotFound), errors.Is(err, dialogue.ErrNoPassage):
 		code = http.StatusNotFound
 	case errors.Is(err, store.ErrConflict):
 		code = http.StatusConflict

@@ -39,8 +39,12 @@ func (d *Desk) Command(ctx context.Context, a Asker, line string) (Reply, error)
 		}
 		return r, err
 	case "deadlines", "deadline", "timeline", "dates":
-		return Reply{Kind: KindText, Private: true, Text: "*HIEC timeline*\n" + reminders.FormatTimeline(d.Timeline())}, nil
-	case "questions", "show", "answer", "publish", "export":
+		text := "*HIEC timeline*\n" + reminders.FormatTimeline(d.Timeline())
+		if line := d.ClosesLine(); line != "" {
+			text += "\n" + line
+		}
+		return Reply{Kind: KindText, Private: true, Text: text}, nil
+	case "questions", "show", "answer", "cite", "publish", "history", "export":
 		if !d.staff(a.UserID) {
 			return refused("Sorry, `" + strings.ToLower(name) + "` is for the National Steering Group. You can ask me anything about the guide with `/hiec ask <question>`."), nil
 		}
@@ -85,31 +89,62 @@ func (d *Desk) staffCommand(ctx context.Context, a Asker, name, rest string) (Re
 	case "answer":
 		id, text := cut(rest)
 		if id == "" || strings.TrimSpace(text) == "" {
-			return refused("Write the id and the answer: `/hiec answer Q-0042 <text>`."), nil
+			return refused("Write the id and the answer: `/hiec answer Q-0042 <text>`, or cite a passage: `/hiec cite Q-0042 Guide, slide 17`."), nil
 		}
 		q, err := d.AnswerQuestion(ctx, a.UserID, id, text)
 		if err != nil {
 			return refused(err.Error()), nil
 		}
 		return Reply{Kind: KindText, Private: true, Question: &q,
-			Text: fmt.Sprintf("Answered %s. The asker will get your answer, and I will use it for the next bidder who asks. Publish it for every bidder with `/hiec publish %s`.", q.ID, q.ID)}, nil
-	case "publish":
-		if rest == "" {
-			return refused("Write the id: `/hiec publish Q-0042`."), nil
+			Text: fmt.Sprintf("Answered %s. The asker will get your answer by DM; it stays private to them until you publish it for every bidder with `/hiec publish %s`.", q.ID, q.ID)}, nil
+	case "cite":
+		id, citation := cut(rest)
+		if id == "" || strings.TrimSpace(citation) == "" {
+			return refused("Write the id and the passage's citation: `/hiec cite Q-0042 Guide, slide 17`."), nil
 		}
-		q, err := d.PublishQuestion(ctx, rest)
+		q, err := d.CiteQuestion(ctx, a.UserID, id, citation)
 		if err != nil {
 			return refused(err.Error()), nil
 		}
 		return Reply{Kind: KindText, Private: true, Question: &q,
-			Text: fmt.Sprintf("Published %s to the bidders' channel, without the asker's name.", q.ID)}, nil
+			Text: fmt.Sprintf("Answered %s with %s. The asker will get that passage by DM, and the next bidder who asks this way will be answered from it.", q.ID, q.Cited)}, nil
+	case "publish":
+		id, args := cut(rest)
+		if id == "" {
+			return refused("Write the id: `/hiec publish Q-0042`."), nil
+		}
+		w, confirmed := parseWording(args)
+		if !confirmed {
+			q, c, err := d.Draft(id)
+			if err != nil {
+				return refused(err.Error()), nil
+			}
+			return Reply{Kind: KindPublishDraft, Private: true, Question: &q, Draft: &c,
+				Text: fmt.Sprintf("Publishing %s would post this to every bidder:\n%s\nPublish it as it stands with `/hiec publish %s as is`, or reword it first: `/hiec publish %s question: <text> answer: <text>` (either part may be left out).",
+					q.ID, DraftText(c), q.ID, q.ID)}, nil
+		}
+		q, err := d.PublishQuestion(ctx, a.UserID, id, w)
+		if err != nil {
+			return refused(err.Error()), nil
+		}
+		return Reply{Kind: KindText, Private: true, Question: &q,
+			Text: fmt.Sprintf("Published %s as clarification %s to the bidders' channel, without the asker's name; %s by DM.", q.ID, q.Clarification, askersText(q))}, nil
+	case "history":
+		if rest == "" {
+			return refused("Write the id: `/hiec history Q-0042`."), nil
+		}
+		h, err := d.History(rest)
+		if err != nil {
+			return refused(err.Error()), nil
+		}
+		return Reply{Kind: KindText, Private: true, Text: HistoryText(rest, h)}, nil
 	case "export":
 		format, f, err := parseExport(rest, d.rem.Location())
 		if err != nil {
 			return refused(err.Error()), nil
 		}
 		var buf bytes.Buffer
-		n, err := d.log.Export(&buf, format, f)
+		n, err := d.Export(&buf, format, f, a.UserID)
 		if err != nil {
 			return Reply{}, fmt.Errorf("export questions: %w", err)
 		}
@@ -119,6 +154,46 @@ func (d *Desk) staffCommand(ctx context.Context, a Asker, name, rest string) (Re
 			File: &File{Name: name, Title: "HIEC dialogue questions", Data: buf.Bytes(), Rows: n}}, nil
 	}
 	return Reply{}, fmt.Errorf("unknown staff command %q", name)
+}
+
+// parseWording reads what follows the id of /hiec publish: "as is" (or
+// "yes") publishes the text as asked and answered; "question: …" and
+// "answer: …" reword either part. Anything else (nothing at all) is not a
+// confirmation: the command shows the draft.
+func parseWording(args string) (store.Wording, bool) {
+	args = strings.TrimSpace(args)
+	switch strings.ToLower(args) {
+	case "as is", "as-is", "yes", "confirm":
+		return store.Wording{}, true
+	case "":
+		return store.Wording{}, false
+	}
+	lower := strings.ToLower(args)
+	qi, ai := strings.Index(lower, "question:"), strings.Index(lower, "answer:")
+	if qi < 0 && ai < 0 {
+		return store.Wording{}, false
+	}
+	var w store.Wording
+	part := func(start, end int, label string) string {
+		if start < 0 {
+			return ""
+		}
+		if end < start {
+			end = len(args)
+		}
+		return strings.TrimSpace(args[start+len(label) : end])
+	}
+	w.Question = part(qi, ai, "question:")
+	w.Answer = part(ai, qi, "answer:")
+	return w, true
+}
+
+// askersText says who gets a publication by DM.
+func askersText(q store.Question) string {
+	if n := q.AskedBy(); n > 1 {
+		return fmt.Sprintf("the %d bidders who asked it get it", n)
+	}
+	return "the asker gets it"
 }
 
 // parseExport reads "[csv|json|xlsx] [since DATE] [until DATE]", the
@@ -156,7 +231,19 @@ func parseExport(args string, loc *time.Location) (store.Format, store.Filter, e
 func QuestionText(q store.Question) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "*%s* · %s · asked %s via %s by %s", q.ID, q.Status, q.AskedAt.Format("2 Jan 2006 15:04 UTC"), q.Via, asker(q))
+	if q.Late {
+		b.WriteString(" · late: asked after the dialogue closed, not passed on")
+	}
 	fmt.Fprintf(&b, "\n%s", Quote(q.Question))
+	if n := q.AskedBy(); n > 1 {
+		fmt.Fprintf(&b, "\nAsked by %d bidders; followers:", n)
+		for _, f := range q.Followers {
+			fmt.Fprintf(&b, "\n• %s, %s, by %s", f.ID, f.AskedAt.Format("2 Jan 2006 15:04 UTC"), asker(store.Question{UserID: f.UserID, UserName: f.UserName}))
+		}
+	}
+	if q.Follows != "" {
+		fmt.Fprintf(&b, "\nFollows %s: its asker gets that question's clarification when it is published.", q.Follows)
+	}
 	if len(q.Refs) > 0 {
 		b.WriteString("\nBot's references")
 		if !q.Confident {
@@ -172,7 +259,20 @@ func QuestionText(q store.Question) string {
 		if q.AnsweredAt != nil {
 			fmt.Fprintf(&b, " on %s", q.AnsweredAt.Format("2 Jan 2006 15:04 UTC"))
 		}
+		if q.Cited != "" {
+			fmt.Fprintf(&b, ", citing %s", q.Cited)
+		}
 		fmt.Fprintf(&b, ":\n%s", Quote(q.NSGAnswer))
+	}
+	if q.Clarification != "" {
+		fmt.Fprintf(&b, "\nPublished as clarification %s", q.Clarification)
+		if q.PublishedAt != nil {
+			fmt.Fprintf(&b, " on %s", q.PublishedAt.Format("2 Jan 2006 15:04 UTC"))
+		}
+		c := q.Clarified()
+		if c.Question != q.Question || c.Answer != q.NSGAnswer {
+			fmt.Fprintf(&b, ", reworded:\n%s", DraftText(c))
+		}
 	}
 	if q.Feedback != "" {
 		fmt.Fprintf(&b, "\nFeedback: %s", q.Feedback)
@@ -198,4 +298,40 @@ func cut(s string) (string, string) {
 		return s, ""
 	}
 	return s[:i], strings.TrimSpace(s[i+1:])
+}
+
+// DraftText renders what a clarification posts, as bidders will read it
+// (the number is given when it is published).
+func DraftText(c store.Clarification) string {
+	number := c.ID
+	if number == "" {
+		number = "C-…"
+	}
+	return fmt.Sprintf("*Clarification %s from the National Steering Group*\n*Question*\n%s\n*Answer*\n%s", number, Quote(c.Question), Quote(c.Answer))
+}
+
+// HistoryText renders a question's audit trail for staff, oldest first.
+func HistoryText(id string, h []store.AuditEntry) string {
+	if len(h) == 0 {
+		return "No NSG action on " + strings.TrimSpace(id) + " yet."
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "*History of %s*", h[0].Question)
+	for _, e := range h {
+		fmt.Fprintf(&b, "\n• %s · %s by %s", e.At.Format("2 Jan 2006 15:04 UTC"), e.Action, e.By)
+		if e.Clarification != "" {
+			fmt.Fprintf(&b, " as %s", e.Clarification)
+		}
+		for _, c := range e.Changes {
+			switch {
+			case c.Field == "status" || (c.From == c.To && c.Field != "follower"):
+				continue
+			case c.From == "":
+				fmt.Fprintf(&b, "\n    %s: %s", c.Field, OneLine(c.To, 300))
+			default:
+				fmt.Fprintf(&b, "\n    %s: %s → %s", c.Field, OneLine(c.From, 300), OneLine(c.To, 300))
+			}
+		}
+	}
+	return b.String()
 }

@@ -27,7 +27,15 @@ import (
 // Engine answers questions from the sources; *knowledge.Engine is one.
 type Engine interface {
 	Answer(question string) (knowledge.Result, error)
-	AddNSGAnswer(id, question, answer string) error
+	// Lookup resolves a citation staff typed ("Guide, slide 17") to its
+	// passage.
+	Lookup(citation string) (knowledge.Answer, bool)
+	// AddPhrasing indexes question as another way of asking what the
+	// cited passage answers (staff answered it by citing the passage).
+	AddPhrasing(citation, question string) error
+	// AddClarification indexes a published clarification, cited "NSG
+	// clarification C-001".
+	AddClarification(number, question, answer string) error
 }
 
 // Log is the durable question log; *store.Store is one.
@@ -38,8 +46,12 @@ type Log interface {
 	Get(id string) (store.Question, error)
 	List(f store.Filter) ([]store.Question, error)
 	Count(f store.Filter) (int, error)
+	LogFollower(ctx context.Context, key string, q *store.Question, target string) (followed, first bool, err error)
 	Answer(id, text, by string) (store.Question, error)
-	Publish(id string) (store.Question, error)
+	Cite(id, citation, text, by string) (store.Question, error)
+	Publish(id string, w store.Wording, by string) (store.Question, error)
+	History(id string) ([]store.AuditEntry, error)
+	RecordExport(by string, format store.Format, f store.Filter, rows int) error
 	Escalate(id string) (store.Question, error)
 	SetFeedback(id, feedback string) (store.Question, error)
 	Export(w io.Writer, format store.Format, f store.Filter) (int, error)
@@ -48,12 +60,17 @@ type Log interface {
 // Notifier carries what the Desk sends to people other than the one
 // asking: the Slack adapter posts it, the console prints it.
 type Notifier interface {
-	// NotifyNSG announces a question that awaits the NSG.
+	// NotifyNSG announces a question that awaits the NSG, or (Follows
+	// set) one that was found to ask what another awaiting question asks.
 	NotifyNSG(ctx context.Context, q store.Question) error
-	// DeliverAnswer gives the asker the NSG's answer where they asked.
+	// DeliverAnswer gives the asker the NSG's answer, privately (a DM).
+	// When q.Cited is set the answer is that passage, cited.
 	DeliverAnswer(ctx context.Context, q store.Question) error
 	// Publish posts an anonymised clarification for every bidder.
 	Publish(ctx context.Context, c store.Clarification) error
+	// DeliverClarification sends a published clarification privately to
+	// one bidder who asked it or followed it.
+	DeliverClarification(ctx context.Context, userID string, c store.Clarification) error
 }
 
 // Asker is who asked and where.
@@ -95,6 +112,15 @@ const (
 	KindFile
 	// KindRefused is a command the user may not run, or bad input.
 	KindRefused
+	// KindFollowing says a question like this one is already with the
+	// NSG, and that the asker will get its published answer.
+	KindFollowing
+	// KindClosed says the sources do not cover the question and that the
+	// informal dialogue has closed, so it was not passed on.
+	KindClosed
+	// KindPublishDraft is the wording a publication would post (Draft
+	// set): an adapter that can show a form lets staff edit it there.
+	KindPublishDraft
 )
 
 // Reply is what a Desk answers; Text is always a complete plain rendering
@@ -110,6 +136,8 @@ type Reply struct {
 	Private bool
 	// File is set for KindFile.
 	File *File
+	// Draft is set for KindPublishDraft.
+	Draft *store.Clarification
 }
 
 // File is an export ready to upload or write.
@@ -131,6 +159,10 @@ type Options struct {
 	// Ledger, when set, records deliveries so that answers given while no
 	// bot was running are delivered by DeliverPending.
 	Ledger Ledger
+	// Closes is when the informal dialogue closes (dialogue.closes); zero
+	// means it does not. After it, questions the sources do not cover are
+	// logged as late and not passed to the NSG.
+	Closes time.Time
 	Logger *slog.Logger
 	Now    func() time.Time
 }
@@ -144,6 +176,7 @@ type Desk struct {
 	ledger   Ledger
 	staff    func(string) bool
 	rem      config.Reminders
+	closes   time.Time
 	logger   *slog.Logger
 	now      func() time.Time
 
@@ -155,7 +188,7 @@ type Desk struct {
 // New returns a Desk answering with engine and logging to log.
 func New(engine Engine, log Log, opts Options) *Desk {
 	d := &Desk{engine: engine, log: log, notifier: opts.Notifier, staff: opts.Staff,
-		ledger: opts.Ledger, rem: opts.Reminders, logger: opts.Logger, now: opts.Now}
+		ledger: opts.Ledger, rem: opts.Reminders, closes: opts.Closes, logger: opts.Logger, now: opts.Now}
 	if d.notifier == nil {
 		d.notifier = discard{}
 	}
@@ -237,25 +270,113 @@ func (d *Desk) AskOnce(ctx context.Context, a Asker, text, key string) (Reply, e
 		q.Refs = append(q.Refs, store.Ref{Source: ans.Source, Ref: ans.Ref, Title: ans.Title, Citation: ans.Citation, Score: ans.Score})
 	}
 	if !res.Confident {
-		q.Status = store.StatusAwaiting
+		return d.pass(ctx, q, res, key)
 	}
+	if err := d.logQuestion(ctx, key, &q); err != nil {
+		return Reply{}, err
+	}
+	return Reply{Kind: KindAnswer, Text: AnswerText(res, q.ID), Question: &q, Result: res}, nil
+}
+
+// logQuestion logs q, once for key when key is set.
+func (d *Desk) logQuestion(ctx context.Context, key string, q *store.Question) error {
+	var err error
 	if key == "" {
-		err = d.log.Log(ctx, &q)
+		err = d.log.Log(ctx, q)
 	} else {
 		var first bool
-		if first, err = d.log.LogOnce(ctx, key, &q); err == nil && !first {
-			return Reply{}, ErrRepeat
+		if first, err = d.log.LogOnce(ctx, key, q); err == nil && !first {
+			return ErrRepeat
 		}
 	}
 	if err != nil {
-		return Reply{}, fmt.Errorf("log question: %w", err)
+		return fmt.Errorf("log question: %w", err)
 	}
-	d.logger.Info("question", "id", q.ID, "via", q.Via, "user", q.UserID, "confident", q.Confident)
-	if !res.Confident {
+	d.logger.Info("question", "id", q.ID, "via", q.Via, "user", q.UserID, "confident", q.Confident, "status", q.Status, "late", q.Late)
+	return nil
+}
+
+// pass handles a question the sources do not cover. After the dialogue
+// has closed it is logged as late and not passed on. Otherwise, when a
+// question already awaiting the NSG asks the same thing, it is logged as
+// following that one; and when none does, it is logged as awaiting and
+// announced to the NSG.
+func (d *Desk) pass(ctx context.Context, q store.Question, res knowledge.Result, key string) (Reply, error) {
+	q.Status = store.StatusAwaiting
+	if d.Closed() {
+		q.Late = true
+		if err := d.logQuestion(ctx, key, &q); err != nil {
+			return Reply{}, err
+		}
+		return Reply{Kind: KindClosed, Text: closedText(d.closesLabel()), Question: &q, Result: res}, nil
+	}
+	target, err := d.duplicate(q.Question)
+	if err != nil {
+		// Finding a duplicate is a convenience; the question still goes on.
+		d.logger.Error("look for a duplicate question", "err", err)
+	}
+	if target != "" {
+		followed, first, err := d.log.LogFollower(ctx, key, &q, target)
+		switch {
+		case err != nil:
+			return Reply{}, fmt.Errorf("log question: %w", err)
+		case !first:
+			return Reply{}, ErrRepeat
+		}
+		d.logger.Info("question", "id", q.ID, "via", q.Via, "user", q.UserID, "confident", false, "status", q.Status, "follows", q.Follows)
 		d.background(func(ctx context.Context) { d.notifyNSG(ctx, q) })
+		if followed {
+			return Reply{Kind: KindFollowing, Text: FollowingText, Question: &q, Result: res}, nil
+		}
 		return Reply{Kind: KindNotCovered, Text: notCoveredText(), Question: &q, Result: res}, nil
 	}
-	return Reply{Kind: KindAnswer, Text: AnswerText(res, q.ID), Question: &q, Result: res}, nil
+	if err := d.logQuestion(ctx, key, &q); err != nil {
+		return Reply{}, err
+	}
+	d.background(func(ctx context.Context) { d.notifyNSG(ctx, q) })
+	return Reply{Kind: KindNotCovered, Text: notCoveredText(), Question: &q, Result: res}, nil
+}
+
+// duplicate returns the id of the question awaiting the NSG that asks
+// most nearly what text asks, if one is similar enough; "" if none is.
+func (d *Desk) duplicate(text string) (string, error) {
+	qs, err := d.log.List(store.Filter{Status: []store.Status{store.StatusAwaiting}})
+	if err != nil {
+		return "", fmt.Errorf("list awaiting questions: %w", err)
+	}
+	best, bestScore := "", 0.0
+	for _, q := range qs {
+		if q.Late {
+			continue
+		}
+		if s := Similarity(text, q.Question); s >= DuplicateThreshold && s > bestScore {
+			best, bestScore = q.ID, s
+		}
+	}
+	return best, nil
+}
+
+// Closed reports whether the informal dialogue has closed.
+func (d *Desk) Closed() bool { return !d.closes.IsZero() && !d.now().Before(d.closes) }
+
+// Closes is when the informal dialogue closes; zero when it does not.
+func (d *Desk) Closes() time.Time { return d.closes }
+
+// ClosesLine says when questions to the NSG close, or closed; "" when no
+// closing time is set.
+func (d *Desk) ClosesLine() string {
+	if d.closes.IsZero() {
+		return ""
+	}
+	if d.Closed() {
+		return "Questions to the National Steering Group closed on " + d.closesLabel() + " (informal dialogue)."
+	}
+	return "Questions to the National Steering Group close on " + d.closesLabel() + " (informal dialogue)."
+}
+
+// closesLabel writes the closing time in the reminders' timezone.
+func (d *Desk) closesLabel() string {
+	return d.closes.In(d.rem.Location()).Format("Monday 2 January 2006 15:04 MST")
 }
 
 // once records a delivery key for a message that is not logged: nil the
@@ -283,6 +404,10 @@ func (d *Desk) Escalate(ctx context.Context, a Asker, id string) (Reply, error) 
 	}
 	if q.UserID != a.UserID && !d.staff(a.UserID) {
 		return refused("Only the person who asked this question can pass it to the NSG."), nil
+	}
+	if d.Closed() && !d.staff(a.UserID) && q.Status == store.StatusAnswered {
+		return Reply{Kind: KindClosed, Private: true, Question: &q, Text: "The informal dialogue closed on " + d.closesLabel() +
+			", so I can no longer pass questions to the National Steering Group. The guide and the published clarifications still answer what they cover."}, nil
 	}
 	before := q.Status
 	if q, err = d.log.Escalate(id); err != nil {
@@ -324,23 +449,75 @@ func (d *Desk) AnswerQuestion(ctx context.Context, by, id, text string) (store.Q
 	return q, nil
 }
 
-// PublishQuestion publishes an answered question as an anonymised
-// clarification for every bidder: it joins the knowledge index at once,
-// so the next bidder who asks is answered from it, and goes to the
-// bidders' channel.
-func (d *Desk) PublishQuestion(ctx context.Context, id string) (store.Question, error) {
-	q, err := d.log.Publish(id)
+// ErrNoPassage is returned by CiteQuestion for a citation that names no
+// single passage.
+var ErrNoPassage = knowledge.ErrNoPassage
+
+// CiteQuestion records that staff answered a question by pointing at an
+// existing passage (citation as they typed it, resolved by the engine):
+// the asker gets that passage, cited, by DM, and the question becomes
+// another phrasing indexed with the passage, so the next bidder who asks
+// it that way is answered from it. The passage is public already, so
+// nothing private is shared.
+func (d *Desk) CiteQuestion(ctx context.Context, by, id, citation string) (store.Question, error) {
+	ans, ok := d.engine.Lookup(citation)
+	if !ok {
+		return store.Question{}, fmt.Errorf("cite %s: %w: %q matches no passage, or several; give a citation as the bot shows it, e.g. \"Guide, slide 17\"", strings.TrimSpace(id), ErrNoPassage, strings.TrimSpace(citation))
+	}
+	q, err := d.log.Cite(id, ans.Citation, ans.Text, by)
 	if err != nil {
 		return store.Question{}, err
 	}
-	c := q.Clarification()
-	if err := d.engine.AddNSGAnswer(c.ID, c.Question, c.Answer); err != nil {
-		// The publication is stored and will be indexed at the next start.
-		d.logger.Error("index clarification", "id", q.ID, "err", err)
+	if err := d.engine.AddPhrasing(ans.Citation, q.Question); err != nil {
+		// The citation is stored and will be indexed at the next start.
+		d.logger.Error("index the question as a phrasing of its passage", "id", q.ID, "citation", ans.Citation, "err", err)
 	}
-	d.background(func(ctx context.Context) { d.announce(ctx, c) })
+	d.background(func(ctx context.Context) { d.deliver(ctx, q) })
 	return q, nil
 }
+
+// PublishQuestion publishes an answered question as an anonymised
+// clarification for every bidder, in the wording w (empty fields keep the
+// text as asked and answered): it is numbered in its own sequence, joins
+// the knowledge index at once, goes to the bidders' channel and, by DM,
+// to everyone who asked it or followed it.
+func (d *Desk) PublishQuestion(ctx context.Context, by, id string, w store.Wording) (store.Question, error) {
+	q, err := d.log.Publish(id, w, by)
+	if err != nil {
+		return store.Question{}, err
+	}
+	c := q.Clarified()
+	if err := d.engine.AddClarification(c.ID, c.Question, c.Answer); err != nil {
+		// The publication is stored and will be indexed at the next start.
+		d.logger.Error("index clarification", "id", q.ID, "clarification", c.ID, "err", err)
+	}
+	d.background(func(ctx context.Context) {
+		d.announce(ctx, q.ID, c)
+		d.clarify(ctx, q, c)
+	})
+	return q, nil
+}
+
+// Draft is what publishing question id as it stands would post, for staff
+// to check and reword before they publish. Only NSG-answered questions
+// have one.
+func (d *Desk) Draft(id string) (store.Question, store.Clarification, error) {
+	q, err := d.log.Get(id)
+	if err != nil {
+		return store.Question{}, store.Clarification{}, err
+	}
+	switch q.Status {
+	case store.StatusNSGAnswered:
+	case store.StatusPublished:
+		return q, store.Clarification{}, fmt.Errorf("publish %s: %w: already published as %s", q.ID, store.ErrConflict, q.Clarification)
+	default:
+		return q, store.Clarification{}, fmt.Errorf("publish %s: %w: it is %s and needs an NSG answer first", q.ID, store.ErrConflict, q.Status)
+	}
+	return q, q.Clarified(), nil
+}
+
+// History is the audit trail of a question, oldest first.
+func (d *Desk) History(id string) ([]store.AuditEntry, error) { return d.log.History(id) }
 
 // Timeline is the deadlines and milestones as of now.
 func (d *Desk) Timeline() []reminders.Milestone { return reminders.Timeline(d.rem, d.now()) }
@@ -348,6 +525,10 @@ func (d *Desk) Timeline() []reminders.Milestone { return reminders.Timeline(d.re
 // Home is what the App Home tab shows a user.
 type Home struct {
 	Timeline []reminders.Milestone
+	// Closes is when the informal dialogue closes (zero: not set), and
+	// Closed whether it has.
+	Closes time.Time
+	Closed bool
 	// Staff is set for NSG staff, with the number of questions awaiting.
 	Staff    bool
 	Awaiting int
@@ -355,7 +536,10 @@ type Home struct {
 
 // Home returns the App Home view for a user.
 func (d *Desk) Home(userID string) (Home, error) {
-	h := Home{Timeline: d.Timeline(), Staff: d.staff(userID)}
+	h := Home{Timeline: d.Timeline(), Staff: d.staff(userID), Closed: d.Closed()}
+	if !d.closes.IsZero() {
+		h.Closes = d.closes.In(d.rem.Location())
+	}
 	if h.Staff {
 		n, err := d.log.Count(store.Filter{Status: []store.Status{store.StatusAwaiting}})
 		if err != nil {
@@ -425,3 +609,6 @@ type discard struct{}
 func (discard) NotifyNSG(context.Context, store.Question) error     { return nil }
 func (discard) DeliverAnswer(context.Context, store.Question) error { return nil }
 func (discard) Publish(context.Context, store.Clarification) error  { return nil }
+func (discard) DeliverClarification(context.Context, string, store.Clarification) error {
+	return nil
+}

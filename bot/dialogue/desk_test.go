@@ -20,8 +20,9 @@ import (
 // fakeEngine is confident about questions mentioning bids and remembers
 // NSG answers.
 type fakeEngine struct {
-	mu  sync.Mutex
-	nsg map[string]string
+	mu        sync.Mutex
+	nsg       map[string]string // clarifications indexed, by number
+	phrasings map[string]string // question → citation
 }
 
 func (e *fakeEngine) Answer(q string) (knowledge.Result, error) {
@@ -36,13 +37,37 @@ func (e *fakeEngine) Answer(q string) (knowledge.Result, error) {
 	return res, nil
 }
 
-func (e *fakeEngine) AddNSGAnswer(id, question, answer string) error {
+// passages are what the fake engine can cite.
+var passages = map[string]knowledge.Answer{
+	"guide, slide 15": {Source: "Guide", Ref: "slide 15", Title: "Governance – legal entity", Citation: "Guide, slide 15: Governance – legal entity", Text: "A HIEC may take any legal form."},
+}
+
+func (e *fakeEngine) Lookup(citation string) (knowledge.Answer, bool) {
+	for k, a := range passages {
+		if strings.HasPrefix(strings.ToLower(a.Citation), strings.ToLower(strings.TrimSpace(citation))) || k == strings.ToLower(citation) {
+			return a, true
+		}
+	}
+	return knowledge.Answer{}, false
+}
+
+func (e *fakeEngine) AddPhrasing(citation, question string) error {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.phrasings == nil {
+		e.phrasings = map[string]string{}
+	}
+	e.phrasings[question] = citation
+	return nil
+}
+
+func (e *fakeEngine) AddClarification(number, question, answer string) error {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	if e.nsg == nil {
 		e.nsg = map[string]string{}
 	}
-	e.nsg[id] = question + " => " + answer
+	e.nsg[number] = question + " => " + answer
 	return nil
 }
 
@@ -52,6 +77,7 @@ type recorder struct {
 	nsg       []store.Question
 	delivered []store.Question
 	published []store.Clarification
+	clarified []string // "user C-001"
 	fail      bool
 }
 
@@ -76,6 +102,13 @@ func (r *recorder) Publish(_ context.Context, c store.Clarification) error {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	r.published = append(r.published, c)
+	return nil
+}
+
+func (r *recorder) DeliverClarification(_ context.Context, user string, c store.Clarification) error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.clarified = append(r.clarified, user+" "+c.ID)
 	return nil
 }
 
@@ -278,8 +311,17 @@ func TestAnswerPublishFlow(t *testing.T) {
 		t.Errorf("delivered = %+v", f.note.delivered)
 	}
 
+	// Without wording, publish shows the draft and publishes nothing.
 	rep, _ = f.desk.Command(ctx, Asker{UserID: staffID}, "publish "+id)
-	if !strings.Contains(rep.Text, "Published "+id) {
+	if rep.Kind != KindPublishDraft || rep.Draft == nil || !strings.Contains(rep.Text, "> Can a charity lead the cluster?") || !strings.Contains(rep.Text, "as is") {
+		t.Fatalf("publish draft: %+v", rep)
+	}
+	f.desk.Wait()
+	if len(f.note.published) != 0 {
+		t.Fatalf("a draft was published: %+v", f.note.published)
+	}
+	rep, _ = f.desk.Command(ctx, Asker{UserID: staffID}, "publish "+id+" question: May a charity lead a cluster? answer: Yes: a charity is one of the legal forms.")
+	if !strings.Contains(rep.Text, "Published "+id+" as clarification C-001") {
 		t.Fatalf("publish: %+v", rep)
 	}
 	f.desk.Wait()
@@ -287,10 +329,13 @@ func TestAnswerPublishFlow(t *testing.T) {
 		t.Fatalf("published = %+v", f.note.published)
 	}
 	c := f.note.published[0]
-	if !strings.Contains(c.Answer, "charity") {
+	if c.ID != "C-001" || c.Question != "May a charity lead a cluster?" || c.Answer != "Yes: a charity is one of the legal forms." {
 		t.Errorf("clarification = %+v", c)
 	}
-	if got := f.engine.nsg[c.ID]; !strings.Contains(got, "charity is one of") {
+	if len(f.note.clarified) != 1 || f.note.clarified[0] != bidder.UserID+" C-001" {
+		t.Errorf("clarification DMs = %v; want the asker's", f.note.clarified)
+	}
+	if got := f.engine.nsg[c.ID]; !strings.Contains(got, "May a charity lead a cluster? => Yes: a charity is one of") {
 		t.Errorf("the published clarification was not indexed: %v", f.engine.nsg)
 	}
 
@@ -300,6 +345,7 @@ func TestAnswerPublishFlow(t *testing.T) {
 		"answer Q-9999 text":        "Q-9999",
 		"answer " + id:              "Write the id and the answer",
 		"publish Q-9999":            "Q-9999",
+		"publish " + id + " as is":  "already published as C-001",
 		"questions nonsense":        "nonsense",
 		"export pdf":                "pdf",
 		"export csv since 20091001": "20091001",
@@ -390,7 +436,7 @@ func TestDeliverPendingAfterOfflineAnswer(t *testing.T) {
 	if _, err := (Offline{Store: f.store}).Answer(ctx, id, "Ask your finance team.", "nsg"); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := (Offline{Store: f.store}).Publish(ctx, id); err != nil {
+	if _, err := (Offline{Store: f.store}).Publish(ctx, id, store.Wording{}, "nsg"); err != nil {
 		t.Fatal(err)
 	}
 	for i := 0; i < 2; i++ {
@@ -398,8 +444,8 @@ func TestDeliverPendingAfterOfflineAnswer(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	if len(f.note.delivered) != 1 || len(f.note.published) != 1 {
-		t.Errorf("delivered %d, published %d; want each once", len(f.note.delivered), len(f.note.published))
+	if len(f.note.delivered) != 1 || len(f.note.published) != 1 || len(f.note.clarified) != 1 {
+		t.Errorf("delivered %d, published %d, clarified %d; want each once", len(f.note.delivered), len(f.note.published), len(f.note.clarified))
 	}
 }
 

@@ -2,12 +2,15 @@ package dialogue
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/hiec/hiecbot/bot/store"
+	"github.com/hiec/hiecbot/knowledge"
 )
 
 // Records is what the NSG's command-line tools need from the question
@@ -18,8 +21,15 @@ type Records interface {
 	List(f store.Filter) ([]store.Question, error)
 	Get(id string) (store.Question, error)
 	Answer(ctx context.Context, id, text, by string) (store.Question, error)
-	Publish(ctx context.Context, id string) (store.Question, error)
-	Export(w io.Writer, format store.Format, f store.Filter) (int, error)
+	// Cite answers with the passage citation names (as staff typed it).
+	Cite(ctx context.Context, id, citation, by string) (store.Question, error)
+	Publish(ctx context.Context, id string, w store.Wording, by string) (store.Question, error)
+	// Export writes the questions and records the export, by by, in the
+	// audit trail.
+	Export(w io.Writer, format store.Format, f store.Filter, by string) (int, error)
+	History(id string) ([]store.AuditEntry, error)
+	VerifyAudit() (int, error)
+	ExportAudit(w io.Writer, format store.Format) (int, error)
 	ReminderSent(key string) (bool, error)
 }
 
@@ -28,6 +38,12 @@ type Records interface {
 type Ledger interface {
 	ReminderSent(key string) (bool, error)
 	MarkReminderSent(key string, at time.Time) error
+}
+
+// Auditor is the audit trail as a whole; *store.Store is one.
+type Auditor interface {
+	VerifyAudit() (int, error)
+	ExportAudit(w io.Writer, format store.Format) (int, error)
 }
 
 // Records returns the Desk's view of the log: answers and publications
@@ -41,11 +57,29 @@ func (r deskRecords) Get(id string) (store.Question, error)         { return r.d
 func (r deskRecords) Answer(ctx context.Context, id, text, by string) (store.Question, error) {
 	return r.d.AnswerQuestion(ctx, by, id, text)
 }
-func (r deskRecords) Publish(ctx context.Context, id string) (store.Question, error) {
-	return r.d.PublishQuestion(ctx, id)
+func (r deskRecords) Cite(ctx context.Context, id, citation, by string) (store.Question, error) {
+	return r.d.CiteQuestion(ctx, by, id, citation)
 }
-func (r deskRecords) Export(w io.Writer, format store.Format, f store.Filter) (int, error) {
-	return r.d.log.Export(w, format, f)
+func (r deskRecords) Publish(ctx context.Context, id string, w store.Wording, by string) (store.Question, error) {
+	return r.d.PublishQuestion(ctx, by, id, w)
+}
+func (r deskRecords) Export(w io.Writer, format store.Format, f store.Filter, by string) (int, error) {
+	return r.d.Export(w, format, f, by)
+}
+func (r deskRecords) History(id string) ([]store.AuditEntry, error) { return r.d.log.History(id) }
+func (r deskRecords) VerifyAudit() (int, error) {
+	a, ok := r.d.log.(Auditor)
+	if !ok {
+		return 0, errors.New("this question log keeps no audit trail")
+	}
+	return a.VerifyAudit()
+}
+func (r deskRecords) ExportAudit(w io.Writer, format store.Format) (int, error) {
+	a, ok := r.d.log.(Auditor)
+	if !ok {
+		return 0, errors.New("this question log keeps no audit trail")
+	}
+	return a.ExportAudit(w, format)
 }
 func (r deskRecords) ReminderSent(key string) (bool, error) {
 	if r.d.ledger == nil {
@@ -54,10 +88,28 @@ func (r deskRecords) ReminderSent(key string) (bool, error) {
 	return r.d.ledger.ReminderSent(key)
 }
 
+// Export writes the questions f selects and records the export, by by,
+// in the audit trail.
+func (d *Desk) Export(w io.Writer, format store.Format, f store.Filter, by string) (int, error) {
+	n, err := d.log.Export(w, format, f)
+	if err != nil {
+		return n, err
+	}
+	if err := d.log.RecordExport(by, format, f, n); err != nil {
+		return n, err
+	}
+	return n, nil
+}
+
 // Offline is Records on the store file when no bot is running. Answers
 // and publications are recorded; the bot delivers them when it next
-// starts (see Desk.DeliverPending) and indexes every NSG answer then.
-type Offline struct{ Store *store.Store }
+// starts (see Desk.DeliverPending) and indexes the published ones and
+// the citations then.
+type Offline struct {
+	Store *store.Store
+	// Lookup resolves a citation for Cite; without it Cite fails.
+	Lookup func(citation string) (knowledge.Answer, bool)
+}
 
 // List lists questions.
 func (o Offline) List(f store.Filter) ([]store.Question, error) { return o.Store.List(f) }
@@ -70,14 +122,41 @@ func (o Offline) Answer(_ context.Context, id, text, by string) (store.Question,
 	return o.Store.Answer(id, text, by)
 }
 
-// Publish marks an answered question published.
-func (o Offline) Publish(_ context.Context, id string) (store.Question, error) {
-	return o.Store.Publish(id)
+// Cite records an answer that cites an existing passage.
+func (o Offline) Cite(_ context.Context, id, citation, by string) (store.Question, error) {
+	if o.Lookup == nil {
+		return store.Question{}, errors.New("cite: no answer engine to look the passage up in")
+	}
+	ans, ok := o.Lookup(citation)
+	if !ok {
+		return store.Question{}, fmt.Errorf("cite %s: %w: %q matches no passage, or several; give a citation as the bot shows it, e.g. \"Guide, slide 17\"", strings.TrimSpace(id), ErrNoPassage, strings.TrimSpace(citation))
+	}
+	return o.Store.Cite(id, ans.Citation, ans.Text, by)
 }
 
-// Export writes questions in a format.
-func (o Offline) Export(w io.Writer, format store.Format, f store.Filter) (int, error) {
-	return o.Store.Export(w, format, f)
+// Publish marks an answered question published in the wording w.
+func (o Offline) Publish(_ context.Context, id string, w store.Wording, by string) (store.Question, error) {
+	return o.Store.Publish(id, w, by)
+}
+
+// Export writes questions in a format and records the export.
+func (o Offline) Export(w io.Writer, format store.Format, f store.Filter, by string) (int, error) {
+	n, err := o.Store.Export(w, format, f)
+	if err != nil {
+		return n, err
+	}
+	return n, o.Store.RecordExport(by, format, f, n)
+}
+
+// History returns a question's audit trail.
+func (o Offline) History(id string) ([]store.AuditEntry, error) { return o.Store.History(id) }
+
+// VerifyAudit checks the audit trail's chain.
+func (o Offline) VerifyAudit() (int, error) { return o.Store.VerifyAudit() }
+
+// ExportAudit streams the audit trail.
+func (o Offline) ExportAudit(w io.Writer, format store.Format) (int, error) {
+	return o.Store.ExportAudit(w, format)
 }
 
 // ReminderSent reports whether a reminder was sent.
@@ -95,9 +174,14 @@ func deliveredKey(q store.Question) string {
 
 func announcedKey(id string) string { return "published|" + id }
 
+// clarifiedKey names the ledger entry for a clarification sent by DM to
+// one of the bidders who asked or followed a question.
+func clarifiedKey(id, user string) string { return "clarified|" + id + "|" + user }
+
 // DeliverPending sends what was decided while no bot was running: NSG
-// answers not yet delivered to their askers and clarifications not yet
-// posted. It needs a Ledger; without one it does nothing.
+// answers not yet delivered to their askers, clarifications not yet
+// posted and clarifications not yet sent to the bidders who asked or
+// followed them. It needs a Ledger; without one it does nothing.
 func (d *Desk) DeliverPending(ctx context.Context) error {
 	if d.ledger == nil {
 		return nil
@@ -116,11 +200,13 @@ func (d *Desk) DeliverPending(ctx context.Context) error {
 			d.deliver(ctx, q)
 		}
 		if q.Status == store.StatusPublished {
+			c := q.Clarified()
 			if sent, err := d.ledger.ReminderSent(announcedKey(q.ID)); err != nil {
 				return err
 			} else if !sent {
-				d.announce(ctx, q.Clarification())
+				d.announce(ctx, q.ID, c)
 			}
+			d.clarify(ctx, q, c)
 		}
 	}
 	return nil
@@ -134,12 +220,37 @@ func (d *Desk) deliver(ctx context.Context, q store.Question) {
 	d.mark(deliveredKey(q))
 }
 
-func (d *Desk) announce(ctx context.Context, c store.Clarification) {
+func (d *Desk) announce(ctx context.Context, id string, c store.Clarification) {
 	if err := d.notifier.Publish(ctx, c); err != nil {
-		d.logger.Error("publish clarification", "id", c.ID, "err", err)
+		d.logger.Error("publish clarification", "id", id, "clarification", c.ID, "err", err)
 		return
 	}
-	d.mark(announcedKey(c.ID))
+	d.mark(announcedKey(id))
+}
+
+// clarify sends the clarification by DM to everyone who asked question q
+// or followed it, each once (a bidder who asked from the console has no
+// DM to send to).
+func (d *Desk) clarify(ctx context.Context, q store.Question, c store.Clarification) {
+	for _, user := range q.Askers() {
+		if user == q.UserID && q.Via == ViaConsole {
+			continue
+		}
+		key := clarifiedKey(q.ID, user)
+		if d.ledger != nil {
+			if sent, err := d.ledger.ReminderSent(key); err != nil || sent {
+				if err != nil {
+					d.logger.Error("read the delivery ledger", "key", key, "err", err)
+				}
+				continue
+			}
+		}
+		if err := d.notifier.DeliverClarification(ctx, user, c); err != nil {
+			d.logger.Error("send clarification", "id", q.ID, "clarification", c.ID, "user", user, "err", err)
+			continue
+		}
+		d.mark(key)
+	}
 }
 
 func (d *Desk) mark(key string) {

@@ -53,6 +53,17 @@ func notCoveredText() string {
 	return "The guide does not cover this, so I have passed your question to the National Steering Group. Their answer will come to you in a direct message, and to no one else unless the NSG publishes it for every bidder."
 }
 
+// FollowingText tells a bidder their question asks what another question
+// with the NSG asks. It says nothing about that question or its asker.
+const FollowingText = "A question like yours is already with the NSG; you will get the published answer."
+
+// closedText tells a bidder the sources do not cover their question and
+// the dialogue has closed, so it was not passed on.
+func closedText(closed string) string {
+	return "The guide and the published clarifications do not cover this, and the informal dialogue closed on " + closed +
+		", so I can no longer pass questions to the National Steering Group. Your question has been logged."
+}
+
 type talk int
 
 const (
@@ -148,7 +159,14 @@ func writeQuestionList(b *strings.Builder, qs []store.Question, max int) {
 			fmt.Fprintf(b, "…and %d more.\n", len(qs)-max)
 			break
 		}
-		fmt.Fprintf(b, "• *%s* (%s, %s, %s): %s\n", q.ID, q.Status, q.AskedAt.Format("2 Jan 2006 15:04 UTC"), asker(q), OneLine(q.Question, 200))
+		group := ""
+		if n := q.AskedBy(); n > 1 {
+			group = fmt.Sprintf(", asked by %d bidders", n)
+		}
+		if q.Late {
+			group += ", late"
+		}
+		fmt.Fprintf(b, "• *%s* (%s, %s, %s%s): %s\n", q.ID, q.Status, q.AskedAt.Format("2 Jan 2006 15:04 UTC"), asker(q), group, OneLine(q.Question, 200))
 	}
 }
 

@@ -115,7 +115,12 @@ func (b *Bot) handleEvent(ctx context.Context, env *envelope) error {
 // mention by a user, not by a bot (this one included), not an edit or
 // any other subtype.
 func (b *Bot) isQuestion(env *envelope, ev *event) bool {
-	if ev.User == "" || ev.BotID != "" || ev.Subtype != "" || ev.Hidden || len(ev.Edited) > 0 || ev.Channel == "" {
+	if ev.User == "" || ev.BotID != "" || ev.Hidden || len(ev.Edited) > 0 || ev.Channel == "" {
+		return false
+	}
+	// A DM with a file attached (file_share) is answered from its text;
+	// every other subtype (edits, joins, bot messages) is not a question.
+	if ev.Subtype != "" && (ev.Subtype != "file_share" || ev.Type != "message") {
 		return false
 	}
 	if ev.Type == "message" && ev.ChannelType != "im" {
@@ -147,6 +152,7 @@ func (b *Bot) ask(ctx context.Context, a dialogue.Asker, raw, eventID string) er
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), askTimeout)
 	defer cancel()
 	a.UserName = b.userName(ctx, a.UserID)
+
 	reply, err := b.desk.AskOnce(ctx, a, StripMarkup(raw), "event:"+eventID)
 	if err == nil || errors.Is(err, dialogue.ErrRepeat) {
 		b.sorry.Delete(eventID)
@@ -221,8 +227,17 @@ func withNote(m message, note string) message {
 func (b *Bot) command(ctx context.Context, c slack.SlashCommand) slack.WebhookMessage {
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), askTimeout)
 	defer cancel()
-	a := dialogue.Asker{UserID: c.UserID, UserName: c.UserName, TeamID: c.TeamID, ChannelID: c.ChannelID, Via: dialogue.ViaCommand}
-	reply, err := b.desk.Command(ctx, a, StripMarkup(c.Text))
+	a := dialogue.Asker{UserID: c.UserID, TeamID: c.TeamID, ChannelID: c.ChannelID, Via: dialogue.ViaCommand}
+	line := StripMarkup(c.Text)
+	if name, _, _ := strings.Cut(strings.TrimSpace(line), " "); strings.EqualFold(name, "ask") {
+		// The question is logged with the asker's name, which comes from
+		// one place: the users.info display name.
+		a.UserName = b.userName(ctx, c.UserID)
+	}
+	if m, ok := b.commandModal(ctx, c, line); ok {
+		return webhookMessage(m, true)
+	}
+	reply, err := b.desk.Command(ctx, a, line)
 	if err != nil {
 		b.log.Error("command failed", "user", c.UserID, "command", c.Command, "err", err)
 		return webhookMessage(message{Text: "Sorry, that did not work: something went wrong on my side. Please try again in a minute."}, true)
@@ -247,16 +262,24 @@ func (b *Bot) command(ctx context.Context, c slack.SlashCommand) slack.WebhookMe
 	return webhookMessage(renderReply(reply), true)
 }
 
-// interaction handles the buttons under an answer: Helpful records the
-// asker's feedback, Ask the NSG passes the question on. Each is done (and
-// durable) before it returns; the confirmation is sent in the background.
-func (b *Bot) interaction(ctx context.Context, cb *slack.InteractionCallback) {
-	if cb.Type != slack.InteractionTypeBlockActions {
-		return
-	}
+// interaction handles the buttons and modals: under an answer, Helpful
+// records the asker's feedback and Ask the NSG passes the question on;
+// on the NSG notice, Answer and Publish open their modals and Show shows
+// the question; a submitted modal answers or publishes. Each is done (and
+// durable) before it returns; confirmations are sent in the background.
+// It returns the response Slack wants for a modal's submission (nil
+// closes it), and nil otherwise.
+func (b *Bot) interaction(ctx context.Context, cb *slack.InteractionCallback) *slack.ViewSubmissionResponse {
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), askTimeout)
 	defer cancel()
-	a := dialogue.Asker{UserID: cb.User.ID, UserName: cb.User.Name, TeamID: cb.Team.ID, ChannelID: cb.Channel.ID}
+	switch cb.Type {
+	case slack.InteractionTypeViewSubmission:
+		return b.viewSubmission(ctx, cb)
+	case slack.InteractionTypeBlockActions:
+	default:
+		return nil
+	}
+	a := dialogue.Asker{UserID: cb.User.ID, TeamID: cb.Team.ID, ChannelID: cb.Channel.ID}
 	for _, act := range cb.ActionCallback.BlockActions {
 		if act == nil {
 			continue
@@ -264,12 +287,21 @@ func (b *Bot) interaction(ctx context.Context, cb *slack.InteractionCallback) {
 		var (
 			reply dialogue.Reply
 			err   error
+			done  string // what the message's buttons give way to
 		)
 		switch act.ActionID {
+		case actionNSGAnswer, actionNSGPublish, actionNSGShow:
+			b.nsgAction(ctx, cb, act, a.UserID)
+			continue
 		case actionHelpful:
 			reply, err = b.desk.Feedback(ctx, a, act.Value, store.FeedbackHelpful)
+			done = "_Marked helpful. Thank you._"
 		case actionAskNSG:
 			reply, err = b.desk.Escalate(ctx, a, act.Value)
+			done = "_Passed to the NSG. Their answer will come to you in a direct message._"
+			if reply.Kind == dialogue.KindClosed {
+				done = "_" + escape(reply.Text) + "_"
+			}
 		default:
 			continue
 		}
@@ -278,11 +310,51 @@ func (b *Bot) interaction(ctx context.Context, cb *slack.InteractionCallback) {
 			text = actionErrorText(act.Value, err)
 			b.log.Warn("button failed", "action", act.ActionID, "id", act.Value, "user", a.UserID, "err", err)
 		}
-		m := message{Text: text}
+		if err == nil && reply.Kind != dialogue.KindRefused && len(cb.Message.Blocks.BlockSet) > 0 {
+			// The button has done its work: it gives way to what was done.
+			b.goJob("update the message", func(ctx context.Context) error {
+				return b.markDone(ctx, cb, done)
+			}, "action", act.ActionID, "id", act.Value)
+			continue
+		}
+		m := message{Text: escape(text)}
 		b.goJob("confirm button", func(ctx context.Context) error {
 			return b.respond(ctx, cb.ResponseURL, cb.Channel.ID, cb.User.ID, m)
 		}, "action", act.ActionID, "id", act.Value)
 	}
+	return nil
+}
+
+// commandModal opens the form a staff command stands for, when Slack
+// gave a trigger: `/hiec publish Q-0042` the publication modal and
+// `/hiec answer Q-0042` (with no text) the answer modal. It reports false
+// for anything else, which the Desk then runs.
+func (b *Bot) commandModal(ctx context.Context, c slack.SlashCommand, line string) (message, bool) {
+	name, rest, _ := strings.Cut(strings.TrimSpace(line), " ")
+	id := strings.TrimSpace(rest)
+	name = strings.ToLower(name)
+	if c.TriggerID == "" || id == "" || strings.ContainsAny(id, " \t\n") || (name != "publish" && name != "answer") || !b.desk.IsStaff(c.UserID) {
+		return message{}, false
+	}
+	var err error
+	if name == "publish" {
+		var (
+			q  store.Question
+			cl store.Clarification
+		)
+		if q, cl, err = b.desk.Draft(id); err == nil {
+			err = b.openView(ctx, c.TriggerID, publishModal(q, cl, modalMeta{ID: q.ID}))
+		}
+	} else {
+		var q store.Question
+		if q, err = b.desk.Records().Get(id); err == nil {
+			err = b.openView(ctx, c.TriggerID, answerModal(q, modalMeta{ID: q.ID}))
+		}
+	}
+	if err != nil {
+		return message{Text: escape(err.Error())}, true
+	}
+	return message{Text: "Check the form I opened, then submit it."}, true
 }
 
 // actionErrorText tells the user why a button did nothing, without the

@@ -170,6 +170,10 @@ func (d *double) answer(w http.ResponseWriter, c apiCall) {
 		writeOK(w, map[string]any{"files": []map[string]any{{"id": "F0EXPORT", "title": "export"}}})
 	case "views.publish":
 		writeOK(w, map[string]any{"view": map[string]any{"id": "V0HOME", "type": "home"}})
+	case "views.open":
+		writeOK(w, map[string]any{"view": map[string]any{"id": "V0MODAL", "type": "modal"}})
+	case "chat.update":
+		writeOK(w, map[string]any{"channel": c.Form.Get("channel"), "ts": c.Form.Get("ts"), "text": c.Form.Get("text")})
 	case "apps.connections.open":
 		writeOK(w, map[string]any{"url": "ws://" + strings.TrimPrefix(d.srv.URL, "http://") + "/ws?ticket=0000-secret-ticket"})
 	case "response":
@@ -241,14 +245,22 @@ func (fakeEngine) Answer(q string) (knowledge.Result, error) {
 	if strings.Contains(l, "due") || strings.Contains(l, "deadline") {
 		return knowledge.Result{Question: q, Confident: true, Answers: []knowledge.Answer{
 			{Source: "guide", Ref: "slide 17", Title: "Application process", Citation: "Guide, slide 17: Application process", Score: 2.5,
-				Text: "Detailed bids are due on 19 October 2009.\nShortlisted clusters present in November."},
+				Text: "Detailed bids are due on 19 October 2009.\nShortlisted clusters present in November.", Highlight: "Detailed bids are *due* on 19 October 2009."},
 			{Source: "press", Ref: "para 3", Title: "Announcement", Citation: "Announcement of 11 May 2009, para 3", Score: 1.2, Text: "Bids open in May."},
 		}}, nil
 	}
 	return knowledge.Result{Question: q}, nil
 }
 
-func (fakeEngine) AddNSGAnswer(id, question, answer string) error { return nil }
+func (fakeEngine) Lookup(citation string) (knowledge.Answer, bool) {
+	if strings.HasPrefix("guide, slide 17: application process", strings.ToLower(strings.TrimSpace(citation))) && strings.TrimSpace(citation) != "" {
+		return knowledge.Answer{Source: "guide", Ref: "slide 17", Title: "Application process", Citation: "Guide, slide 17: Application process",
+			Text: "Detailed bids are due on 19 October 2009."}, true
+	}
+	return knowledge.Answer{}, false
+}
+func (fakeEngine) AddPhrasing(citation, question string) error            { return nil }
+func (fakeEngine) AddClarification(number, question, answer string) error { return nil }
 
 // syncBuffer is a log sink safe for concurrent writes.
 type syncBuffer struct {

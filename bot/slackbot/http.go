@@ -171,7 +171,10 @@ func (b *Bot) serveInteractivity(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "malformed interaction payload", http.StatusBadRequest)
 		return
 	}
-	b.interaction(r.Context(), &cb)
+	if resp := b.interaction(r.Context(), &cb); resp != nil {
+		writeJSON(w, resp)
+		return
+	}
 	w.WriteHeader(http.StatusOK)
 }
 

@@ -163,7 +163,8 @@ func checkAnswerBlocks(t *testing.T, blocks []map[string]any, id string) {
 		t.Fatalf("%d blocks, want section, context, actions: %v", len(blocks), blocks)
 	}
 	sec := blocks[0]["text"].(map[string]any)["text"].(string)
-	want := "*Guide, slide 17: Application process*\n> Detailed bids are due on 19 October 2009.\n> Shortlisted clusters present in November."
+	// The line that answers (the engine's highlight) is marked in bold.
+	want := "*Guide, slide 17: Application process*\n> *Detailed bids are due on 19 October 2009.*\n> Shortlisted clusters present in November."
 	if blocks[0]["type"] != "section" || sec != want {
 		t.Errorf("section = %q, want %q", sec, want)
 	}
@@ -244,7 +245,7 @@ func TestIgnoredMessages(t *testing.T) {
 		})},
 		{"an edited message", base(func(ev map[string]any) { ev["edited"] = map[string]any{"user": bidderUser, "ts": "1.3"} })},
 		{"a bot_message", base(func(ev map[string]any) { ev["subtype"] = "bot_message"; delete(ev, "user") })},
-		{"a file share", base(func(ev map[string]any) { ev["subtype"] = "file_share" })},
+		{"a channel join", base(func(ev map[string]any) { ev["subtype"] = "channel_join" })},
 		{"a channel message", base(func(ev map[string]any) { ev["channel_type"] = "channel" })},
 		{"a mention by a bot", mustJSON(map[string]any{"type": "event_callback", "event_id": "Ev0BOTMENTION",
 			"event": map[string]any{"type": "app_mention", "channel": "C0GENERAL", "user": "U0OTHERBOT", "bot_id": "B0OTHER", "text": "<@U0HIECBOT> when are bids due?", "ts": "1.2"}})},
@@ -549,8 +550,8 @@ func TestPublishIsAnonymous(t *testing.T) {
 	f.event(t, mentionEvent("Ev0ASK", bidderUser, "<@U0HIECBOT> can a hospice join a cluster?", "1255000000.000900", ""))
 	f.settle()
 	f.command(t, staffUser, "answer Q-0001 Yes, as a partner.")
-	resp := f.command(t, staffUser, "publish Q-0001")
-	if !strings.Contains(resp["text"].(string), "Published Q-0001") {
+	resp := f.command(t, staffUser, "publish Q-0001 as is")
+	if !strings.Contains(resp["text"].(string), "Published Q-0001 as clarification C-001") {
 		t.Fatalf("publish response %v", resp)
 	}
 	f.settle()
@@ -567,7 +568,7 @@ func TestPublishIsAnonymous(t *testing.T) {
 	if !strings.Contains(text, "can a hospice join a cluster?") || !strings.Contains(text, "Yes, as a partner.") {
 		t.Errorf("clarification %q", text)
 	}
-	for _, who := range []string{bidderUser, "Pat", "bidder-", "C0GENERAL", "<@", "1255000000"} {
+	for _, who := range []string{bidderUser, "Pat", "bidder-", "C0GENERAL", "<@", "1255000000", "Q-0001"} {
 		if strings.Contains(text, who) || strings.Contains(pub.Form.Get("blocks"), who) {
 			t.Errorf("clarification names the asker (%q): %q", who, text)
 		}

@@ -65,7 +65,7 @@ func answerBlocks(r dialogue.Reply) []slack.Block {
 	if strings.TrimSpace(top.Citation) != "" {
 		head = "*" + truncateEscaped(strings.TrimSpace(top.Citation), maxCitation) + "*"
 	}
-	sections := quoteSections(head, top.Text, maxMessageBlocks-2)
+	sections := quoteSections(head, top.Text, markedLine(top.Text, top.Highlight), maxMessageBlocks-2)
 	blocks := make([]slack.Block, 0, len(sections)+2)
 	for _, s := range sections {
 		blocks = append(blocks, mrkdwnSection(s))
@@ -90,20 +90,44 @@ func answerBlocks(r dialogue.Reply) []slack.Block {
 	return blocks
 }
 
+// markedLine returns the index of the line of text the engine's highlight
+// comes from (the highlight is that line, or part of it, with its
+// matching words in *bold*), or -1.
+func markedLine(text, highlight string) int {
+	h := strings.TrimSpace(strings.Trim(strings.ReplaceAll(highlight, "*", ""), "…"))
+	if h == "" {
+		return -1
+	}
+	for i, line := range strings.Split(strings.TrimSpace(text), "\n") {
+		if strings.Contains(line, h) {
+			return i
+		}
+	}
+	return -1
+}
+
 // quoteSections renders head followed by text as a mrkdwn block quote,
 // escaped and cut into section texts of at most maxSectionText bytes, at
-// most max of them; a quote too long for that ends with "…".
-func quoteSections(head, text string, max int) []string {
+// most max of them; a quote too long for that ends with "…". Line mark
+// (-1 for none), the line that answers, is shown in bold.
+func quoteSections(head, text string, mark, max int) []string {
 	const prefix = "\n> "
 	// Leave room in every section for the closing "…".
 	limit := maxSectionText - len(prefix) - len("…")
 	var out []string
 	cur := head
 	full := false
-	for line := range strings.SplitSeq(strings.TrimSpace(text), "\n") {
-		pieces := splitEscaped(line, limit-len(prefix))
+	for i, line := range strings.Split(strings.TrimSpace(text), "\n") {
+		pieces := splitEscaped(line, limit-len(prefix)-2)
 		if len(pieces) == 0 {
 			pieces = []string{""}
+		}
+		if i == mark {
+			for k, p := range pieces {
+				if t := strings.TrimSpace(p); t != "" {
+					pieces[k] = "*" + t + "*"
+				}
+			}
 		}
 		for _, p := range pieces {
 			if len(cur)+len(prefix)+len(p) > limit {
@@ -198,10 +222,15 @@ func homeView(h dialogue.Home) slack.HomeTabViewRequest {
 	return slack.HomeTabViewRequest{Type: slack.VTHomeTab, Blocks: slack.Blocks{BlockSet: blocks}}
 }
 
-// nsgNotice announces a question that awaits the NSG.
+// nsgNotice announces a question that awaits the NSG, or one found to
+// ask what another awaiting question asks.
 func nsgNotice(q store.Question) string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "*%s awaits an NSG answer*\n", q.ID)
+	if q.Follows != "" {
+		fmt.Fprintf(&b, "*%s asks what %s asks*, so it follows it: its asker will get %s's clarification when it is published.\n", q.ID, escape(q.Follows), escape(q.Follows))
+	} else {
+		fmt.Fprintf(&b, "*%s awaits an NSG answer*\n", q.ID)
+	}
 	who := "someone"
 	if q.UserID != "" {
 		who = "<@" + escape(q.UserID) + ">"
@@ -213,12 +242,19 @@ func nsgNotice(q store.Question) string {
 	if !q.AskedAt.IsZero() {
 		fmt.Fprintf(&b, " on %s", q.AskedAt.UTC().Format("2 Jan 2006 15:04 UTC"))
 	}
+	if n := q.AskedBy(); n > 1 {
+		fmt.Fprintf(&b, " (asked by %d bidders)", n)
+	}
 	b.WriteString(":\n")
 	b.WriteString(quote(q.Question, 2000))
 	if q.Confident && len(q.Refs) > 0 {
 		fmt.Fprintf(&b, "\nThe asker wanted more than my answer from %s.", truncateEscaped(q.Refs[0].Citation, maxCitation))
 	}
-	fmt.Fprintf(&b, "\nAnswer with `/hiec answer %s &lt;text&gt;`.", q.ID)
+	if q.Follows != "" {
+		fmt.Fprintf(&b, "\nIf it asks something else, answer it on its own with `/hiec answer %s &lt;text&gt;`.", q.ID)
+	} else {
+		fmt.Fprintf(&b, "\nAnswer with the buttons or `/hiec answer %s &lt;text&gt;`.", q.ID)
+	}
 	return b.String()
 }
 
@@ -226,6 +262,13 @@ func nsgNotice(q store.Question) string {
 // (ids would tell a bidder how many questions others have asked).
 func deliveryText(q store.Question) string {
 	var b strings.Builder
+	if q.Cited != "" {
+		b.WriteString("The National Steering Group has answered your question:\n")
+		b.WriteString(quote(q.Question, 2000))
+		b.WriteString("\n*They point you to " + truncateEscaped(q.Cited, maxCitation) + "*\n")
+		b.WriteString(quote(q.NSGAnswer, 30000))
+		return b.String()
+	}
 	b.WriteString("The National Steering Group has answered your question:\n")
 	b.WriteString(quote(q.Question, 2000))
 	b.WriteString("\n*Their answer*\n")
@@ -234,11 +277,11 @@ func deliveryText(q store.Question) string {
 	return b.String()
 }
 
-// clarificationText is a published clarification: the question and the
-// NSG's answer, and nothing about who asked.
+// clarificationText is a published clarification: its number, the
+// question and the NSG's answer as published, and nothing about who asked.
 func clarificationText(c store.Clarification) string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "*Clarification %s from the National Steering Group*\n", c.ID)
+	fmt.Fprintf(&b, "*Clarification %s from the National Steering Group*\n", escape(c.ID))
 	b.WriteString("*Question*\n")
 	b.WriteString(quote(c.Question, 2000))
 	b.WriteString("\n*Answer*\n")

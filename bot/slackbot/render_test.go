@@ -176,13 +176,13 @@ func TestNoticesEscapeUserText(t *testing.T) {
 	for name, text := range map[string]string{
 		"notice":        nsgNotice(q),
 		"delivery":      deliveryText(q),
-		"clarification": clarificationText(q.Clarification()),
+		"clarification": clarificationText(q.Clarified()),
 	} {
 		if strings.Contains(text, "<!channel>") || strings.Contains(text, "<@U2>") || strings.Contains(text, "<b>") {
 			t.Errorf("%s does not escape the user's text: %q", name, text)
 		}
 	}
-	if c := clarificationText(q.Clarification()); strings.Contains(c, "U1") {
+	if c := clarificationText(q.Clarified()); strings.Contains(c, "U1") {
 		t.Errorf("clarification names the asker: %q", c)
 	}
 }

@@ -286,7 +286,7 @@ func (b *Bot) NotifyNSG(ctx context.Context, q store.Question) error {
 	if b.nsgChannel == "" {
 		return fmt.Errorf("announce %s to the NSG: no NSG channel configured (nsg.channel)", q.ID)
 	}
-	return b.postMessage(ctx, b.nsgChannel, "", message{Text: nsgNotice(q)})
+	return b.postMessage(ctx, b.nsgChannel, "", noticeMessage(q, ""))
 }
 
 // DeliverAnswer gives the asker the NSG's answer in a direct message,
@@ -311,4 +311,17 @@ func (b *Bot) Publish(ctx context.Context, c store.Clarification) error {
 		return fmt.Errorf("publish %s: no bidders' channel configured (reminders.channel)", c.ID)
 	}
 	return b.postMessage(ctx, b.bidderChannel, "", message{Text: clarificationText(c)})
+}
+
+// DeliverClarification sends a published clarification by DM to a bidder
+// who asked it, or asked something like it.
+func (b *Bot) DeliverClarification(ctx context.Context, user string, c store.Clarification) error {
+	if user == "" {
+		return fmt.Errorf("send clarification %s: no user", c.ID)
+	}
+	dm, err := b.openDM(ctx, user)
+	if err != nil {
+		return fmt.Errorf("send clarification %s: %w", c.ID, err)
+	}
+	return b.postMessage(ctx, dm, "", message{Text: "The National Steering Group has published its answer to your question, for every bidder:\n" + clarificationText(c)})
 }

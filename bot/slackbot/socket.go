@@ -129,7 +129,9 @@ func (b *Bot) socketRequest(ctx context.Context, smc *socketmode.Client, req soc
 			if !ok && json.Unmarshal(req.Payload, &cb) != nil {
 				return ack(nil)
 			}
-			b.interaction(ctx, &cb)
+			if resp := b.interaction(ctx, &cb); resp != nil {
+				return ack(resp)
+			}
 			return ack(nil)
 		}
 		c, ok := data.(slack.SlashCommand)

@@ -27,7 +27,16 @@ import (
 //	string  NSGAnswer, AnsweredBy
 //	opttime AnsweredAt, PublishedAt
 //	string  Feedback
-const recordVersion = 1
+//
+// Version 2 (written now) appends:
+//
+//	byte    Late (0 or 1)
+//	string  Cited, Clarification, PublishedQuestion, PublishedAnswer, Follows
+//	uvarint number of followers, then each: string ID; time AskedAt;
+//	        string UserID, UserName, TeamID, ChannelID, Via
+//
+// Version 1 records read as version 2 with those fields empty.
+const recordVersion = 2
 
 var errTruncated = errors.New("record truncated")
 
@@ -35,7 +44,11 @@ var errTruncated = errors.New("record truncated")
 func encodeRecord(q *Question) []byte {
 	n := 64 + len(q.ID) + len(q.UserID) + len(q.UserName) + len(q.TeamID) + len(q.ChannelID) +
 		len(q.Via) + len(q.ThreadTS) + len(q.Question) + len(q.Status) + len(q.NSGAnswer) +
-		len(q.AnsweredBy) + len(q.Feedback)
+		len(q.AnsweredBy) + len(q.Feedback) + len(q.Cited) + len(q.Clarification) +
+		len(q.PublishedQuestion) + len(q.PublishedAnswer) + len(q.Follows)
+	for _, f := range q.Followers {
+		n += 24 + len(f.ID) + len(f.UserID) + len(f.UserName) + len(f.TeamID) + len(f.ChannelID) + len(f.Via)
+	}
 	for _, r := range q.Refs {
 		n += 16 + len(r.Source) + len(r.Ref) + len(r.Title) + len(r.Citation)
 	}
@@ -64,6 +77,22 @@ func encodeRecord(q *Question) []byte {
 	b = appendOptTime(b, q.AnsweredAt)
 	b = appendOptTime(b, q.PublishedAt)
 	b = appendString(b, q.Feedback)
+	if q.Late {
+		b = append(b, 1)
+	} else {
+		b = append(b, 0)
+	}
+	for _, s := range [...]string{q.Cited, q.Clarification, q.PublishedQuestion, q.PublishedAnswer, q.Follows} {
+		b = appendString(b, s)
+	}
+	b = binary.AppendUvarint(b, uint64(len(q.Followers)))
+	for _, f := range q.Followers {
+		b = appendString(b, f.ID)
+		b = appendTime(b, f.AskedAt)
+		for _, s := range [...]string{f.UserID, f.UserName, f.TeamID, f.ChannelID, f.Via} {
+			b = appendString(b, s)
+		}
+	}
 	return b
 }
 
@@ -182,16 +211,19 @@ func (d *decoder) optTime() *time.Time {
 	}
 }
 
-func (d *decoder) version() {
-	if v := d.byte(); d.err == nil && v != recordVersion {
+// version reads the record's version: 1 or 2.
+func (d *decoder) version() byte {
+	v := d.byte()
+	if d.err == nil && (v < 1 || v > recordVersion) {
 		d.fail(fmt.Errorf("unsupported record version %d", v))
 	}
+	return v
 }
 
 // decodeRecord decodes a stored record into q.
 func decodeRecord(v []byte, q *Question) error {
 	d := decoder{b: v}
-	d.version()
+	version := d.version()
 	q.AskedAt = d.time()
 	q.Status = Status(d.string())
 	q.ID = d.string()
@@ -237,6 +269,36 @@ func decodeRecord(v []byte, q *Question) error {
 	q.AnsweredAt = d.optTime()
 	q.PublishedAt = d.optTime()
 	q.Feedback = d.string()
+	q.Late, q.Cited, q.Clarification, q.PublishedQuestion, q.PublishedAnswer, q.Follows = false, "", "", "", "", ""
+	q.Followers = nil
+	if version >= 2 {
+		switch d.byte() {
+		case 0:
+		case 1:
+			q.Late = true
+		default:
+			d.fail(errors.New("bad late flag"))
+		}
+		q.Cited, q.Clarification, q.PublishedQuestion, q.PublishedAnswer, q.Follows = d.string(), d.string(), d.string(), d.string(), d.string()
+		nf := d.uvarint()
+		if nf > 0 && d.err == nil {
+			// Each follower takes at least 8 bytes; a larger count is corrupt.
+			if nf > uint64(len(v)-d.off)/8 {
+				d.fail(errTruncated)
+			} else {
+				q.Followers = make([]Follower, nf)
+				for i := range q.Followers {
+					f := &q.Followers[i]
+					f.ID = d.string()
+					f.AskedAt = d.time()
+					f.UserID, f.UserName, f.TeamID, f.ChannelID, f.Via = d.string(), d.string(), d.string(), d.string(), d.string()
+					if d.err != nil {
+						break
+					}
+				}
+			}
+		}
+	}
 	if d.err == nil && d.off != len(v) {
 		d.fail(fmt.Errorf("%d unexpected trailing bytes", len(v)-d.off))
 	}

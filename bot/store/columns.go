@@ -1,6 +1,7 @@
 package store
 
 import (
+	"fmt"
 	"strings"
 	"time"
 )
@@ -26,9 +27,9 @@ type column struct {
 	value func(q *Question) any
 }
 
-// The export's columns. ("Published as" and "Followers" are the
-// clarification number and the bidders following a question; the record
-// does not carry them yet, so they are exported empty.)
+// The export's columns. ("Published as" is the clarification number;
+// "Followers" the questions of the other bidders who asked the same
+// thing, so the question was asked by one more bidder than it lists.)
 var columns = []column{
 	{heading: "Id", width: 8, value: func(q *Question) any { return q.ID }},
 	{heading: "Asked (%s)", width: 16, kind: timeCell, value: func(q *Question) any { return &q.AskedAt }},
@@ -38,8 +39,8 @@ var columns = []column{
 	{heading: "NSG answer", width: 38, wrap: true, value: func(q *Question) any { return q.NSGAnswer }},
 	{heading: "Answered by", width: 12, wrap: true, value: func(q *Question) any { return q.AnsweredBy }},
 	{heading: "Answered at (%s)", width: 16, kind: timeCell, value: func(q *Question) any { return q.AnsweredAt }},
-	{heading: "Published as (C-number)", width: 13, value: func(q *Question) any { return "" }},
-	{heading: "Followers", width: 10, value: func(q *Question) any { return "" }},
+	{heading: "Published as (C-number)", width: 13, value: func(q *Question) any { return q.Clarification }},
+	{heading: "Followers", width: 10, wrap: true, value: func(q *Question) any { return followersCell(q.Followers) }},
 	{heading: "Asker", width: 14, wrap: true, value: func(q *Question) any { return askerName(q) }},
 	{heading: "Team", width: 9, value: func(q *Question) any { return q.TeamID }},
 	{heading: "Channel", width: 12, wrap: true, value: func(q *Question) any { return channelLabel(q) }},
@@ -84,6 +85,8 @@ func (s Status) Label() string {
 		return "Answered by bot"
 	case StatusAwaiting:
 		return "Awaiting NSG"
+	case StatusFollowing:
+		return "Follows another"
 	case StatusNSGAnswered:
 		return "NSG answered"
 	case StatusPublished:
@@ -179,4 +182,17 @@ func yesNo(b *bool) string {
 		return "Yes"
 	}
 	return "No"
+}
+
+// followersCell lists the questions that follow one, one per line, with
+// how many there are: "2: Q-0045, Q-0051".
+func followersCell(fs []Follower) string {
+	if len(fs) == 0 {
+		return ""
+	}
+	ids := make([]string, len(fs))
+	for i, f := range fs {
+		ids[i] = f.ID
+	}
+	return fmt.Sprintf("%d: %s", len(fs), strings.Join(ids, ", "))
 }

@@ -15,24 +15,28 @@ type Status string
 // The statuses a question moves through. The allowed moves are
 //
 //	answered ──Escalate──▶ awaiting
-//	answered | awaiting | nsg_answered ──Answer──▶ nsg_answered
+//	answered | awaiting | following | nsg_answered ──Answer or Cite──▶ nsg_answered
 //	nsg_answered ──Publish──▶ published
 //
-// Published is final.
+// A question the bot could not answer that asks what another question
+// awaiting the NSG asks is logged as following that one (LogFollower): its
+// asker gets the other's clarification when it is published. Published is
+// final.
 const (
 	StatusAnswered    Status = "answered"     // answered from the sources
 	StatusAwaiting    Status = "awaiting"     // waiting for the NSG
+	StatusFollowing   Status = "following"    // asks what another awaiting question asks (Follows)
 	StatusNSGAnswered Status = "nsg_answered" // answered by the NSG, not yet published
 	StatusPublished   Status = "published"    // published as an anonymised clarification
 )
 
 // Statuses lists every valid status in life-cycle order.
-var Statuses = []Status{StatusAnswered, StatusAwaiting, StatusNSGAnswered, StatusPublished}
+var Statuses = []Status{StatusAnswered, StatusAwaiting, StatusFollowing, StatusNSGAnswered, StatusPublished}
 
 // Valid reports whether s is one of the defined statuses.
 func (s Status) Valid() bool {
 	switch s {
-	case StatusAnswered, StatusAwaiting, StatusNSGAnswered, StatusPublished:
+	case StatusAnswered, StatusAwaiting, StatusFollowing, StatusNSGAnswered, StatusPublished:
 		return true
 	}
 	return false
@@ -121,11 +125,69 @@ type Question struct {
 	AnsweredAt  *time.Time `json:"answered_at"`
 	PublishedAt *time.Time `json:"published_at"`
 	Feedback    string     `json:"feedback"` // "", "helpful", "not_helpful"
+
+	// Late is set for a question asked after the informal dialogue closed
+	// (dialogue.closes): it was logged but not passed to the NSG.
+	Late bool `json:"late"`
+	// Cited is the citation of the passage the NSG answered with, when
+	// they answered by pointing at one (Cite); NSGAnswer is its text.
+	Cited string `json:"cited"`
+	// Clarification is the number the question was published as
+	// ("C-001"), in publication order; empty until it is published.
+	Clarification string `json:"clarification"`
+	// PublishedQuestion and PublishedAnswer are the wording the NSG
+	// published, which may differ from Question and NSGAnswer (names and
+	// details that would identify the asker taken out).
+	PublishedQuestion string `json:"published_question"`
+	PublishedAnswer   string `json:"published_answer"`
+	// Follows is the id of the question this one follows: it asks what
+	// that one asks, and its asker gets that one's clarification.
+	Follows string `json:"follows"`
+	// Followers are the bidders whose questions follow this one, in the
+	// order they asked.
+	Followers []Follower `json:"followers"`
+}
+
+// Follower is a bidder who asked what another question asks: their
+// question is logged as its own record (ID) and follows that one.
+type Follower struct {
+	ID        string    `json:"id"` // the follower's own question, "Q-0045"
+	AskedAt   time.Time `json:"asked_at"`
+	UserID    string    `json:"user_id"`
+	UserName  string    `json:"user_name"`
+	TeamID    string    `json:"team_id"`
+	ChannelID string    `json:"channel_id"`
+	Via       string    `json:"via"`
+}
+
+// AskedBy is how many bidders asked the question: its asker and the
+// distinct others who follow it.
+func (q Question) AskedBy() int { return len(q.Askers()) }
+
+// Askers returns the Slack user ids of everyone who asked the question,
+// its asker first and then its followers, each once.
+func (q Question) Askers() []string {
+	var out []string
+	seen := map[string]bool{}
+	add := func(id string) {
+		if id != "" && !seen[id] {
+			seen[id] = true
+			out = append(out, id)
+		}
+	}
+	add(q.UserID)
+	for _, f := range q.Followers {
+		add(f.UserID)
+	}
+	return out
 }
 
 // Clarification is the published, anonymised form of a question: what was
-// asked and what the NSG answered. It deliberately has no field that could
-// identify the asker, their organisation or where they asked.
+// asked and what the NSG answered, in the words the NSG chose to publish.
+// It deliberately has no field that could identify the asker, their
+// organisation or where they asked, nor the question's id: its number
+// ("C-001") is from a sequence of its own, which says nothing about how
+// many questions were asked.
 type Clarification struct {
 	ID          string    `json:"id"`
 	Question    string    `json:"question"`
@@ -133,15 +195,25 @@ type Clarification struct {
 	PublishedAt time.Time `json:"published_at"`
 }
 
-// Clarification returns the anonymised form of q. PublishedAt is zero when q
-// has not been published.
-func (q Question) Clarification() Clarification {
-	c := Clarification{ID: q.ID, Question: q.Question, Answer: q.NSGAnswer}
+// Clarified returns the anonymised form of q, with the published wording
+// (the wording as asked and answered when none was set). ID and
+// PublishedAt are zero when q has not been published.
+func (q Question) Clarified() Clarification {
+	c := Clarification{ID: q.Clarification, Question: q.PublishedQuestion, Answer: q.PublishedAnswer}
+	if c.Question == "" {
+		c.Question = q.Question
+	}
+	if c.Answer == "" {
+		c.Answer = q.NSGAnswer
+	}
 	if q.PublishedAt != nil {
 		c.PublishedAt = *q.PublishedAt
 	}
 	return c
 }
+
+// formatClarification renders a publication sequence number.
+func formatClarification(n uint64) string { return fmt.Sprintf("C-%03d", n) }
 
 // formatID renders a sequence number as a question id.
 func formatID(n uint64) string {

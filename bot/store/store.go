@@ -74,7 +74,7 @@ var (
 	bucketSeen       = []byte("seen")
 	bucketSeenByTime = []byte("seen_by_time")
 	bucketReminders  = []byte("reminders")
-	allBuckets       = [][]byte{bucketQuestions, bucketSeen, bucketSeenByTime, bucketReminders}
+	allBuckets       = [][]byte{bucketQuestions, bucketSeen, bucketSeenByTime, bucketReminders, bucketAudit, bucketAuditHead, bucketClarifications}
 )
 
 // Options configure Open.
@@ -222,7 +222,7 @@ func seqKey(n uint64) []byte {
 // when the commit runs: if it is done by then, Log returns its error and
 // nothing is logged. Log does not return early while a commit is under way.
 func (s *Store) Log(ctx context.Context, q *Question) error {
-	_, err := s.log(ctx, "", q)
+	_, err := s.log(ctx, "", q, nil)
 	return err
 }
 
@@ -235,10 +235,13 @@ func (s *Store) LogOnce(ctx context.Context, key string, q *Question) (bool, err
 	if key == "" {
 		return false, fmt.Errorf("log question once: %w: no key", ErrEmpty)
 	}
-	return s.log(ctx, key, q)
+	return s.log(ctx, key, q, nil)
 }
 
-func (s *Store) log(ctx context.Context, key string, q *Question) (bool, error) {
+// log records q, with key when it is not empty. attach, when set, runs in
+// the same transaction once the question has its id, and may change it
+// and write other records; Batch may run it more than once.
+func (s *Store) log(ctx context.Context, key string, q *Question, attach func(tx *bolt.Tx, r *Question) error) (bool, error) {
 	if q == nil {
 		return false, errors.New("log question: nil question")
 	}
@@ -268,13 +271,13 @@ func (s *Store) log(ctx context.Context, key string, q *Question) (bool, error) 
 	}
 	now := s.clock()
 	var (
-		id    string
-		first bool
+		committed Question
+		first     bool
 	)
 	err := s.db.Batch(func(tx *bolt.Tx) error {
 		// Batch may run this more than once; only the committed run's
-		// results survive in id and first.
-		id, first = "", false
+		// results survive in committed and first.
+		committed, first = Question{}, false
 		if err := ctx.Err(); err != nil {
 			return err
 		}
@@ -292,7 +295,12 @@ func (s *Store) log(ctx context.Context, key string, q *Question) (bool, error) 
 		}
 		r := rec
 		r.ID = formatID(n)
-		id = r.ID
+		if attach != nil {
+			if err := attach(tx, &r); err != nil {
+				return err
+			}
+		}
+		committed = r
 		return b.Put(seqKey(n), encodeRecord(&r))
 	})
 	if err != nil {
@@ -301,7 +309,7 @@ func (s *Store) log(ctx context.Context, key string, q *Question) (bool, error) 
 	if !first {
 		return false, nil
 	}
-	q.ID, q.AskedAt, q.Status, q.Feedback = id, rec.AskedAt, rec.Status, rec.Feedback
+	*q = committed
 	return true, nil
 }
 
@@ -461,7 +469,7 @@ func (s *Store) Count(f Filter) (int, error) {
 }
 
 // NSGAnswers calls fn for every question the NSG has answered, published or
-// not, in id order; the knowledge index is rebuilt from them at start-up.
+// not, in id order.
 func (s *Store) NSGAnswers(fn func(Question) error) error {
 	return s.Each(Filter{Status: []Status{StatusNSGAnswered, StatusPublished}}, fn)
 }
@@ -470,6 +478,12 @@ func (s *Store) NSGAnswers(fn func(Question) error) error {
 // reports whether it changed anything; if it returns an error or false,
 // nothing is written.
 func (s *Store) update(op, id string, change func(q *Question) (bool, error)) (Question, error) {
+	return s.updateTx(op, id, func(_ *bolt.Tx, q *Question) (bool, error) { return change(q) })
+}
+
+// updateTx is update for a change that also writes other records (the
+// audit trail) in the same transaction.
+func (s *Store) updateTx(op, id string, change func(tx *bolt.Tx, q *Question) (bool, error)) (Question, error) {
 	n, err := lookupID(op, id)
 	if err != nil {
 		return Question{}, err
@@ -485,7 +499,7 @@ func (s *Store) update(op, id string, change func(q *Question) (bool, error)) (Q
 			if err := getQuestion(b, n, op, &q); err != nil {
 				return err
 			}
-			changed, err := change(&q)
+			changed, err := change(tx, &q)
 			if err != nil {
 				return fmt.Errorf("%s %s: %w", op, q.ID, err)
 			}
@@ -512,50 +526,6 @@ func (s *Store) update(op, id string, change func(q *Question) (bool, error)) (Q
 
 // errUnchanged rolls back an update that had nothing to write.
 var errUnchanged = errors.New("unchanged")
-
-// Answer records the NSG's answer to question id, given by by, and moves it
-// to nsg_answered. An answered, awaiting or already NSG-answered question may
-// be (re-)answered; a published one may not (ErrConflict). Blank text is
-// ErrEmpty. On error nothing changes.
-func (s *Store) Answer(id, text, by string) (Question, error) {
-	text = strings.TrimSpace(text)
-	return s.update("answer", id, func(q *Question) (bool, error) {
-		if q.Status == StatusPublished {
-			return false, fmt.Errorf("%w: already published; a published answer cannot be changed", ErrConflict)
-		}
-		if text == "" {
-			return false, fmt.Errorf("%w: the answer is blank", ErrEmpty)
-		}
-		at := s.clock()
-		q.Status = StatusNSGAnswered
-		q.NSGAnswer = text
-		q.AnsweredBy = strings.TrimSpace(by)
-		q.AnsweredAt = &at
-		return true, nil
-	})
-}
-
-// Publish makes the NSG's answer to question id public, moving it from
-// nsg_answered to published. Any other status is ErrConflict: the question
-// needs an NSG answer first, or is already published.
-func (s *Store) Publish(id string) (Question, error) {
-	return s.update("publish", id, func(q *Question) (bool, error) {
-		switch q.Status {
-		case StatusNSGAnswered:
-		case StatusPublished:
-			if q.PublishedAt == nil {
-				return false, fmt.Errorf("%w: already published", ErrConflict)
-			}
-			return false, fmt.Errorf("%w: already published on %s", ErrConflict, q.PublishedAt.Format(time.RFC3339))
-		default:
-			return false, fmt.Errorf("%w: it is %s and needs an NSG answer first", ErrConflict, q.Status)
-		}
-		at := s.clock()
-		q.Status = StatusPublished
-		q.PublishedAt = &at
-		return true, nil
-	})
-}
 
 // Escalate passes question id to the NSG, moving it from answered to
 // awaiting, as when the bidder presses "Ask the NSG". A question already

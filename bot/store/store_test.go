@@ -145,7 +145,7 @@ func TestLogRejectsBadInput(t *testing.T) {
 		want string
 	}{
 		{"nil", nil, "nil question"},
-		{"status", &Question{Question: "x", Status: "closed"}, `unknown status "closed": valid statuses are answered, awaiting, nsg_answered, published`},
+		{"status", &Question{Question: "x", Status: "closed"}, `unknown status "closed": valid statuses are answered, awaiting, following, nsg_answered, published`},
 		{"feedback", &Question{Question: "x", Feedback: "meh"}, `unknown feedback "meh"`},
 	}
 	for _, tt := range tests {
@@ -265,7 +265,7 @@ func TestStatusChanges(t *testing.T) {
 	answer := func(text, by string) op {
 		return func(s *Store, id string) (Question, error) { return s.Answer(id, text, by) }
 	}
-	publish := func(s *Store, id string) (Question, error) { return s.Publish(id) }
+	publish := func(s *Store, id string) (Question, error) { return s.Publish(id, Wording{}, "nsg") }
 	escalate := func(s *Store, id string) (Question, error) { return s.Escalate(id) }
 	feedback := func(fb string) op {
 		return func(s *Store, id string) (Question, error) { return s.SetFeedback(id, fb) }
@@ -424,7 +424,7 @@ func TestParseStatus(t *testing.T) {
 		{"NSG-answered", StatusNSGAnswered, ""},
 		{"nsg_answered", StatusNSGAnswered, ""},
 		{"PUBLISHED", StatusPublished, ""},
-		{"closed", "", `unknown status "closed": valid statuses are answered, awaiting, nsg_answered, published`},
+		{"closed", "", `unknown status "closed": valid statuses are answered, awaiting, following, nsg_answered, published`},
 		{"", "", `unknown status "": valid statuses are`},
 	}
 	for _, tt := range tests {
@@ -544,10 +544,10 @@ func TestClarificationHasNoAskerIdentity(t *testing.T) {
 		TeamID: "T0SECRETTEAM", ChannelID: "C0SECRETCHAN", Via: "mention", ThreadTS: "1257156000.000100",
 		Question: "May a consortium bid?", Refs: []Ref{{Source: "Guide", Ref: "slide 3"}},
 		Status: StatusPublished, NSGAnswer: "Yes.", AnsweredBy: "NSG Chair Smith", AnsweredAt: &at, PublishedAt: &at,
-		Feedback: "helpful",
+		Feedback: "helpful", Clarification: "C-007", PublishedQuestion: "May a consortium bid?",
 	}
-	c := q.Clarification()
-	want := Clarification{ID: "Q-0042", Question: "May a consortium bid?", Answer: "Yes.", PublishedAt: at}
+	c := q.Clarified()
+	want := Clarification{ID: "C-007", Question: "May a consortium bid?", Answer: "Yes.", PublishedAt: at}
 	if c != want {
 		t.Errorf("Clarification = %+v; want %+v", c, want)
 	}

@@ -271,7 +271,10 @@ func writePublished(x *excelize.File, qs []Question, loc *time.Location, st xlsx
 	}
 	for i, q := range qs {
 		r := i + 2
-		cl := q.Clarification()
+		cl := q.Clarified()
+		if cl.ID == "" {
+			cl.ID = q.ID // published before clarifications had numbers of their own
+		}
 		at, _ := localTime(&cl.PublishedAt, loc)
 		cells := []struct {
 			col   string

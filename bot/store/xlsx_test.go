@@ -184,6 +184,7 @@ func TestExportXLSX(t *testing.T) {
 		{"Status", "Questions", "", "Week beginning (Europe/London)", "Questions"},
 		{"Answered by bot", "1", "", "5 Oct 2009", "5"},
 		{"Awaiting NSG", "3"},
+		{"Follows another", "0"},
 		{"NSG answered", "0"},
 		{"Published", "1"},
 		{"Total", "5"},

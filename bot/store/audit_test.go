@@ -1,0 +1,296 @@
+package store
+
+import (
+	"bytes"
+	"context"
+	"encoding/csv"
+	"encoding/json"
+	"errors"
+	"strings"
+	"testing"
+
+	bolt "go.etcd.io/bbolt"
+)
+
+// nsgSession logs two questions and works them as the NSG would: answer,
+// re-answer, cite, publish with edits, export.
+func nsgSession(t *testing.T, s *Store) {
+	t.Helper()
+	mustLog(t, s, &Question{UserID: "U1", Question: "We are Leeds and Acme: may a hospice join?", Status: StatusAwaiting})
+	mustLog(t, s, &Question{UserID: "U2", Question: "When are bids due?", Status: StatusAwaiting})
+	steps := []func() error{
+		func() error { _, err := s.Answer("Q-0001", "Yes.", "U0STAFF1"); return err },
+		func() error { _, err := s.Answer("Q-0001", "Yes, as a partner.", "U0STAFF2"); return err },
+		func() error {
+			_, err := s.Cite("Q-0002", "Guide, slide 17: Application process", "Detailed bids by 19 October.", "J Smith")
+			return err
+		},
+		func() error {
+			_, err := s.Publish("Q-0001", Wording{Question: "May a hospice join a cluster?"}, "U0STAFF1")
+			return err
+		},
+		func() error {
+			return s.RecordExport("U0STAFF2", FormatCSV, Filter{Status: []Status{StatusPublished}}, 1)
+		},
+	}
+	for i, step := range steps {
+		if err := step(); err != nil {
+			t.Fatalf("step %d: %v", i+1, err)
+		}
+	}
+}
+
+func TestAuditRecordsEveryNSGAction(t *testing.T) {
+	s := openTest(t, testPath(t), newClock())
+	nsgSession(t, s)
+	n, err := s.VerifyAudit()
+	if err != nil || n != 5 {
+		t.Fatalf("VerifyAudit = %d, %v; want 5 entries and no error", n, err)
+	}
+	var got []string
+	prev := ""
+	err = s.AuditEach(func(e AuditEntry) error {
+		got = append(got, e.Action+" "+e.Question+" by "+e.By)
+		if e.Prev != prev || len(e.Hash) != 64 || e.At.IsZero() {
+			t.Errorf("entry %d: prev %q (want %q), hash %q, at %v", e.Seq, e.Prev, prev, e.Hash, e.At)
+		}
+		prev = e.Hash
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []string{"answer Q-0001 by U0STAFF1", "re-answer Q-0001 by U0STAFF2", "cite Q-0002 by J Smith", "publish Q-0001 by U0STAFF1", "export  by U0STAFF2"}
+	if strings.Join(got, "|") != strings.Join(want, "|") {
+		t.Errorf("trail = %q; want %q", got, want)
+	}
+
+	// The history keeps the answer a re-answer replaced, oldest first.
+	h, err := s.History("q1")
+	if err != nil || len(h) != 3 {
+		t.Fatalf("History = %+v, %v; want 3 entries", h, err)
+	}
+	if c := changeOf(h[1], "answer"); c.From != "Yes." || c.To != "Yes, as a partner." {
+		t.Errorf("re-answer change = %+v; want Yes. → Yes, as a partner.", c)
+	}
+	if c := changeOf(h[2], "published_question"); c.From != "We are Leeds and Acme: may a hospice join?" || c.To != "May a hospice join a cluster?" || h[2].Clarification != "C-001" {
+		t.Errorf("publish entry = %+v", h[2])
+	}
+	if _, err := s.History("Q-0099"); !errors.Is(err, ErrNotFound) {
+		t.Errorf("History of an unknown question: %v", err)
+	}
+}
+
+func changeOf(e AuditEntry, field string) Change {
+	for _, c := range e.Changes {
+		if c.Field == field {
+			return c
+		}
+	}
+	return Change{}
+}
+
+func TestPublishNumbersClarificationsInTheirOwnSequence(t *testing.T) {
+	s := openTest(t, testPath(t), newClock())
+	for i := 0; i < 5; i++ {
+		mustLog(t, s, &Question{UserID: "U1", Question: "q", Status: StatusAwaiting})
+	}
+	for _, id := range []string{"Q-0005", "Q-0002"} {
+		if _, err := s.Answer(id, "a", "nsg"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	q5, err := s.Publish("Q-0005", Wording{Answer: "  Edited answer.  "}, "nsg")
+	if err != nil {
+		t.Fatal(err)
+	}
+	q2, err := s.Publish("Q-0002", Wording{}, "nsg")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if q5.Clarification != "C-001" || q2.Clarification != "C-002" {
+		t.Errorf("numbers %s, %s; want C-001 then C-002 in publication order", q5.Clarification, q2.Clarification)
+	}
+	c := q5.Clarified()
+	if c.ID != "C-001" || c.Question != "q" || c.Answer != "Edited answer." || q5.NSGAnswer != "a" {
+		t.Errorf("clarification %+v (NSG answer %q); want the edited answer published and the answer kept", c, q5.NSGAnswer)
+	}
+	if got, _ := s.Get("Q-0005"); got.Clarification != "C-001" || got.PublishedAnswer != "Edited answer." {
+		t.Errorf("stored %+v", got)
+	}
+}
+
+// TestAuditTamperDetected: whatever is done to a stored entry, verify
+// names the first entry that no longer matches.
+func TestAuditTamperDetected(t *testing.T) {
+	tests := []struct {
+		name    string
+		tamper  func(t *testing.T, b *bolt.Bucket, head *bolt.Bucket)
+		wantSeq uint64
+		reason  string
+	}{
+		{"an answer rewritten", func(t *testing.T, b, _ *bolt.Bucket) {
+			rewrite(t, b, 2, func(e *AuditEntry) { e.Changes[1].From = "No." }, false)
+		}, 2, "does not match its hash"},
+		{"who answered rewritten, hash recomputed", func(t *testing.T, b, _ *bolt.Bucket) {
+			rewrite(t, b, 2, func(e *AuditEntry) { e.By = "U0SOMEONEELSE" }, true)
+		}, 3, "does not follow entry 2"},
+		{"an entry removed", func(t *testing.T, b, _ *bolt.Bucket) {
+			if err := b.Delete(seqKey(3)); err != nil {
+				t.Fatal(err)
+			}
+		}, 3, "missing"},
+		{"the last entry removed", func(t *testing.T, b, _ *bolt.Bucket) {
+			if err := b.Delete(seqKey(5)); err != nil {
+				t.Fatal(err)
+			}
+		}, 5, "head records entry 5"},
+		{"the last entry rewritten", func(t *testing.T, b, _ *bolt.Bucket) {
+			rewrite(t, b, 5, func(e *AuditEntry) { e.Changes[1].To = "0" }, false)
+		}, 5, "does not match its hash"},
+		{"garbage", func(t *testing.T, b, _ *bolt.Bucket) {
+			if err := b.Put(seqKey(1), []byte("{not json")); err != nil {
+				t.Fatal(err)
+			}
+		}, 1, "not a valid entry"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s := openTest(t, testPath(t), newClock())
+			nsgSession(t, s)
+			err := s.db.Update(func(tx *bolt.Tx) error {
+				tt.tamper(t, tx.Bucket(bucketAudit), tx.Bucket(bucketAuditHead))
+				return nil
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			_, err = s.VerifyAudit()
+			var ae *AuditError
+			if !errors.As(err, &ae) || !errors.Is(err, ErrAuditBroken) {
+				t.Fatalf("VerifyAudit = %v; want an *AuditError", err)
+			}
+			if ae.Seq != tt.wantSeq || !strings.Contains(ae.Reason, tt.reason) {
+				t.Errorf("VerifyAudit = %v; want entry %d, reason containing %q", err, tt.wantSeq, tt.reason)
+			}
+		})
+	}
+}
+
+// rewrite changes entry n in place; rehash recomputes its own hash (as a
+// forger would), which the next entry's link still catches.
+func rewrite(t *testing.T, b *bolt.Bucket, n uint64, change func(*AuditEntry), rehash bool) {
+	t.Helper()
+	var e AuditEntry
+	if err := json.Unmarshal(b.Get(seqKey(n)), &e); err != nil {
+		t.Fatal(err)
+	}
+	change(&e)
+	if rehash {
+		h, err := e.digest()
+		if err != nil {
+			t.Fatal(err)
+		}
+		e.Hash = h
+	}
+	data, _ := json.Marshal(e)
+	if err := b.Put(seqKey(n), data); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestExportAudit(t *testing.T) {
+	s := openTest(t, testPath(t), newClock())
+	nsgSession(t, s)
+	var buf bytes.Buffer
+	n, err := s.ExportAudit(&buf, FormatCSV)
+	if err != nil || n != 5 {
+		t.Fatalf("ExportAudit csv = %d, %v", n, err)
+	}
+	rows, err := csv.NewReader(&buf).ReadAll()
+	if err != nil || len(rows) != 6 || strings.Join(rows[0], ",") != strings.Join(auditColumns, ",") {
+		t.Fatalf("csv rows %q, %v", rows, err)
+	}
+	if rows[2][3] != "re-answer" || !strings.Contains(rows[2][6], "answer: Yes. → Yes, as a partner.") {
+		t.Errorf("re-answer row %q", rows[2])
+	}
+	buf.Reset()
+	if n, err = s.ExportAudit(&buf, FormatJSON); err != nil || n != 5 {
+		t.Fatalf("ExportAudit json = %d, %v", n, err)
+	}
+	var entries []AuditEntry
+	if err := json.Unmarshal(buf.Bytes(), &entries); err != nil || len(entries) != 5 || entries[3].Clarification != "C-001" {
+		t.Errorf("json = %v, %+v", err, entries)
+	}
+	if _, err := s.ExportAudit(&buf, FormatXLSX); err == nil {
+		t.Error("an xlsx audit export was accepted")
+	}
+}
+
+func TestLogFollower(t *testing.T) {
+	s := openTest(t, testPath(t), newClock())
+	ctx := context.Background()
+	first := mustLog(t, s, &Question{UserID: "U1", UserName: "Ann", Question: "May a hospice join?", Status: StatusAwaiting})
+	q := &Question{UserID: "U2", UserName: "Bob", ChannelID: "D2", Via: "dm", Question: "Can a hospice be a partner?"}
+	followed, isFirst, err := s.LogFollower(ctx, "event:Ev1", q, first.ID)
+	if err != nil || !followed || !isFirst {
+		t.Fatalf("LogFollower = %v, %v, %v", followed, isFirst, err)
+	}
+	if q.ID != "Q-0002" || q.Status != StatusFollowing || q.Follows != "Q-0001" {
+		t.Errorf("follower logged as %+v", q)
+	}
+	got, _ := s.Get("Q-0001")
+	if len(got.Followers) != 1 || got.Followers[0].ID != "Q-0002" || got.Followers[0].UserID != "U2" || got.AskedBy() != 2 {
+		t.Errorf("target %+v", got)
+	}
+	// A retry of the same delivery logs nothing and merges nothing.
+	if followed, isFirst, err = s.LogFollower(ctx, "event:Ev1", &Question{UserID: "U2", Question: "again"}, first.ID); err != nil || followed || isFirst {
+		t.Errorf("retry: %v %v %v", followed, isFirst, err)
+	}
+	if got, _ := s.Get("Q-0001"); len(got.Followers) != 1 {
+		t.Errorf("a retry added a follower: %+v", got.Followers)
+	}
+	h, err := s.History("Q-0001")
+	if err != nil || len(h) != 1 || h[0].Action != ActionFollow || h[0].By != ActorBot || changeOf(h[0], "follower").To != "Q-0002" {
+		t.Errorf("history %+v, %v", h, err)
+	}
+	// A target answered meanwhile is not followed: the question waits on
+	// its own.
+	if _, err := s.Answer("Q-0001", "Yes.", "nsg"); err != nil {
+		t.Fatal(err)
+	}
+	q3 := &Question{UserID: "U3", Question: "Hospice partner?"}
+	if followed, _, err = s.LogFollower(ctx, "", q3, first.ID); err != nil || followed || q3.Status != StatusAwaiting || q3.Follows != "" {
+		t.Errorf("following an answered question: %v %v %+v", followed, err, q3)
+	}
+	if _, err := s.VerifyAudit(); err != nil {
+		t.Error(err)
+	}
+}
+
+func TestCodecReadsVersion1Records(t *testing.T) {
+	q := *sampleQuestion(7)
+	q.ID = "Q-0007"
+	v2 := encodeRecord(&q)
+	// A version 1 record is the same without the version 2 tail: the late
+	// flag, five empty strings and no followers.
+	v1 := append([]byte{1}, v2[1:len(v2)-7]...)
+	var got Question
+	if err := decodeRecord(v1, &got); err != nil {
+		t.Fatal(err)
+	}
+	if got.Question != q.Question || got.ID != q.ID || got.UserName != q.UserName {
+		t.Errorf("decoded %+v; want %+v", got, q)
+	}
+	full := q
+	full.Late, full.Cited, full.Clarification, full.PublishedQuestion, full.PublishedAnswer, full.Follows = true, "Guide, slide 3", "C-004", "pq", "pa", "Q-0001"
+	full.Followers = []Follower{{ID: "Q-0009", AskedAt: q.AskedAt, UserID: "U9", UserName: "Nine", TeamID: "T", ChannelID: "D9", Via: "dm"}}
+	if err := decodeRecord(encodeRecord(&full), &got); err != nil {
+		t.Fatal(err)
+	}
+	a, _ := json.Marshal(full)
+	b, _ := json.Marshal(got)
+	if !bytes.Equal(a, b) {
+		t.Errorf("round trip:\n got %s\nwant %s", b, a)
+	}
+}
