@@ -20,6 +20,11 @@ type Answerer interface {
 	Answer(question string) (knowledge.Result, error)
 }
 
+// explainer answers with Engine.Explain, so that Ask prints how.
+type explainer struct{ e *knowledge.Engine }
+
+func (x explainer) Answer(q string) (knowledge.Result, error) { return x.e.Explain(q) }
+
 // Ask answers each question and prints the answers to out, as JSON
 // objects (one a line) when asJSON is set. With no questions it reads one
 // question a line from in, skipping blank lines, so a question set is
@@ -39,6 +44,9 @@ func Ask(e Answerer, questions []string, in io.Reader, out io.Writer, asJSON boo
 			return writeJSONLine(out, res)
 		}
 		PrintAnswer(out, res)
+		if res.Explain != nil {
+			PrintExplanation(out, res)
+		}
 		return nil
 	}
 	if len(questions) > 0 {
@@ -115,6 +123,50 @@ func PrintAnswer(w io.Writer, res knowledge.Result) {
 			fmt.Fprintf(w, "  - %s\n", TerminalSafe(a.Citation))
 		}
 	}
+}
+
+// PrintExplanation prints how an answer was found (see
+// knowledge.Explanation): each stage of the pipeline, then the verdict.
+func PrintExplanation(w io.Writer, res knowledge.Result) {
+	x := res.Explain
+	fmt.Fprintln(w, "\nHow it was answered:")
+	fmt.Fprintf(w, "  question   %s\n", TerminalSafe(x.Normalised))
+	if len(x.Dropped) > 0 {
+		fmt.Fprintf(w, "  dropped    %s (how the question is put, not what it asks)\n", strings.Join(x.Dropped, ", "))
+	}
+	if len(x.Asks) > 0 {
+		fmt.Fprintf(w, "  asks for   a %s\n", strings.Join(x.Asks, " or a "))
+	}
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "  part\tweight\tin the sources\tsynonyms")
+	for _, u := range x.Units {
+		known := "yes"
+		if !u.Known {
+			known = "no"
+		}
+		syn := strings.Join(u.Synonyms, ", ")
+		if len(syn) > 60 {
+			syn = syn[:57] + "..."
+		}
+		fmt.Fprintf(tw, "  %s\t%.2f\t%s\t%s\n", u.Words, u.Weight, known, syn)
+	}
+	tw.Flush()
+	tw = tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "  score\tcoverage\twindow\ttitle\tphrase\tbm25\tpassage")
+	for _, c := range x.Candidates {
+		miss := ""
+		if len(c.Missing) > 0 {
+			miss = " (no " + strings.Join(c.Missing, ", ") + ")"
+		}
+		fmt.Fprintf(tw, "  %.2f\t%.2f\t%.2f\t%.2f\t%.2f\t%.2f\t%s%s\n", c.Score, c.Features.Coverage, c.Features.Window,
+			c.Features.Title, c.Features.Phrase, c.Features.BM25, TerminalSafe(c.Citation), miss)
+	}
+	tw.Flush()
+	verdict := "not confident"
+	if res.Confident {
+		verdict = "confident"
+	}
+	fmt.Fprintf(w, "  verdict    %s: %s\n", verdict, res.Reason)
 }
 
 // PrintQuestions prints a table of questions, or JSON when asJSON is set.

@@ -25,15 +25,20 @@ var commands []command
 func init() {
 	commands = []command{
 		{
-			name: "ask", synopsis: "[--json] [QUESTION ...]",
+			name: "ask", synopsis: "[--json] [--explain] [QUESTION ...]",
 			summary: "answer one question from the guide and the configured sources",
 			detail: `The words after ask are one question; quotes are not needed. With no words,
 ask reads one question a line from standard input, skipping blank lines.
-Exit status 3 when the sources do not cover a question (Slack would pass it to the NSG).`,
-			example: "hiecbot ask When are detailed bids due?\nhiecbot ask --json < questions.txt",
-			flags:   jsonFlag("print one JSON object a line per question"),
-			text:    true,
-			run:     runAsk,
+Exit status 3 when the sources do not cover a question (Slack would pass it to the NSG).
+--explain shows how the answer was found: the question's parts with their weights and
+synonyms, the best passages with their features, and why the answer is or is not confident.`,
+			example: "hiecbot ask When are detailed bids due?\nhiecbot ask --explain Who picks the winners?\nhiecbot ask --json < questions.txt",
+			flags: func(fs *flag.FlagSet, c *call) {
+				jsonFlag("print one JSON object a line per question")(fs, c)
+				fs.BoolVar(&c.explain, "explain", false, "show why the answer won and why it is or is not confident")
+			},
+			text: true,
+			run:  runAsk,
 		},
 		{
 			name: "chat", summary: "ask, log and pass on questions in the terminal, as in Slack",
@@ -225,6 +230,9 @@ func runAsk(cl *call, pos []string) error {
 		return err
 	}
 	defer e.Close()
+	if cl.explain {
+		return Ask(explainer{e}, pos, cl.Stdin, cl.Stdout, cl.json)
+	}
 	return Ask(e, pos, cl.Stdin, cl.Stdout, cl.json)
 }
 

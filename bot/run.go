@@ -80,6 +80,7 @@ type call struct {
 	configPath string
 	cfg        *config.Config // once loaded
 	json       bool
+	explain    bool
 	status     string
 	since      string
 	until      string

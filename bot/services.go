@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"regexp"
 	"strings"
 	"time"
 
@@ -29,7 +28,7 @@ func Logger(cfg *config.Config, w io.Writer) *slog.Logger {
 // Engine builds the knowledge index from the guide, the configured
 // sources and every published clarification in records (when not nil).
 func Engine(cfg *config.Config, records dialogue.Records) (*knowledge.Engine, error) {
-	e, err := knowledge.New(knowledge.Options{Sources: cfg.Knowledge.Sources, FAQ: cfg.Knowledge.FAQ})
+	e, err := knowledge.New(knowledge.Options{Sources: cfg.Knowledge.Sources, FAQ: cfg.Knowledge.FAQ, Synonyms: cfg.Knowledge.Synonyms})
 	if err != nil {
 		return nil, UsageError{referredFrom(cfg, err)}
 	}
@@ -58,22 +57,16 @@ func referredFrom(cfg *config.Config, err error) error {
 	if f := cfg.Knowledge.FAQ; f != "" && strings.Contains(msg, f) {
 		key, path = "knowledge.faq", f
 	}
+	for i, f := range cfg.Knowledge.Synonyms {
+		if strings.Contains(msg, f) {
+			key, path = fmt.Sprintf("knowledge.synonyms[%d]", i), f
+		}
+	}
 	if key == "" {
 		return err
 	}
-	if key == "knowledge.faq" {
-		if m := goFieldError.FindStringSubmatch(msg); m != nil {
-			// The FAQ decoder speaks of Go types; say it in the FAQ's terms.
-			return UsageError{fmt.Errorf("%s:%d: %s names %s, which cannot be used: %s:%s: unknown FAQ key %q (an entry's keys are question, answer and alternatives)",
-				cfg.File, cfg.Line(key), key, path, path, m[1], m[2])}
-		}
-	}
 	return fmt.Errorf("%s:%d: %s names %s, which cannot be used: %w", cfg.File, cfg.Line(key), key, path, err)
 }
-
-// goFieldError is how yaml.v3 reports an unknown key: "line 2: field
-// answr not found in type knowledge.faqEntry".
-var goFieldError = regexp.MustCompile(`line (\d+): field (\S+) not found in type \S+`)
 
 // Services are the question log, the knowledge index over the sources
 // and its NSG answers, and the Desk that answers with both: what chat and

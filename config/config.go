@@ -51,6 +51,10 @@ type Knowledge struct {
 	Sources []string `yaml:"sources"`
 	// FAQ is a YAML file of question and answer pairs.
 	FAQ string `yaml:"faq"`
+	// Synonyms are files of the operator's own equivalences, one group a
+	// line ("quote, quotation, RFQ response") or "a => b", applied to
+	// every document.
+	Synonyms []string `yaml:"synonyms"`
 }
 
 // Storage says where the question log lives.
@@ -270,6 +274,9 @@ func (cfg *Config) resolvePaths(dir string, set Config) {
 		cfg.Knowledge.Sources[i] = rel(s)
 	}
 	cfg.Knowledge.FAQ = rel(cfg.Knowledge.FAQ)
+	for i, s := range cfg.Knowledge.Synonyms {
+		cfg.Knowledge.Synonyms[i] = rel(s)
+	}
 	if set.Storage.Path != "" {
 		cfg.Storage.Path = rel(cfg.Storage.Path)
 	}
@@ -344,6 +351,9 @@ func (cfg *Config) checkFiles(ps *problems) {
 	}
 	if cfg.Knowledge.FAQ != "" {
 		check("knowledge.faq", cfg.Knowledge.FAQ, "FAQ file")
+	}
+	for i, f := range cfg.Knowledge.Synonyms {
+		check(fmt.Sprintf("knowledge.synonyms[%d]", i), f, "synonyms file")
 	}
 }
 

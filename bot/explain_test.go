@@ -1,0 +1,97 @@
+package bot
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+func TestAskExplain(t *testing.T) {
+	r := hiecbot(t, "", "", "ask", "--explain", "When are detailed bids due?")
+	if r.err != nil {
+		t.Fatal(r.err)
+	}
+	for _, want := range []string{"Guide, slide 17: Application process", "How it was answered:", "asks for   a date", "detail bid", "verdict    confident: p="} {
+		if !strings.Contains(r.stdout, want) {
+			t.Errorf("ask --explain output lacks %q:\n%s", want, r.stdout)
+		}
+	}
+	r = hiecbot(t, "", "", "ask", "--explain", "What is the speed of light?")
+	if !strings.Contains(r.stdout, "verdict    not confident: p=") {
+		t.Errorf("an off-topic question's explanation:\n%s", r.stdout)
+	}
+}
+
+func TestAskExplainJSON(t *testing.T) {
+	r := hiecbot(t, "", "", "ask", "--json", "--explain", "When are detailed bids due?")
+	if r.err != nil {
+		t.Fatal(r.err)
+	}
+	var got struct {
+		Confident bool `json:"confident"`
+		Explain   *struct {
+			Units      []struct{ Words string }    `json:"units"`
+			Candidates []struct{ Citation string } `json:"candidates"`
+		} `json:"explain"`
+	}
+	if err := json.Unmarshal([]byte(r.stdout), &got); err != nil {
+		t.Fatalf("not JSON: %v\n%s", err, r.stdout)
+	}
+	if !got.Confident || got.Explain == nil || len(got.Explain.Units) == 0 || len(got.Explain.Candidates) == 0 ||
+		got.Explain.Candidates[0].Citation != "Guide, slide 17: Application process" {
+		t.Errorf("explained JSON = %s", r.stdout)
+	}
+	r = hiecbot(t, "", "", "ask", "--json", "When are detailed bids due?")
+	if strings.Contains(r.stdout, `"explain"`) {
+		t.Errorf("explain shown without --explain: %s", r.stdout)
+	}
+}
+
+// TestSynonymsFile: an operator's knowledge.synonyms file lets a question
+// in the bidders' words find a passage in the document's words.
+func TestSynonymsFile(t *testing.T) {
+	const source = "# Site visits\n\nVisitors park in the north car lot and sign in at reception.\n"
+	const q = "Where do guests park on the site visit?"
+	plain := project(t, "knowledge:\n  sources: [visits.md]\n")
+	write(t, filepath.Join(plain, "visits.md"), source)
+	with := project(t, "knowledge:\n  sources: [visits.md]\n  synonyms: [words.txt]\n")
+	write(t, filepath.Join(with, "visits.md"), source)
+	write(t, filepath.Join(with, "words.txt"), "# our bidders' words\nvisitor, visitors, guest, guests\n")
+
+	before := hiecbot(t, plain, "", "ask", "--json", q)
+	after := hiecbot(t, with, "", "ask", "--json", q)
+	if after.err != nil {
+		t.Fatalf("with synonyms: %v\n%s", after.err, after.stdout)
+	}
+	var b, a struct {
+		Probability float64 `json:"probability"`
+		Confident   bool    `json:"confident"`
+		Answers     []struct{ Citation string }
+	}
+	_ = json.Unmarshal([]byte(before.stdout), &b)
+	if err := json.Unmarshal([]byte(after.stdout), &a); err != nil {
+		t.Fatal(err)
+	}
+	if !a.Confident || a.Answers[0].Citation != "visits.md: Site visits" || a.Probability <= b.Probability {
+		t.Errorf("with synonyms %+v, without %+v", a, b)
+	}
+}
+
+func TestSynonymsFileErrors(t *testing.T) {
+	dir := project(t, "knowledge:\n  synonyms: [gone.txt]\n")
+	r := hiecbot(t, dir, "", "ask", "hello")
+	if !isUsage(r.err) || !strings.Contains(r.err.Error(), "knowledge.synonyms[0]") || !strings.Contains(r.err.Error(), "gone.txt") {
+		t.Errorf("missing synonyms file: %v", r.err)
+	}
+	dir = project(t, "knowledge:\n  synonyms: [words.txt]\n")
+	write(t, filepath.Join(dir, "words.txt"), "visitor, guest\nlonely\n")
+	r = hiecbot(t, dir, "", "ask", "hello")
+	if !isUsage(r.err) || !strings.Contains(r.err.Error(), "words.txt: line 2") || !strings.Contains(r.err.Error(), "knowledge.synonyms[0]") {
+		t.Errorf("bad synonyms rule: %v", r.err)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "q.db")); err == nil {
+		t.Errorf("a failed ask created the store")
+	}
+}

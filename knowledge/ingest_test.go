@@ -1,0 +1,165 @@
+package knowledge
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"unicode/utf16"
+)
+
+// TestSourcePassages checks what each kind of source becomes: titles and
+// citations carry the heading path, markup is gone, tables are rows.
+func TestSourcePassages(t *testing.T) {
+	tests := []struct {
+		name, file, text string
+		want             []passage // citation, title and text only
+	}{
+		{"heading path", "rfq.md", "# 9 Evaluation\n## 9.3 Oral interview\n### 9.3.3 Location\nAt GSA, 1800 F St.\n",
+			[]passage{{citation: "rfq.md: 9 Evaluation › 9.3 Oral interview › 9.3.3 Location", title: "9.3.3 Location", text: "At GSA, 1800 F St."}}},
+		{"no space after the hashes", "rfq.md", "##1.0 BACKGROUND\nFedRAMP is a programme.\n",
+			[]passage{{citation: "rfq.md: 1.0 BACKGROUND", title: "1.0 BACKGROUND", text: "FedRAMP is a programme."}}},
+		{"empty heading falls back to its parent", "a.md", "# Fees\n## \nNo fee is charged.\n",
+			[]passage{{citation: "a.md: Fees", title: "Fees", text: "No fee is charged."}}},
+		{"emphasis, links and images", "a.md", "# **Key** [dates](http://x)\nQuotes are due **8 April** via [eBuy](https://ebuy.gsa.gov) ![logo](l.png) and `portal`.\n",
+			[]passage{{citation: "a.md: Key dates", title: "Key dates", text: "Quotes are due 8 April via eBuy logo and portal."}}},
+		{"inline HTML and entities", "a.md", "# Terms\n<span class=\"underline\">Payment</span> within 30 days &amp; no fees&nbsp;apply.\n",
+			[]passage{{citation: "a.md: Terms", title: "Terms", text: "Payment within 30 days & no fees apply."}}},
+		{"HTML table in Markdown", "a.md", "# Deliverables\n<table><tr><th>Item</th><th>Due</th></tr><tr><td>Plan</td><td>Day 5</td></tr></table>\n",
+			[]passage{{citation: "a.md: Deliverables", title: "Deliverables", text: "Item | Due\nPlan | Day 5"}}},
+		{"pipe table", "a.md", "# Deliverables\n| Item | Due |\n|---|---|\n| Plan | Day 5 |\n",
+			[]passage{{citation: "a.md: Deliverables", title: "Deliverables", text: "Item | Due\nPlan | Day 5"}}},
+		{"front matter title", "a.md", "---\ntitle: Why apply?\norder: 1\n---\nYou learn a lot.\n",
+			[]passage{{citation: "a.md: Why apply?", title: "Why apply?", text: "You learn a lot."}}},
+		{"opening text", "a.md", "Issued 30 March.\n# A\nb\n",
+			[]passage{{citation: "a.md: opening text", title: "opening text", text: "Issued 30 March."}, {citation: "a.md: A", title: "A", text: "b"}}},
+		{"HTML file", "guide.html", "<html><head><title>Buyers</title><script>x()</script></head><body><nav><a>Home</a></nav>{% block main %}<h2>1. Eligibility</h2><p>Public sector   bodies may buy.</p><ul><li>Councils</li></ul>{% endblock %}</body></html>",
+			[]passage{{citation: "guide.html: Buyers › 1. Eligibility", title: "1. Eligibility", text: "Public sector bodies may buy.\nCouncils"}}},
+		{"plain text paragraphs", "notes.txt", "One.\nstill one.\n\nTwo.\n",
+			[]passage{{citation: "notes.txt: paragraph 1", title: "paragraph 1", text: "One. still one."}, {citation: "notes.txt: paragraph 2", title: "paragraph 2", text: "Two."}}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := sourcePassages(tt.file, tt.text)
+			if len(got) != len(tt.want) {
+				t.Fatalf("%d passages %+v, want %d", len(got), got, len(tt.want))
+			}
+			for i, w := range tt.want {
+				if g := got[i]; g.citation != w.citation || g.title != w.title || g.text != w.text {
+					t.Errorf("passage %d = {%q %q %q}, want {%q %q %q}", i, g.citation, g.title, g.text, w.citation, w.title, w.text)
+				}
+			}
+		})
+	}
+}
+
+// TestLongSectionSplit: a long section is cut at paragraphs into parts
+// that keep the heading path.
+func TestLongSectionSplit(t *testing.T) {
+	para := strings.Repeat("word ", 150)
+	ps := sourcePassages("a.md", "# Scope\n## Tasks\n"+para+"\n\n"+para+"\n\n"+para+"\n")
+	if len(ps) != 3 {
+		t.Fatalf("%d passages, want 3", len(ps))
+	}
+	for i, p := range ps {
+		want := "a.md: Scope › Tasks (part " + string(rune('1'+i)) + ")"
+		if p.citation != want || p.title != "Tasks" || countWords(p.text) > maxPassageWords {
+			t.Errorf("part %d: %q %q, %d words", i+1, p.citation, p.title, countWords(p.text))
+		}
+	}
+}
+
+func TestReadText(t *testing.T) {
+	dir := t.TempDir()
+	write := func(name string, data []byte) string {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, data, 0o600); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	utf16le := []byte{0xFF, 0xFE}
+	for _, u := range utf16.Encode([]rune("# Café\nÉté")) {
+		utf16le = append(utf16le, byte(u), byte(u>>8))
+	}
+	tests := []struct {
+		name    string
+		data    []byte
+		limit   int64
+		want    string
+		wantErr string
+	}{
+		{"UTF-8", []byte("# A\nb"), 100, "# A\nb", ""},
+		{"UTF-8 with BOM", []byte("\xEF\xBB\xBF# A"), 100, "# A", ""},
+		{"UTF-16 LE with BOM", utf16le, 100, "# Café\nÉté", ""},
+		{"Latin-1", []byte("caf\xE9"), 100, "", "is not UTF-8 text (invalid byte 0xE9 at offset 3): save it as UTF-8"},
+		{"binary", []byte("PK\x03\x04\x00\x00"), 100, "", "NUL byte"},
+		{"too big", []byte(strings.Repeat("x", 101)), 100, "", "over the limit of 100 bytes"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := readText(write(tt.name, tt.data), tt.limit)
+			if tt.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
+					t.Fatalf("err = %v, want %q", err, tt.wantErr)
+				}
+				return
+			}
+			if err != nil || got != tt.want {
+				t.Fatalf("readText = %q, %v; want %q", got, err, tt.want)
+			}
+		})
+	}
+	// New names the file at fault.
+	_, err := New(Options{Sources: []string{write("latin1.md", []byte("caf\xE9"))}, NoEmbedded: true})
+	if err == nil || !strings.Contains(err.Error(), "latin1.md") {
+		t.Errorf("New with a Latin-1 source: %v", err)
+	}
+	_, err = New(Options{Sources: []string{write("big.md", []byte(strings.Repeat("x", 2000)))}, MaxSourceBytes: 1000})
+	if err == nil || !strings.Contains(err.Error(), "big.md") || !strings.Contains(err.Error(), "over the limit") {
+		t.Errorf("New with a source over the limit: %v", err)
+	}
+}
+
+// TestSynonymsOption: an operator's synonyms reach every document, and a
+// document's own vocabulary (the guide's) does not reach the others.
+func TestSynonymsOption(t *testing.T) {
+	doc := writeFile(t, "visits.md", "# Site visits\n\nVisitors park in the north car lot.\n")
+	words := writeFile(t, "words.txt", "visitor, visitors, guest, guests\n")
+	with := newTestEngine(t, Options{Sources: []string{doc}, Synonyms: []string{words}, NoEmbedded: true})
+	without := newTestEngine(t, Options{Sources: []string{doc}, NoEmbedded: true})
+	const q = "Where do guests park?"
+	a, b := answer(t, with, q), answer(t, without, q)
+	if !a.Confident || a.Probability <= b.Probability {
+		t.Errorf("with synonyms %+v; without %+v", a, b)
+	}
+	for _, bad := range []string{"lonely\n", "the, of\n", "a => \n"} {
+		_, err := New(Options{Synonyms: []string{writeFile(t, "bad.txt", bad)}, NoEmbedded: true})
+		if err == nil || !strings.Contains(err.Error(), "bad.txt: line 1") {
+			t.Errorf("synonyms %q: err = %v, want one naming bad.txt: line 1", bad, err)
+		}
+	}
+}
+
+// TestGuideVocabularyIsScoped: the guide's vocabulary maps "team" to the
+// National Steering Group in the guide; in another document "team" is
+// just a team.
+func TestGuideVocabularyIsScoped(t *testing.T) {
+	doc := writeFile(t, "rfq.md", "# Staffing\n\nThe contractor's team lists its key personnel.\n")
+	e := newTestEngine(t, Options{Sources: []string{doc}})
+	e.mu.RLock()
+	defer e.mu.RUnlock()
+	q := e.analyseQuestion("What does the National Steering Group do?")
+	e.weigh(q.units)
+	var rfq *indexed
+	for _, ip := range e.passages {
+		if ip.source == "rfq.md" {
+			rfq = ip
+		}
+	}
+	for _, u := range q.units {
+		if c := e.credit(u, rfq, anywhere); c > 0 && strings.Join(u.keys, " ") == "nation steer group" {
+			t.Errorf("the guide's synonyms of %v credit rfq.md with %.2f", u.keys, c)
+		}
+	}
+}
