@@ -13,13 +13,16 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net/http"
 	"os"
 	"os/signal"
+	"sync"
 	"syscall"
 
 	"github.com/hiec/hiecbot/bot"
 	"github.com/hiec/hiecbot/bot/admin"
 	"github.com/hiec/hiecbot/bot/dialogue"
+	"github.com/hiec/hiecbot/bot/metrics"
 	"github.com/hiec/hiecbot/bot/slackbot"
 	"github.com/hiec/hiecbot/config"
 	"github.com/hiec/hiecbot/reminders"
@@ -43,14 +46,20 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 
 // serve wires and runs the bot in Slack: the question log, index and
 // Desk, the Slack adapter, the reminder scheduler with the Desk's digest,
-// and the admin socket the command line uses while the bot holds the log.
+// the admin socket the command line uses while the bot holds the log, and
+// the metrics, health and readiness endpoints.
 func serve(ctx context.Context, cfg *config.Config, log *slog.Logger) error {
-	svc, err := bot.Open(cfg, dialogue.Options{Staff: cfg.NSG.IsStaff, Logger: log})
+	m := metrics.New()
+	svc, err := bot.Open(cfg, dialogue.Options{Staff: cfg.NSG.IsStaff, Logger: log}, m)
 	if err != nil {
 		return err
 	}
 	defer svc.Close()
 	desk, st := svc.Desk, svc.Store
+	var ops http.Handler
+	if !cfg.Slack.SocketMode() {
+		ops = m.Handler() // beside the Slack endpoints on slack.listen
+	}
 	sb, err := slackbot.New(slackbot.Options{
 		Slack:         cfg.Slack,
 		NSGChannel:    cfg.NSG.Channel,
@@ -58,11 +67,15 @@ func serve(ctx context.Context, cfg *config.Config, log *slog.Logger) error {
 		Desk:          desk,
 		Seen:          st,
 		Logger:        log,
+		Ops:           ops,
+		Observer: serving{m, func() {
+			log.Info("hiecbot serving", "passages", svc.Engine.Passages(), "socket_mode", cfg.Slack.SocketMode(), "store", cfg.Storage.Path)
+		}},
 	})
 	if err != nil {
 		return err
 	}
-	sched, err := reminders.New(cfg.Reminders, sb, st, reminders.Options{
+	sched, err := reminders.New(cfg.Reminders, countedPoster{sb, m}, st, reminders.Options{
 		NSGChannel: cfg.NSG.Channel,
 		Digest:     desk.Digest,
 		Logger:     log,
@@ -76,8 +89,14 @@ func serve(ctx context.Context, cfg *config.Config, log *slog.Logger) error {
 	}
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	adminDone := make(chan error, 1)
-	go func() { adminDone <- adminSrv.Serve(ctx) }()
+	var background sync.WaitGroup
+	errs := make(chan error, 2)
+	background.Go(func() { errs <- adminSrv.Serve(ctx) })
+	if addr := cfg.Metrics.Listen; addr != "" && cfg.Slack.SocketMode() {
+		background.Go(func() {
+			errs <- m.Serve(ctx, addr, func(a string) { log.Info("serving metrics", "addr", a) })
+		})
+	}
 	go func() {
 		if err := desk.DeliverPending(ctx); err != nil {
 			log.Error("deliver pending answers", "err", err)
@@ -86,14 +105,44 @@ func serve(ctx context.Context, cfg *config.Config, log *slog.Logger) error {
 	if err := sched.Start(ctx); err != nil {
 		return err
 	}
-	log.Info("hiecbot serving", "passages", svc.Engine.Passages(), "socket_mode", cfg.Slack.SocketMode(), "store", cfg.Storage.Path)
 	runErr := sb.Run(ctx)
 	cancel()
 	sched.Stop()
 	desk.Wait()
-	if err := <-adminDone; err != nil && runErr == nil {
-		runErr = err
+	background.Wait()
+	close(errs)
+	for err := range errs {
+		if err != nil && runErr == nil {
+			runErr = err
+		}
 	}
 	log.Info("hiecbot stopped")
 	return runErr
+}
+
+// serving tells the metrics that auth.test succeeded and logs that the
+// bot is serving: only then, so the log never claims a bot that cannot
+// reach Slack is serving.
+type serving struct {
+	*metrics.Metrics
+	logServing func()
+}
+
+func (s serving) Connected() {
+	s.Metrics.Connected()
+	s.logServing()
+}
+
+// countedPoster counts the reminders and digests the scheduler posts.
+type countedPoster struct {
+	reminders.Poster
+	m *metrics.Metrics
+}
+
+func (p countedPoster) Post(ctx context.Context, channel, text string) error {
+	err := p.Poster.Post(ctx, channel, text)
+	if err == nil {
+		p.m.ReminderSent()
+	}
+	return err
 }

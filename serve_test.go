@@ -133,6 +133,20 @@ func TestServeEndToEnd(t *testing.T) {
 		t.Errorf("posts went to %v, want the DM and the NSG channel", channels)
 	}
 
+	// Operations: ready once auth.test succeeded, metrics counting the DM.
+	if code, body := httpGet(t, "http://"+addr+"/readyz"); code != 200 || body != "ready\n" {
+		t.Errorf("/readyz = %d %q, want ready", code, body)
+	}
+	_, metricsText := httpGet(t, "http://"+addr+"/metrics")
+	for _, want := range []string{`hiecbot_questions_asked_total{status="awaiting",via="dm"} 1`, `hiecbot_questions{status="awaiting"} 1`, `hiecbot_answers_total{confident="false"} 1`} {
+		if !strings.Contains(metricsText, want) {
+			t.Errorf("/metrics lacks %s", want)
+		}
+	}
+	if l := logs.String(); !strings.Contains(l, "hiecbot serving") || strings.Index(l, "hiecbot serving") < strings.Index(l, "connected to Slack") {
+		t.Errorf("\"hiecbot serving\" is not logged after auth.test:\n%s", l)
+	}
+
 	// The NSG works the log while the bot holds the store file.
 	r := hiecbot(t, dir, "", "questions", "list")
 	if r.err != nil || !strings.Contains(r.stdout, "Q-0001") || strings.Contains(r.stdout, "Q-0002") {
@@ -244,5 +258,39 @@ func TestServeRefusesUnservableSocket(t *testing.T) {
 	r := hiecbot(t, dir, "", "serve")
 	if r.err == nil || !strings.Contains(r.err.Error(), "admin socket") || !strings.Contains(r.err.Error(), "shorter path") {
 		t.Errorf("serve with an unservable socket: %v", r.err)
+	}
+}
+
+func httpGet(t *testing.T, u string) (int, string) {
+	t.Helper()
+	resp, err := http.Get(u)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(b)
+}
+
+// TestServeBadToken: a token Slack refuses stops serve with an error
+// that says so, and "serving" is never logged.
+func TestServeBadToken(t *testing.T) {
+	api := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		io.WriteString(w, `{"ok":false,"error":"invalid_auth"}`)
+	}))
+	defer api.Close()
+	dir := t.TempDir()
+	cfg := fmt.Sprintf("storage:\n  path: q.db\nslack:\n  bot_token: xoxb-wrong\n  signing_secret: s\n  listen: %q\n  api_url: %s/api/\n", freeAddr(t), api.URL)
+	if err := os.WriteFile(filepath.Join(dir, "hiecbot.yaml"), []byte(cfg), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	var logs bytes.Buffer
+	err := run(context.Background(), []string{"--config", filepath.Join(dir, "hiecbot.yaml"), "serve"}, func(string) string { return "" }, strings.NewReader(""), io.Discard, &syncWriter{w: &logs})
+	if err == nil || !strings.Contains(err.Error(), "refused") || !strings.Contains(err.Error(), "invalid_auth") {
+		t.Errorf("err = %v, want the token refused", err)
+	}
+	if strings.Contains(logs.String(), "hiecbot serving") {
+		t.Errorf("logged serving with a bad token:\n%s", logs.String())
 	}
 }

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/hiec/hiecbot/bot/dialogue"
+	"github.com/hiec/hiecbot/bot/metrics"
 	"github.com/hiec/hiecbot/bot/store"
 	"github.com/hiec/hiecbot/config"
 	"github.com/hiec/hiecbot/knowledge"
@@ -78,8 +79,10 @@ type Services struct {
 }
 
 // Open opens the question log and builds the index and the Desk; opts
-// gets the reminders and the ledger from cfg and the store.
-func Open(cfg *config.Config, opts dialogue.Options) (*Services, error) {
+// gets the reminders and the ledger from cfg and the store. With m, the
+// Desk's answers are timed and its questions counted, and m watches the
+// store.
+func Open(cfg *config.Config, opts dialogue.Options, m *metrics.Metrics) (*Services, error) {
 	st, err := store.Open(cfg.Storage.Path, store.Options{Timeout: time.Second, Location: cfg.Reminders.Location()})
 	if err != nil {
 		return nil, err
@@ -90,7 +93,13 @@ func Open(cfg *config.Config, opts dialogue.Options) (*Services, error) {
 		return nil, err
 	}
 	opts.Reminders, opts.Ledger = cfg.Reminders, st
-	return &Services{Store: st, Engine: e, Desk: dialogue.New(e, st, opts)}, nil
+	var engine dialogue.Engine = e
+	var log dialogue.Log = st
+	if m != nil {
+		engine, log = m.TimeEngine(e), m.CountLog(st)
+		m.Watch(st)
+	}
+	return &Services{Store: st, Engine: e, Desk: dialogue.New(engine, log, opts)}, nil
 }
 
 // Close closes the index and the question log.

@@ -14,6 +14,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"net"
 	"os"
 	"path/filepath"
 	"strings"
@@ -37,6 +38,7 @@ type Config struct {
 	NSG       NSG       `yaml:"nsg"`
 	Reminders Reminders `yaml:"reminders"`
 	Log       Log       `yaml:"log"`
+	Metrics   Metrics   `yaml:"metrics"`
 
 	// lines maps each key the file set to its line.
 	lines map[string]int
@@ -107,6 +109,15 @@ func (n NSG) IsStaff(userID string) bool {
 		}
 	}
 	return false
+}
+
+// Metrics configures the operations endpoints: Prometheus metrics on
+// /metrics, /healthz and /readyz.
+type Metrics struct {
+	// Listen is the address serving them in Socket Mode, such as
+	// "127.0.0.1:9090"; empty (the default) serves none. In HTTP mode they
+	// are always served on slack.listen beside the Slack endpoints.
+	Listen string `yaml:"listen"`
 }
 
 // Log configures the structured log.
@@ -317,6 +328,11 @@ func (cfg *Config) validate(ps *problems) {
 	case "text", "json":
 	default:
 		ps.at("log.format", "%q is not a log format: use text or json", cfg.Log.Format)
+	}
+	if l := cfg.Metrics.Listen; l != "" {
+		if _, _, err := net.SplitHostPort(l); err != nil {
+			ps.at("metrics.listen", "%q is not an address: write host:port, e.g. 127.0.0.1:9090 or :9090", l)
+		}
 	}
 	for i, id := range cfg.NSG.Staff {
 		if id == "" || strings.ContainsAny(id, " <>@") {

@@ -150,6 +150,7 @@ func TestErrorsNameFileLineAndKey(t *testing.T) {
 		{"duplicate deadline", "reminders:\n  deadlines:\n    - {name: A, due: 2009-10-19}\n    - {name: A, due: 2009-10-20}\n", nil,
 			[]string{":4: reminders.deadlines[1].name:", "used twice"}},
 		{"bad log level", "log:\n  level: loud\n", nil, []string{":2: log.level:", "loud", "debug, info, warn or error"}},
+		{"bad metrics address", "metrics:\n  listen: 9090\n", nil, []string{":2: metrics.listen:", `"9090"`, "host:port"}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

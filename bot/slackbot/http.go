@@ -16,7 +16,8 @@ const maxBody = 1 << 20
 
 // Handler serves Slack's HTTP requests: POST /slack/events (the Events
 // API), POST /slack/commands (/hiec), POST /slack/interactivity (the
-// buttons) and GET /healthz. Every POST must carry a valid signature made
+// buttons) and GET /healthz (with Options.Ops: GET /metrics, /healthz and
+// /readyz from it). Every POST must carry a valid signature made
 // with the signing secret and a timestamp within five minutes (else 401),
 // not already accepted (a replay: else 409, or 200 unprocessed for an
 // event Slack retries),
@@ -28,6 +29,12 @@ func (b *Bot) Handler() http.Handler {
 	mux.HandleFunc("POST /slack/events", b.serveEvents)
 	mux.HandleFunc("POST /slack/commands", b.serveCommand)
 	mux.HandleFunc("POST /slack/interactivity", b.serveInteractivity)
+	if b.ops != nil {
+		for _, p := range []string{"GET /metrics", "GET /healthz", "GET /readyz"} {
+			mux.Handle(p, b.ops)
+		}
+		return mux
+	}
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 		_, _ = io.WriteString(w, "ok\n")

@@ -18,12 +18,14 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"net"
 	"net/http"
 	"strings"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"time"
 
 	"github.com/hiec/hiecbot/bot/dialogue"
@@ -64,7 +66,35 @@ type Options struct {
 	// HTTPClient makes the Web API calls; nil means a client with a
 	// 30-second timeout.
 	HTTPClient *http.Client
+	// Ops, when set, serves GET /metrics, /healthz and /readyz beside the
+	// Slack endpoints in HTTP mode (in Socket Mode main serves it on
+	// metrics.listen).
+	Ops http.Handler
+	// Observer, when set, is told when auth.test succeeds and of every
+	// failed Web API call.
+	Observer Observer
 }
+
+// Observer follows the bot's dealings with Slack, for metrics and
+// readiness; *metrics.Metrics is one.
+type Observer interface {
+	// Connected is called once auth.test has accepted the bot token.
+	Connected()
+	// SlackAPIError is called for each failed attempt at a Web API call.
+	SlackAPIError(method string)
+}
+
+type noObserver struct{}
+
+func (noObserver) Connected()           {}
+func (noObserver) SlackAPIError(string) {}
+
+// ErrBadToken and ErrUnreachable tell why Run could not start: Slack
+// refused the bot token, or the Web API could not be reached at all.
+var (
+	ErrBadToken    = errors.New("the bot token was refused by Slack")
+	ErrUnreachable = errors.New("the Slack Web API cannot be reached")
+)
 
 // DefaultRetry is the Web API backoff used when Options.Retry is nil.
 var DefaultRetry = []time.Duration{500 * time.Millisecond, 2 * time.Second, 5 * time.Second}
@@ -114,6 +144,9 @@ type Bot struct {
 	pingInterval time.Duration
 	// onListen, when set, is told the HTTP address Run listens on.
 	onListen func(net.Addr)
+
+	ops      http.Handler
+	observer Observer
 }
 
 var (
@@ -145,6 +178,11 @@ func New(opts Options) (*Bot, error) {
 		retry:         opts.Retry,
 		pingInterval:  30 * time.Second,
 		replays:       newReplays(),
+		ops:           opts.Ops,
+		observer:      opts.Observer,
+	}
+	if b.observer == nil {
+		b.observer = noObserver{}
 	}
 	if b.log == nil {
 		b.log = slog.Default()
@@ -196,11 +234,12 @@ func (b *Bot) identify(ctx context.Context) error {
 		return err
 	})
 	if err != nil {
-		return fmt.Errorf("check the Slack bot token at %s: %w", b.slack.APIURL, err)
+		return authError(b.slack.APIURL, err)
 	}
 	id := resp.UserID
 	b.botUserID.Store(&id)
 	b.log.Info("connected to Slack", "team", resp.Team, "team_id", resp.TeamID, "bot_user", resp.UserID)
+	b.observer.Connected()
 	return nil
 }
 
@@ -324,4 +363,29 @@ func (b *Bot) DeliverClarification(ctx context.Context, user string, c store.Cla
 		return fmt.Errorf("send clarification %s: %w", c.ID, err)
 	}
 	return b.postMessage(ctx, dm, "", message{Text: "The National Steering Group has published its answer to your question, for every bidder:\n" + clarificationText(c)})
+}
+
+// authError says why auth.test failed in terms an operator acts on: a
+// token Slack refused is a configuration mistake; a Web API that cannot
+// be reached is the network, a proxy or slack.api_url.
+func authError(apiURL string, err error) error {
+	var se slack.SlackErrorResponse
+	code := ""
+	if errors.As(err, &se) {
+		code = se.Err
+	}
+	for _, c := range []string{"invalid_auth", "not_authed", "token_revoked", "token_expired", "account_inactive", "not_allowed_token_type"} {
+		if code == c || code == "" && strings.HasSuffix(err.Error(), c) {
+			return fmt.Errorf("%w (%s): check that SLACK_BOT_TOKEN (or slack.bot_token) is the Bot User OAuth Token from the app's OAuth & Permissions page (the one starting with xoxb) and that the app is installed", ErrBadToken, c)
+		}
+	}
+	var ne net.Error
+	var sc slack.StatusCodeError
+	switch {
+	case errors.As(err, &ne), errors.Is(err, syscall.ECONNREFUSED), errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF):
+		return fmt.Errorf("%w at %s: %v; check the network, any proxy (HTTPS_PROXY) and slack.api_url", ErrUnreachable, apiURL, err)
+	case errors.As(err, &sc) && sc.Code >= 500:
+		return fmt.Errorf("%w at %s: Slack answered HTTP %d; it may be down (https://slack-status.com): %v", ErrUnreachable, apiURL, sc.Code, err)
+	}
+	return fmt.Errorf("check the Slack bot token at %s: %w", apiURL, err)
 }

@@ -25,6 +25,7 @@ func (b *Bot) call(ctx context.Context, method string, fn func(ctx context.Conte
 		if err == nil {
 			return nil
 		}
+		b.observer.SlackAPIError(method)
 		if attempt == len(b.retry) {
 			if attempt == 0 {
 				return fmt.Errorf("%s: %w", method, err)
