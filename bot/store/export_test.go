@@ -123,7 +123,7 @@ var wantHeadings = []string{
 	"Id", "Asked (Europe/London)", "Question", "Status", "Bot's answer (citation)",
 	"NSG answer", "Answered by", "Answered at (Europe/London)", "Published as (C-number)",
 	"Followers", "Asker", "Team", "Channel",
-	"Bot confident", "Published at (Europe/London)", "Helpful",
+	"Bot confident", "Published at (Europe/London)", "Helpful", "Follows", "NSG cited", "Late",
 	"User id", "Channel id", "Thread ts", "Via",
 }
 

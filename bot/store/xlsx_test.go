@@ -86,8 +86,8 @@ func TestExportXLSX(t *testing.T) {
 			filter = dn.RefersTo
 		}
 	}
-	if filter != "'Questions'!$A$1:$T$6" && filter != "Questions!$A$1:$T$6" {
-		t.Errorf("autofilter = %q; want the table A1:T6", filter)
+	if filter != "'Questions'!$A$1:$W$6" && filter != "Questions!$A$1:$W$6" {
+		t.Errorf("autofilter = %q; want the table A1:W6", filter)
 	}
 
 	// Long text wraps in a wide column; the row is tall enough for it.
@@ -209,8 +209,8 @@ func TestExportXLSX(t *testing.T) {
 			var b bytes.Buffer
 			b.ReadFrom(rc)
 			rc.Close()
-			if !strings.Contains(b.String(), `<autoFilter ref="$A$1:$T$6"`) && !strings.Contains(b.String(), `<autoFilter ref="A1:T6"`) {
-				t.Errorf("the Questions sheet has no autoFilter element over A1:T6")
+			if !strings.Contains(b.String(), `<autoFilter ref="$A$1:$W$6"`) && !strings.Contains(b.String(), `<autoFilter ref="A1:W6"`) {
+				t.Errorf("the Questions sheet has no autoFilter element over A1:W6")
 			}
 		}
 	}
