@@ -20,6 +20,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/gorilla/websocket"
 	"github.com/hiec/hiecbot/bot/store"
 )
 
@@ -292,5 +293,81 @@ func TestServeBadToken(t *testing.T) {
 	}
 	if strings.Contains(logs.String(), "hiecbot serving") {
 		t.Errorf("logged serving with a bad token:\n%s", logs.String())
+	}
+}
+
+// TestServeSocketModeMetrics: in Socket Mode (the default) the metrics,
+// health and readiness endpoints are served on metrics.listen, ready once
+// auth.test has succeeded.
+func TestServeSocketModeMetrics(t *testing.T) {
+	up := websocket.Upgrader{CheckOrigin: func(*http.Request) bool { return true }}
+	done := make(chan struct{})
+	var srvURL string
+	api := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		switch r.URL.Path {
+		case "/api/auth.test":
+			io.WriteString(w, `{"ok":true,"user_id":"UBOT","bot_id":"BBOT","team_id":"T1"}`)
+		case "/api/apps.connections.open":
+			fmt.Fprintf(w, `{"ok":true,"url":"ws://%s/ws"}`, strings.TrimPrefix(srvURL, "http://"))
+		case "/ws":
+			conn, err := up.Upgrade(w, r, nil)
+			if err != nil {
+				return
+			}
+			defer conn.Close()
+			conn.WriteJSON(map[string]any{"type": "hello", "num_connections": 1})
+			<-done
+		default:
+			io.WriteString(w, `{"ok":true}`)
+		}
+	}))
+	srvURL = api.URL
+	defer api.Close()
+	defer close(done)
+	dir, err := os.MkdirTemp("", "hs") // short: the admin socket path is limited
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer os.RemoveAll(dir)
+	metricsAddr := freeAddr(t)
+	cfg := fmt.Sprintf("storage:\n  path: q.db\nslack:\n  bot_token: xoxb-test\n  app_token: xapp-test\n  api_url: %s/api/\nmetrics:\n  listen: %q\n", api.URL, metricsAddr)
+	if err := os.WriteFile(filepath.Join(dir, "hiecbot.yaml"), []byte(cfg), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	var logs bytes.Buffer
+	served := make(chan error, 1)
+	go func() {
+		served <- run(ctx, []string{"--config", filepath.Join(dir, "hiecbot.yaml"), "serve"}, func(string) string { return "" }, strings.NewReader(""), io.Discard, &syncWriter{w: &logs})
+	}()
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		resp, err := http.Get("http://" + metricsAddr + "/readyz")
+		if err == nil {
+			resp.Body.Close()
+			if resp.StatusCode == 200 {
+				break
+			}
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("metrics.listen never became ready: %v\n%s", err, logs.String())
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	if code, body := httpGet(t, "http://"+metricsAddr+"/metrics"); code != 200 || !strings.Contains(body, "hiecbot_questions{status=\"awaiting\"} 0") {
+		t.Errorf("/metrics = %d:\n%.400s", code, body)
+	}
+	if code, _ := httpGet(t, "http://"+metricsAddr+"/healthz"); code != 200 {
+		t.Errorf("/healthz = %d", code)
+	}
+	cancel()
+	select {
+	case err := <-served:
+		if err != nil {
+			t.Errorf("serve: %v", err)
+		}
+	case <-time.After(15 * time.Second):
+		t.Fatal("serve did not stop")
 	}
 }
