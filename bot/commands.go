@@ -84,7 +84,7 @@ citation is enough): the asker gets that passage, cited, and the question is ind
 another way of asking it, so the next bidder who asks it that way is answered from it.`,
 			example: "hiecbot questions answer Q-0042 The guide allows any of the four forms on slide 15. --by \"J Smith\"\nhiecbot questions answer Q-0043 --cite \"Guide, slide 17\"",
 			flags: func(fs *flag.FlagSet, c *call) {
-				fs.StringVar(&c.by, "by", "", "who answers, as the audit trail records it (default: your user name on this computer, else NSG)")
+				fs.StringVar(&c.by, "by", "", "`NAME` of who answers, as the audit trail records it (default: your user name on this computer, else NSG)")
 				fs.StringVar(&c.cite, "cite", "", "answer with the passage this `CITATION` names, instead of TEXT")
 			},
 			fixed:  1,
@@ -106,7 +106,7 @@ knowledge index, and by DM to every bidder who asked the question or followed it
 				fs.StringVar(&c.question, "question", "", "publish the question as `TEXT`")
 				fs.StringVar(&c.answer, "answer", "", "publish the answer as `TEXT`")
 				fs.BoolVar(&c.yes, "yes", false, "publish without asking for confirmation")
-				fs.StringVar(&c.by, "by", "", "who publishes, as the audit trail records it (default: your user name on this computer, else NSG)")
+				fs.StringVar(&c.by, "by", "", "`NAME` of who publishes, as the audit trail records it (default: your user name on this computer, else NSG)")
 			},
 			fixed: 1,
 			run:   runPublish,

@@ -32,6 +32,11 @@ func TestHelpEverywhere(t *testing.T) {
 			}
 		}
 	}
+	for _, args := range [][]string{{"questions", "answer", "--help"}, {"questions", "publish", "--help"}} {
+		if r := hiecbot(t, "", "", args...); !strings.Contains(r.stdout, "--by NAME") {
+			t.Errorf("%v: the flag's value is not named:\n%s", args, r.stdout)
+		}
+	}
 	r := hiecbot(t, "", "", "questions", "list", "--help")
 	for _, flag := range []string{"--status STATUS", "--since DATE", "--until DATE", "--json", "--config FILE"} {
 		if !strings.Contains(r.stdout, flag) {

@@ -149,7 +149,7 @@ func (c *CLI) Run(ctx context.Context, args []string) error {
 	}
 	cmd := lookup(name)
 	if cmd == nil || strings.Contains(name, " ") {
-		return usagef("unknown command %q%s\n\n%s", name, suggest(name, topNames()), overview())
+		return usagef("unknown command %q%s\nrun \"hiecbot help\" for the commands", name, suggest(name, topNames()))
 	}
 	return cl.exec(cmd, args)
 }
