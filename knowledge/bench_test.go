@@ -1,8 +1,12 @@
 package knowledge
 
 import (
+	"fmt"
+	"os"
+	"path/filepath"
 	"runtime"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 )
@@ -122,6 +126,58 @@ func BenchmarkStartup(b *testing.B) {
 		e, err := New(Options{})
 		if err != nil {
 			b.Fatal(err)
+		}
+		if err := e.Close(); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// bigSource writes a Markdown file of n sections made from the evaluation
+// corpora's text, each under its own heading, and returns its path.
+func bigSource(b *testing.B, n int) string { return bigSourceT(b, n) }
+
+func bigSourceT(b testing.TB, n int) string {
+	b.Helper()
+	var paras []string
+	for _, c := range corpora {
+		if c.doc == "" {
+			continue
+		}
+		data, err := os.ReadFile(c.doc)
+		if err != nil {
+			b.Fatal(err)
+		}
+		text, _ := decodeText(data)
+		for _, p := range sourcePassages(c.doc, text) {
+			paras = append(paras, p.text)
+		}
+	}
+	var sb strings.Builder
+	for i := 0; i < n; i++ {
+		fmt.Fprintf(&sb, "## Section %d\n\n%s\n\n", i+1, paras[i%len(paras)])
+	}
+	path := filepath.Join(b.TempDir(), "big.md")
+	if err := os.WriteFile(path, []byte(sb.String()), 0o600); err != nil {
+		b.Fatal(err)
+	}
+	return path
+}
+
+// BenchmarkStartup5000 measures what every `ask` pays with 5,000 passages
+// added: New, then five answers.
+func BenchmarkStartup5000(b *testing.B) {
+	path := bigSource(b, 5000)
+	b.ReportAllocs()
+	for b.Loop() {
+		e, err := New(Options{Sources: []string{path}})
+		if err != nil {
+			b.Fatal(err)
+		}
+		for _, q := range benchQuestions[:5] {
+			if _, err := e.Answer(q); err != nil {
+				b.Fatal(err)
+			}
 		}
 		if err := e.Close(); err != nil {
 			b.Fatal(err)

@@ -62,6 +62,7 @@ func highlight(ip *indexed, weights map[string]float64, facts []string) string {
 			marks = append(marks, mark{sp.start - bestStart, sp.end - bestStart})
 		}
 	}
+	ip.findFacts()
 	for _, f := range ip.factSpans {
 		if f.start >= bestStart && f.end <= lineEnd && slices.Contains(facts, f.key) {
 			marks = append(marks, mark{f.start - bestStart, f.end - bestStart})

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"strings"
+	"sync"
 
 	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/analysis"
@@ -119,11 +120,13 @@ type indexed struct {
 	passage
 	// terms holds every term of the passage with where it occurs.
 	terms    map[string]*termInfo
-	spans    []span            // the terms of the text, in order
-	lineEnds []int             // byte offset of the end of each line of the text
-	facts    []map[string]bool // the kinds of fact stated on each line
-	// factSpans are where the text states facts, key holding the kind.
-	factSpans []span
+	spans    []span // the terms of the text, in order
+	lineEnds []int  // byte offset of the end of each line of the text
+	// The facts it states, found on first use (see findFacts): most
+	// passages are never a candidate.
+	factsOnce sync.Once
+	facts     []map[string]bool // the kinds of fact stated on each line
+	factSpans []span            // where, the key holding the kind
 	// titleFacts are the kinds of fact its title states.
 	titleFacts map[string]bool
 	titleLen   int // terms in the title and heading path
@@ -191,19 +194,26 @@ func analyse(a analysis.Analyzer, p passage) *indexed {
 		ip.term(k).pos = append(ip.term(k).pos, i)
 		ip.spans = append(ip.spans, span{tok.Start, tok.End, k})
 	}
-	ip.titleFacts = factsIn(p.titleText())
-	start := 0
-	ip.facts = make([]map[string]bool, len(ip.lineEnds))
-	for i, end := range ip.lineEnds {
-		ip.facts[i] = factsIn(p.text[start:end])
-		for k := range ip.facts[i] {
-			for _, loc := range factKinds[k].FindAllStringIndex(p.text[start:end], -1) {
-				ip.factSpans = append(ip.factSpans, span{start + loc[0], start + loc[1], k})
-			}
-		}
-		start = end
-	}
 	return ip
+}
+
+// findFacts finds the facts ip states, once; safe for concurrent use.
+func (ip *indexed) findFacts() {
+	ip.factsOnce.Do(func() {
+		ip.titleFacts = factsIn(ip.titleText())
+		start := 0
+		ip.facts = make([]map[string]bool, len(ip.lineEnds))
+		for i, end := range ip.lineEnds {
+			line := ip.text[start:end]
+			ip.facts[i] = factsIn(line)
+			for k := range ip.facts[i] {
+				for _, loc := range factKinds[k].FindAllStringIndex(line, -1) {
+					ip.factSpans = append(ip.factSpans, span{start + loc[0], start + loc[1], k})
+				}
+			}
+			start = end + 1
+		}
+	})
 }
 
 // lineOf returns the line of the text that term number i is on.

@@ -447,6 +447,9 @@ var (
 func cleanInline(s string) string {
 	s = strings.TrimPrefix(s, "\x02row ")
 	s = strings.TrimPrefix(s, "\x02item ")
+	if !strings.ContainsAny(s, "*_~`[]<\\!") && !strings.HasSuffix(s, "  ") {
+		return strings.Join(strings.Fields(s), " ") // no markup: the common case, fast
+	}
 	s = autolink.ReplaceAllString(s, "$1")
 	s = image.ReplaceAllString(s, "$1")
 	s = link.ReplaceAllString(s, "$1")

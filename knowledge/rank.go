@@ -236,6 +236,7 @@ func (e *Engine) featuresOf(units []unit, total float64, asks []string, ip *inde
 // statesFact reports whether ip states a fact of kind k near term number
 // at (within the window), or anywhere when at < 0.
 func (e *Engine) statesFact(ip *indexed, k string, at int) bool {
+	ip.findFacts()
 	from, to := 0, len(ip.lineEnds)-1
 	if at >= 0 && len(ip.spans) > 0 {
 		from = ip.lineOf(max(0, at-e.params.Window))
