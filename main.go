@@ -23,6 +23,7 @@ import (
 	"github.com/hiec/hiecbot/bot/admin"
 	"github.com/hiec/hiecbot/bot/dialogue"
 	"github.com/hiec/hiecbot/bot/metrics"
+	"github.com/hiec/hiecbot/bot/outbox"
 	"github.com/hiec/hiecbot/bot/slackbot"
 	"github.com/hiec/hiecbot/config"
 	"github.com/hiec/hiecbot/reminders"
@@ -71,10 +72,17 @@ func serve(ctx context.Context, cfg *config.Config, log *slog.Logger) error {
 		Observer: serving{m, func() {
 			log.Info("hiecbot serving", "passages", svc.Engine.Passages(), "socket_mode", cfg.Slack.SocketMode(), "store", cfg.Storage.Path)
 		}},
+		Outbox: st,
 	})
 	if err != nil {
 		return err
 	}
+	// The outbox: every change to a question queues the messages it owes
+	// in its own transaction (composed by the Slack bot), and the sender
+	// delivers them through the Slack bot, handed each message as it is queued.
+	st.SetComposer(sb.Compose)
+	sender := outbox.New(st, sb.OutboxPoster(), outbox.Options{Staff: cfg.NSG.Staff, Logger: log})
+	st.OnQueued(sender.Queued)
 	sched, err := reminders.New(cfg.Reminders, countedPoster{sb, m}, st, reminders.Options{
 		NSGChannel: cfg.NSG.Channel,
 		Digest:     desk.Digest,
@@ -87,6 +95,10 @@ func serve(ctx context.Context, cfg *config.Config, log *slog.Logger) error {
 	if err != nil {
 		return fmt.Errorf("serve: %w", err)
 	}
+	sendCtx, stopSending := context.WithCancel(context.WithoutCancel(ctx))
+	defer stopSending()
+	sent := make(chan error, 1)
+	go func() { sent <- sender.Run(sendCtx) }()
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	var background sync.WaitGroup
@@ -116,6 +128,12 @@ func serve(ctx context.Context, cfg *config.Config, log *slog.Logger) error {
 			runErr = err
 		}
 	}
+	// Nothing more is queued: finish the sends under way. What is left
+	// is sent at the next start.
+	stopSending()
+	if err := <-sent; err != nil && runErr == nil {
+		runErr = err
+	}
 	log.Info("hiecbot stopped")
 	return runErr
 }
@@ -141,6 +159,20 @@ type countedPoster struct {
 
 func (p countedPoster) Post(ctx context.Context, channel, text string) error {
 	err := p.Poster.Post(ctx, channel, text)
+	if err == nil {
+		p.m.ReminderSent()
+	}
+	return err
+}
+
+// PostOnce queues a reminder with the record that it was sent (see
+// reminders.OncePoster), and counts it.
+func (p countedPoster) PostOnce(ctx context.Context, key, channel, text string) error {
+	op, ok := p.Poster.(reminders.OncePoster)
+	if !ok {
+		return fmt.Errorf("post reminder %s: the poster cannot queue once", key)
+	}
+	err := op.PostOnce(ctx, key, channel, text)
 	if err == nil {
 		p.m.ReminderSent()
 	}

@@ -72,6 +72,15 @@ type Poster interface {
 	Post(ctx context.Context, channel, text string) error
 }
 
+// OncePoster is a Poster that can queue a post durably together with the
+// record that its key was sent, in one step, so a reminder is posted
+// exactly once even when the process dies between posting and recording.
+// When the Poster given to New is one, the Scheduler uses PostOnce and
+// leaves the recording to it.
+type OncePoster interface {
+	PostOnce(ctx context.Context, key, channel, text string) error
+}
+
 // SentLog tells whether a reminder was sent; listing the reminders needs
 // only this.
 type SentLog interface {
@@ -424,7 +433,7 @@ func (s *Scheduler) deliver(ctx context.Context, key, channel, text string, log 
 		return false
 	}
 	for attempt := 0; ; attempt++ {
-		err := s.post(ctx, channel, text)
+		err := s.post(ctx, key, channel, text)
 		if err == nil {
 			break
 		}
@@ -443,6 +452,9 @@ func (s *Scheduler) deliver(ctx context.Context, key, channel, text string, log 
 	s.sent[key] = true
 	s.mu.Unlock()
 	log.Info("reminders: posted", "channel", channel)
+	if _, ok := s.poster.(OncePoster); ok {
+		return true // recorded with the post
+	}
 	for attempt := 0; ; attempt++ {
 		err := s.ledger.MarkReminderSent(key, s.now())
 		if err == nil {
@@ -457,9 +469,15 @@ func (s *Scheduler) deliver(ctx context.Context, key, channel, text string, log 
 
 // post makes one attempt. A post in flight is not cancelled by Stop, which
 // waits for it, but it is bounded by postTimeout.
-func (s *Scheduler) post(ctx context.Context, channel, text string) error {
+func (s *Scheduler) post(ctx context.Context, key, channel, text string) error {
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), postTimeout)
 	defer cancel()
+	if op, ok := s.poster.(OncePoster); ok {
+		if err := op.PostOnce(ctx, key, channel, text); err != nil {
+			return fmt.Errorf("queue the post to %s: %w", channel, err)
+		}
+		return nil
+	}
 	if err := s.poster.Post(ctx, channel, text); err != nil {
 		return fmt.Errorf("post to %s: %w", channel, err)
 	}

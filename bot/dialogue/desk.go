@@ -269,13 +269,43 @@ func (d *Desk) AskOnce(ctx context.Context, a Asker, text, key string) (Reply, e
 	for _, ans := range res.Answers {
 		q.Refs = append(q.Refs, store.Ref{Source: ans.Source, Ref: ans.Ref, Title: ans.Title, Citation: ans.Citation, Score: ans.Score})
 	}
+	if out, ok := ctx.Value(replyOutboxKey{}).(func(Reply) []store.Message); ok {
+		// The adapter queues its reply in the transaction that logs the
+		// question, so an acknowledged question always has its answer owed.
+		ctx = store.WithMessages(ctx, func(logged store.Question) []store.Message {
+			return out(d.reply(logged, res))
+		})
+	}
 	if !res.Confident {
 		return d.pass(ctx, q, res, key)
 	}
 	if err := d.logQuestion(ctx, key, &q); err != nil {
 		return Reply{}, err
 	}
-	return Reply{Kind: KindAnswer, Text: AnswerText(res, q.ID), Question: &q, Result: res}, nil
+	return d.reply(q, res), nil
+}
+
+// reply is the answer to a logged question, by what the log made of it:
+// answered, late, following another or awaiting the NSG.
+func (d *Desk) reply(q store.Question, res knowledge.Result) Reply {
+	switch {
+	case q.Late:
+		return Reply{Kind: KindClosed, Text: closedText(d.closesLabel()), Question: &q, Result: res}
+	case q.Status == store.StatusFollowing:
+		return Reply{Kind: KindFollowing, Text: FollowingText, Question: &q, Result: res}
+	case !res.Confident:
+		return Reply{Kind: KindNotCovered, Text: notCoveredText(), Question: &q, Result: res}
+	}
+	return Reply{Kind: KindAnswer, Text: AnswerText(res, q.ID), Question: &q, Result: res}
+}
+
+type replyOutboxKey struct{}
+
+// WithReplyMessages returns a context under which AskOnce queues the
+// messages out makes of its Reply in the question log's outbox, in the
+// same transaction that logs the question (see store.WithMessages).
+func WithReplyMessages(ctx context.Context, out func(Reply) []store.Message) context.Context {
+	return context.WithValue(ctx, replyOutboxKey{}, out)
 }
 
 // logQuestion logs q, once for key when key is set.
@@ -308,7 +338,7 @@ func (d *Desk) pass(ctx context.Context, q store.Question, res knowledge.Result,
 		if err := d.logQuestion(ctx, key, &q); err != nil {
 			return Reply{}, err
 		}
-		return Reply{Kind: KindClosed, Text: closedText(d.closesLabel()), Question: &q, Result: res}, nil
+		return d.reply(q, res), nil
 	}
 	target, err := d.duplicate(q.Question)
 	if err != nil {
@@ -316,7 +346,8 @@ func (d *Desk) pass(ctx context.Context, q store.Question, res knowledge.Result,
 		d.logger.Error("look for a duplicate question", "err", err)
 	}
 	if target != "" {
-		followed, first, err := d.log.LogFollower(ctx, key, &q, target)
+		// Whether it follows target is in q.Status: the reply reads it.
+		_, first, err := d.log.LogFollower(ctx, key, &q, target)
 		switch {
 		case err != nil:
 			return Reply{}, fmt.Errorf("log question: %w", err)
@@ -325,16 +356,13 @@ func (d *Desk) pass(ctx context.Context, q store.Question, res knowledge.Result,
 		}
 		d.logger.Info("question", "id", q.ID, "via", q.Via, "user", q.UserID, "confident", false, "status", q.Status, "follows", q.Follows)
 		d.background(func(ctx context.Context) { d.notifyNSG(ctx, q) })
-		if followed {
-			return Reply{Kind: KindFollowing, Text: FollowingText, Question: &q, Result: res}, nil
-		}
-		return Reply{Kind: KindNotCovered, Text: notCoveredText(), Question: &q, Result: res}, nil
+		return d.reply(q, res), nil
 	}
 	if err := d.logQuestion(ctx, key, &q); err != nil {
 		return Reply{}, err
 	}
 	d.background(func(ctx context.Context) { d.notifyNSG(ctx, q) })
-	return Reply{Kind: KindNotCovered, Text: notCoveredText(), Question: &q, Result: res}, nil
+	return d.reply(q, res), nil
 }
 
 // duplicate returns the id of the question awaiting the NSG that asks

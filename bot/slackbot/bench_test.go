@@ -1,6 +1,7 @@
 package slackbot
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"log/slog"
@@ -16,6 +17,7 @@ import (
 	"time"
 
 	"github.com/hiec/hiecbot/bot/dialogue"
+	"github.com/hiec/hiecbot/bot/outbox"
 	"github.com/hiec/hiecbot/bot/store"
 	"github.com/hiec/hiecbot/config"
 	"github.com/hiec/hiecbot/knowledge"
@@ -40,10 +42,17 @@ var benchQuestions = []string{
 // message.im event in, the dedupe check and the question logged durably
 // in a real store, the real knowledge engine's answer, the
 // acknowledgement, and the answer received by the Slack double's
-// chat.postMessage. 32 clients send at once. It reports questions/s and
+// chat.postMessage, through the durable outbox as serve wires it. 32 clients send at once. It reports questions/s and
 // the 50th and 99th percentile latency from sending the event to the
 // answer's arrival.
-func BenchmarkHTTPThroughput(b *testing.B) {
+func BenchmarkHTTPThroughput(b *testing.B) { benchHTTP(b, true) }
+
+// BenchmarkHTTPThroughputDirect is the same path with the outbox off (the
+// answer posted straight after the acknowledgement, and lost if the bot
+// dies first), to show what the outbox costs.
+func BenchmarkHTTPThroughputDirect(b *testing.B) { benchHTTP(b, false) }
+
+func benchHTTP(b *testing.B, withOutbox bool) {
 	eng, err := knowledge.New(knowledge.Options{})
 	if err != nil {
 		b.Fatal(err)
@@ -76,6 +85,19 @@ func BenchmarkHTTPThroughput(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
+	// The outbox is on, as in serve: each answer is queued with its
+	// question in one group commit and posted by the sender.
+	if withOutbox {
+		bot.outbox = st
+		st.SetComposer(bot.Compose)
+	}
+
+	sender := outbox.New(st, bot.OutboxPoster(), outbox.Options{Logger: quiet})
+	st.OnQueued(sender.Queued)
+	sendCtx, stopSending := context.WithCancel(context.Background())
+	sent := make(chan error, 1)
+	go func() { sent <- sender.Run(sendCtx) }()
+	defer func() { stopSending(); <-sent }()
 	srv := httptest.NewServer(bot.Handler())
 	defer srv.Close()
 	client := &http.Client{Timeout: 10 * time.Second, Transport: &http.Transport{MaxIdleConns: 128, MaxIdleConnsPerHost: 128}}

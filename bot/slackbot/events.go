@@ -153,7 +153,12 @@ func (b *Bot) ask(ctx context.Context, a dialogue.Asker, raw, eventID string) er
 	defer cancel()
 	a.UserName = b.userName(ctx, a.UserID)
 
-	reply, err := b.desk.AskOnce(ctx, a, StripMarkup(raw), "event:"+eventID)
+	askCtx := ctx
+	if b.outbox != nil {
+		// The reply is queued with the question, in one transaction.
+		askCtx = dialogue.WithReplyMessages(ctx, func(r dialogue.Reply) []store.Message { return b.replyMessages(a, r) })
+	}
+	reply, err := b.desk.AskOnce(askCtx, a, StripMarkup(raw), "event:"+eventID)
 	if err == nil || errors.Is(err, dialogue.ErrRepeat) {
 		b.sorry.Delete(eventID)
 	}
@@ -185,6 +190,9 @@ func (b *Bot) ask(ctx context.Context, a dialogue.Asker, raw, eventID string) er
 	attrs := []any{"event_id", eventID, "channel", a.ChannelID}
 	if reply.Question != nil {
 		attrs = append(attrs, "id", reply.Question.ID)
+		if b.outbox != nil {
+			return nil // queued with the question; the sender posts it
+		}
 	}
 	if a.Via == dialogue.ViaMention && !isDM(a.ChannelID) {
 		// A channel sees the mention but never the answer: only the asker
@@ -241,6 +249,18 @@ func (b *Bot) command(ctx context.Context, c slack.SlashCommand) slack.WebhookMe
 	if err != nil {
 		b.log.Error("command failed", "user", c.UserID, "command", c.Command, "err", err)
 		return webhookMessage(message{Text: "Sorry, that did not work: something went wrong on my side. Please try again in a minute."}, true)
+	}
+	if reply.Kind == dialogue.KindFile && reply.File != nil && b.outbox != nil {
+		f := *reply.File
+		m := store.Message{Kind: kindExport, User: c.UserID, Text: "Your export " + escape(f.Name), NotifyStaff: true,
+			File: &store.OutFile{Name: f.Name, Title: f.Title, Data: f.Data,
+				Comment: fmt.Sprintf("Here is your export: %d %s.", f.Rows, plural(f.Rows, "question", "questions"))}}
+		queued, err := b.outbox.Enqueue(ctx, m)
+		if err != nil || len(queued) == 0 {
+			b.log.Error("cannot queue an export", "user", c.UserID, "file", f.Name, "err", err)
+			return webhookMessage(message{Text: "Sorry, I could not queue " + escape(f.Name) + " for you just now. Please try the export again in a minute."}, true)
+		}
+		return webhookMessage(message{Text: reply.Text + " The file is queued (" + queued[0].ID + ") and will arrive in a direct message."}, true)
 	}
 	if reply.Kind == dialogue.KindFile && reply.File != nil {
 		f := *reply.File

@@ -73,6 +73,11 @@ type Options struct {
 	// Observer, when set, is told when auth.test succeeds and of every
 	// failed Web API call.
 	Observer Observer
+	// Outbox, when set, is where the Bot puts every message it owes
+	// (answers, NSG notices, deliveries, clarifications, reminders,
+	// exports) instead of posting it; a sender delivers them through
+	// OutboxPoster. Wire Compose into the store with it.
+	Outbox Queue
 }
 
 // Observer follows the bot's dealings with Slack, for metrics and
@@ -136,6 +141,8 @@ type Bot struct {
 	sorry sync.Map
 	// replays refuses signed requests replayed inside the window.
 	replays *replays
+	// outbox, when set, takes every message the Bot owes.
+	outbox Queue
 
 	// jobs tracks the work started after an acknowledgement.
 	jobs sync.WaitGroup
@@ -180,6 +187,7 @@ func New(opts Options) (*Bot, error) {
 		replays:       newReplays(),
 		ops:           opts.Ops,
 		observer:      opts.Observer,
+		outbox:        opts.Outbox,
 	}
 	if b.observer == nil {
 		b.observer = noObserver{}
@@ -316,7 +324,13 @@ func (b *Bot) Post(ctx context.Context, channel, text string) error {
 	if channel == "" {
 		return errors.New("post to Slack: no channel given")
 	}
-	return b.postMessage(ctx, channel, "", message{Text: truncate(escape(text), maxMessageText)})
+	m := message{Text: truncate(escape(text), maxMessageText)}
+	if b.outbox != nil {
+		out := stored(kindReminder, m)
+		out.Channel = channel
+		return b.queue(ctx, out)
+	}
+	return b.postMessage(ctx, channel, "", m)
 }
 
 // NotifyNSG announces a question that awaits the NSG in the NSG channel,
@@ -324,6 +338,10 @@ func (b *Bot) Post(ctx context.Context, channel, text string) error {
 func (b *Bot) NotifyNSG(ctx context.Context, q store.Question) error {
 	if b.nsgChannel == "" {
 		return fmt.Errorf("announce %s to the NSG: no NSG channel configured (nsg.channel)", q.ID)
+	}
+	if b.outbox != nil {
+		m, _ := b.nsgNoticeMessage(q)
+		return b.queue(ctx, m)
 	}
 	return b.postMessage(ctx, b.nsgChannel, "", noticeMessage(q, ""))
 }
@@ -334,6 +352,10 @@ func (b *Bot) NotifyNSG(ctx context.Context, q store.Question) error {
 func (b *Bot) DeliverAnswer(ctx context.Context, q store.Question) error {
 	if q.UserID == "" || q.Via == dialogue.ViaConsole {
 		return fmt.Errorf("deliver the answer to %s: asked via %s, with no Slack user to send it to", q.ID, q.Via)
+	}
+	if b.outbox != nil {
+		m, _ := b.deliveryMessage(q)
+		return b.queue(ctx, m)
 	}
 	dm, err := b.openDM(ctx, q.UserID)
 	if err != nil {
@@ -349,6 +371,10 @@ func (b *Bot) Publish(ctx context.Context, c store.Clarification) error {
 	if b.bidderChannel == "" {
 		return fmt.Errorf("publish %s: no bidders' channel configured (reminders.channel)", c.ID)
 	}
+	if b.outbox != nil {
+		m, _ := b.clarificationMessage(c)
+		return b.queue(ctx, m)
+	}
 	return b.postMessage(ctx, b.bidderChannel, "", message{Text: clarificationText(c)})
 }
 
@@ -358,11 +384,20 @@ func (b *Bot) DeliverClarification(ctx context.Context, user string, c store.Cla
 	if user == "" {
 		return fmt.Errorf("send clarification %s: no user", c.ID)
 	}
+	if b.outbox != nil {
+		return b.queue(ctx, b.followerMessage(user, c))
+	}
 	dm, err := b.openDM(ctx, user)
 	if err != nil {
 		return fmt.Errorf("send clarification %s: %w", c.ID, err)
 	}
-	return b.postMessage(ctx, dm, "", message{Text: "The National Steering Group has published its answer to your question, for every bidder:\n" + clarificationText(c)})
+	return b.postMessage(ctx, dm, "", followerText(c))
+}
+
+// followerText is a published clarification sent to a bidder who asked
+// it or followed it.
+func followerText(c store.Clarification) message {
+	return message{Text: "The National Steering Group has published its answer to your question, for every bidder:\n" + clarificationText(c)}
 }
 
 // authError says why auth.test failed in terms an operator acts on: a

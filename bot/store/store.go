@@ -100,6 +100,9 @@ type Store struct {
 	path string
 	now  func() time.Time
 	loc  *time.Location
+	// composer and onQueued wire the outbox (see SetComposer, OnQueued).
+	composer Composer
+	onQueued func([]Message)
 }
 
 // Open opens the question log at path, creating the folder (mode 0700) and
@@ -270,14 +273,16 @@ func (s *Store) log(ctx context.Context, key string, q *Question, attach func(tx
 		rec.Feedback = fb
 	}
 	now := s.clock()
+	extra, _ := ctx.Value(outboxKey{}).(func(Question) []Message)
 	var (
 		committed Question
 		first     bool
+		queued    []Message
 	)
 	err := s.db.Batch(func(tx *bolt.Tx) error {
 		// Batch may run this more than once; only the committed run's
-		// results survive in committed and first.
-		committed, first = Question{}, false
+		// results survive in committed, first and queued.
+		committed, first, queued = Question{}, false, nil
 		if err := ctx.Err(); err != nil {
 			return err
 		}
@@ -301,7 +306,12 @@ func (s *Store) log(ctx context.Context, key string, q *Question, attach func(tx
 			}
 		}
 		committed = r
-		return b.Put(seqKey(n), encodeRecord(&r))
+		if err := b.Put(seqKey(n), encodeRecord(&r)); err != nil {
+			return err
+		}
+		// The messages the question owes are committed with it.
+		queued, err = s.queueFor(tx, "log", r, extra)
+		return err
 	})
 	if err != nil {
 		return false, fmt.Errorf("log question in %s: %w", s.path, err)
@@ -309,6 +319,7 @@ func (s *Store) log(ctx context.Context, key string, q *Question, attach func(tx
 	if !first {
 		return false, nil
 	}
+	s.queued(queued)
 	*q = committed
 	return true, nil
 }
@@ -489,8 +500,9 @@ func (s *Store) updateTx(op, id string, change func(tx *bolt.Tx, q *Question) (b
 		return Question{}, err
 	}
 	var (
-		out   Question
-		fnErr error // an error from the function, already annotated
+		out    Question
+		fnErr  error // an error from the function, already annotated
+		queued []Message
 	)
 	err = s.db.Update(func(tx *bolt.Tx) error {
 		fnErr = func() error {
@@ -510,12 +522,19 @@ func (s *Store) updateTx(op, id string, change func(tx *bolt.Tx, q *Question) (b
 			if err := b.Put(seqKey(n), encodeRecord(&q)); err != nil {
 				return fmt.Errorf("%s %s: %w", op, q.ID, err)
 			}
+			// The messages the change owes are committed with it.
+			if queued, err = s.queueFor(tx, op, q, nil); err != nil {
+				return fmt.Errorf("%s %s: %w", op, q.ID, err)
+			}
 			return nil
 		}()
 		return fnErr
 	})
 	switch {
-	case err == nil || err == errUnchanged:
+	case err == nil:
+		s.queued(queued)
+		return out, nil
+	case err == errUnchanged:
 		return out, nil
 	case err == fnErr:
 		return Question{}, err

@@ -1,0 +1,334 @@
+package slackbot
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/hiec/hiecbot/bot/dialogue"
+	"github.com/hiec/hiecbot/bot/store"
+	"github.com/slack-go/slack"
+)
+
+// Queue is the durable outbox the Bot puts what it owes in when
+// Options.Outbox is set; *store.Store is one. A sender (package outbox)
+// delivers it through OutboxPoster.
+type Queue interface {
+	Enqueue(ctx context.Context, msgs ...store.Message) ([]store.Message, error)
+	PostOnce(ctx context.Context, key, channel, text string) error
+}
+
+// metadataType marks the Slack messages the outbox sends: each carries
+// its outbox id in the message metadata, so a post whose outcome is
+// unknown (a timeout, a crash) can be found in the channel's history
+// instead of being posted twice.
+const metadataType = "hiecbot_outbox"
+
+// Outbox message kinds.
+const (
+	kindAnswer        = "answer"
+	kindNSGNotice     = "nsg_notice"
+	kindDelivery      = "delivery"
+	kindClarification = "clarification"
+	kindFollower      = "follower"
+	kindReminder      = "reminder"
+	kindExport        = "export"
+)
+
+// stored turns a rendered message into an outbox message.
+func stored(kind string, m message) store.Message {
+	out := store.Message{Kind: kind, Text: m.Text, NotifyStaff: true}
+	if len(m.Blocks) > 0 {
+		if data, err := json.Marshal(slack.Blocks{BlockSet: m.Blocks}); err == nil {
+			out.Blocks = data
+		}
+	}
+	return out
+}
+
+// Keys make the messages a change owes idempotent: the composer queues
+// them with the change and the Desk's notifications (which also run for
+// what was decided while no bot ran) find them queued already.
+func nsgKey(q store.Question) string { return "nsg|" + q.ID }
+func deliveryKey(q store.Question) string {
+	at := int64(0)
+	if q.AnsweredAt != nil {
+		at = q.AnsweredAt.UnixNano()
+	}
+	return "delivered|" + q.ID + "|" + strconv.FormatInt(at, 10)
+}
+func clarificationKey(id string) string { return "clarification|" + id }
+
+func (b *Bot) nsgNoticeMessage(q store.Question) (store.Message, bool) {
+	if b.nsgChannel == "" {
+		return store.Message{}, false
+	}
+	m := stored(kindNSGNotice, noticeMessage(q, ""))
+	m.Key, m.Channel, m.QuestionID = nsgKey(q), b.nsgChannel, q.ID
+	return m, true
+}
+
+func (b *Bot) deliveryMessage(q store.Question) (store.Message, bool) {
+	if q.UserID == "" || q.Via == dialogue.ViaConsole {
+		return store.Message{}, false
+	}
+	m := stored(kindDelivery, message{Text: deliveryText(q)})
+	m.Key, m.User, m.QuestionID = deliveryKey(q), q.UserID, q.ID
+	return m, true
+}
+
+func clarifiedKey(id, user string) string { return "clarified|" + id + "|" + user }
+
+// followerMessage is a published clarification for a bidder who asked or
+// followed its question.
+func (b *Bot) followerMessage(user string, c store.Clarification) store.Message {
+	m := stored(kindFollower, followerText(c))
+	m.Key, m.User, m.QuestionID = clarifiedKey(c.ID, user), user, c.ID
+	return m
+}
+
+func (b *Bot) clarificationMessage(c store.Clarification) (store.Message, bool) {
+	if b.bidderChannel == "" {
+		return store.Message{}, false
+	}
+	m := stored(kindClarification, message{Text: clarificationText(c)})
+	m.Key, m.Channel, m.QuestionID = clarificationKey(c.ID), b.bidderChannel, c.ID
+	return m, true
+}
+
+// Compose is the store's Composer: the messages a change to a question
+// owes, queued in the transaction that makes the change. main wires it
+// with store.SetComposer when the outbox is on.
+func (b *Bot) Compose(op string, q store.Question) []store.Message {
+	var (
+		m  store.Message
+		ok bool
+	)
+	switch {
+	case op == "log" && !q.Late && (q.Status == store.StatusAwaiting || q.Status == store.StatusFollowing),
+		op == "escalate" && q.Status == store.StatusAwaiting:
+		m, ok = b.nsgNoticeMessage(q)
+	case (op == "answer" || op == "cite") && q.Status == store.StatusNSGAnswered:
+		m, ok = b.deliveryMessage(q)
+	case op == "publish" && q.Status == store.StatusPublished:
+		c := q.Clarified()
+		var out []store.Message
+		if m, ok := b.clarificationMessage(c); ok {
+			out = append(out, m)
+		}
+		// Everyone who asked it, or asked the same, hears by DM.
+		for _, user := range q.Askers() {
+			if user == q.UserID && q.Via == dialogue.ViaConsole {
+				continue
+			}
+			out = append(out, b.followerMessage(user, c))
+		}
+		for i := range out {
+			out[i].QuestionID = q.ID
+		}
+		return out
+	}
+	if !ok {
+		return nil
+	}
+	return []store.Message{m}
+}
+
+// replyMessages is the reply to a question as the outbox holds it: in a
+// DM or a thread, or for a mention in a channel, shown to the asker alone.
+func (b *Bot) replyMessages(a dialogue.Asker, r dialogue.Reply) []store.Message {
+	rendered := renderReply(r)
+	ephemeral := a.Via == dialogue.ViaMention && !isDM(a.ChannelID)
+	if ephemeral {
+		rendered = withNote(rendered, mentionNote)
+	}
+	m := stored(kindAnswer, rendered)
+	m.Channel, m.ThreadTS = a.ChannelID, a.ThreadTS
+	if ephemeral {
+		m.Ephemeral, m.User = true, a.UserID
+	}
+	return []store.Message{m}
+}
+
+// queue puts messages in the outbox. It is used by the notifier methods,
+// which the Desk also calls for what was decided while no bot was running.
+func (b *Bot) queue(ctx context.Context, msgs ...store.Message) error {
+	_, err := b.outbox.Enqueue(ctx, msgs...)
+	return err
+}
+
+// PostOnce queues a reminder's post exactly once for its ledger key; the
+// reminders scheduler uses it when the outbox is on.
+func (b *Bot) PostOnce(ctx context.Context, key, channel, text string) error {
+	if b.outbox == nil {
+		return errors.New("post once: the outbox is off")
+	}
+	return b.outbox.PostOnce(ctx, key, channel, truncate(escape(text), maxMessageText))
+}
+
+// OutboxPoster is the Bot as the outbox sender's Poster: it sends one
+// queued message in one attempt, and finds one in Slack by its outbox id.
+func (b *Bot) OutboxPoster() *Poster { return &Poster{b: b} }
+
+// Poster sends outbox messages to Slack.
+type Poster struct{ b *Bot }
+
+// sendError is a failed attempt, classified for the sender: permanent
+// failures (channel_not_found, not_in_channel, is_archived, invalid_auth…)
+// are not retried; a rate limit says how long to wait.
+type sendError struct {
+	err        error
+	permanent  bool
+	retryAfter time.Duration
+}
+
+func (e *sendError) Error() string             { return e.err.Error() }
+func (e *sendError) Unwrap() error             { return e.err }
+func (e *sendError) Permanent() bool           { return e.permanent }
+func (e *sendError) RetryAfter() time.Duration { return e.retryAfter }
+
+func classify(method string, err error) error {
+	if err == nil {
+		return nil
+	}
+	e := &sendError{err: fmt.Errorf("%s: %w", method, err)}
+	var rl *slack.RateLimitedError
+	if errors.As(err, &rl) {
+		e.retryAfter = rl.RetryAfter
+		return e
+	}
+	if _, ok := retryDelay(err, time.Second); ok {
+		return e
+	}
+	var sc slack.StatusCodeError
+	if errors.As(err, &sc) {
+		e.permanent = sc.Code >= 400 && sc.Code < 500 && sc.Code != http.StatusRequestTimeout && sc.Code != http.StatusTooManyRequests
+		return e
+	}
+	var se slack.SlackErrorResponse
+	e.permanent = errors.As(err, &se)
+	return e
+}
+
+// target is the conversation m goes to, opening the DM for a message to a
+// user.
+func (p *Poster) target(ctx context.Context, m store.Message) (string, error) {
+	if m.Channel != "" {
+		return m.Channel, nil
+	}
+	var ch *slack.Channel
+	_, err := func() (struct{}, error) {
+		var err error
+		ch, _, _, err = p.b.api.OpenConversationContext(ctx, &slack.OpenConversationParameters{Users: []string{m.User}})
+		return struct{}{}, err
+	}()
+	if err != nil {
+		return "", classify("conversations.open", err)
+	}
+	if ch == nil || ch.ID == "" {
+		return "", &sendError{err: fmt.Errorf("conversations.open for %s returned no channel", m.User)}
+	}
+	return ch.ID, nil
+}
+
+// Send makes one attempt at delivering m and returns the Slack timestamp
+// of the message it made.
+func (p *Poster) Send(ctx context.Context, m store.Message) (string, error) {
+	channel, err := p.target(ctx, m)
+	if err != nil {
+		return "", err
+	}
+	if m.File != nil {
+		if len(m.File.Data) == 0 {
+			m.Text, m.File = "The export "+escape(m.File.Name)+" is empty.", nil
+		} else {
+			f, err := p.b.api.UploadFileContext(ctx, slack.UploadFileParameters{
+				Reader: bytes.NewReader(m.File.Data), FileSize: len(m.File.Data),
+				Filename: m.File.Name, Title: m.File.Title, Channel: channel,
+				InitialComment: m.File.Comment + " (" + m.ID + ")",
+			})
+			if err != nil {
+				return "", classify("files.uploadV2", err)
+			}
+			return f.ID, nil
+		}
+	}
+	opts := []slack.MsgOption{slack.MsgOptionText(m.Text, false)}
+	if len(m.Blocks) > 0 {
+		var bl slack.Blocks
+		if err := json.Unmarshal(m.Blocks, &bl); err == nil && len(bl.BlockSet) > 0 {
+			opts = append(opts, slack.MsgOptionBlocks(bl.BlockSet...))
+		}
+	}
+	if m.ThreadTS != "" {
+		opts = append(opts, slack.MsgOptionTS(m.ThreadTS))
+	}
+	if m.Ephemeral {
+		ts, err := p.b.api.PostEphemeralContext(ctx, channel, m.User, opts...)
+		return ts, classify("chat.postEphemeral", err)
+	}
+	opts = append(opts, slack.MsgOptionMetadata(slack.SlackMetadata{EventType: metadataType, EventPayload: map[string]any{"id": m.ID}}))
+	_, ts, err := p.b.api.PostMessageContext(ctx, channel, opts...)
+	return ts, classify("chat.postMessage", err)
+}
+
+// Find looks for m in its conversation (its thread, for a reply in a
+// thread) among the messages since since, by the outbox id in their
+// metadata (or, for an upload, in its comment). An ephemeral message
+// leaves no trace to find: found is false.
+func (p *Poster) Find(ctx context.Context, m store.Message, since time.Time) (string, bool, error) {
+	if m.Ephemeral {
+		return "", false, nil
+	}
+	channel, err := p.target(ctx, m)
+	if err != nil {
+		return "", false, err
+	}
+	oldest := strconv.FormatInt(since.Unix(), 10)
+	match := func(msgs []slack.Message) (string, bool) {
+		for _, x := range msgs {
+			if x.Metadata.EventType == metadataType && fmt.Sprint(x.Metadata.EventPayload["id"]) == m.ID {
+				return x.Timestamp, true
+			}
+			if m.File != nil && strings.Contains(x.Text, "("+m.ID+")") {
+				return x.Timestamp, true
+			}
+		}
+		return "", false
+	}
+	cursor := ""
+	for page := 0; page < 10; page++ {
+		var (
+			msgs []slack.Message
+			more bool
+		)
+		if m.ThreadTS != "" {
+			var err error
+			msgs, more, cursor, err = p.b.api.GetConversationRepliesContext(ctx, &slack.GetConversationRepliesParameters{
+				ChannelID: channel, Timestamp: m.ThreadTS, Oldest: oldest, Cursor: cursor, Limit: 200, IncludeAllMetadata: true})
+			if err != nil {
+				return "", false, classify("conversations.replies", err)
+			}
+		} else {
+			resp, err := p.b.api.GetConversationHistoryContext(ctx, &slack.GetConversationHistoryParameters{
+				ChannelID: channel, Oldest: oldest, Cursor: cursor, Limit: 200, IncludeAllMetadata: true})
+			if err != nil {
+				return "", false, classify("conversations.history", err)
+			}
+			msgs, more, cursor = resp.Messages, resp.HasMore, resp.ResponseMetaData.NextCursor
+		}
+		if ts, ok := match(msgs); ok {
+			return ts, true, nil
+		}
+		if !more || cursor == "" {
+			break
+		}
+	}
+	return "", false, nil
+}

@@ -1,0 +1,473 @@
+package store
+
+import (
+	"context"
+	"encoding/binary"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+)
+
+// The outbox holds every message the bot owes someone (an answer, an NSG
+// notice, an NSG answer delivery, a clarification, a reminder, an export
+// upload) until it is sent. A message is put in the outbox in the same
+// transaction as the change that creates it, so a change that is on disk
+// always has its messages on disk, and a sender (package outbox) delivers
+// them, marking each sent or failed here.
+
+// Outbox statuses.
+const (
+	OutboxPending = "pending"
+	OutboxSent    = "sent"
+	OutboxFailed  = "failed"
+)
+
+// Message is one message the bot owes.
+type Message struct {
+	// ID is assigned by the store: M-000001, M-000002, … never reused.
+	// The sender puts it in the Slack message's metadata, so a post that
+	// may or may not have happened can be found again.
+	ID string `json:"id"`
+	// Key, when set, makes enqueueing idempotent: a second message with
+	// the same key is not queued (a reminder's ledger key, say).
+	Key string `json:"key,omitempty"`
+	// Kind says what the message is: answer, nsg_notice, delivery,
+	// clarification, follower, reminder, export, staff_notice.
+	Kind string `json:"kind"`
+	// QuestionID is the question the message is about, if any.
+	QuestionID string `json:"question_id,omitempty"`
+	// Channel is where it goes; with only User set it goes to that user's
+	// DM with the bot.
+	Channel string `json:"channel,omitempty"`
+	User    string `json:"user,omitempty"`
+	// Ephemeral messages are shown to User alone in Channel.
+	Ephemeral bool   `json:"ephemeral,omitempty"`
+	ThreadTS  string `json:"thread_ts,omitempty"`
+	Text      string `json:"text"`
+	// Blocks is the Block Kit JSON, if any.
+	Blocks json.RawMessage `json:"blocks,omitempty"`
+	// File is an upload (an export) instead of a post.
+	File *OutFile `json:"file,omitempty"`
+	// NotifyStaff says whether staff are told by DM when the message
+	// fails for good (not for those notices themselves).
+	NotifyStaff bool `json:"notify_staff,omitempty"`
+
+	Status    string     `json:"status"`
+	CreatedAt time.Time  `json:"created_at"`
+	Attempts  int        `json:"attempts,omitempty"`
+	NextAt    *time.Time `json:"next_at,omitempty"`
+	// Tried is set once a post has been attempted: the message may have
+	// reached Slack even though no answer came back.
+	Tried  bool       `json:"tried,omitempty"`
+	SentAt *time.Time `json:"sent_at,omitempty"`
+	// TS is the Slack timestamp of the sent message.
+	TS string `json:"ts,omitempty"`
+	// Error is the last error, or the one it failed with.
+	Error string `json:"error,omitempty"`
+}
+
+// OutFile is a file to upload.
+type OutFile struct {
+	Name    string `json:"name"`
+	Title   string `json:"title,omitempty"`
+	Comment string `json:"comment,omitempty"`
+	Data    []byte `json:"data"`
+}
+
+var (
+	bucketOutbox        = []byte("outbox")
+	bucketOutboxPending = []byte("outbox_pending")
+	bucketOutboxKeys    = []byte("outbox_keys")
+)
+
+func formatMessageID(n uint64) string { return fmt.Sprintf("M-%06d", n) }
+
+func parseMessageID(id string) (uint64, bool) {
+	s, ok := strings.CutPrefix(strings.ToUpper(strings.TrimSpace(id)), "M-")
+	if !ok || s == "" {
+		return 0, false
+	}
+	var n uint64
+	for _, c := range s {
+		if c < '0' || c > '9' || n > 1<<50 {
+			return 0, false
+		}
+		n = n*10 + uint64(c-'0')
+	}
+	return n, n > 0
+}
+
+// outboxBuckets returns the outbox buckets, creating them in a write
+// transaction (a log made before the outbox existed has none).
+func outboxBuckets(tx *bolt.Tx) (msgs, pending, keys *bolt.Bucket, err error) {
+	if !tx.Writable() {
+		return tx.Bucket(bucketOutbox), tx.Bucket(bucketOutboxPending), tx.Bucket(bucketOutboxKeys), nil
+	}
+	for _, p := range []struct {
+		b    **bolt.Bucket
+		name []byte
+	}{{&msgs, bucketOutbox}, {&pending, bucketOutboxPending}, {&keys, bucketOutboxKeys}} {
+		if *p.b, err = tx.CreateBucketIfNotExists(p.name); err != nil {
+			return nil, nil, nil, err
+		}
+	}
+	return msgs, pending, keys, nil
+}
+
+// enqueue puts m in the outbox inside tx, assigning its id; a message
+// whose key is already queued is skipped (ok false).
+func enqueue(tx *bolt.Tx, now time.Time, m *Message) (bool, error) {
+	if m.Channel == "" && m.User == "" {
+		return false, fmt.Errorf("queue a %s message: it has neither a channel nor a user", m.Kind)
+	}
+	msgs, pending, keys, err := outboxBuckets(tx)
+	if err != nil {
+		return false, err
+	}
+	if m.Key != "" && keys.Get([]byte(m.Key)) != nil {
+		return false, nil
+	}
+	n, err := msgs.NextSequence()
+	if err != nil {
+		return false, err
+	}
+	m.ID, m.Status, m.CreatedAt = formatMessageID(n), OutboxPending, now
+	m.Attempts, m.NextAt, m.Tried, m.SentAt, m.TS, m.Error = 0, nil, false, nil, "", ""
+	data, err := json.Marshal(m)
+	if err != nil {
+		return false, err
+	}
+	k := seqKey(n)
+	if err := msgs.Put(k, data); err != nil {
+		return false, err
+	}
+	if err := pending.Put(k, nil); err != nil {
+		return false, err
+	}
+	if m.Key != "" {
+		if err := keys.Put([]byte(m.Key), k); err != nil {
+			return false, err
+		}
+	}
+	return true, nil
+}
+
+// Composer turns a change to a question into the messages it owes, in the
+// transaction that makes the change: op is the change ("log", "answer",
+// "publish", "escalate", …) and q the question after it. The Slack adapter
+// is one; main wires it with SetComposer.
+type Composer func(op string, q Question) []Message
+
+// SetComposer makes every change to a question queue the messages c
+// composes for it, in the same transaction. Set it before the store is
+// used concurrently.
+func (s *Store) SetComposer(c Composer) { s.composer = c }
+
+// OnQueued sets a function called with the messages a transaction queued,
+// once it has committed; the sender takes them from there, so it need not
+// read them back. Set it before the store is used concurrently.
+func (s *Store) OnQueued(fn func([]Message)) { s.onQueued = fn }
+
+type outboxKey struct{}
+
+// WithMessages returns a context under which the question Log or LogOnce
+// records also queues the messages out returns for it (given the question
+// with its id), in the same transaction: the reply to the asker, say,
+// which only the caller can compose.
+func WithMessages(ctx context.Context, out func(q Question) []Message) context.Context {
+	return context.WithValue(ctx, outboxKey{}, out)
+}
+
+// queueFor queues the composer's messages for op on q, and extra's, in
+// tx, and returns those queued.
+func (s *Store) queueFor(tx *bolt.Tx, op string, q Question, extra func(Question) []Message) ([]Message, error) {
+	var msgs []Message
+	if extra != nil {
+		msgs = append(msgs, extra(q)...)
+	}
+	if s.composer != nil {
+		msgs = append(msgs, s.composer(op, q)...)
+	}
+	now := s.clock()
+	out := msgs[:0]
+	for i := range msgs {
+		if msgs[i].QuestionID == "" {
+			msgs[i].QuestionID = q.ID
+		}
+		ok, err := enqueue(tx, now, &msgs[i])
+		if err != nil {
+			return nil, fmt.Errorf("queue messages for %s: %w", q.ID, err)
+		}
+		if ok {
+			out = append(out, msgs[i])
+		}
+	}
+	return out, nil
+}
+
+func (s *Store) queued(msgs []Message) {
+	if len(msgs) > 0 && s.onQueued != nil {
+		s.onQueued(msgs)
+	}
+}
+
+// Enqueue queues messages not tied to a change of a question (an export,
+// a reminder), durably, in one group-committed transaction, and returns
+// them with their ids. A message whose Key is already queued is left out.
+func (s *Store) Enqueue(ctx context.Context, msgs ...Message) ([]Message, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, fmt.Errorf("queue messages: %w", err)
+	}
+	if s.allQueued(msgs) {
+		return nil, nil // nothing to write: no commit, no fsync
+	}
+	var out []Message
+	err := s.db.Batch(func(tx *bolt.Tx) error {
+		out = out[:0]
+		now := s.clock()
+		for _, m := range msgs {
+			ok, err := enqueue(tx, now, &m)
+			if err != nil {
+				return err
+			}
+			if ok {
+				out = append(out, m)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("queue messages in %s: %w", s.path, err)
+	}
+	s.queued(out)
+	return out, nil
+}
+
+// allQueued reports whether every message has a key already queued.
+func (s *Store) allQueued(msgs []Message) bool {
+	all := true
+	_ = s.db.View(func(tx *bolt.Tx) error {
+		_, _, keys, _ := outboxBuckets(tx)
+		for _, m := range msgs {
+			if m.Key == "" || keys == nil || keys.Get([]byte(m.Key)) == nil {
+				all = false
+				return nil
+			}
+		}
+		return nil
+	})
+	return all
+}
+
+// PostOnce queues a post of text to channel for the reminder identified by
+// key and marks the reminder sent, in one transaction: a reminder is then
+// queued exactly once, however often the scheduler fires it.
+func (s *Store) PostOnce(ctx context.Context, key, channel, text string) error {
+	if key == "" {
+		return fmt.Errorf("post once: %w: no key", ErrEmpty)
+	}
+	v, err := s.clock().MarshalText()
+	if err != nil {
+		return err
+	}
+	var queued []Message
+	err = s.db.Batch(func(tx *bolt.Tx) error {
+		queued = nil
+		if tx.Bucket(bucketReminders).Get([]byte(key)) != nil {
+			return nil // already sent or queued
+		}
+		m := Message{Key: "reminder|" + key, Kind: "reminder", Channel: channel, Text: text, NotifyStaff: true}
+		ok, err := enqueue(tx, s.clock(), &m)
+		if err != nil {
+			return err
+		}
+		if ok {
+			queued = []Message{m}
+		}
+		return tx.Bucket(bucketReminders).Put([]byte(key), v)
+	})
+	if err != nil {
+		return fmt.Errorf("queue reminder %q in %s: %w", key, s.path, err)
+	}
+	s.queued(queued)
+	return nil
+}
+
+// OutboxFilter selects outbox messages; its zero value selects all.
+type OutboxFilter struct {
+	// Status, if set, keeps messages with this status.
+	Status string
+	// QuestionID, if set, keeps messages about this question.
+	QuestionID string
+}
+
+// Outbox returns the messages f selects, oldest first, without file data.
+func (s *Store) Outbox(f OutboxFilter) ([]Message, error) {
+	var out []Message
+	err := s.db.View(func(tx *bolt.Tx) error {
+		msgs, pending, _, _ := outboxBuckets(tx)
+		if msgs == nil {
+			return nil
+		}
+		visit := func(v []byte) error {
+			var m Message
+			if err := json.Unmarshal(v, &m); err != nil {
+				return err
+			}
+			if (f.Status == "" || m.Status == f.Status) && (f.QuestionID == "" || m.QuestionID == f.QuestionID) {
+				if m.File != nil {
+					m.File = &OutFile{Name: m.File.Name, Title: m.File.Title, Comment: m.File.Comment}
+				}
+				out = append(out, m)
+			}
+			return nil
+		}
+		if f.Status == OutboxPending && pending != nil {
+			return pending.ForEach(func(k, _ []byte) error {
+				if v := msgs.Get(k); v != nil {
+					return visit(v)
+				}
+				return nil
+			})
+		}
+		return msgs.ForEach(func(_, v []byte) error { return visit(v) })
+	})
+	if err != nil {
+		return nil, fmt.Errorf("read the outbox in %s: %w", s.path, err)
+	}
+	return out, nil
+}
+
+// Pending returns every message not yet sent nor failed, with its file
+// data, oldest first.
+func (s *Store) Pending() ([]Message, error) {
+	var out []Message
+	err := s.db.View(func(tx *bolt.Tx) error {
+		msgs, pending, _, _ := outboxBuckets(tx)
+		if pending == nil {
+			return nil
+		}
+		return pending.ForEach(func(k, _ []byte) error {
+			v := msgs.Get(k)
+			if v == nil {
+				return nil
+			}
+			var m Message
+			if err := json.Unmarshal(v, &m); err != nil {
+				return fmt.Errorf("read outbox message %s: %w", formatMessageID(binary.BigEndian.Uint64(k)), err)
+			}
+			out = append(out, m)
+			return nil
+		})
+	})
+	if err != nil {
+		return nil, fmt.Errorf("read the outbox in %s: %w", s.path, err)
+	}
+	return out, nil
+}
+
+// ErrNoMessage means no outbox message has the given id.
+var ErrNoMessage = errors.New("no such outbox message")
+
+// changeMessage applies change to message id in a group-committed
+// transaction; queue, when change returns messages, queues them too.
+func (s *Store) changeMessage(op, id string, change func(m *Message) []Message) (Message, error) {
+	n, ok := parseMessageID(id)
+	if !ok {
+		return Message{}, fmt.Errorf("%s %q: %w", op, id, ErrNoMessage)
+	}
+	var (
+		out    Message
+		queued []Message
+	)
+	err := s.db.Batch(func(tx *bolt.Tx) error {
+		queued = nil
+		msgs, pending, _, err := outboxBuckets(tx)
+		if err != nil {
+			return err
+		}
+		k := seqKey(n)
+		v := msgs.Get(k)
+		if v == nil {
+			return fmt.Errorf("%s %s: %w", op, formatMessageID(n), ErrNoMessage)
+		}
+		var m Message
+		if err := json.Unmarshal(v, &m); err != nil {
+			return fmt.Errorf("%s %s: %w", op, m.ID, err)
+		}
+		more := change(&m)
+		if m.Status != OutboxPending {
+			m.File = nil // delivered or given up: the data is not needed
+		}
+		data, err := json.Marshal(&m)
+		if err != nil {
+			return err
+		}
+		if err := msgs.Put(k, data); err != nil {
+			return err
+		}
+		if m.Status != OutboxPending {
+			if err := pending.Delete(k); err != nil {
+				return err
+			}
+		}
+		now := s.clock()
+		for i := range more {
+			ok, err := enqueue(tx, now, &more[i])
+			if err != nil {
+				return err
+			}
+			if ok {
+				queued = append(queued, more[i])
+			}
+		}
+		out = m
+		return nil
+	})
+	if err != nil {
+		if errors.Is(err, ErrNoMessage) {
+			return Message{}, err
+		}
+		return Message{}, fmt.Errorf("%s in %s: %w", op, s.path, err)
+	}
+	s.queued(queued)
+	return out, nil
+}
+
+// MarkSent records that message id was sent, as Slack message ts.
+func (s *Store) MarkSent(id, ts string) (Message, error) {
+	return s.changeMessage("mark sent", id, func(m *Message) []Message {
+		at := s.clock()
+		m.Status, m.SentAt, m.TS, m.NextAt, m.Error = OutboxSent, &at, ts, nil, ""
+		return nil
+	})
+}
+
+// Retry records a failed attempt at message id and when to try again.
+func (s *Store) Retry(id string, next time.Time, cause error) (Message, error) {
+	return s.changeMessage("retry", id, func(m *Message) []Message {
+		m.Attempts++
+		m.Tried = true
+		at := next.UTC()
+		m.NextAt = &at
+		m.Error = cause.Error()
+		return nil
+	})
+}
+
+// MarkFailed records that message id failed for good with cause, and in
+// the same transaction queues notices (the staff's DMs about it).
+func (s *Store) MarkFailed(id string, cause error, notices func(m Message) []Message) (Message, error) {
+	return s.changeMessage("mark failed", id, func(m *Message) []Message {
+		m.Attempts++
+		m.Status, m.NextAt, m.Error = OutboxFailed, nil, cause.Error()
+		if notices == nil {
+			return nil
+		}
+		return notices(*m)
+	})
+}
