@@ -45,9 +45,10 @@ func TestREADMEYAMLExamples(t *testing.T) {
 			e.Close()
 			continue
 		}
-		for _, f := range []string{"docs/eligibility.md", "docs/notes.txt"} {
+		for _, f := range []string{"docs/eligibility.md", "docs/terms.html", "docs/notes.txt"} {
 			write(t, filepath.Join(dir, f), "# Eligibility\n\nAny NHS organisation may lead.\n")
 		}
+		write(t, filepath.Join(dir, "docs/our-words.txt"), synonymsExample(t, string(readme)))
 		write(t, filepath.Join(dir, "docs/faq.yaml"), "- question: Can a foundation trust lead a bid?\n  answer: Yes.\n")
 		p := filepath.Join(dir, "hiecbot.yaml")
 		write(t, p, body)
@@ -55,6 +56,26 @@ func TestREADMEYAMLExamples(t *testing.T) {
 			t.Errorf("README config example %d does not load: %v\n%s", i+1, err, body)
 		}
 	}
+}
+
+var synonymsBlock = regexp.MustCompile("(?s)```text\n(# our-words.txt\n.*?)```")
+
+// synonymsExample returns the README's example synonyms file, checking
+// that the knowledge engine takes it.
+func synonymsExample(t *testing.T, readme string) string {
+	t.Helper()
+	m := synonymsBlock.FindStringSubmatch(readme)
+	if m == nil {
+		t.Fatal("the README has no our-words.txt example")
+	}
+	p := filepath.Join(t.TempDir(), "our-words.txt")
+	write(t, p, m[1])
+	e, err := knowledge.New(knowledge.Options{Synonyms: []string{p}})
+	if err != nil {
+		t.Fatalf("README synonyms example does not load: %v\n%s", err, m[1])
+	}
+	e.Close()
+	return m[1]
 }
 
 func write(t *testing.T, path, body string) {
