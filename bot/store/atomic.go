@@ -35,5 +35,14 @@ func WriteFile(path string, perm os.FileMode, write func(io.Writer) error) (err 
 	if err = tmp.Close(); err != nil {
 		return err
 	}
-	return os.Rename(tmp.Name(), path)
+	if err = os.Rename(tmp.Name(), path); err != nil {
+		return err
+	}
+	// The rename is durable once the folder is synced; a folder that
+	// cannot be opened for that (some filesystems) still has the file.
+	if d, derr := os.Open(filepath.Dir(path)); derr == nil {
+		_ = d.Sync()
+		d.Close()
+	}
+	return nil
 }
