@@ -14,9 +14,9 @@ import (
 	"github.com/hiec/hiecbot/bot/dialogue"
 	"github.com/hiec/hiecbot/bot/store"
 	"github.com/hiec/hiecbot/config"
+	"github.com/hiec/hiecbot/config/when"
 	"github.com/hiec/hiecbot/knowledge"
 	"github.com/hiec/hiecbot/reminders"
-	"github.com/hiec/hiecbot/when"
 )
 
 // commands is every command, in the order `hiecbot help` lists them.

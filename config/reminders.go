@@ -6,7 +6,7 @@ import (
 	"time"
 	_ "time/tzdata" // zones work on a machine without a zone database
 
-	"github.com/hiec/hiecbot/when"
+	"github.com/hiec/hiecbot/config/when"
 	"github.com/robfig/cron/v3"
 	"gopkg.in/yaml.v3"
 )

@@ -4,7 +4,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/hiec/hiecbot/when"
+	"github.com/hiec/hiecbot/config/when"
 )
 
 // FilterError is a filter value that could not be read; Field is
