@@ -176,6 +176,19 @@ restoring the question log" in README.md.`,
 			run:     runBackup,
 		},
 		{
+			name: "outbox", synopsis: "[--failed] [--json]",
+			summary: "list the messages the bot owes or sent: queued, sent or failed for good",
+			detail: `Every answer, notice, delivery, clarification, reminder and export upload is queued in the
+question log with the change that made it and sent by the running bot. --failed lists those
+Slack refused for good (channel_not_found, not_in_channel, is_archived, invalid_auth…).`,
+			example: "hiecbot outbox --failed",
+			flags: func(fs *flag.FlagSet, c *call) {
+				fs.BoolVar(&c.failed, "failed", false, "only the messages that failed for good")
+				jsonFlag("print a JSON array of messages")(fs, c)
+			},
+			run: runOutbox,
+		},
+		{
 			name: "store check", summary: "run the consistency check on the question log",
 			detail:  `Exit status 1 with the problems found when the file is damaged; restore it from a backup.`,
 			example: "hiecbot store check",
@@ -357,6 +370,14 @@ func runShow(cl *call, pos []string) error {
 		return PrintQuestions(cl.Stdout, []store.Question{q}, true)
 	}
 	PrintQuestion(cl.Stdout, q)
+	// What the bot owes, or owed, about it: queued, sent or failed.
+	if ob, ok := outboxOf(r); ok {
+		msgs, err := ob.Outbox(store.OutboxFilter{QuestionID: q.ID})
+		if err != nil {
+			return err
+		}
+		printMessages(cl.Stdout, msgs)
+	}
 	return nil
 }
 
@@ -395,10 +416,10 @@ func runAnswer(cl *call, pos []string) error {
 		return recordError(err)
 	}
 	if q.Cited != "" {
-		fmt.Fprintf(cl.Stdout, "Answered %s (%s) as %s with %s. The asker gets that passage, and the next bidder who asks this way is answered from it.\n", q.ID, q.Status, TerminalSafe(who), TerminalSafe(q.Cited))
+		fmt.Fprintf(cl.Stdout, "Answered %s (%s) as %s with %s. That passage is queued for the asker (sent by the running bot, or when it next starts; hiecbot outbox shows it), and the next bidder who asks this way is answered from it.\n", q.ID, q.Status, TerminalSafe(who), TerminalSafe(q.Cited))
 		return nil
 	}
-	fmt.Fprintf(cl.Stdout, "Answered %s (%s) as %s. The asker gets it by DM, privately; publish it for every bidder with: hiecbot questions publish %s\n", q.ID, q.Status, who, q.ID)
+	fmt.Fprintf(cl.Stdout, "Answered %s (%s) as %s. It is queued for the asker, by DM, privately (sent by the running bot, or when it next starts; hiecbot outbox shows it); publish it for every bidder with: hiecbot questions publish %s\n", q.ID, q.Status, who, q.ID)
 	return nil
 }
 
@@ -447,7 +468,7 @@ func runPublish(cl *call, pos []string) error {
 		return recordError(err)
 	}
 	c := q.Clarified()
-	fmt.Fprintf(cl.Stdout, "Published %s as clarification %s, to the bidders' channel and by DM to the %d %s who asked it. It does not name the asker:\nQ: %s\nA: %s\n",
+	fmt.Fprintf(cl.Stdout, "Published %s as clarification %s, queued for the bidders' channel and by DM for the %d %s who asked it. It does not name the asker:\nQ: %s\nA: %s\n",
 		q.ID, c.ID, q.AskedBy(), pluralWord(q.AskedBy(), "bidder", "bidders"), TerminalSafe(c.Question), TerminalSafe(c.Answer))
 	return nil
 }

@@ -1,6 +1,8 @@
 package bot
 
 import (
+	"context"
+	"encoding/json"
 	"errors"
 	"os"
 	"path/filepath"
@@ -66,5 +68,60 @@ func TestEmptyStoreFileIsRefused(t *testing.T) {
 	}
 	if fi, _ := os.Stat(filepath.Join(dir, "q.db")); fi.Size() != 0 {
 		t.Error("the empty file was re-created as a log")
+	}
+}
+
+// TestOutboxCommand: hiecbot outbox lists what the bot owes and what
+// failed; questions show lists a question's messages.
+func TestOutboxCommand(t *testing.T) {
+	dir := project(t, "")
+	if r := hiecbot(t, dir, "Can a hospice lead a bid?\n", "chat"); r.err != nil {
+		t.Fatal(r.err)
+	}
+	st, err := store.Open(filepath.Join(dir, "q.db"), store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	msgs, err := st.Enqueue(context.Background(),
+		store.Message{Kind: "delivery", User: "U0BID", QuestionID: "Q-0001", Text: "answer"},
+		store.Message{Kind: "clarification", Channel: "C0GONE", QuestionID: "Q-0001", Text: "\x1b[2Jclarified"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.MarkFailed(msgs[1].ID, errors.New("chat.postMessage: channel_not_found"), nil); err != nil {
+		t.Fatal(err)
+	}
+	st.Close()
+
+	r := hiecbot(t, dir, "", "outbox")
+	if r.err != nil || !strings.Contains(r.stdout, msgs[0].ID) || !strings.Contains(r.stdout, msgs[1].ID) {
+		t.Fatalf("outbox: %v\n%s", r.err, r.stdout)
+	}
+	r = hiecbot(t, dir, "", "outbox", "--failed")
+	if r.err != nil || strings.Contains(r.stdout, msgs[0].ID) || !strings.Contains(r.stdout, "channel_not_found") {
+		t.Fatalf("outbox --failed: %v\n%s", r.err, r.stdout)
+	}
+	r = hiecbot(t, dir, "", "outbox", "--failed", "--json")
+	var got []store.Message
+	if err := json.Unmarshal([]byte(r.stdout), &got); err != nil || len(got) != 1 || got[0].Status != store.OutboxFailed {
+		t.Fatalf("outbox --json: %v %v\n%s", err, got, r.stdout)
+	}
+	r = hiecbot(t, dir, "", "questions", "show", "Q-0001")
+	if r.err != nil || !strings.Contains(r.stdout, "Messages:") || !strings.Contains(r.stdout, msgs[1].ID+" clarification to C0GONE: failed: chat.postMessage: channel_not_found") ||
+		!strings.Contains(r.stdout, msgs[0].ID+" delivery to DM U0BID: pending (queued)") {
+		t.Errorf("questions show:\n%s", r.stdout)
+	}
+}
+
+// TestConfirmationsSayQueued: staff are told a message is queued, not
+// that it arrived.
+func TestConfirmationsSayQueued(t *testing.T) {
+	dir := project(t, "")
+	if r := hiecbot(t, dir, "Can a hospice lead a bid?\n", "chat"); r.err != nil {
+		t.Fatal(r.err)
+	}
+	r := hiecbot(t, dir, "", "questions", "answer", "Q-0001", "Yes, a hospice may lead.")
+	if r.err != nil || !strings.Contains(r.stdout, "queued for the asker") {
+		t.Errorf("answer: %v\n%s", r.err, r.stdout)
 	}
 }

@@ -79,6 +79,7 @@ type call struct {
 	cmd        *command
 	configPath string
 	cfg        *config.Config // once loaded
+	failed     bool
 	json       bool
 	explain    bool
 	status     string

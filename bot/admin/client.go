@@ -260,6 +260,20 @@ func (c *Client) Backup(w io.Writer) (int64, error) {
 	return c.streamTo(w, "/backup", nil, "back up")
 }
 
+// Outbox lists the running bot's outbox messages f selects.
+func (c *Client) Outbox(f store.OutboxFilter) ([]store.Message, error) {
+	q := url.Values{}
+	if f.Status != "" {
+		q.Set("status", f.Status)
+	}
+	if f.QuestionID != "" {
+		q.Set("question", f.QuestionID)
+	}
+	var msgs []store.Message
+	err := c.do("GET", "/outbox", q, nil, &msgs)
+	return msgs, err
+}
+
 // Check runs the consistency check on the running bot's store.
 func (c *Client) Check() error {
 	var ok string

@@ -33,6 +33,7 @@ const (
 type Maintenance interface {
 	Backup(w io.Writer) (int64, error)
 	Check() error
+	Outbox(f store.OutboxFilter) ([]store.Message, error)
 }
 
 // header marks every response of a hiecbot admin server, so the client
@@ -160,6 +161,18 @@ func Handler(r dialogue.Records, m Maintenance) http.Handler {
 	})
 	mux.HandleFunc("GET /backup", func(w http.ResponseWriter, req *http.Request) {
 		stream(w, m.Backup)
+	})
+	mux.HandleFunc("GET /outbox", func(w http.ResponseWriter, req *http.Request) {
+		f := store.OutboxFilter{Status: req.URL.Query().Get("status"), QuestionID: req.URL.Query().Get("question")}
+		msgs, err := m.Outbox(f)
+		if err != nil {
+			writeError(w, err)
+			return
+		}
+		if msgs == nil {
+			msgs = []store.Message{}
+		}
+		writeJSON(w, msgs)
 	})
 	mux.HandleFunc("GET /check", func(w http.ResponseWriter, req *http.Request) {
 		if err := m.Check(); err != nil {

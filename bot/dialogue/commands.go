@@ -96,7 +96,7 @@ func (d *Desk) staffCommand(ctx context.Context, a Asker, name, rest string) (Re
 			return refused(err.Error()), nil
 		}
 		return Reply{Kind: KindText, Private: true, Question: &q,
-			Text: fmt.Sprintf("Answered %s. The asker will get your answer by DM; it stays private to them until you publish it for every bidder with `/hiec publish %s`.", q.ID, q.ID)}, nil
+			Text: fmt.Sprintf("Answered %s. Your answer is queued for the asker, by DM (`hiecbot outbox` shows when it is sent); it stays private to them until you publish it for every bidder with `/hiec publish %s`.", q.ID, q.ID)}, nil
 	case "cite":
 		id, citation := cut(rest)
 		if id == "" || strings.TrimSpace(citation) == "" {
@@ -107,7 +107,7 @@ func (d *Desk) staffCommand(ctx context.Context, a Asker, name, rest string) (Re
 			return refused(err.Error()), nil
 		}
 		return Reply{Kind: KindText, Private: true, Question: &q,
-			Text: fmt.Sprintf("Answered %s with %s. The asker will get that passage by DM, and the next bidder who asks this way will be answered from it.", q.ID, q.Cited)}, nil
+			Text: fmt.Sprintf("Answered %s with %s. That passage is queued for the asker, by DM, and the next bidder who asks this way will be answered from it.", q.ID, q.Cited)}, nil
 	case "publish":
 		id, args := cut(rest)
 		if id == "" {
@@ -128,7 +128,7 @@ func (d *Desk) staffCommand(ctx context.Context, a Asker, name, rest string) (Re
 			return refused(err.Error()), nil
 		}
 		return Reply{Kind: KindText, Private: true, Question: &q,
-			Text: fmt.Sprintf("Published %s as clarification %s to the bidders' channel, without the asker's name; %s by DM.", q.ID, q.Clarification, askersText(q))}, nil
+			Text: fmt.Sprintf("Published %s as clarification %s. It is queued for the bidders' channel, without the asker's name, and %s by DM.", q.ID, q.Clarification, askersText(q))}, nil
 	case "history":
 		if rest == "" {
 			return refused("Write the id: `/hiec history Q-0042`."), nil
@@ -191,9 +191,9 @@ func parseWording(args string) (store.Wording, bool) {
 // askersText says who gets a publication by DM.
 func askersText(q store.Question) string {
 	if n := q.AskedBy(); n > 1 {
-		return fmt.Sprintf("the %d bidders who asked it get it", n)
+		return fmt.Sprintf("for the %d bidders who asked it", n)
 	}
-	return "the asker gets it"
+	return "for the asker"
 }
 
 // parseExport reads "[csv|json|xlsx] [since DATE] [until DATE]", the
