@@ -277,28 +277,6 @@ func (e *Engine) Close() error {
 	return err
 }
 
-// AddNSGAnswer adds, or replaces, the National Steering Group's answer to
-// the question with the given id (such as "Q-0042"), cited "NSG answer to
-// <id>". Only answers that may be shared with every bidder belong here;
-// see AddClarification for published ones.
-func (e *Engine) AddNSGAnswer(id, question, answer string) error {
-	id, question, answer = strings.TrimSpace(id), strings.TrimSpace(question), strings.TrimSpace(answer)
-	switch {
-	case id == "":
-		return errors.New("NSG answer: id is empty")
-	case question == "":
-		return fmt.Errorf("NSG answer %s: question is empty", id)
-	case answer == "":
-		return fmt.Errorf("NSG answer %s: answer is empty", id)
-	}
-	return e.add(passage{
-		id:     "nsg:" + id,
-		source: "NSG", ref: id, title: question, text: answer,
-		citation: "NSG answer to " + id, alts: []string{question},
-		prior: answerPrior,
-	})
-}
-
 // answerPrior is added to the score of answers written for bidders (FAQ
 // entries, NSG clarifications): of passages that answer a question alike,
 // they come first.

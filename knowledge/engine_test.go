@@ -199,14 +199,14 @@ func TestFAQ(t *testing.T) {
 	}
 }
 
-func TestAddNSGAnswer(t *testing.T) {
+func TestAddClarification(t *testing.T) {
 	e := newTestEngine(t, Options{})
 	const q = "Can a bidder submit supporting letters from patient groups?"
 	if res := answer(t, e, q); res.Confident {
 		t.Fatalf("answered before the NSG did: %+v", res.Answers[0])
 	}
 	n := e.Passages()
-	if err := e.AddNSGAnswer("Q-0042", q, "Yes, up to three letters, attached to the detailed bid."); err != nil {
+	if err := e.AddClarification("C-007", q, "Yes, up to three letters, attached to the detailed bid."); err != nil {
 		t.Fatal(err)
 	}
 	if got := e.Passages(); got != n+1 {
@@ -217,12 +217,12 @@ func TestAddNSGAnswer(t *testing.T) {
 		t.Fatalf("not answered: %+v", res)
 	}
 	a := res.Answers[0]
-	if a.Citation != "NSG answer to Q-0042" || a.Source != "NSG" || a.Ref != "Q-0042" || a.Title != q {
+	if a.Citation != "NSG clarification C-007" || a.Source != "NSG" || a.Ref != "C-007" || a.Title != q {
 		t.Errorf("answer %+v", a)
 	}
 
 	const replaced = "No: the NSG withdrew this; include patient views in the bid itself."
-	if err := e.AddNSGAnswer("Q-0042", q, replaced); err != nil {
+	if err := e.AddClarification("C-007", q, replaced); err != nil {
 		t.Fatal(err)
 	}
 	if got := e.Passages(); got != n+1 {
@@ -243,17 +243,17 @@ func TestAddNSGAnswer(t *testing.T) {
 	}
 }
 
-func TestAddNSGAnswerInvalid(t *testing.T) {
+func TestAddClarificationInvalid(t *testing.T) {
 	e := newTestEngine(t, Options{})
 	tests := []struct{ id, q, a, want string }{
-		{"", "Q?", "A.", "id is empty"},
-		{"Q-1", " ", "A.", "Q-1: question is empty"},
-		{"Q-1", "Q?", "", "Q-1: answer is empty"},
+		{"", "Q?", "A.", "number is empty"},
+		{"C-001", " ", "A.", "C-001: question is empty"},
+		{"C-001", "Q?", "", "C-001: answer is empty"},
 	}
 	for _, tt := range tests {
-		err := e.AddNSGAnswer(tt.id, tt.q, tt.a)
+		err := e.AddClarification(tt.id, tt.q, tt.a)
 		if err == nil || !strings.Contains(err.Error(), tt.want) {
-			t.Errorf("AddNSGAnswer(%q, %q, %q) = %v, want %q", tt.id, tt.q, tt.a, err, tt.want)
+			t.Errorf("AddClarification(%q, %q, %q) = %v, want %q", tt.id, tt.q, tt.a, err, tt.want)
 		}
 	}
 }
@@ -272,8 +272,8 @@ func TestClose(t *testing.T) {
 	if _, err := e.Answer("When are bids due?"); !errors.Is(err, ErrClosed) {
 		t.Errorf("Answer after Close: %v", err)
 	}
-	if err := e.AddNSGAnswer("Q-1", "Q?", "A."); !errors.Is(err, ErrClosed) {
-		t.Errorf("AddNSGAnswer after Close: %v", err)
+	if err := e.AddClarification("C-001", "Q?", "A."); !errors.Is(err, ErrClosed) {
+		t.Errorf("AddClarification after Close: %v", err)
 	}
 }
 
@@ -304,7 +304,7 @@ func TestConcurrent(t *testing.T) {
 			defer wg.Done()
 			for i := range 20 {
 				id := fmt.Sprintf("Q-%d", i%5)
-				if err := e.AddNSGAnswer(id, "Question "+id+" from writer", fmt.Sprintf("Answer %d by %d", i, w)); err != nil {
+				if err := e.AddClarification(id, "Question "+id+" from writer", fmt.Sprintf("Answer %d by %d", i, w)); err != nil {
 					errs <- err
 					return
 				}
