@@ -51,7 +51,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 // the metrics, health and readiness endpoints.
 func serve(ctx context.Context, cfg *config.Config, log *slog.Logger) error {
 	m := metrics.New()
-	svc, err := bot.Open(cfg, dialogue.Options{Staff: cfg.NSG.IsStaff, Logger: log}, m)
+	svc, err := bot.Open(cfg, dialogue.Options{Staff: cfg.NSG.IsStaff, Logger: log, Closes: cfg.Dialogue.ClosesAt()}, m)
 	if err != nil {
 		return err
 	}

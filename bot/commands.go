@@ -276,6 +276,7 @@ func runChat(cl *call, _ []string) error {
 		Logger:    slog.New(slog.DiscardHandler),
 		Reminders: cfg.Reminders,
 		Ledger:    log,
+		Closes:    cfg.Dialogue.ClosesAt(),
 	}
 	if fd, ok := cl.terminal(); ok {
 		restore, err := makeRaw(fd)

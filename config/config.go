@@ -37,6 +37,7 @@ type Config struct {
 	Slack     Slack     `yaml:"slack"`
 	NSG       NSG       `yaml:"nsg"`
 	Reminders Reminders `yaml:"reminders"`
+	Dialogue  Dialogue  `yaml:"dialogue"`
 	Log       Log       `yaml:"log"`
 	Metrics   Metrics   `yaml:"metrics"`
 
@@ -340,6 +341,7 @@ func (cfg *Config) validate(ps *problems) {
 		}
 	}
 	cfg.Reminders.validate(ps)
+	cfg.Dialogue.validate(ps, cfg.Reminders.Location())
 }
 
 // checkFiles checks that the sources and the FAQ the file names exist, so

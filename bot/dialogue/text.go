@@ -150,7 +150,7 @@ If the guide does not cover your question I pass it to the National Steering Gro
 Commands: ` + "`/hiec help`, `/hiec ask <question>`, `/hiec deadlines`" + `.`
 
 // StaffHelp lists the NSG commands.
-const StaffHelp = "NSG commands: `/hiec questions [open|all]`, `/hiec show Q-0042`, `/hiec answer Q-0042 <text>`, `/hiec publish Q-0042`, `/hiec export [csv|json|xlsx] [since YYYY-MM-DD] [until YYYY-MM-DD]`."
+const StaffHelp = "NSG commands: `/hiec questions [open|all]`, `/hiec show Q-0042`, `/hiec answer Q-0042 <text>`, `/hiec cite Q-0042 Guide, slide 17`, `/hiec publish Q-0042` (check and reword, then publish), `/hiec history Q-0042`, `/hiec export [csv|json|xlsx] [since YYYY-MM-DD] [until YYYY-MM-DD]`."
 
 // writeQuestionList writes one line a question, at most max lines.
 func writeQuestionList(b *strings.Builder, qs []store.Question, max int) {

@@ -301,11 +301,23 @@ func newFixture(t testing.TB, opts ...fixtureOption) *fixture {
 // newFixtureWith is newFixture answering with engine.
 func newFixtureWith(t testing.TB, engine dialogue.Engine, opts ...fixtureOption) *fixture {
 	t.Helper()
-	return newFixtureAt(t, filepath.Join(t.TempDir(), "questions.db"), engine, opts...)
+	return newFixtureDesk(t, engine, nil, opts...)
+}
+
+// newFixtureDesk is newFixtureWith with the Desk's options changed by
+// desk (when not nil).
+func newFixtureDesk(t testing.TB, engine dialogue.Engine, desk func(*dialogue.Options), opts ...fixtureOption) *fixture {
+	t.Helper()
+	return newFixtureAtDesk(t, filepath.Join(t.TempDir(), "questions.db"), engine, desk, opts...)
 }
 
 // newFixtureAt is newFixtureWith with its store at path.
 func newFixtureAt(t testing.TB, path string, engine dialogue.Engine, opts ...fixtureOption) *fixture {
+	t.Helper()
+	return newFixtureAtDesk(t, path, engine, nil, opts...)
+}
+
+func newFixtureAtDesk(t testing.TB, path string, engine dialogue.Engine, desk func(*dialogue.Options), opts ...fixtureOption) *fixture {
 	t.Helper()
 	f := &fixture{api: newDouble(t), logs: &syncBuffer{}}
 	st, err := store.Open(path, store.Options{})
@@ -314,12 +326,17 @@ func newFixtureAt(t testing.TB, path string, engine dialogue.Engine, opts ...fix
 	}
 	f.store = st
 	logger := slog.New(slog.NewJSONHandler(f.logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
-	f.desk = dialogue.New(engine, st, dialogue.Options{
+	dopts := dialogue.Options{
 		Staff:     func(id string) bool { return id == staffUser },
 		Reminders: config.Default().Reminders,
 		Logger:    logger,
+		Ledger:    st,
 		Now:       func() time.Time { return time.Date(2009, 10, 7, 9, 0, 0, 0, time.UTC) },
-	})
+	}
+	if desk != nil {
+		desk(&dopts)
+	}
+	f.desk = dialogue.New(engine, st, dopts)
 	o := Options{
 		Slack:         config.Slack{BotToken: testBotToken, SigningSecret: testSigningSecret, APIURL: f.api.apiURL(), Listen: "127.0.0.1:0"},
 		NSGChannel:    nsgChannel,
@@ -378,9 +395,18 @@ func (f *fixture) event(t testing.TB, body string) {
 // command posts a /hiec command and returns the decoded response.
 func (f *fixture) command(t testing.TB, user, text string) map[string]any {
 	t.Helper()
+	return f.commandWith(t, user, text, nil)
+}
+
+// commandWith is command with extra form fields (a trigger_id).
+func (f *fixture) commandWith(t testing.TB, user, text string, extra url.Values) map[string]any {
+	t.Helper()
 	form := url.Values{
 		"command": {"/hiec"}, "text": {text}, "user_id": {user}, "user_name": {"name-" + user},
 		"team_id": {"T0HIEC"}, "channel_id": {"C0GENERAL"}, "response_url": {f.api.srv.URL + "/response/cmd"},
+	}
+	for k, v := range extra {
+		form[k] = v
 	}
 	w := f.do(t, "/slack/commands", "application/x-www-form-urlencoded", form.Encode())
 	if w.Code != http.StatusOK {

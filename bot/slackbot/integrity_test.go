@@ -4,6 +4,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/hiec/hiecbot/bot/dialogue"
+	"github.com/hiec/hiecbot/bot/store"
 	"github.com/hiec/hiecbot/knowledge"
 )
 
@@ -125,5 +127,71 @@ func TestAppHomeAndErrorsRevealNothing(t *testing.T) {
 		if strings.Contains(all, leak) {
 			t.Errorf("a bidder saw %q:\n%s", leak, all)
 		}
+	}
+}
+
+// TestFollowersAndPublication: bidder B asks what bidder A's question,
+// already with the NSG, asks: B is told so and learns nothing of A's
+// question; staff see the group; A alone gets the private answer; at
+// publication the clarification, in the NSG's wording, goes to the
+// bidders' channel and by DM to both, and a third bidder is answered
+// from it at once.
+func TestFollowersAndPublication(t *testing.T) {
+	f := newFixtureWith(t, realEngine(t))
+	f.event(t, dmEvent("Ev0A1", bidderA, "We are Leeds and Acme: can a hospice join our cluster as a partner?"))
+	f.settle()
+	f.event(t, dmEvent("Ev0B1", bidderB, "Can a hospice join a cluster as a partner?"))
+	f.settle()
+	seenB := f.seenBy(bidderB)
+	if !strings.Contains(seenB, dialogue.FollowingText) {
+		t.Errorf("bidder B was not told the question is already with the NSG:\n%s", seenB)
+	}
+	for _, leak := range []string{"Leeds", "Acme", bidderA, "Q-0001"} {
+		if strings.Contains(seenB, leak) {
+			t.Errorf("bidder B learnt %q about the other question:\n%s", leak, seenB)
+		}
+	}
+	b, _ := f.store.Get("Q-0002")
+	a, _ := f.store.Get("Q-0001")
+	if b.Status != store.StatusFollowing || b.Follows != "Q-0001" || a.AskedBy() != 2 {
+		t.Fatalf("B logged as %+v; A asked by %d", b, a.AskedBy())
+	}
+	notices := f.postedIn(nsgChannel)
+	if !strings.Contains(notices, "Q-0002 asks what Q-0001 asks") || !strings.Contains(notices, "asked by 2 bidders") {
+		t.Errorf("the NSG was not shown the group:\n%s", notices)
+	}
+	for _, cmd := range []string{"questions", "show Q-0001"} {
+		if resp := f.command(t, staffUser, cmd); !strings.Contains(strings.ToLower(resp["text"].(string)), "asked by 2 bidders") {
+			t.Errorf("/hiec %s does not show the group: %v", cmd, resp["text"])
+		}
+	}
+
+	f.command(t, staffUser, "answer Q-0001 Yes: a hospice may join as a partner.")
+	f.settle()
+	if got := f.seenBy(bidderB); strings.Contains(got, "may join as a partner") {
+		t.Errorf("the follower got the private answer before publication:\n%s", got)
+	}
+	f.command(t, staffUser, "publish Q-0001 question: Can a hospice join a cluster as a partner? answer: Yes: a hospice may join as a partner.")
+	f.settle()
+	channel := f.postedIn(bidderChannel)
+	want := "*Clarification C-001 from the National Steering Group*\n*Question*\n> Can a hospice join a cluster as a partner?\n*Answer*\n> Yes: a hospice may join as a partner."
+	if !strings.Contains(channel, want) {
+		t.Errorf("published text:\n%s\nwant:\n%s", channel, want)
+	}
+	for _, who := range []string{bidderA, bidderB} {
+		if got := f.seenBy(who); !strings.Contains(got, "Clarification C-001") {
+			t.Errorf("%s did not get the clarification by DM:\n%s", who, got)
+		}
+	}
+	if got := f.seenBy(bidderB); strings.Contains(got, "Leeds") {
+		t.Errorf("the follower saw the asker's own wording:\n%s", got)
+	}
+	f.event(t, dmEvent("Ev0C1", "U0BIDDERC", "Can a hospice be a partner in a cluster?"))
+	f.settle()
+	if got := f.seenBy("U0BIDDERC"); !strings.Contains(got, "NSG clarification C-001") || !strings.Contains(got, "may join as a partner") {
+		t.Errorf("a third bidder was not answered from the clarification:\n%s", got)
+	}
+	if n, err := f.store.VerifyAudit(); err != nil || n != 3 {
+		t.Errorf("audit: %d entries, %v; want follow, answer, publish", n, err)
 	}
 }

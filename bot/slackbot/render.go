@@ -215,6 +215,13 @@ func homeView(h dialogue.Home) slack.HomeTabViewRequest {
 		timeline = "No deadlines are configured."
 	}
 	blocks = append(blocks, textSections(escape(timeline))...)
+	if !h.Closes.IsZero() {
+		verb := "close"
+		if h.Closed {
+			verb = "closed"
+		}
+		blocks = append(blocks, mrkdwnSection(fmt.Sprintf("*Questions to the National Steering Group %s on %s* (informal dialogue).", verb, h.Closes.Format("Monday 2 January 2006 15:04 MST"))))
+	}
 	blocks = append(blocks, slack.NewDividerBlock(), mrkdwnSection(askHowText))
 	if len(blocks) > maxHomeBlocks {
 		blocks = append(blocks[:maxHomeBlocks-1], mrkdwnSection("…"))

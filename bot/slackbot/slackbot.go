@@ -343,7 +343,13 @@ func (b *Bot) NotifyNSG(ctx context.Context, q store.Question) error {
 		m, _ := b.nsgNoticeMessage(q)
 		return b.queue(ctx, m)
 	}
-	return b.postMessage(ctx, b.nsgChannel, "", noticeMessage(q, ""))
+	done := ""
+	if q.Follows != "" {
+		if t, err := b.desk.Records().Get(q.Follows); err == nil {
+			done = fmt.Sprintf("%s is now asked by %d bidders.", t.ID, t.AskedBy())
+		}
+	}
+	return b.postMessage(ctx, b.nsgChannel, "", noticeMessage(q, done))
 }
 
 // DeliverAnswer gives the asker the NSG's answer in a direct message,
