@@ -81,7 +81,7 @@ func serve(ctx context.Context, cfg *config.Config, log *slog.Logger) error {
 	// in its own transaction (composed by the Slack bot), and the sender
 	// delivers them through the Slack bot, handed each message as it is queued.
 	st.SetComposer(sb.Compose)
-	sender := outbox.New(st, sb.OutboxPoster(), outbox.Options{Staff: cfg.NSG.Staff, Logger: log})
+	sender := outbox.New(m.CountOutbox(st), sb.OutboxPoster(), outbox.Options{Staff: cfg.NSG.Staff, Logger: log})
 	st.OnQueued(sender.Queued)
 	sched, err := reminders.New(cfg.Reminders, countedPoster{sb, m}, st, reminders.Options{
 		NSGChannel: cfg.NSG.Channel,

@@ -139,7 +139,7 @@ func TestServeEndToEnd(t *testing.T) {
 		t.Errorf("/readyz = %d %q, want ready", code, body)
 	}
 	_, metricsText := httpGet(t, "http://"+addr+"/metrics")
-	for _, want := range []string{`hiecbot_questions_asked_total{status="awaiting",via="dm"} 1`, `hiecbot_questions{status="awaiting"} 1`, `hiecbot_answers_total{confident="false"} 1`} {
+	for _, want := range []string{`hiecbot_questions_asked_total{status="awaiting",via="dm"} 1`, `hiecbot_questions{status="awaiting"} 1`, `hiecbot_answers_total{confident="false"} 1`, "hiecbot_outbox_backlog ", `hiecbot_outbox_failures_total{kind="permanent"} 0`} {
 		if !strings.Contains(metricsText, want) {
 			t.Errorf("/metrics lacks %s", want)
 		}

@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/hiec/hiecbot/bot/dialogue"
+	"github.com/hiec/hiecbot/bot/outbox"
 	"github.com/hiec/hiecbot/bot/store"
 	"github.com/hiec/hiecbot/knowledge"
 	"github.com/prometheus/client_golang/prometheus"
@@ -34,8 +35,7 @@ type Metrics struct {
 	answers        *prometheus.CounterVec
 	slackErrors    *prometheus.CounterVec
 	remindersSent  prometheus.Counter
-	outboxBacklog  prometheus.Gauge
-	outboxFailures prometheus.Counter
+	outboxFailures *prometheus.CounterVec
 
 	connected atomic.Bool
 	mu        sync.Mutex
@@ -70,32 +70,42 @@ func New() *Metrics {
 			Name: "hiecbot_reminders_sent_total",
 			Help: "Reminders and digests posted.",
 		}),
-		outboxBacklog: prometheus.NewGauge(prometheus.GaugeOpts{
-			Name: "hiecbot_outbox_backlog",
-			Help: "Messages waiting in the outbox to be posted to Slack.",
-		}),
-		outboxFailures: prometheus.NewCounter(prometheus.CounterOpts{
+		outboxFailures: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "hiecbot_outbox_failures_total",
-			Help: "Outbox deliveries that failed (each attempt).",
-		}),
+			Help: "Failed outbox deliveries: kind=\"retry\" for each attempt that will be tried again, kind=\"permanent\" for a message given up on (staff are told).",
+		}, []string{"kind"}),
 	}
-	m.reg.MustRegister(m.asked, m.answerSeconds, m.answers, m.slackErrors, m.remindersSent, m.outboxBacklog, m.outboxFailures,
+	m.reg.MustRegister(m.asked, m.answerSeconds, m.answers, m.slackErrors, m.remindersSent, m.outboxFailures,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	m.answers.WithLabelValues("true")
 	m.answers.WithLabelValues("false")
+	m.outboxFailures.WithLabelValues("retry")
+	m.outboxFailures.WithLabelValues("permanent")
 	return m
 }
 
 // Store is what Watch reads from the question log; *store.Store is one.
 type Store interface {
 	Count(f store.Filter) (int, error)
+	Pending() ([]store.Message, error)
 	Writable() error
 }
 
-// Watch adds the hiecbot_questions gauge (questions in the log by status,
-// counted at each scrape) and makes /readyz fail while s does not take
-// writes. Call it once.
+// Watch adds the gauges read from the log at each scrape,
+// hiecbot_questions (questions by status) and hiecbot_outbox_backlog
+// (messages waiting to be sent), and makes /readyz fail while s does not
+// take writes. Call it once.
 func (m *Metrics) Watch(s Store) {
+	m.reg.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+		Name: "hiecbot_outbox_backlog",
+		Help: "Messages waiting in the outbox to be posted to Slack (-1: the log could not be read).",
+	}, func() float64 {
+		msgs, err := s.Pending()
+		if err != nil {
+			return -1
+		}
+		return float64(len(msgs))
+	}))
 	for _, st := range store.Statuses {
 		m.reg.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{
 			Name:        "hiecbot_questions",
@@ -131,11 +141,24 @@ func (m *Metrics) SlackAPIError(method string) { m.slackErrors.WithLabelValues(m
 // ReminderSent counts a posted reminder or digest.
 func (m *Metrics) ReminderSent() { m.remindersSent.Inc() }
 
-// OutboxBacklog sets how many messages wait in the outbox.
-func (m *Metrics) OutboxBacklog(n int) { m.outboxBacklog.Set(float64(n)) }
+// CountOutbox returns st counting, in hiecbot_outbox_failures_total,
+// each delivery the Sender retries and each it gives up on.
+func (m *Metrics) CountOutbox(st outbox.Store) outbox.Store { return countingOutbox{st, m} }
 
-// OutboxFailed counts a failed outbox delivery.
-func (m *Metrics) OutboxFailed() { m.outboxFailures.Inc() }
+type countingOutbox struct {
+	outbox.Store
+	m *Metrics
+}
+
+func (o countingOutbox) Retry(id string, next time.Time, cause error) (store.Message, error) {
+	o.m.outboxFailures.WithLabelValues("retry").Inc()
+	return o.Store.Retry(id, next, cause)
+}
+
+func (o countingOutbox) MarkFailed(id string, cause error, notices func(store.Message) []store.Message) (store.Message, error) {
+	o.m.outboxFailures.WithLabelValues("permanent").Inc()
+	return o.Store.MarkFailed(id, cause, notices)
+}
 
 // Connected records that auth.test succeeded: the bot can reach Slack
 // with a good token. /readyz fails until it is called.

@@ -104,8 +104,20 @@ func TestMetricsExposed(t *testing.T) {
 	m.SlackAPIError("chat.postMessage")
 	m.SlackAPIError("auth.test")
 	m.ReminderSent()
-	m.OutboxBacklog(7)
-	m.OutboxFailed()
+	// The outbox: two messages queued, one retried twice then given up on.
+	msgs, err := st.Enqueue(ctx, store.Message{Kind: "post", Channel: "C1", Text: "one"}, store.Message{Kind: "post", Channel: "C2", Text: "two"})
+	if err != nil || len(msgs) != 2 {
+		t.Fatalf("enqueue: %v %v", msgs, err)
+	}
+	ob := m.CountOutbox(st)
+	for range 2 {
+		if _, err := ob.Retry(msgs[0].ID, time.Now(), errors.New("503")); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := ob.MarkFailed(msgs[0].ID, errors.New("channel_not_found"), nil); err != nil {
+		t.Fatal(err)
+	}
 
 	code, body := get(t, m.Handler(), "/metrics")
 	if code != 200 {
@@ -125,8 +137,9 @@ func TestMetricsExposed(t *testing.T) {
 		`hiecbot_slack_api_errors_total{method="chat.postMessage"} 2`,
 		`hiecbot_slack_api_errors_total{method="auth.test"} 1`,
 		`hiecbot_reminders_sent_total 1`,
-		`hiecbot_outbox_backlog 7`,
-		`hiecbot_outbox_failures_total 1`,
+		`hiecbot_outbox_backlog 1`,
+		`hiecbot_outbox_failures_total{kind="retry"} 2`,
+		`hiecbot_outbox_failures_total{kind="permanent"} 1`,
 		`go_goroutines`,
 	} {
 		if !strings.Contains(body, want+"\n") && !strings.Contains(body, want+" ") {
