@@ -88,7 +88,7 @@ func TestOutboxCommand(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := st.MarkFailed(msgs[1].ID, errors.New("chat.postMessage: channel_not_found"), nil); err != nil {
+	if err := st.MarkFailed(msgs[1].ID, errors.New("chat.postMessage: channel_not_found"), nil); err != nil {
 		t.Fatal(err)
 	}
 	st.Close()

@@ -33,9 +33,9 @@ import (
 // Store is the outbox as the Sender needs it; *store.Store is one.
 type Store interface {
 	Pending() ([]store.Message, error)
-	MarkSent(id, ts string) (store.Message, error)
-	Retry(id string, next time.Time, cause error) (store.Message, error)
-	MarkFailed(id string, cause error, notices func(store.Message) []store.Message) (store.Message, error)
+	MarkSent(id, ts string) error
+	Retry(id string, next time.Time, cause error) error
+	MarkFailed(id string, cause error, notices func(store.Message) []store.Message) error
 }
 
 // Poster sends outbox messages.
@@ -330,7 +330,7 @@ func (s *Sender) deliver(ctx context.Context, e *entry) bool {
 }
 
 func (s *Sender) sent(e *entry, ts string, log *slog.Logger) bool {
-	if _, err := s.st.MarkSent(e.m.ID, ts); err != nil {
+	if err := s.st.MarkSent(e.m.ID, ts); err != nil {
 		// Posted, but the store cannot say so now: never post it again
 		// from this process; after a restart the look in Slack finds it.
 		log.Error("outbox: sent, but cannot record it; will record it later", "err", err)
@@ -371,7 +371,7 @@ func (s *Sender) failed(e *entry, err error, log *slog.Logger) bool {
 	e.due = next
 	e.m.Attempts++
 	s.mu.Unlock()
-	if _, rerr := s.st.Retry(m.ID, next, err); rerr != nil {
+	if rerr := s.st.Retry(m.ID, next, err); rerr != nil {
 		log.Error("outbox: cannot record the failed attempt", "err", rerr)
 	}
 	return false
@@ -392,7 +392,7 @@ func (s *Sender) backoff(attempts int) time.Duration {
 func (s *Sender) giveUp(e *entry, err error, log *slog.Logger) bool {
 	m := e.m
 	log.Error("outbox: cannot deliver the message; giving up", "channel", m.Channel, "user", m.User, "err", err)
-	_, rerr := s.st.MarkFailed(m.ID, err, func(f store.Message) []store.Message {
+	rerr := s.st.MarkFailed(m.ID, err, func(f store.Message) []store.Message {
 		if !f.NotifyStaff {
 			return nil
 		}

@@ -155,10 +155,10 @@ func withOutbox(t *testing.T, f *fixture, opts outbox.Options) *outbox.Sender {
 	return s
 }
 
-// waitFor polls cond for up to ten seconds.
+// waitFor polls cond for up to thirty seconds (the machine may be busy).
 func waitFor(t *testing.T, what string, cond func() bool) {
 	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
+	deadline := time.Now().Add(30 * time.Second)
 	for !cond() {
 		if time.Now().After(deadline) {
 			t.Fatalf("timed out waiting for %s", what)

@@ -1,6 +1,7 @@
 package store
 
 import (
+	"bytes"
 	"context"
 	"encoding/binary"
 	"encoding/json"
@@ -75,14 +76,84 @@ type OutFile struct {
 	Name    string `json:"name"`
 	Title   string `json:"title,omitempty"`
 	Comment string `json:"comment,omitempty"`
-	Data    []byte `json:"data"`
+	Data    []byte `json:"data,omitempty"`
 }
 
 var (
 	bucketOutbox        = []byte("outbox")
 	bucketOutboxPending = []byte("outbox_pending")
 	bucketOutboxKeys    = []byte("outbox_keys")
+	// bucketOutboxState holds each message's delivery state apart from
+	// its content, so recording an attempt rewrites a hundred bytes, not
+	// the message.
+	bucketOutboxState = []byte("outbox_state")
 )
+
+// msgState is the part of a Message that changes as it is sent.
+type msgState struct {
+	Status   string     `json:"s"`
+	Attempts int        `json:"a,omitempty"`
+	NextAt   *time.Time `json:"n,omitempty"`
+	Tried    bool       `json:"t,omitempty"`
+	SentAt   *time.Time `json:"at,omitempty"`
+	TS       string     `json:"ts,omitempty"`
+	Error    string     `json:"e,omitempty"`
+}
+
+func (m *Message) state() msgState {
+	return msgState{Status: m.Status, Attempts: m.Attempts, NextAt: m.NextAt, Tried: m.Tried, SentAt: m.SentAt, TS: m.TS, Error: m.Error}
+}
+
+func (m *Message) setState(st msgState) {
+	m.Status, m.Attempts, m.NextAt, m.Tried, m.SentAt, m.TS, m.Error = st.Status, st.Attempts, st.NextAt, st.Tried, st.SentAt, st.TS, st.Error
+}
+
+// outbox is the outbox's buckets in one transaction.
+type outbox struct{ msgs, pending, keys, states *bolt.Bucket }
+
+// read returns the message under k with its current state.
+func (o outbox) read(k []byte) (Message, bool, error) {
+	v := o.msgs.Get(k)
+	if v == nil {
+		return Message{}, false, nil
+	}
+	var m Message
+	if err := json.Unmarshal(v, &m); err != nil {
+		return Message{}, true, fmt.Errorf("read outbox message %s: %w", formatMessageID(binary.BigEndian.Uint64(k)), err)
+	}
+	if o.states != nil {
+		if sv := o.states.Get(k); sv != nil {
+			var st msgState
+			if err := json.Unmarshal(sv, &st); err != nil {
+				return Message{}, true, fmt.Errorf("read outbox message %s: %w", m.ID, err)
+			}
+			m.setState(st)
+		}
+	}
+	return m, true, nil
+}
+
+func (o outbox) writeState(k []byte, st msgState) error {
+	data, err := json.Marshal(st)
+	if err != nil {
+		return err
+	}
+	return o.states.Put(k, data)
+}
+
+func openOutbox(tx *bolt.Tx) (outbox, error) {
+	msgs, pending, keys, err := outboxBuckets(tx)
+	if err != nil {
+		return outbox{}, err
+	}
+	o := outbox{msgs: msgs, pending: pending, keys: keys}
+	if tx.Writable() {
+		o.states, err = tx.CreateBucketIfNotExists(bucketOutboxState)
+	} else {
+		o.states = tx.Bucket(bucketOutboxState)
+	}
+	return o, err
+}
 
 func formatMessageID(n uint64) string { return fmt.Sprintf("M-%06d", n) }
 
@@ -146,6 +217,13 @@ func enqueue(tx *bolt.Tx, now time.Time, m *Message) (bool, error) {
 		return false, err
 	}
 	if err := pending.Put(k, nil); err != nil {
+		return false, err
+	}
+	states, err := tx.CreateBucketIfNotExists(bucketOutboxState)
+	if err != nil {
+		return false, err
+	}
+	if err := (outbox{states: states}).writeState(k, m.state()); err != nil {
 		return false, err
 	}
 	if m.Key != "" {
@@ -309,13 +387,13 @@ type OutboxFilter struct {
 func (s *Store) Outbox(f OutboxFilter) ([]Message, error) {
 	var out []Message
 	err := s.db.View(func(tx *bolt.Tx) error {
-		msgs, pending, _, _ := outboxBuckets(tx)
-		if msgs == nil {
+		o, _ := openOutbox(tx)
+		if o.msgs == nil {
 			return nil
 		}
-		visit := func(v []byte) error {
-			var m Message
-			if err := json.Unmarshal(v, &m); err != nil {
+		visit := func(k []byte) error {
+			m, ok, err := o.read(k)
+			if err != nil || !ok {
 				return err
 			}
 			if (f.Status == "" || m.Status == f.Status) && (f.QuestionID == "" || m.QuestionID == f.QuestionID) {
@@ -326,15 +404,10 @@ func (s *Store) Outbox(f OutboxFilter) ([]Message, error) {
 			}
 			return nil
 		}
-		if f.Status == OutboxPending && pending != nil {
-			return pending.ForEach(func(k, _ []byte) error {
-				if v := msgs.Get(k); v != nil {
-					return visit(v)
-				}
-				return nil
-			})
+		if f.Status == OutboxPending && o.pending != nil {
+			return o.pending.ForEach(func(k, _ []byte) error { return visit(k) })
 		}
-		return msgs.ForEach(func(_, v []byte) error { return visit(v) })
+		return o.msgs.ForEach(func(k, _ []byte) error { return visit(k) })
 	})
 	if err != nil {
 		return nil, fmt.Errorf("read the outbox in %s: %w", s.path, err)
@@ -347,21 +420,16 @@ func (s *Store) Outbox(f OutboxFilter) ([]Message, error) {
 func (s *Store) Pending() ([]Message, error) {
 	var out []Message
 	err := s.db.View(func(tx *bolt.Tx) error {
-		msgs, pending, _, _ := outboxBuckets(tx)
-		if pending == nil {
+		o, _ := openOutbox(tx)
+		if o.pending == nil {
 			return nil
 		}
-		return pending.ForEach(func(k, _ []byte) error {
-			v := msgs.Get(k)
-			if v == nil {
-				return nil
+		return o.pending.ForEach(func(k, _ []byte) error {
+			m, ok, err := o.read(k)
+			if ok && err == nil {
+				out = append(out, m)
 			}
-			var m Message
-			if err := json.Unmarshal(v, &m); err != nil {
-				return fmt.Errorf("read outbox message %s: %w", formatMessageID(binary.BigEndian.Uint64(k)), err)
-			}
-			out = append(out, m)
-			return nil
+			return err
 		})
 	})
 	if err != nil {
@@ -373,46 +441,71 @@ func (s *Store) Pending() ([]Message, error) {
 // ErrNoMessage means no outbox message has the given id.
 var ErrNoMessage = errors.New("no such outbox message")
 
-// changeMessage applies change to message id in a group-committed
-// transaction; queue, when change returns messages, queues them too.
-func (s *Store) changeMessage(op, id string, change func(m *Message) []Message) (Message, error) {
+// changeMessage applies change to the state of message id in a
+// group-committed transaction. change gets the state and, when it needs
+// the whole message (to compose notices about it), full; the messages it
+// returns are queued in the same transaction.
+func (s *Store) changeMessage(op, id string, change func(st *msgState, full func() (Message, error)) ([]Message, error)) (msgState, error) {
 	n, ok := parseMessageID(id)
 	if !ok {
-		return Message{}, fmt.Errorf("%s %q: %w", op, id, ErrNoMessage)
+		return msgState{}, fmt.Errorf("%s %q: %w", op, id, ErrNoMessage)
 	}
 	var (
-		out    Message
+		out    msgState
 		queued []Message
 	)
 	err := s.db.Batch(func(tx *bolt.Tx) error {
 		queued = nil
-		msgs, pending, _, err := outboxBuckets(tx)
+		o, err := openOutbox(tx)
 		if err != nil {
 			return err
 		}
 		k := seqKey(n)
-		v := msgs.Get(k)
-		if v == nil {
+		if o.msgs.Get(k) == nil {
 			return fmt.Errorf("%s %s: %w", op, formatMessageID(n), ErrNoMessage)
 		}
-		var m Message
-		if err := json.Unmarshal(v, &m); err != nil {
-			return fmt.Errorf("%s %s: %w", op, m.ID, err)
+		var st msgState
+		if sv := o.states.Get(k); sv != nil {
+			if err := json.Unmarshal(sv, &st); err != nil {
+				return fmt.Errorf("%s %s: %w", op, formatMessageID(n), err)
+			}
+		} else { // queued before states were kept apart
+			m, _, err := o.read(k)
+			if err != nil {
+				return err
+			}
+			st = m.state()
 		}
-		more := change(&m)
-		if m.Status != OutboxPending {
-			m.File = nil // delivered or given up: the data is not needed
+		full := func() (Message, error) {
+			m, _, err := o.read(k)
+			m.setState(st)
+			return m, err
 		}
-		data, err := json.Marshal(&m)
+		more, err := change(&st, full)
 		if err != nil {
 			return err
 		}
-		if err := msgs.Put(k, data); err != nil {
+		if err := o.writeState(k, st); err != nil {
 			return err
 		}
-		if m.Status != OutboxPending {
-			if err := pending.Delete(k); err != nil {
+		if st.Status != OutboxPending {
+			if err := o.pending.Delete(k); err != nil {
 				return err
+			}
+			// Delivered or given up: an upload's data is not needed.
+			if v := o.msgs.Get(k); bytes.Contains(v, []byte(`"file":{`)) {
+				m, _, err := o.read(k)
+				if err != nil {
+					return err
+				}
+				m.File.Data = nil
+				data, err := json.Marshal(&m)
+				if err != nil {
+					return err
+				}
+				if err := o.msgs.Put(k, data); err != nil {
+					return err
+				}
 			}
 		}
 		now := s.clock()
@@ -425,49 +518,57 @@ func (s *Store) changeMessage(op, id string, change func(m *Message) []Message) 
 				queued = append(queued, more[i])
 			}
 		}
-		out = m
+		out = st
 		return nil
 	})
 	if err != nil {
 		if errors.Is(err, ErrNoMessage) {
-			return Message{}, err
+			return msgState{}, err
 		}
-		return Message{}, fmt.Errorf("%s in %s: %w", op, s.path, err)
+		return msgState{}, fmt.Errorf("%s in %s: %w", op, s.path, err)
 	}
 	s.queued(queued)
 	return out, nil
 }
 
 // MarkSent records that message id was sent, as Slack message ts.
-func (s *Store) MarkSent(id, ts string) (Message, error) {
-	return s.changeMessage("mark sent", id, func(m *Message) []Message {
+func (s *Store) MarkSent(id, ts string) error {
+	_, err := s.changeMessage("mark sent", id, func(st *msgState, _ func() (Message, error)) ([]Message, error) {
 		at := s.clock()
-		m.Status, m.SentAt, m.TS, m.NextAt, m.Error = OutboxSent, &at, ts, nil, ""
-		return nil
+		st.Status, st.SentAt, st.TS, st.NextAt, st.Error = OutboxSent, &at, ts, nil, ""
+		return nil, nil
 	})
+	return err
 }
 
 // Retry records a failed attempt at message id and when to try again.
-func (s *Store) Retry(id string, next time.Time, cause error) (Message, error) {
-	return s.changeMessage("retry", id, func(m *Message) []Message {
-		m.Attempts++
-		m.Tried = true
+func (s *Store) Retry(id string, next time.Time, cause error) error {
+	_, err := s.changeMessage("retry", id, func(st *msgState, _ func() (Message, error)) ([]Message, error) {
+		st.Attempts++
+		st.Tried = true
 		at := next.UTC()
-		m.NextAt = &at
-		m.Error = cause.Error()
-		return nil
+		st.NextAt = &at
+		st.Error = cause.Error()
+		return nil, nil
 	})
+	return err
 }
 
 // MarkFailed records that message id failed for good with cause, and in
-// the same transaction queues notices (the staff's DMs about it).
-func (s *Store) MarkFailed(id string, cause error, notices func(m Message) []Message) (Message, error) {
-	return s.changeMessage("mark failed", id, func(m *Message) []Message {
-		m.Attempts++
-		m.Status, m.NextAt, m.Error = OutboxFailed, nil, cause.Error()
+// the same transaction queues notices (the staff's DMs about it), given
+// the message as failed.
+func (s *Store) MarkFailed(id string, cause error, notices func(m Message) []Message) error {
+	_, err := s.changeMessage("mark failed", id, func(st *msgState, full func() (Message, error)) ([]Message, error) {
+		st.Attempts++
+		st.Status, st.NextAt, st.Error = OutboxFailed, nil, cause.Error()
 		if notices == nil {
-			return nil
+			return nil, nil
 		}
-		return notices(*m)
+		m, err := full()
+		if err != nil {
+			return nil, err
+		}
+		return notices(m), nil
 	})
+	return err
 }

@@ -1,11 +1,14 @@
 package store
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"strings"
 	"testing"
 	"time"
+
+	bolt "go.etcd.io/bbolt"
 )
 
 // TestOutboxQueuedWithTheChange: a question's messages are committed in
@@ -80,18 +83,24 @@ func TestOutboxStatuses(t *testing.T) {
 	if err != nil || len(msgs) != 3 {
 		t.Fatal(msgs, err)
 	}
-	if _, err := s.MarkSent(msgs[0].ID, "1.000100"); err != nil {
+	if err := s.MarkSent(msgs[0].ID, "1.000100"); err != nil {
 		t.Fatal(err)
 	}
 	next := c.Now().Add(time.Minute)
-	if m, err := s.Retry(msgs[1].ID, next, errors.New("503")); err != nil || m.Attempts != 1 || !m.Tried || !m.NextAt.Equal(next) {
-		t.Fatalf("Retry = %+v, %v", m, err)
+	if err := s.Retry(msgs[1].ID, next, errors.New("503")); err != nil {
+		t.Fatal(err)
 	}
-	m, err := s.MarkFailed(msgs[1].ID, errors.New("channel_not_found"), func(f Message) []Message {
+	if m := find(t, s, msgs[1].ID); m.Attempts != 1 || !m.Tried || !m.NextAt.Equal(next) || m.Error != "503" {
+		t.Fatalf("after Retry: %+v", m)
+	}
+	err = s.MarkFailed(msgs[1].ID, errors.New("channel_not_found"), func(f Message) []Message {
 		return []Message{{Kind: "staff_notice", User: "UNSG", Text: f.ID + ": " + f.Error}}
 	})
-	if err != nil || m.Status != OutboxFailed || m.Attempts != 2 {
+	if m := find(t, s, msgs[1].ID); err != nil || m.Status != OutboxFailed || m.Attempts != 2 || m.Text != "b" {
 		t.Fatalf("MarkFailed = %+v, %v", m, err)
+	}
+	if m := find(t, s, msgs[0].ID); m.Status != OutboxSent || m.TS != "1.000100" || m.SentAt == nil {
+		t.Fatalf("after MarkSent: %+v", m)
 	}
 	failed, _ := s.Outbox(OutboxFilter{Status: OutboxFailed})
 	if len(failed) != 1 || failed[0].Error != "channel_not_found" {
@@ -105,16 +114,42 @@ func TestOutboxStatuses(t *testing.T) {
 	if listed[0].File == nil || listed[0].File.Data != nil {
 		t.Error("the outbox listing carries file data")
 	}
-	if _, err := s.MarkSent("M-999999", "x"); !errors.Is(err, ErrNoMessage) {
+	if err := s.MarkSent(msgs[2].ID, "F0"); err != nil {
+		t.Fatal(err)
+	}
+	var raw []byte
+	_ = s.db.View(func(tx *bolt.Tx) error {
+		raw = bytes.Clone(tx.Bucket(bucketOutbox).Get(seqKey(3)))
+		return nil
+	})
+	if bytes.Contains(raw, []byte(`"data"`)) {
+		t.Errorf("a sent upload keeps its data: %s", raw)
+	}
+	if err := s.MarkSent("M-999999", "x"); !errors.Is(err, ErrNoMessage) {
 		t.Errorf("unknown message: %v", err)
 	}
 	// The outbox survives a reopen.
 	path := s.path
 	s.Close()
 	s2 := openTest(t, path, c)
-	if p, _ := s2.Pending(); len(p) != 2 {
+	if p, _ := s2.Pending(); len(p) != 1 {
 		t.Errorf("pending after reopen: %d", len(p))
 	}
+}
+
+func find(t *testing.T, s *Store, id string) Message {
+	t.Helper()
+	all, err := s.Outbox(OutboxFilter{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, m := range all {
+		if m.ID == id {
+			return m
+		}
+	}
+	t.Fatalf("no message %s", id)
+	return Message{}
 }
 
 // TestPostOnce: a reminder is queued and marked sent in one step, once.
