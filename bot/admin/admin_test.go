@@ -197,6 +197,16 @@ func TestAdminSocket(t *testing.T) {
 	if err := c.Check(); err != nil {
 		t.Errorf("Check: %v", err)
 	}
+	queued, err := f.store.Enqueue(ctx, store.Message{Kind: "reminder", Channel: "CBID", Text: "7 days left"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if msgs, err := c.Outbox(store.OutboxFilter{Status: store.OutboxPending}); err != nil || len(msgs) != 1 || msgs[0].ID != queued[0].ID {
+		t.Errorf("Outbox through the socket = %+v, %v", msgs, err)
+	}
+	if msgs, err := c.Outbox(store.OutboxFilter{Status: store.OutboxFailed}); err != nil || len(msgs) != 0 {
+		t.Errorf("failed Outbox through the socket = %+v, %v", msgs, err)
+	}
 	backup := filepath.Join(t.TempDir(), "backup.db")
 	if _, err := store.WriteBackup(backup, c.Backup); err != nil {
 		t.Fatalf("backup through the socket: %v", err)

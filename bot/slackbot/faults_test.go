@@ -305,3 +305,29 @@ func TestOutboxCarriesEveryMessage(t *testing.T) {
 		t.Errorf("%d answers where the asker asked and %d DMs (the delivery, the clarification), want 1 and 2", len(a), len(d))
 	}
 }
+
+// TestExportQueuedAndUploaded: an export is queued with its file and
+// uploaded by the sender; the staff member is told it is queued.
+func TestExportQueuedAndUploaded(t *testing.T) {
+	f := newFixture(t)
+	newFaultySlack(f.api, nil)
+	withOutbox(t, f, outbox.Options{})
+	f.event(t, dmEvent("Ev0EXP", bidderUser, "When are detailed bids due?"))
+	resp := f.command(t, staffUser, "export csv")
+	if text, _ := resp["text"].(string); !strings.Contains(text, "queued (M-") {
+		t.Errorf("export response %q does not say it is queued", text)
+	}
+	done := f.api.wait(t, "files.completeUploadExternal", 1)
+	if !strings.Contains(string(done[0].Body)+done[0].Form.Encode(), "M-") {
+		t.Errorf("the upload's comment does not carry its outbox id: %s %v", done[0].Body, done[0].Form)
+	}
+	waitFor(t, "the export to be marked sent", func() bool {
+		sent, _ := f.store.Outbox(store.OutboxFilter{Status: store.OutboxSent})
+		for _, m := range sent {
+			if m.Kind == "export" {
+				return m.User == staffUser && m.File != nil && m.File.Name != ""
+			}
+		}
+		return false
+	})
+}
