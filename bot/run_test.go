@@ -323,3 +323,34 @@ func TestAuditTamperDetectedFromTheCommandLine(t *testing.T) {
 		t.Errorf("audit verify after tampering = %v (exit %d); want a failure naming entry 2", r.err, ExitCode(r.err))
 	}
 }
+
+// TestCiteTeachesTheBot: staff answer a passed-on question by citing the
+// passage that answers it; the next bidder who asks it that way is
+// answered from that passage (here by the next process, which loads the
+// phrasing at start; the running bot indexes it at once, see the Desk's
+// TestCiteQuestion).
+func TestCiteTeachesTheBot(t *testing.T) {
+	dir := project(t, "")
+	question := "When must our submission reach you?"
+	r := hiecbot(t, dir, question+"\n", "chat")
+	if r.err != nil || !strings.Contains(r.stdout, "does not cover") {
+		t.Fatalf("chat: %v\n%s", r.err, r.stdout)
+	}
+	if r := hiecbot(t, dir, "", "questions", "answer", "Q-0001", "--cite", "Guide, slide 99"); !isUsage(r.err) || !strings.Contains(r.err.Error(), "matches no passage") {
+		t.Errorf("citing no passage: %v", r.err)
+	}
+	r = hiecbot(t, dir, "", "questions", "answer", "Q-0001", "--cite", "guide, slide 17", "--by", "J Smith")
+	if r.err != nil || !strings.Contains(r.stdout, "with Guide, slide 17: Application process") {
+		t.Fatalf("answer --cite: %v\n%s", r.err, r.stdout)
+	}
+	if r := hiecbot(t, dir, "", "questions", "show", "Q-0001"); !strings.Contains(r.stdout, "citing Guide, slide 17: Application process") || !strings.Contains(r.stdout, "Detailed bids by 19 Oct") {
+		t.Errorf("show after a citation:\n%s", r.stdout)
+	}
+	r = hiecbot(t, dir, "", "ask", "--json", question)
+	if r.err != nil || !strings.Contains(r.stdout, `"confident":true`) || !strings.Contains(r.stdout, `"citation":"Guide, slide 17: Application process"`) {
+		t.Errorf("the next bidder asking that way was not answered from the cited passage: %v\n%s", r.err, r.stdout)
+	}
+	if r := hiecbot(t, dir, "", "questions", "history", "Q-0001"); !strings.Contains(r.stdout, "cite by J Smith") {
+		t.Errorf("history:\n%s", r.stdout)
+	}
+}

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -372,6 +373,16 @@ func TestExportCommand(t *testing.T) {
 	if err != nil || rep.Kind != KindFile || rep.File == nil || rep.File.Rows != 2 {
 		t.Fatalf("export: %+v, %v", rep, err)
 	}
+	var exports []store.AuditEntry
+	_ = f.store.AuditEach(func(e store.AuditEntry) error {
+		if e.Action == store.ActionExport {
+			exports = append(exports, e)
+		}
+		return nil
+	})
+	if len(exports) != 1 || exports[0].By != staffID || !slices.Contains(exports[0].Changes, store.Change{Field: "rows", To: "2"}) {
+		t.Errorf("the export is not on the record: %+v", exports)
+	}
 	if !strings.HasSuffix(rep.File.Name, ".csv") {
 		t.Errorf("file name %q", rep.File.Name)
 	}
@@ -500,5 +511,34 @@ func TestDigest(t *testing.T) {
 	s, err := f.desk.Digest(context.Background())
 	if err != nil || !strings.Contains(s, "1 question awaiting") || !strings.Contains(s, "VAT") {
 		t.Errorf("digest = %q, %v", s, err)
+	}
+}
+
+// TestCiteQuestion: citing a passage delivers it to the asker, indexes
+// the question as its phrasing at once, and is on the record; a citation
+// of no passage changes nothing.
+func TestCiteQuestion(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	r, _ := f.desk.Ask(ctx, bidder, "What legal shape may a cluster take?")
+	id := r.Question.ID
+	rep, _ := f.desk.Command(ctx, Asker{UserID: staffID}, "cite "+id+" Guide, slide 99")
+	if rep.Kind != KindRefused || !strings.Contains(rep.Text, "matches no passage") {
+		t.Errorf("citing no passage: %+v", rep)
+	}
+	rep, err := f.desk.Command(ctx, Asker{UserID: staffID}, "cite "+id+" guide, slide 15")
+	if err != nil || !strings.Contains(rep.Text, "with Guide, slide 15: Governance – legal entity") {
+		t.Fatalf("cite: %+v %v", rep, err)
+	}
+	f.desk.Wait()
+	if got := f.engine.phrasings["What legal shape may a cluster take?"]; got != "Guide, slide 15: Governance – legal entity" {
+		t.Errorf("phrasings = %v", f.engine.phrasings)
+	}
+	if len(f.note.delivered) != 1 || f.note.delivered[0].Cited == "" || f.note.delivered[0].NSGAnswer != "A HIEC may take any legal form." {
+		t.Errorf("delivered %+v", f.note.delivered)
+	}
+	h, _ := f.desk.History(id)
+	if len(h) != 1 || h[0].Action != store.ActionCite || h[0].By != staffID {
+		t.Errorf("history %+v", h)
 	}
 }
