@@ -150,12 +150,12 @@ type countingOutbox struct {
 	m *Metrics
 }
 
-func (o countingOutbox) Retry(id string, next time.Time, cause error) (store.Message, error) {
+func (o countingOutbox) Retry(id string, next time.Time, cause error) error {
 	o.m.outboxFailures.WithLabelValues("retry").Inc()
 	return o.Store.Retry(id, next, cause)
 }
 
-func (o countingOutbox) MarkFailed(id string, cause error, notices func(store.Message) []store.Message) (store.Message, error) {
+func (o countingOutbox) MarkFailed(id string, cause error, notices func(store.Message) []store.Message) error {
 	o.m.outboxFailures.WithLabelValues("permanent").Inc()
 	return o.Store.MarkFailed(id, cause, notices)
 }

@@ -111,11 +111,11 @@ func TestMetricsExposed(t *testing.T) {
 	}
 	ob := m.CountOutbox(st)
 	for range 2 {
-		if _, err := ob.Retry(msgs[0].ID, time.Now(), errors.New("503")); err != nil {
+		if err := ob.Retry(msgs[0].ID, time.Now(), errors.New("503")); err != nil {
 			t.Fatal(err)
 		}
 	}
-	if _, err := ob.MarkFailed(msgs[0].ID, errors.New("channel_not_found"), nil); err != nil {
+	if err := ob.MarkFailed(msgs[0].ID, errors.New("channel_not_found"), nil); err != nil {
 		t.Fatal(err)
 	}
 
