@@ -242,6 +242,11 @@ func TestSlashPublishOpensTheModal(t *testing.T) {
 	if q, _ := f.store.Get("Q-0001"); q.Status != store.StatusNSGAnswered {
 		t.Errorf("opening the form published: %s", q.Status)
 	}
+	// /hiec answer with an id alone opens the answer form.
+	f.commandWith(t, staffUser, "answer Q-0001", trigger)
+	if view := f.openedView(t, 2); view["callback_id"] != answerModalID || !strings.Contains(mustJSON(view), `"initial_value":"Yes."`) {
+		t.Errorf("answer form %v", view)
+	}
 }
 
 // TestAskTheNSGBecomesPassed: once pressed, the bidder's "Ask the NSG"
