@@ -486,7 +486,7 @@ func versionText(bi *debug.BuildInfo, ok bool) string {
 			}
 		}
 	}
-	vcs := "no VCS revision recorded: build it with `go build` inside the git checkout"
+	vcs := "no VCS revision recorded: build it inside the git checkout with `go build -buildvcs=true`"
 	if rev != "" {
 		vcs = "revision " + rev
 		if at != "" {
