@@ -2,6 +2,7 @@ package knowledge
 
 import (
 	"errors"
+	"strings"
 	"testing"
 )
 
@@ -38,5 +39,49 @@ func TestLookupAddPhrasingAddClarification(t *testing.T) {
 	r, err = e.Answer("Can a social enterprise be the lead partner?")
 	if err != nil || len(r.Answers) == 0 || r.Answers[0].Citation != "NSG clarification C-001" {
 		t.Fatalf("clarification not found: %+v, %v", r, err)
+	}
+}
+
+// TestAddPhrasingIndexesNoPrivateWords: staff answer a bidder's question
+// by citing a passage; a rival probing with the words only that bidder
+// wrote (their company, partner, place) learns nothing, while the next
+// bidder asking it in the sources' words is answered.
+func TestAddPhrasingIndexesNoPrivateWords(t *testing.T) {
+	e, err := New(Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer e.Close()
+	const asked = "We are Zyxcorp with Quorbly Trust in Gateshead: may our bid be reviewed by the National Award Panel twice?"
+	const probe = "Zyxcorp Quorbly Gateshead?"
+	before, _ := e.Answer(probe)
+	if err := e.AddPhrasing("Guide, slide 17", asked); err != nil {
+		t.Fatal(err)
+	}
+	after, _ := e.Answer(probe)
+	if after.Confident || after.Probability > before.Probability {
+		t.Errorf("the probe %q: p=%.2f before the citation, %.2f (confident %v) after", probe, before.Probability, after.Probability, after.Confident)
+	}
+	for _, a := range after.Answers {
+		if strings.Contains(strings.ToLower(a.Text+a.Title+a.Highlight), "zyxcorp") {
+			t.Errorf("a bidder's word reached an answer: %+v", a)
+		}
+	}
+	e.mu.RLock()
+	ip := e.lookup("Guide, slide 17")
+	e.mu.RUnlock()
+	for _, p := range ip.phrasings {
+		for _, w := range []string{"zyxcorp", "quorbly", "gateshead"} {
+			if strings.Contains(p, w) {
+				t.Errorf("indexed phrasing %q holds %q", p, w)
+			}
+		}
+	}
+	if len(ip.phrasings) != 1 || !strings.Contains(ip.phrasings[0], "award panel") {
+		t.Errorf("phrasings %q: want the question in the sources' words", ip.phrasings)
+	}
+	// A question of unknown words only teaches nothing.
+	if err := e.AddPhrasing("Guide, slide 17", "Zyxcorp Quorbly?"); err != nil || len(e.lookup("Guide, slide 17").phrasings) != 1 {
+		t.Errorf("a phrasing of unknown words was indexed (err %v)", err)
 	}
 }

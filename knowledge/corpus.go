@@ -56,6 +56,10 @@ type passage struct {
 	// FAQ entry's question and alternatives, and questions staff answered
 	// by citing the passage (see Engine.AddPhrasing).
 	alts []string
+	// phrasings are questions staff answered by citing the passage, cut
+	// to the words the sources already hold (see Engine.AddPhrasing);
+	// indexed with alts.
+	phrasings []string
 	// prior is added to the passage's score, so that when passages answer a
 	// question equally well the more authoritative one comes first: answers
 	// written for bidders (FAQ, NSG), then the guide, then the rest.

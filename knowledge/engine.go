@@ -247,7 +247,8 @@ func (e *Engine) put(ip *indexed) {
 		ip.seq = e.seq
 	}
 	e.passages[ip.id] = ip
-	for _, text := range []string{ip.titleText(), ip.altsText(), ip.text} {
+	// Staff phrasings hold only words known already (see AddPhrasing).
+	for _, text := range append([]string{ip.titleText(), ip.text}, ip.alts...) {
 		e.known.addText(text)
 	}
 	for k := range ip.terms {
@@ -361,6 +362,12 @@ func (e *Engine) lookup(citation string) *indexed {
 // cited by citation (resolved as by Lookup) answers, so that the next
 // question put that way finds it. It returns ErrNoPassage when the
 // citation names no single passage.
+//
+// The question is a bidder's and unpublished, so only its words that the
+// sources (or the lexicon) already hold are kept: a rival cannot probe
+// for a company, a partner or a place someone asked about, for no word
+// that only a bidder wrote is ever indexed. When none of its words is
+// known, nothing is indexed.
 func (e *Engine) AddPhrasing(citation, question string) error {
 	question = strings.TrimSpace(question)
 	if question == "" {
@@ -368,12 +375,21 @@ func (e *Engine) AddPhrasing(citation, question string) error {
 	}
 	e.mu.RLock()
 	ip := e.lookup(citation)
+	var kept []string
+	for _, t := range e.words.Analyze([]byte(question)) {
+		if w := string(t.Term); e.known.has(w) {
+			kept = append(kept, w)
+		}
+	}
 	e.mu.RUnlock()
 	if ip == nil {
 		return fmt.Errorf("%w: %q", ErrNoPassage, citation)
 	}
+	if len(kept) == 0 {
+		return nil
+	}
 	p := ip.passage
-	p.alts = append(append([]string{}, p.alts...), question)
+	p.phrasings = append(append([]string{}, p.phrasings...), strings.Join(kept, " "))
 	return e.add(p)
 }
 

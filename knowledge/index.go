@@ -168,7 +168,7 @@ func (p passage) titleText() string {
 
 func (p passage) altsText() string {
 	t := ""
-	for i, a := range p.alts {
+	for i, a := range append(append([]string{}, p.alts...), p.phrasings...) {
 		if i > 0 {
 			t += "\n"
 		}

@@ -45,6 +45,12 @@ func (v *vocabulary) addText(text string) {
 	})
 }
 
+// has reports whether w is a known word.
+func (v *vocabulary) has(w string) bool {
+	_, ok := v.words[w]
+	return ok
+}
+
 // add adds a lower-case word.
 func (v *vocabulary) add(w string) {
 	if _, ok := v.words[w]; ok {
