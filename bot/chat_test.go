@@ -76,6 +76,7 @@ func TestChatTerminal(t *testing.T) {
 	}{strings.NewReader(keys), &out}
 	tm := newPromptTerminal(rw)
 	c := newStyledConsole(tm)
+	c.width = func() int { return 60 }
 	desk := fileDesk(t, filepath.Join(t.TempDir(), "q.db"), c)
 	if err := chatTerminal(context.Background(), desk, tm, c, t.TempDir()); err != nil {
 		t.Fatalf("Ctrl-C ended chat with %v, want a clean end", err)
@@ -89,6 +90,11 @@ func TestChatTerminal(t *testing.T) {
 	}
 	if strings.Contains(got, "*Guide") || strings.Contains(got, "\n> ") || strings.Contains(got, "\r\n> ") {
 		t.Errorf("raw mrkdwn shown:\n%q", got)
+	}
+	for _, line := range strings.Split(strings.ReplaceAll(got, "\r\n", "\n"), "\n") {
+		if !strings.Contains(line, "you>") && visibleLen(line) > 60 {
+			t.Errorf("line wider than the 60-column terminal: %q", line)
+		}
 	}
 	if strings.Contains(got, `\x1b`) {
 		t.Errorf("the console's own styling was escaped:\n%q", got)

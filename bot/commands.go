@@ -17,6 +17,7 @@ import (
 	"github.com/hiec/hiecbot/config/when"
 	"github.com/hiec/hiecbot/knowledge"
 	"github.com/hiec/hiecbot/reminders"
+	"golang.org/x/term"
 )
 
 // commands is every command, in the order `hiecbot help` lists them.
@@ -289,6 +290,12 @@ func runChat(cl *call, _ []string) error {
 			io.Writer
 		}{cl.Stdin, cl.Stdout})
 		console := newStyledConsole(t) // the terminal redraws the prompt around what the Desk prints
+		console.width = func() int {
+			if w, _, err := term.GetSize(fd); err == nil {
+				return w - 1
+			}
+			return 0
+		}
 		opts.Notifier = console
 		err = chatTerminal(cl.ctx, dialogue.New(e, log, opts), t, console, "")
 		fmt.Fprint(cl.Stdout, "\r\n") // past the last prompt, which stays on screen

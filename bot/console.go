@@ -30,6 +30,9 @@ type Console struct {
 	mu     sync.Mutex
 	out    io.Writer
 	styled bool
+	// width, when set, is the terminal's width now: lines are wrapped at
+	// spaces to fit it.
+	width func() int
 }
 
 // NewConsole returns a Console printing plain text to out.
@@ -48,7 +51,11 @@ func (c *Console) say(text string) { c.sayAfter("", text) }
 func (c *Console) sayAfter(prefix, text string) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	fmt.Fprintln(c.out, prefix+renderMrkdwn(TerminalSafe(strings.TrimRight(text, "\n")), c.styled))
+	out := prefix + renderMrkdwn(TerminalSafe(strings.TrimRight(text, "\n")), c.styled)
+	if c.width != nil {
+		out = wrapWidth(out, c.width())
+	}
+	fmt.Fprintln(c.out, out)
 }
 
 func (c *Console) printf(format string, args ...any) {

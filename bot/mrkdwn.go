@@ -88,3 +88,57 @@ func off(on string) string {
 	}
 	return ansiReset
 }
+
+// wrapWidth breaks each line of s at spaces so none is wider than width
+// columns on screen (terminal escape codes take no room); a continued
+// line keeps the line's leading indent. A word longer than width stays
+// whole. width <= 0 leaves s as it is.
+func wrapWidth(s string, width int) string {
+	if width <= 0 {
+		return s
+	}
+	lines := strings.Split(s, "\n")
+	for i, line := range lines {
+		if visibleLen(line) <= width {
+			continue
+		}
+		indent := line[:len(line)-len(strings.TrimLeft(line, " "))]
+		var b strings.Builder
+		col := 0
+		for j, word := range strings.Split(strings.TrimLeft(line, " "), " ") {
+			w := visibleLen(word)
+			switch {
+			case j == 0:
+				b.WriteString(indent + word)
+				col = len(indent) + w
+			case col+1+w > width:
+				b.WriteString("\n" + indent + word)
+				col = len(indent) + w
+			default:
+				b.WriteString(" " + word)
+				col += 1 + w
+			}
+		}
+		lines[i] = b.String()
+	}
+	return strings.Join(lines, "\n")
+}
+
+// visibleLen is how many columns s takes on a terminal: its runes, less
+// the escape sequences.
+func visibleLen(s string) int {
+	n, esc := 0, false
+	for _, r := range s {
+		switch {
+		case esc:
+			if r >= '@' && r <= '~' && r != '[' {
+				esc = false
+			}
+		case r == 0x1b:
+			esc = true
+		default:
+			n++
+		}
+	}
+	return n
+}

@@ -23,3 +23,23 @@ func TestRenderMrkdwn(t *testing.T) {
 		}
 	}
 }
+
+func TestWrapWidth(t *testing.T) {
+	tests := []struct {
+		in    string
+		width int
+		want  string
+	}{
+		{"The guide does not cover this, so I have passed it on.", 20, "The guide does not\ncover this, so I\nhave passed it on."},
+		{"    quoted text that goes on and on", 18, "    quoted text\n    that goes on\n    and on"},
+		{"\x1b[1mbold words\x1b[0m here", 10, "\x1b[1mbold words\x1b[0m\nhere"},
+		{"short", 20, "short"},
+		{"unbreakablewordlongerthanwidth x", 10, "unbreakablewordlongerthanwidth\nx"},
+		{"no width", 0, "no width"},
+	}
+	for _, tc := range tests {
+		if got := wrapWidth(tc.in, tc.width); got != tc.want {
+			t.Errorf("wrapWidth(%q, %d) = %q, want %q", tc.in, tc.width, got, tc.want)
+		}
+	}
+}
