@@ -185,7 +185,7 @@ func (b *Bot) ask(ctx context.Context, a dialogue.Asker, raw, eventID string) er
 		}
 		return fmt.Errorf("record question: %w", err)
 	default:
-		m = renderReply(reply)
+		m = b.render(reply)
 	}
 	attrs := []any{"event_id", eventID, "channel", a.ChannelID}
 	if reply.Question != nil {
@@ -279,7 +279,7 @@ func (b *Bot) command(ctx context.Context, c slack.SlashCommand) slack.WebhookMe
 	// Every /hiec reply is for the user alone: Slack shows the command to
 	// no one else either, so a bidder's question stays between them and
 	// the bot.
-	return webhookMessage(renderReply(reply), true)
+	return webhookMessage(b.render(reply), true)
 }
 
 // interaction handles the buttons and modals: under an answer, Helpful
@@ -313,11 +313,18 @@ func (b *Bot) interaction(ctx context.Context, cb *slack.InteractionCallback) *s
 		case actionNSGAnswer, actionNSGPublish, actionNSGShow:
 			b.nsgAction(ctx, cb, act, a.UserID)
 			continue
-		case actionHelpful:
-			reply, err = b.desk.Feedback(ctx, a, act.Value, store.FeedbackHelpful)
-			done = "_Marked helpful. Thank you._"
-		case actionAskNSG:
-			reply, err = b.desk.Escalate(ctx, a, act.Value)
+		case actionHelpful, actionAskNSG:
+			id, ok := b.refs.decode(act.Value)
+			if !ok {
+				err = fmt.Errorf("button value %q: %w", act.Value, store.ErrNotFound)
+				break
+			}
+			if act.ActionID == actionHelpful {
+				reply, err = b.desk.Feedback(ctx, a, id, store.FeedbackHelpful)
+				done = "_Marked helpful. Thank you._"
+				break
+			}
+			reply, err = b.desk.Escalate(ctx, a, id)
 			done = "_Passed to the NSG. Their answer will come to you in a direct message._"
 			if reply.Kind == dialogue.KindClosed {
 				done = "_" + escape(reply.Text) + "_"

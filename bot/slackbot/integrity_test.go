@@ -195,3 +195,29 @@ func TestFollowersAndPublication(t *testing.T) {
 		t.Errorf("audit: %d entries, %v; want follow, answer, publish", n, err)
 	}
 }
+
+func TestQuestionReferences(t *testing.T) {
+	c := newRefCodec(testBotToken)
+	seen := map[string]bool{}
+	for _, id := range []string{"Q-0001", "Q-0002", "Q-0042", "Q-9999", "Q-12345"} {
+		ref := c.encode(id)
+		if strings.Contains(ref, strings.TrimPrefix(id, "Q-")) || seen[ref] || len(ref) != 33 {
+			t.Errorf("reference %q for %s", ref, id)
+		}
+		seen[ref] = true
+		if got, ok := c.decode(ref); !ok || got != id {
+			t.Errorf("decode(%q) = %q, %v; want %s", ref, got, ok, id)
+		}
+		if got, ok := newRefCodec("another token").decode(ref); ok {
+			t.Errorf("another key resolved %q to %q", ref, got)
+		}
+	}
+	for _, forged := range []string{"r00000000000000000000000000000000", "rzz", "r" + strings.Repeat("g", 32)} {
+		if got, ok := c.decode(forged); ok {
+			t.Errorf("decode(%q) = %q; want refused", forged, got)
+		}
+	}
+	if got, ok := c.decode("Q-0007"); !ok || got != "Q-0007" {
+		t.Errorf("a button posted before references: %q, %v", got, ok)
+	}
+}

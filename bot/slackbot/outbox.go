@@ -143,7 +143,7 @@ func (b *Bot) Compose(op string, q store.Question) []store.Message {
 // replyMessages is the reply to a question as the outbox holds it: in a
 // DM or a thread, or for a mention in a channel, shown to the asker alone.
 func (b *Bot) replyMessages(a dialogue.Asker, r dialogue.Reply) []store.Message {
-	rendered := renderReply(r)
+	rendered := b.render(r)
 	ephemeral := a.Via == dialogue.ViaMention && !isDM(a.ChannelID)
 	if ephemeral {
 		rendered = withNote(rendered, mentionNote)

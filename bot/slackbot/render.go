@@ -45,22 +45,25 @@ type message struct {
 
 // renderReply turns a Desk reply into a message. A confident answer gets
 // Block Kit with the passage, its citation, the other references and the
-// two buttons; everything else is text.
-func renderReply(r dialogue.Reply) message {
+// two buttons, whose value is the question's id as ref makes it (the Bot
+// makes it an opaque reference); everything else is text.
+func renderReply(r dialogue.Reply, ref func(id string) string) message {
 	m := message{Text: truncate(escape(r.Text), maxMessageText)}
 	if r.Kind == dialogue.KindAnswer && r.Question != nil && len(r.Result.Answers) > 0 {
-		m.Blocks = answerBlocks(r)
+		m.Blocks = answerBlocks(r, ref(r.Question.ID))
 	}
 	return m
 }
+
+// render is renderReply with the Bot's opaque question references.
+func (b *Bot) render(r dialogue.Reply) message { return renderReply(r, b.refs.encode) }
 
 // answerBlocks lays out a confident answer: sections quoting the passage
 // under its citation (as many as the passage needs, within the block
 // limit), a context line with the other references and the question id,
 // and the Helpful and Ask the NSG buttons.
-func answerBlocks(r dialogue.Reply) []slack.Block {
+func answerBlocks(r dialogue.Reply, id string) []slack.Block {
 	top := r.Result.Answers[0]
-	id := r.Question.ID
 	head := "*From the guide*"
 	if strings.TrimSpace(top.Citation) != "" {
 		head = "*" + truncateEscaped(strings.TrimSpace(top.Citation), maxCitation) + "*"

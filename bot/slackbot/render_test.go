@@ -122,7 +122,7 @@ func TestAnswerWithinSlackLimits(t *testing.T) {
 				{Citation: strings.Repeat("Other ref ", 500)},
 			}}
 			r := dialogue.Reply{Kind: dialogue.KindAnswer, Text: dialogue.AnswerText(res, q.ID), Question: q, Result: res}
-			m := renderReply(r)
+			m := renderReply(r, func(id string) string { return id })
 			checkBlocks(t, m.Blocks, maxMessageBlocks)
 			if len(m.Text) > maxMessageText || !utf8.ValidString(m.Text) {
 				t.Errorf("fallback text: %d bytes", len(m.Text))
@@ -150,7 +150,7 @@ func TestAnswerWithinSlackLimits(t *testing.T) {
 func TestDeskTextIsEscaped(t *testing.T) {
 	// The Desk writes no Slack markup; whatever a bidder typed, echoed in
 	// its text, must not become a mention or a link.
-	m := renderReply(dialogue.Reply{Kind: dialogue.KindText, Text: "• *Q-0001*: ping <!channel> & see <http://evil|guide>; use `/hiec ask <question>`"})
+	m := renderReply(dialogue.Reply{Kind: dialogue.KindText, Text: "• *Q-0001*: ping <!channel> & see <http://evil|guide>; use `/hiec ask <question>`"}, func(id string) string { return id })
 	want := "• *Q-0001*: ping &lt;!channel&gt; &amp; see &lt;http://evil|guide&gt;; use `/hiec ask &lt;question&gt;`"
 	if m.Text != want {
 		t.Errorf("text = %q, want %q", m.Text, want)

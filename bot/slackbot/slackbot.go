@@ -136,6 +136,8 @@ type Bot struct {
 	// botUserID is the bot's own user id, learnt from auth.test in Run.
 	botUserID atomic.Pointer[string]
 	names     sync.Map // user id → display name ("" when unknown)
+	// refs makes the opaque question references of bidders' buttons.
+	refs *refCodec
 	// sorry holds the event ids whose askers were told their question
 	// could not be recorded yet, so a redelivery does not tell them again.
 	sorry sync.Map
@@ -212,6 +214,7 @@ func New(opts Options) (*Bot, error) {
 		clientOpts = append(clientOpts, slack.OptionAppLevelToken(b.slack.AppToken.Value()))
 	}
 	b.api = slack.New(b.slack.BotToken.Value(), clientOpts...)
+	b.refs = newRefCodec(b.slack.BotToken.Value())
 	b.desk.SetNotifier(b)
 	return b, nil
 }
