@@ -188,7 +188,17 @@ func PrintQuestions(w io.Writer, qs []store.Question, asJSON bool) error {
 		if who == "" {
 			who = q.UserID
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", q.ID, q.AskedAt.UTC().Format("2006-01-02 15:04"), q.Status, q.Via, TerminalSafe(dialogue.OneLine(who, 30)), TerminalSafe(dialogue.OneLine(q.Question, 70)))
+		status := string(q.Status)
+		switch {
+		case q.AskedBy() > 1:
+			status += fmt.Sprintf(" (asked by %d bidders)", q.AskedBy())
+		case q.Follows != "":
+			status += " " + q.Follows
+		}
+		if q.Late {
+			status += " (late)"
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", q.ID, q.AskedAt.UTC().Format("2006-01-02 15:04"), status, q.Via, TerminalSafe(dialogue.OneLine(who, 30)), TerminalSafe(dialogue.OneLine(q.Question, 70)))
 	}
 	return tw.Flush()
 }

@@ -354,3 +354,32 @@ func TestCiteTeachesTheBot(t *testing.T) {
 		t.Errorf("history:\n%s", r.stdout)
 	}
 }
+
+// TestFollowersFromTheCommandLine: the NSG sees a question's group (the
+// bidders following it) in the list, in show and in its history.
+func TestFollowersFromTheCommandLine(t *testing.T) {
+	dir := project(t, "")
+	r := hiecbot(t, dir, "Can a hospice join a cluster as a partner?\nCould hospices join clusters as partners?\n", "chat")
+	if r.err != nil || !strings.Contains(r.stdout, "A question like yours is already with the NSG") {
+		t.Fatalf("chat: %v\n%s", r.err, r.stdout)
+	}
+	// A second bidder, as Slack would log them.
+	st, err := store.Open(filepath.Join(dir, "q.db"), store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if followed, _, err := st.LogFollower(context.Background(), "", &store.Question{UserID: "U0BIDDER2", UserName: "Sam", Via: "dm", Question: "May a hospice partner a cluster?"}, "Q-0001"); err != nil || !followed {
+		t.Fatalf("LogFollower: %v %v", followed, err)
+	}
+	st.Close()
+	r = hiecbot(t, dir, "", "questions", "list")
+	if !strings.Contains(r.stdout, "awaiting (asked by 2 bidders)") || !strings.Contains(r.stdout, "following Q-0001") {
+		t.Errorf("list:\n%s", r.stdout)
+	}
+	if r := hiecbot(t, dir, "", "questions", "show", "Q-0001"); !strings.Contains(r.stdout, "Asked by 2 bidders") || !strings.Contains(r.stdout, "Q-0003") || !strings.Contains(r.stdout, "Sam (U0BIDDER2)") {
+		t.Errorf("show:\n%s", r.stdout)
+	}
+	if r := hiecbot(t, dir, "", "questions", "history", "Q-0001"); !strings.Contains(r.stdout, "follow by hiecbot") || !strings.Contains(r.stdout, "follower: Q-0002") {
+		t.Errorf("history:\n%s", r.stdout)
+	}
+}
