@@ -192,3 +192,68 @@ func TestExportLeavesNoPartialFile(t *testing.T) {
 		}
 	}
 }
+
+// TestHelpExamplesParse: every example in the help is a command line
+// hiecbot accepts: its flags exist and its arguments are the right number.
+func TestHelpExamplesParse(t *testing.T) {
+	for _, cmd := range commands {
+		for _, line := range strings.Split(cmd.example, "\n") {
+			if i := strings.Index(line, " #"); i >= 0 {
+				line = line[:i]
+			}
+			if strings.ContainsAny(line, "|<>") {
+				continue // a shell pipeline or redirection around the command
+			}
+			words := shellWords(t, line)
+			if len(words) == 0 || words[0] != "hiecbot" {
+				t.Errorf("%s: example %q does not start with hiecbot", cmd.name, line)
+				continue
+			}
+			name := strings.Fields(cmd.name)
+			args := words[1:]
+			if len(args) < len(name) || strings.Join(args[:len(name)], " ") != cmd.name {
+				t.Errorf("%s: example %q runs another command", cmd.name, line)
+				continue
+			}
+			cl := &call{CLI: &CLI{}}
+			if _, _, err := cl.parse(lookup(cmd.name), args[len(name):]); err != nil {
+				t.Errorf("%s: example %q does not parse: %v", cmd.name, line, err)
+			}
+		}
+	}
+}
+
+// shellWords splits a command line as a POSIX shell would for the simple
+// quoting the examples use.
+func shellWords(t *testing.T, s string) []string {
+	t.Helper()
+	var words []string
+	var cur strings.Builder
+	inWord, quote := false, rune(0)
+	for _, r := range s {
+		switch {
+		case quote != 0 && r == quote:
+			quote = 0
+		case quote != 0:
+			cur.WriteRune(r)
+		case r == '"' || r == '\'':
+			quote, inWord = r, true
+		case r == ' ' || r == '\t':
+			if inWord {
+				words = append(words, cur.String())
+				cur.Reset()
+				inWord = false
+			}
+		default:
+			cur.WriteRune(r)
+			inWord = true
+		}
+	}
+	if quote != 0 {
+		t.Fatalf("unclosed quote in %q", s)
+	}
+	if inWord {
+		words = append(words, cur.String())
+	}
+	return words
+}

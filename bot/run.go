@@ -173,6 +173,26 @@ func (cl *call) group(group string, args []string) error {
 }
 
 func (cl *call) exec(cmd *command, args []string) error {
+	pos, help, err := cl.parse(cmd, args)
+	if err != nil {
+		return err
+	}
+	if help != "" {
+		fmt.Fprint(cl.Stdout, help)
+		return nil
+	}
+	err = cmd.run(cl, pos)
+	if cl.cfg != nil {
+		// Whatever failed, its message never shows a secret.
+		err = cl.cfg.Redactor().Error(err)
+	}
+	return err
+}
+
+// parse reads a command's flags and arguments into cl and returns the
+// positional arguments (text joined into one), or the command's help
+// when it was asked for.
+func (cl *call) parse(cmd *command, args []string) (pos []string, help string, err error) {
 	cl.cmd = cmd
 	fs := flag.NewFlagSet("hiecbot "+cmd.name, flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
@@ -182,13 +202,12 @@ func (cl *call) exec(cmd *command, args []string) error {
 	if cmd.name != "help" && cmd.name != "version" {
 		fs.StringVar(&cl.configPath, "config", cl.configPath, "read the configuration from `FILE` (default: "+config.DefaultFile+" in this folder when present)")
 	}
-	pos, err := parseArgs(fs, cmd, args)
+	pos, err = parseArgs(fs, cmd, args)
 	if errors.Is(err, flag.ErrHelp) {
-		fmt.Fprint(cl.Stdout, commandHelp(cmd, fs))
-		return nil
+		return nil, commandHelp(cmd, fs), nil
 	}
 	if err != nil {
-		return err
+		return nil, "", err
 	}
 	if cmd.text {
 		if len(pos) > cmd.fixed {
@@ -200,14 +219,9 @@ func (cl *call) exec(cmd *command, args []string) error {
 		want++
 	}
 	if cmd.name != "ask" && cmd.name != "help" && len(pos) != want {
-		return usagef("%s takes %s, got %d\nusage: %s\nsee: hiecbot help %s", cmd.name, plural(want, "no arguments", "argument"), len(pos), cmd.usageLine(), cmd.name)
+		return nil, "", usagef("%s takes %s, got %d\nusage: %s\nsee: hiecbot help %s", cmd.name, plural(want, "no arguments", "argument"), len(pos), cmd.usageLine(), cmd.name)
 	}
-	err = cmd.run(cl, pos)
-	if cl.cfg != nil {
-		// Whatever failed, its message never shows a secret.
-		err = cl.cfg.Redactor().Error(err)
-	}
-	return err
+	return pos, "", nil
 }
 
 func plural(n int, none, one string) string {
