@@ -136,6 +136,9 @@ type Reply struct {
 	Private bool
 	// File is set for KindFile.
 	File *File
+	// Queued says the reply itself is already in the outbox (see
+	// WithReplyMessages), so the adapter must not send it again.
+	Queued bool
 	// Draft is set for KindPublishDraft.
 	Draft *store.Clarification
 }
@@ -252,10 +255,13 @@ func (d *Desk) AskOnce(ctx context.Context, a Asker, text, key string) (Reply, e
 		return Reply{}, ErrEmpty
 	}
 	if kind := smallTalk(text); kind != notSmallTalk {
-		if err := d.once(key); err != nil {
+		r := Reply{Kind: KindSmallTalk, Text: smallTalkReply(kind)}
+		queued, err := d.onceQueuing(ctx, key, r)
+		if err != nil {
 			return Reply{}, err
 		}
-		return Reply{Kind: KindSmallTalk, Text: smallTalkReply(kind)}, nil
+		r.Queued = queued
+		return r, nil
 	}
 	res, err := d.engine.Answer(text)
 	if err != nil {
@@ -405,6 +411,28 @@ func (d *Desk) ClosesLine() string {
 // closesLabel writes the closing time in the reminders' timezone.
 func (d *Desk) closesLabel() string {
 	return d.closes.In(d.rem.Location()).Format("Monday 2 January 2006 15:04 MST")
+}
+
+// onceQueuing is once for a reply that is not logged as a question: when
+// the adapter queues its replies (WithReplyMessages) and the log can, r is
+// queued with the key in one transaction, and queued is true.
+func (d *Desk) onceQueuing(ctx context.Context, key string, r Reply) (bool, error) {
+	out, ok := ctx.Value(replyOutboxKey{}).(func(Reply) []store.Message)
+	fs, can := d.log.(interface {
+		FirstSeenWith(ctx context.Context, key string) (bool, error)
+	})
+	if !ok || !can || key == "" {
+		return false, d.once(key)
+	}
+	ctx = store.WithMessages(ctx, func(store.Question) []store.Message { return out(r) })
+	first, err := fs.FirstSeenWith(ctx, key)
+	if err != nil {
+		return false, fmt.Errorf("record delivery %s: %w", key, err)
+	}
+	if !first {
+		return false, ErrRepeat
+	}
+	return true, nil
 }
 
 // once records a delivery key for a message that is not logged: nil the

@@ -190,9 +190,9 @@ func (b *Bot) ask(ctx context.Context, a dialogue.Asker, raw, eventID string) er
 	attrs := []any{"event_id", eventID, "channel", a.ChannelID}
 	if reply.Question != nil {
 		attrs = append(attrs, "id", reply.Question.ID)
-		if b.outbox != nil {
-			return nil // queued with the question; the sender posts it
-		}
+	}
+	if b.outbox != nil && err == nil && (reply.Question != nil || reply.Queued) {
+		return nil // queued with the question (or the event id); the sender posts it
 	}
 	if a.Via == dialogue.ViaMention && !isDM(a.ChannelID) {
 		// A channel sees the mention but never the answer: only the asker

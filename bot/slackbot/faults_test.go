@@ -301,6 +301,14 @@ func TestOutboxCarriesEveryMessage(t *testing.T) {
 			t.Errorf("%d %s messages sent, want 1 (%v)", kinds[k], k, kinds)
 		}
 	}
+	// A greeting is not a question, but its reply is owed all the same.
+	f.event(t, dmEvent("Ev0HELLO", "U0HELLO", "hello"))
+	waitFor(t, "the reply to a greeting", func() bool { return len(fs.postsTo("D0U0HELLO")) == 1 })
+	f.settle()
+	time.Sleep(50 * time.Millisecond)
+	if n := len(fs.postsTo("D0U0HELLO")); n != 1 {
+		t.Errorf("greeting answered %d times, want once", n)
+	}
 	if a, d := fs.postsTo("D0"+bidderUser), fs.postsTo("D"+bidderUser); len(a) != 1 || len(d) != 2 {
 		t.Errorf("%d answers where the asker asked and %d DMs (the delivery, the clarification), want 1 and 2", len(a), len(d))
 	}

@@ -611,6 +611,36 @@ func (s *Store) FirstSeen(key string) (bool, error) {
 	return first, nil
 }
 
+// FirstSeenWith is FirstSeen that also queues, the first time, the
+// messages a context made by WithMessages carries (given a zero Question),
+// in the same transaction: the reply to a greeting, say, which is not
+// logged as a question but is owed all the same.
+func (s *Store) FirstSeenWith(ctx context.Context, key string) (bool, error) {
+	if key == "" {
+		return false, fmt.Errorf("first seen: %w: no key", ErrEmpty)
+	}
+	extra, _ := ctx.Value(outboxKey{}).(func(Question) []Message)
+	now := s.clock()
+	var (
+		first  bool
+		queued []Message
+	)
+	err := s.db.Batch(func(tx *bolt.Tx) error {
+		queued = nil
+		var err error
+		if first, err = markSeen(tx, key, now); err != nil || !first || extra == nil {
+			return err
+		}
+		queued, err = s.queueFor(tx, "seen", Question{}, extra)
+		return err
+	})
+	if err != nil {
+		return false, fmt.Errorf("first seen %q in %s: %w", key, s.path, err)
+	}
+	s.queued(queued)
+	return first, nil
+}
+
 // markSeen records key as seen at now and reports whether it is new,
 // pruning entries older than the dedupe window as it goes.
 func markSeen(tx *bolt.Tx, key string, now time.Time) (bool, error) {
