@@ -405,7 +405,8 @@ func (s *summary) write(x *excelize.File, st xlsxStyles) error {
 		for _, w := range weeks {
 			most = max(most, s.byWeek[w])
 		}
-		yAxis := excelize.ChartAxis{MajorGridLines: true}
+		axisFont := excelize.Font{Color: "404040", Size: 9} // the default grey is too faint to read printed
+		yAxis := excelize.ChartAxis{MajorGridLines: true, Font: axisFont}
 		if most <= 10 {
 			yAxis.MajorUnit = 1 // whole questions, not 0.5
 		}
@@ -420,7 +421,8 @@ func (s *summary) write(x *excelize.File, st xlsxStyles) error {
 			Legend:     excelize.ChartLegend{Position: "none"},
 			VaryColors: &noVary,
 			PlotArea:   excelize.ChartPlotArea{ShowVal: true},
-			YAxis:      excelize.ChartAxis{MajorGridLines: true},
+			XAxis:      excelize.ChartAxis{Font: axisFont},
+			YAxis:      yAxis,
 			Dimension:  excelize.ChartDimension{Width: 560, Height: 300},
 		})
 		if err != nil {

@@ -200,6 +200,16 @@ func TestExportXLSX(t *testing.T) {
 	for _, f := range zr.File {
 		if strings.HasPrefix(f.Name, "xl/charts/chart") {
 			chart = true
+			rc, err := f.Open()
+			if err != nil {
+				t.Fatal(err)
+			}
+			var b bytes.Buffer
+			b.ReadFrom(rc)
+			rc.Close()
+			if !strings.Contains(b.String(), `<majorUnit val="1">`) && !strings.Contains(b.String(), `<c:majorUnit val="1"`) {
+				t.Errorf("the chart's value axis does not count in whole questions")
+			}
 		}
 		if f.Name == "xl/worksheets/sheet1.xml" {
 			rc, err := f.Open()
