@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"regexp"
 	"strings"
 	"sync"
 	"testing"
@@ -338,4 +339,56 @@ func TestExportQueuedAndUploaded(t *testing.T) {
 		}
 		return false
 	})
+}
+
+// TestOutboxMetadataIsANonce: the metadata a bidder can read back from
+// Slack marks each post with a random nonce of its own, never the outbox
+// id (a counter: M-000123 would tell a bidder how many messages the bot
+// has sent), and the nonce is what finds a post whose outcome is unknown.
+func TestOutboxMetadataIsANonce(t *testing.T) {
+	f := newFixture(t, func(o *Options) {
+		o.HTTPClient = &http.Client{Timeout: 300 * time.Millisecond}
+	})
+	fs := newFaultySlack(f.api, func(channel string, attempt int) fault {
+		if channel == "D0U0STALL" && attempt == 1 {
+			return fault{stall: time.Second} // posted, but the answer is lost
+		}
+		return deliver
+	})
+	withOutbox(t, f, outbox.Options{})
+	users := []string{"U0ONE", "U0TWO", "U0STALL"}
+	for _, u := range users {
+		f.event(t, dmEvent("Ev0"+u, u, "When are detailed bids due?"))
+	}
+	for _, u := range users {
+		waitFor(t, "the answer to "+u, func() bool { return len(fs.postsTo("D0"+u)) == 1 })
+	}
+	var sent []store.Message
+	waitFor(t, "the answers to be marked sent", func() bool {
+		sent, _ = f.store.Outbox(store.OutboxFilter{Status: store.OutboxSent})
+		return len(sent) == len(users)
+	})
+	nonces := map[string]string{}
+	for _, m := range sent {
+		nonces[m.Nonce] = m.ID
+	}
+	counter := regexp.MustCompile(`(?i)M-?\d+`)
+	seen := map[string]bool{}
+	for _, u := range users {
+		posts := fs.postsTo("D0" + u)
+		if len(posts) != 1 {
+			t.Fatalf("%s: %d posts, want exactly 1 (the stalled post must be found by its nonce, not posted again)", u, len(posts))
+		}
+		ref := posts[0].OutboxID
+		if counter.MatchString(ref) || !regexp.MustCompile(`^[0-9a-f]{32}$`).MatchString(ref) {
+			t.Errorf("%s's message metadata carries %q; want a random 128-bit nonce, not the outbox id", u, ref)
+		}
+		if seen[ref] {
+			t.Errorf("nonce %q used twice", ref)
+		}
+		seen[ref] = true
+		if _, ok := nonces[ref]; !ok {
+			t.Errorf("nonce %q on %s's post is no sent message's nonce", ref, u)
+		}
+	}
 }

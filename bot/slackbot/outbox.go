@@ -25,9 +25,10 @@ type Queue interface {
 }
 
 // metadataType marks the Slack messages the outbox sends: each carries
-// its outbox id in the message metadata, so a post whose outcome is
-// unknown (a timeout, a crash) can be found in the channel's history
-// instead of being posted twice.
+// its random outbox nonce (store.Message.Ref, never the M- id, a counter
+// that would tell a bidder how many messages were sent) in the message
+// metadata, so a post whose outcome is unknown (a timeout, a crash) can
+// be found in the channel's history instead of being posted twice.
 const metadataType = "hiecbot_outbox"
 
 // Outbox message kinds.
@@ -173,7 +174,7 @@ func (b *Bot) PostOnce(ctx context.Context, key, channel, text string) error {
 }
 
 // OutboxPoster is the Bot as the outbox sender's Poster: it sends one
-// queued message in one attempt, and finds one in Slack by its outbox id.
+// queued message in one attempt, and finds one in Slack by its outbox nonce.
 func (b *Bot) OutboxPoster() *Poster { return &Poster{b: b} }
 
 // Poster sends outbox messages to Slack.
@@ -251,7 +252,7 @@ func (p *Poster) Send(ctx context.Context, m store.Message) (string, error) {
 			f, err := p.b.api.UploadFileContext(ctx, slack.UploadFileParameters{
 				Reader: bytes.NewReader(m.File.Data), FileSize: len(m.File.Data),
 				Filename: m.File.Name, Title: m.File.Title, Channel: channel,
-				InitialComment: m.File.Comment + " (" + m.ID + ")",
+				InitialComment: m.File.Comment + " (" + m.ID + ")", // an export, for staff: the id their confirmation named
 			})
 			if err != nil {
 				return "", classify("files.uploadV2", err)
@@ -273,13 +274,13 @@ func (p *Poster) Send(ctx context.Context, m store.Message) (string, error) {
 		ts, err := p.b.api.PostEphemeralContext(ctx, channel, m.User, opts...)
 		return ts, classify("chat.postEphemeral", err)
 	}
-	opts = append(opts, slack.MsgOptionMetadata(slack.SlackMetadata{EventType: metadataType, EventPayload: map[string]any{"id": m.ID}}))
+	opts = append(opts, slack.MsgOptionMetadata(slack.SlackMetadata{EventType: metadataType, EventPayload: map[string]any{"id": m.Ref()}}))
 	_, ts, err := p.b.api.PostMessageContext(ctx, channel, opts...)
 	return ts, classify("chat.postMessage", err)
 }
 
 // Find looks for m in its conversation (its thread, for a reply in a
-// thread) among the messages since since, by the outbox id in their
+// thread) among the messages since since, by the outbox nonce in their
 // metadata (or, for an upload, in its comment). An ephemeral message
 // leaves no trace to find: found is false.
 func (p *Poster) Find(ctx context.Context, m store.Message, since time.Time) (string, bool, error) {
@@ -293,7 +294,7 @@ func (p *Poster) Find(ctx context.Context, m store.Message, since time.Time) (st
 	oldest := strconv.FormatInt(since.Unix(), 10)
 	match := func(msgs []slack.Message) (string, bool) {
 		for _, x := range msgs {
-			if x.Metadata.EventType == metadataType && fmt.Sprint(x.Metadata.EventPayload["id"]) == m.ID {
+			if x.Metadata.EventType == metadataType && fmt.Sprint(x.Metadata.EventPayload["id"]) == m.Ref() {
 				return x.Timestamp, true
 			}
 			if m.File != nil && strings.Contains(x.Text, "("+m.ID+")") {

@@ -3,7 +3,9 @@ package store
 import (
 	"bytes"
 	"context"
+	"crypto/rand"
 	"encoding/binary"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -30,9 +32,15 @@ const (
 // Message is one message the bot owes.
 type Message struct {
 	// ID is assigned by the store: M-000001, M-000002, … never reused.
-	// The sender puts it in the Slack message's metadata, so a post that
-	// may or may not have happened can be found again.
+	// It is for the NSG and the logs only: a bidder can read a message's
+	// metadata back from Slack, and a counter there would tell them how
+	// many messages the bot has sent.
 	ID string `json:"id"`
+	// Nonce is a random value the store gives each message (see Ref): the
+	// sender puts it in the Slack message's metadata, so a post that may
+	// or may not have happened can be found again without the metadata
+	// saying anything about other messages.
+	Nonce string `json:"nonce,omitempty"`
 	// Key, when set, makes enqueueing idempotent: a second message with
 	// the same key is not queued (a reminder's ledger key, say).
 	Key string `json:"key,omitempty"`
@@ -155,6 +163,16 @@ func openOutbox(tx *bolt.Tx) (outbox, error) {
 	return o, err
 }
 
+// Ref is what the sender marks m's Slack message with, to find it again:
+// its random nonce, or for a message queued before nonces were given its
+// id.
+func (m Message) Ref() string {
+	if m.Nonce != "" {
+		return m.Nonce
+	}
+	return m.ID
+}
+
 func formatMessageID(n uint64) string { return fmt.Sprintf("M-%06d", n) }
 
 func parseMessageID(id string) (uint64, bool) {
@@ -206,7 +224,11 @@ func enqueue(tx *bolt.Tx, now time.Time, m *Message) (bool, error) {
 	if err != nil {
 		return false, err
 	}
-	m.ID, m.Status, m.CreatedAt = formatMessageID(n), OutboxPending, now
+	nonce := make([]byte, 16)
+	if _, err := rand.Read(nonce); err != nil {
+		return false, fmt.Errorf("queue a %s message: make its reference: %w", m.Kind, err)
+	}
+	m.ID, m.Nonce, m.Status, m.CreatedAt = formatMessageID(n), hex.EncodeToString(nonce), OutboxPending, now
 	m.Attempts, m.NextAt, m.Tried, m.SentAt, m.TS, m.Error = 0, nil, false, nil, "", ""
 	data, err := json.Marshal(m)
 	if err != nil {
