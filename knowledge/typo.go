@@ -12,7 +12,7 @@ import (
 // word occurs in no passage, so it would weigh the most in a question and
 // make an in-scope question look off-topic. Before a question is analysed,
 // each word of at least minTypoLen letters that is not in the vocabulary
-// (the words of the passages and of the thesaurus) is replaced by the one
+// (the words of the passages and of the lexicon's synonyms) is replaced by the one
 // vocabulary word within one edit of it (a letter inserted, deleted,
 // replaced, or two neighbours swapped) that starts with the same letter,
 // if there is exactly one such word up to inflection. Short words are left
@@ -20,8 +20,8 @@ import (
 // ("train", "rain"; "share", "shape"), and so are short words inflected
 // ("raining", "raising"; see base). Words of other
 // topics ("weather", "cricket") are rarely one edit from a word of the
-// guide, and stay unknown. Text-speak ("r", "u", "teh") is mapped in the
-// thesaurus instead.
+// sources, and stay unknown. Text-speak ("r", "u", "teh") belongs in a
+// synonyms file instead.
 
 // minTypoLen is the length, in letters, from which an unknown word is
 // corrected.
