@@ -509,9 +509,9 @@ func runAuditVerify(cl *call, _ []string) error {
 	defer closeRecords()
 	n, err := r.VerifyAudit()
 	if err != nil {
-		return fmt.Errorf("the audit trail does not verify: %w (checked %d entries before it)", err, n)
+		return fmt.Errorf("the audit trail does not verify: %w (checked %d %s)", err, n, pluralWord(n, "entry", "entries"))
 	}
-	fmt.Fprintf(cl.Stdout, "The audit trail verifies: %d %s, each chained to the one before.\n", n, pluralWord(n, "entry", "entries"))
+	fmt.Fprintf(cl.Stdout, "The audit trail verifies: %d %s, each chained to the one before, and every question's NSG record matches it.\n", n, pluralWord(n, "entry", "entries"))
 	return nil
 }
 

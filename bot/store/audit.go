@@ -44,6 +44,10 @@ const (
 	ActionPublish  = "publish"   // published as a clarification, with the wording's edits
 	ActionExport   = "export"    // questions exported
 	ActionFollow   = "follow"    // a follower merged into a question awaiting the NSG
+	ActionEscalate = "escalate"  // a question passed to the NSG (by its asker or staff)
+	ActionBackup   = "backup"    // the store copied to a backup
+	// ActionAuditExport is the audit trail itself exported.
+	ActionAuditExport = "audit-export"
 )
 
 // ActorBot is who the audit trail names for what the bot does on its own
@@ -118,10 +122,16 @@ func appendAudit(tx *bolt.Tx, e AuditEntry, at time.Time) error {
 	if err := b.Put(seqKey(n), data); err != nil {
 		return err
 	}
-	hv, err := json.Marshal(auditHead{Seq: n, Hash: e.Hash})
+	head = auditHead{Seq: n, Hash: e.Hash}
+	hv, err := json.Marshal(head)
 	if err != nil {
 		return err
 	}
+	// Once committed, the head is also recorded outside the file. A
+	// failure there cannot undo the commit; the next entry's line, or
+	// the next open for writing, brings the head file up to date.
+	path := tx.DB().Path()
+	tx.OnCommit(func() { _ = recordHead(path, head) })
 	return hb.Put(auditHeadKey, hv)
 }
 
@@ -199,10 +209,21 @@ func (e *AuditError) Unwrap() error { return ErrAuditBroken }
 // VerifyAudit checks the audit trail from its first entry: each entry's
 // hash matches its content, each names the hash of the one before, the
 // numbers run without a gap, and the last is the one the store's head
-// records. It returns how many entries it checked, and an *AuditError
-// naming the first entry that does not match.
+// records; every head recorded in the head file beside the store
+// (HeadFile) is an entry of the trail, so none was cut from its end. Then
+// it replays the trail and checks that every question's NSG-controlled
+// fields (status, NSG answer, answered-by and -at, cited passage, the
+// published wording, number and time, the followers) and the
+// clarification numbers are what the trail says. It returns how many
+// entries it checked, and an *AuditError naming the first entry that does
+// not match or a *RecordError naming the first record that does not
+// (both wrap ErrAuditBroken).
 func (s *Store) VerifyAudit() (int, error) {
 	n := 0
+	var (
+		entries []AuditEntry
+		hashes  []string
+	)
 	err := s.db.View(func(tx *bolt.Tx) error {
 		b := tx.Bucket(bucketAudit)
 		var head auditHead
@@ -242,13 +263,17 @@ func (s *Store) VerifyAudit() (int, error) {
 					return &AuditError{Seq: seq, Reason: "its content does not match its hash: it was changed after it was written"}
 				}
 				prev, last = e.Hash, seq
+				entries, hashes = append(entries, e), append(hashes, e.Hash)
 				n++
 			}
 		}
 		if head.Seq != last || head.Hash != prev {
 			return &AuditError{Seq: last + 1, Reason: fmt.Sprintf("the trail ends at entry %d but the store's head records entry %d: entries were removed from or added to the end", last, head.Seq)}
 		}
-		return nil
+		if err := verifyHeads(s.path, hashes); err != nil {
+			return err
+		}
+		return verifyRecords(tx, entries)
 	})
 	return n, err
 }

@@ -6,8 +6,10 @@ import (
 	"encoding/csv"
 	"encoding/json"
 	"errors"
+	"os"
 	"strings"
 	"testing"
+	"time"
 
 	bolt "go.etcd.io/bbolt"
 )
@@ -148,6 +150,40 @@ func TestAuditTamperDetected(t *testing.T) {
 		{"the last entry rewritten", func(t *testing.T, b, _ *bolt.Bucket) {
 			rewrite(t, b, 5, func(e *AuditEntry) { e.Changes[1].To = "0" }, false)
 		}, 5, "does not match its hash"},
+		{"the last entry removed, the head rewritten to match", func(t *testing.T, b, hb *bolt.Bucket) {
+			var e AuditEntry
+			if err := json.Unmarshal(b.Get(seqKey(4)), &e); err != nil {
+				t.Fatal(err)
+			}
+			if err := b.Delete(seqKey(5)); err != nil {
+				t.Fatal(err)
+			}
+			hv, _ := json.Marshal(auditHead{Seq: 4, Hash: e.Hash})
+			if err := hb.Put(auditHeadKey, hv); err != nil {
+				t.Fatal(err)
+			}
+			if err := b.SetSequence(4); err != nil {
+				t.Fatal(err)
+			}
+		}, 5, "records entry 5: entries were removed from the end"},
+		{"an entry rewritten, the chain and head recomputed", func(t *testing.T, b, hb *bolt.Bucket) {
+			prev := ""
+			for n := uint64(1); n <= 5; n++ {
+				rewrite(t, b, n, func(e *AuditEntry) {
+					if n == 2 {
+						e.By = "U0SOMEONEELSE"
+					}
+					e.Prev = prev
+				}, true)
+				var e AuditEntry
+				_ = json.Unmarshal(b.Get(seqKey(n)), &e)
+				prev = e.Hash
+			}
+			hv, _ := json.Marshal(auditHead{Seq: 5, Hash: prev})
+			if err := hb.Put(auditHeadKey, hv); err != nil {
+				t.Fatal(err)
+			}
+		}, 2, "the trail was rewritten from here on"},
 		{"garbage", func(t *testing.T, b, _ *bolt.Bucket) {
 			if err := b.Put(seqKey(1), []byte("{not json")); err != nil {
 				t.Fatal(err)
@@ -292,5 +328,122 @@ func TestCodecReadsVersion1Records(t *testing.T) {
 	b, _ := json.Marshal(got)
 	if !bytes.Equal(a, b) {
 		t.Errorf("round trip:\n got %s\nwant %s", b, a)
+	}
+}
+
+// TestAuditVerifiesTheRecords: the trail vouches for the records it
+// describes. A question's NSG-controlled fields or the clarification map
+// rewritten in the file (the trail itself untouched) fail verification,
+// naming the record and the field.
+func TestAuditVerifiesTheRecords(t *testing.T) {
+	question := func(id string, change func(q *Question)) func(t *testing.T, tx *bolt.Tx) {
+		return func(t *testing.T, tx *bolt.Tx) {
+			n, _ := parseID(id)
+			b := tx.Bucket(bucketQuestions)
+			var q Question
+			if err := getQuestion(b, n, "tamper", &q); err != nil {
+				t.Fatal(err)
+			}
+			change(&q)
+			if err := b.Put(seqKey(n), encodeRecord(&q)); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	later := time.Date(2009, 7, 1, 9, 0, 0, 0, time.UTC)
+	tests := []struct {
+		name          string
+		tamper        func(t *testing.T, tx *bolt.Tx)
+		record, field string
+	}{
+		{"the NSG answer", question("Q-0001", func(q *Question) { q.NSGAnswer = "No." }), "Q-0001", "NSG answer"},
+		{"who answered", question("Q-0001", func(q *Question) { q.AnsweredBy = "U0SOMEONEELSE" }), "Q-0001", "answered-by"},
+		{"when it was answered", question("Q-0002", func(q *Question) { q.AnsweredAt = &later }), "Q-0002", "answered-at"},
+		{"the cited passage", question("Q-0002", func(q *Question) { q.Cited = "Guide, slide 3" }), "Q-0002", "cited passage"},
+		{"the published answer", question("Q-0001", func(q *Question) { q.PublishedAnswer = "No: a hospice may never join." }), "Q-0001", "published answer"},
+		{"the published question", question("Q-0001", func(q *Question) { q.PublishedQuestion = "We are Leeds and Acme: may a hospice join?" }), "Q-0001", "published question"},
+		{"the clarification number", question("Q-0001", func(q *Question) { q.Clarification = "C-007" }), "Q-0001", "clarification number"},
+		{"an answer planted on an unanswered question", question("Q-0003", func(q *Question) {
+			q.Status, q.NSGAnswer, q.AnsweredBy = StatusNSGAnswered, "Yes.", "U0STAFF1"
+		}), "Q-0003", "status"},
+		{"a follower removed", question("Q-0003", func(q *Question) { q.Followers = nil }), "Q-0003", "followers"},
+		{"a follower redirected to another bidder", question("Q-0003", func(q *Question) { q.Followers[0].UserID = "U0RIVAL" }), "Q-0003", "followers"},
+		{"a clarification mapped to another question", func(t *testing.T, tx *bolt.Tx) {
+			if err := tx.Bucket(bucketClarifications).Put(seqKey(1), []byte("Q-0002")); err != nil {
+				t.Fatal(err)
+			}
+		}, "C-001", "question"},
+		{"a clarification number removed", func(t *testing.T, tx *bolt.Tx) {
+			if err := tx.Bucket(bucketClarifications).Delete(seqKey(1)); err != nil {
+				t.Fatal(err)
+			}
+		}, "C-001", "question"},
+		{"a clarification number added", func(t *testing.T, tx *bolt.Tx) {
+			if err := tx.Bucket(bucketClarifications).Put(seqKey(2), []byte("Q-0002")); err != nil {
+				t.Fatal(err)
+			}
+		}, "C-002", "question"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s := openTest(t, testPath(t), newClock())
+			nsgSession(t, s)
+			mustLog(t, s, &Question{UserID: "U3", Question: "May a university lead?", Status: StatusAwaiting})
+			if followed, _, err := s.LogFollower(context.Background(), "", &Question{UserID: "U4", Question: "Can a university lead?"}, "Q-0003"); err != nil || !followed {
+				t.Fatalf("LogFollower = %v, %v", followed, err)
+			}
+			if _, err := s.VerifyAudit(); err != nil {
+				t.Fatalf("before tampering: %v", err)
+			}
+			if err := s.db.Update(func(tx *bolt.Tx) error { tt.tamper(t, tx); return nil }); err != nil {
+				t.Fatal(err)
+			}
+			_, err := s.VerifyAudit()
+			var re *RecordError
+			if !errors.As(err, &re) || !errors.Is(err, ErrAuditBroken) {
+				t.Fatalf("VerifyAudit = %v; want a *RecordError", err)
+			}
+			if re.Question != tt.record || re.Field != tt.field || !strings.Contains(err.Error(), "changed outside hiecbot") {
+				t.Errorf("VerifyAudit = %v; want %s's %s named", err, tt.record, tt.field)
+			}
+		})
+	}
+}
+
+// TestAuditHeadFile: every entry's head is appended to the file beside
+// the store; a store opened for writing brings a missing or lagging head
+// file up to date, and verification needs it once the trail has entries.
+func TestAuditHeadFile(t *testing.T) {
+	path := testPath(t)
+	s := openTest(t, path, newClock())
+	nsgSession(t, s)
+	lines, err := readHeads(path)
+	if err != nil || len(lines) != 5 || lines[4].head.Seq != 5 {
+		t.Fatalf("head file: %+v, %v; want a line per entry", lines, err)
+	}
+	if err := os.Remove(HeadFile(path)); err != nil {
+		t.Fatal(err)
+	}
+	_, err = s.VerifyAudit()
+	var ae *AuditError
+	if !errors.As(err, &ae) || !strings.Contains(err.Error(), "is missing") {
+		t.Errorf("VerifyAudit without the head file = %v; want it named as missing", err)
+	}
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	s = openTest(t, path, newClock()) // a store from before head files
+	if n, err := s.VerifyAudit(); err != nil || n != 5 {
+		t.Errorf("after reopening: %d, %v", n, err)
+	}
+	// A line cut short by a crash is not an error.
+	f, err := os.OpenFile(HeadFile(path), os.O_APPEND|os.O_WRONLY, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.WriteString("6 ab")
+	f.Close()
+	if _, err := s.VerifyAudit(); err != nil {
+		t.Errorf("a torn last line: %v", err)
 	}
 }

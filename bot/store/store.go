@@ -21,6 +21,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/binary"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"math/bits"
@@ -173,14 +174,21 @@ func Open(path string, opts Options) (*Store, error) {
 	bdb.MaxBatchDelay = batchDelay
 	db := safeDB{DB: bdb, path: path}
 	if !opts.ReadOnly {
+		var head auditHead
 		err := db.Update(func(tx *bolt.Tx) error {
 			for _, name := range allBuckets {
 				if _, err := tx.CreateBucketIfNotExists(name); err != nil {
 					return fmt.Errorf("create bucket %s: %w", name, err)
 				}
 			}
+			if v := tx.Bucket(bucketAuditHead).Get(auditHeadKey); v != nil {
+				_ = json.Unmarshal(v, &head) // VerifyAudit reports an unreadable head
+			}
 			return nil
 		})
+		if err == nil {
+			err = catchUpHead(path, head)
+		}
 		if err != nil {
 			db.Close()
 			return nil, fmt.Errorf("open store %s: %w", path, err)
