@@ -13,6 +13,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"testing"
 	"time"
 
@@ -109,6 +110,7 @@ func benchHTTP(b *testing.B, withOutbox bool) {
 	)
 	b.SetParallelism(16) // 16 × GOMAXPROCS clients: 32 on 2 cores
 	b.ResetTimer()
+	cpu0 := cpuTime()
 	start := time.Now()
 	b.RunParallel(func(pb *testing.PB) {
 		for pb.Next() {
@@ -150,6 +152,7 @@ func benchHTTP(b *testing.B, withOutbox bool) {
 		}
 	})
 	elapsed := time.Since(start)
+	cpu := cpuTime() - cpu0
 	b.StopTimer()
 	bot.drain()
 	if len(latencies) == 0 {
@@ -162,8 +165,20 @@ func benchHTTP(b *testing.B, withOutbox bool) {
 	b.ReportMetric(float64(len(latencies))/elapsed.Seconds(), "questions/s")
 	b.ReportMetric(pct(0.50), "p50-ms")
 	b.ReportMetric(pct(0.99), "p99-ms")
+	// CPU time per question (the bot, the double and the clients, all in
+	// this process) does not depend on what else the machine is doing.
+	b.ReportMetric(float64(cpu.Microseconds())/float64(len(latencies)), "cpu-µs/question")
 	if n, err := st.Count(store.Filter{}); err == nil && n != len(latencies) && b.N == len(latencies) {
 		// Small talk is not logged; every question here is a question.
 		b.Errorf("logged %d questions for %d events", n, len(latencies))
 	}
+}
+
+// cpuTime is the CPU time this process has used, user and system.
+func cpuTime() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }

@@ -47,7 +47,7 @@ func stored(kind string, m message) store.Message {
 	out := store.Message{Kind: kind, Text: m.Text, NotifyStaff: true}
 	if len(m.Blocks) > 0 {
 		if data, err := json.Marshal(slack.Blocks{BlockSet: m.Blocks}); err == nil {
-			out.Blocks = data
+			out.Blocks, out.Native = data, m.Blocks
 		}
 	}
 	return out
@@ -261,7 +261,9 @@ func (p *Poster) Send(ctx context.Context, m store.Message) (string, error) {
 		}
 	}
 	opts := []slack.MsgOption{slack.MsgOptionText(m.Text, false)}
-	if len(m.Blocks) > 0 {
+	if native, ok := m.Native.([]slack.Block); ok && len(native) > 0 {
+		opts = append(opts, slack.MsgOptionBlocks(native...))
+	} else if len(m.Blocks) > 0 { // read back from the store
 		var bl slack.Blocks
 		if err := json.Unmarshal(m.Blocks, &bl); err == nil && len(bl.BlockSet) > 0 {
 			opts = append(opts, slack.MsgOptionBlocks(bl.BlockSet...))

@@ -64,6 +64,10 @@ type Message struct {
 	// NotifyStaff says whether staff are told by DM when the message
 	// fails for good (not for those notices themselves).
 	NotifyStaff bool `json:"notify_staff,omitempty"`
+	// Native is the adapter's own rendering of the message (Slack's
+	// blocks), kept in memory only: the copy the sender is handed as the
+	// message is queued carries it, so it need not decode Blocks again.
+	Native any `json:"-"`
 
 	Status    string     `json:"status"`
 	CreatedAt time.Time  `json:"created_at"`
@@ -88,9 +92,8 @@ type OutFile struct {
 }
 
 var (
-	bucketOutbox        = []byte("outbox")
-	bucketOutboxPending = []byte("outbox_pending")
-	bucketOutboxKeys    = []byte("outbox_keys")
+	bucketOutbox     = []byte("outbox")
+	bucketOutboxKeys = []byte("outbox_keys")
 	// bucketOutboxState holds each message's delivery state apart from
 	// its content, so recording an attempt rewrites a hundred bytes, not
 	// the message.
@@ -117,7 +120,7 @@ func (m *Message) setState(st msgState) {
 }
 
 // outbox is the outbox's buckets in one transaction.
-type outbox struct{ msgs, pending, keys, states *bolt.Bucket }
+type outbox struct{ msgs, keys, states *bolt.Bucket }
 
 // read returns the message under k with its current state.
 func (o outbox) read(k []byte) (Message, bool, error) {
@@ -150,11 +153,11 @@ func (o outbox) writeState(k []byte, st msgState) error {
 }
 
 func openOutbox(tx *bolt.Tx) (outbox, error) {
-	msgs, pending, keys, err := outboxBuckets(tx)
+	msgs, keys, err := outboxBuckets(tx)
 	if err != nil {
 		return outbox{}, err
 	}
-	o := outbox{msgs: msgs, pending: pending, keys: keys}
+	o := outbox{msgs: msgs, keys: keys}
 	if tx.Writable() {
 		o.states, err = tx.CreateBucketIfNotExists(bucketOutboxState)
 	} else {
@@ -192,19 +195,17 @@ func parseMessageID(id string) (uint64, bool) {
 
 // outboxBuckets returns the outbox buckets, creating them in a write
 // transaction (a log made before the outbox existed has none).
-func outboxBuckets(tx *bolt.Tx) (msgs, pending, keys *bolt.Bucket, err error) {
+func outboxBuckets(tx *bolt.Tx) (msgs, keys *bolt.Bucket, err error) {
 	if !tx.Writable() {
-		return tx.Bucket(bucketOutbox), tx.Bucket(bucketOutboxPending), tx.Bucket(bucketOutboxKeys), nil
+		return tx.Bucket(bucketOutbox), tx.Bucket(bucketOutboxKeys), nil
 	}
-	for _, p := range []struct {
-		b    **bolt.Bucket
-		name []byte
-	}{{&msgs, bucketOutbox}, {&pending, bucketOutboxPending}, {&keys, bucketOutboxKeys}} {
-		if *p.b, err = tx.CreateBucketIfNotExists(p.name); err != nil {
-			return nil, nil, nil, err
-		}
+	if msgs, err = tx.CreateBucketIfNotExists(bucketOutbox); err != nil {
+		return nil, nil, err
 	}
-	return msgs, pending, keys, nil
+	if keys, err = tx.CreateBucketIfNotExists(bucketOutboxKeys); err != nil {
+		return nil, nil, err
+	}
+	return msgs, keys, nil
 }
 
 // enqueue puts m in the outbox inside tx, assigning its id; a message
@@ -213,7 +214,7 @@ func enqueue(tx *bolt.Tx, now time.Time, m *Message) (bool, error) {
 	if m.Channel == "" && m.User == "" {
 		return false, fmt.Errorf("queue a %s message: it has neither a channel nor a user", m.Kind)
 	}
-	msgs, pending, keys, err := outboxBuckets(tx)
+	msgs, keys, err := outboxBuckets(tx)
 	if err != nil {
 		return false, err
 	}
@@ -235,16 +236,16 @@ func enqueue(tx *bolt.Tx, now time.Time, m *Message) (bool, error) {
 		return false, err
 	}
 	k := seqKey(n)
+	// Ids only grow: full pages split less and are written less.
+	msgs.FillPercent = 0.95
 	if err := msgs.Put(k, data); err != nil {
-		return false, err
-	}
-	if err := pending.Put(k, nil); err != nil {
 		return false, err
 	}
 	states, err := tx.CreateBucketIfNotExists(bucketOutboxState)
 	if err != nil {
 		return false, err
 	}
+	states.FillPercent = 0.95
 	if err := (outbox{states: states}).writeState(k, m.state()); err != nil {
 		return false, err
 	}
@@ -351,7 +352,7 @@ func (s *Store) Enqueue(ctx context.Context, msgs ...Message) ([]Message, error)
 func (s *Store) allQueued(msgs []Message) bool {
 	all := true
 	_ = s.db.View(func(tx *bolt.Tx) error {
-		_, _, keys, _ := outboxBuckets(tx)
+		_, keys, _ := outboxBuckets(tx)
 		for _, m := range msgs {
 			if m.Key == "" || keys == nil || keys.Get([]byte(m.Key)) == nil {
 				all = false
@@ -426,9 +427,6 @@ func (s *Store) Outbox(f OutboxFilter) ([]Message, error) {
 			}
 			return nil
 		}
-		if f.Status == OutboxPending && o.pending != nil {
-			return o.pending.ForEach(func(k, _ []byte) error { return visit(k) })
-		}
 		return o.msgs.ForEach(func(k, _ []byte) error { return visit(k) })
 	})
 	if err != nil {
@@ -443,10 +441,18 @@ func (s *Store) Pending() ([]Message, error) {
 	var out []Message
 	err := s.db.View(func(tx *bolt.Tx) error {
 		o, _ := openOutbox(tx)
-		if o.pending == nil {
+		if o.states == nil {
 			return nil
 		}
-		return o.pending.ForEach(func(k, _ []byte) error {
+		// The states are small: scanning them all finds the few pending.
+		return o.states.ForEach(func(k, v []byte) error {
+			var st msgState
+			if err := json.Unmarshal(v, &st); err != nil {
+				return fmt.Errorf("read outbox message %s: %w", formatMessageID(binary.BigEndian.Uint64(k)), err)
+			}
+			if st.Status != OutboxPending {
+				return nil
+			}
 			m, ok, err := o.read(k)
 			if ok && err == nil {
 				out = append(out, m)
@@ -511,9 +517,6 @@ func (s *Store) changeMessage(op, id string, change func(st *msgState, full func
 			return err
 		}
 		if st.Status != OutboxPending {
-			if err := o.pending.Delete(k); err != nil {
-				return err
-			}
 			// Delivered or given up: an upload's data is not needed.
 			if v := o.msgs.Get(k); bytes.Contains(v, []byte(`"file":{`)) {
 				m, _, err := o.read(k)
