@@ -20,8 +20,8 @@ type poster struct {
 	posted map[string][]string // conversation → outbox ids
 	tries  map[string][]time.Time
 	finds  int
-	// lost makes Send post but return this error, as when the answer is
-	// lost on the way back.
+	// lost makes Send post the message with this text but fail, as when
+	// the answer is lost on the way back.
 	lost map[string]bool
 }
 
@@ -39,8 +39,8 @@ func (p *poster) Send(_ context.Context, m store.Message) (string, error) {
 		}
 	}
 	p.posted[target(m)] = append(p.posted[target(m)], m.ID)
-	if p.lost[m.ID] {
-		delete(p.lost, m.ID)
+	if p.lost[m.Text] {
+		delete(p.lost, m.Text)
 		return "", context.DeadlineExceeded
 	}
 	return "ts-" + m.ID, nil
@@ -198,14 +198,12 @@ func TestSenderLooksBeforeResending(t *testing.T) {
 		t.Fatal(err)
 	}
 	p.posted[target(old[0])] = []string{old[0].ID}
+	p.lost["answer lost"] = true
 	run(t, st, p, Options{})
 	lost, err := st.Enqueue(context.Background(), store.Message{Kind: "reminder", Channel: "C3", Text: "answer lost"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	p.mu.Lock()
-	p.lost[lost[0].ID] = true
-	p.mu.Unlock()
 	waitUntil(t, "all sent", func() bool {
 		pend, _ := st.Pending()
 		return len(pend) == 0
