@@ -11,6 +11,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/hiec/hiecbot/bot/outbox"
 )
 
 // smallDisk mounts a tmpfs of size bytes and returns its folder; it is
@@ -58,8 +60,16 @@ func fill(t *testing.T, dir string) string {
 // gets 503 so Slack delivers it again, the bot stays up, and once space
 // returns Slack's redeliveries are all logged, each once.
 func TestFullDiskIsNotAcknowledged(t *testing.T) {
+	t.Run("posting directly", func(t *testing.T) { fullDisk(t, false) })
+	t.Run("through the outbox", func(t *testing.T) { fullDisk(t, true) })
+}
+
+func fullDisk(t *testing.T, withOutboxOn bool) {
 	dir := smallDisk(t, "3m")
 	f := newFixtureAt(t, filepath.Join(dir, "questions.db"), fakeEngine{})
+	if withOutboxOn {
+		withOutbox(t, f, outbox.Options{})
+	}
 	f.event(t, dmEvent("Ev0", "UBID0", "When are detailed bids due?"))
 	filler := fill(t, dir)
 
@@ -132,6 +142,24 @@ func TestFullDiskIsNotAcknowledged(t *testing.T) {
 	}
 	if err := f.store.Check(); err != nil {
 		t.Errorf("the log is not sound after the full disk: %v", err)
+	}
+	if withOutboxOn {
+		// Every acknowledged question's answer reaches its asker once.
+		waitFor(t, "every answer", func() bool {
+			p, _ := f.store.Pending()
+			return len(p) == 0
+		})
+		answers := map[string]int{}
+		for _, c := range f.api.callsTo("chat.postMessage") {
+			if !strings.Contains(c.Form.Get("text"), "could not record") {
+				answers[c.Form.Get("channel")]++
+			}
+		}
+		for i := 0; i <= n; i++ {
+			if c := answers[fmt.Sprintf("D0UBID%d", i)]; c != 1 {
+				t.Errorf("asker %d got %d answers, want 1", i, c)
+			}
+		}
 	}
 	t.Logf("%d of %d events refused while the disk was full, all logged once after", len(refused), n)
 }
