@@ -438,6 +438,13 @@ func runPublish(cl *call, pos []string) error {
 			return usagef("%s is blank: give the wording bidders will read, or leave the flag out", flag)
 		}
 	}
+	cfg, err := cl.load()
+	if err != nil {
+		return err
+	}
+	if strings.TrimSpace(cfg.Reminders.Channel) == "" {
+		return fmt.Errorf("publish %s: %w: %s", strings.TrimSpace(pos[0]), dialogue.ErrNoBidderChannel, dialogue.NoBidderChannelAdvice)
+	}
 	_, r, closeRecords, err := cl.records(true)
 	if err != nil {
 		return err

@@ -44,11 +44,12 @@ func isUsage(err error) bool {
 	return errors.As(err, &ue)
 }
 
-// project makes a folder with a config whose store lives inside it.
+// project makes a folder with a config whose store lives inside it, and
+// a bidders' channel to publish in.
 func project(t *testing.T, extra string) string {
 	t.Helper()
 	dir := t.TempDir()
-	body := "storage:\n  path: q.db\nnsg:\n  staff: [UNSG]\n" + extra
+	body := "storage:\n  path: q.db\nnsg:\n  staff: [UNSG]\n" + extra + "reminders:\n  channel: C0BIDDERS\n"
 	if err := os.WriteFile(filepath.Join(dir, "hiecbot.yaml"), []byte(body), 0o600); err != nil {
 		t.Fatal(err)
 	}
@@ -381,5 +382,34 @@ func TestFollowersFromTheCommandLine(t *testing.T) {
 	}
 	if r := hiecbot(t, dir, "", "questions", "history", "Q-0001"); !strings.Contains(r.stdout, "follow by hiecbot") || !strings.Contains(r.stdout, "follower: Q-0002") {
 		t.Errorf("history:\n%s", r.stdout)
+	}
+}
+
+// TestPublishRefusedWithoutBiddersChannel: with no reminders.channel the
+// command line publishes nothing (a clarification must reach every
+// bidder), says to set it, and the question stays unpublished.
+func TestPublishRefusedWithoutBiddersChannel(t *testing.T) {
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "hiecbot.yaml"), []byte("storage:\n  path: q.db\nnsg:\n  staff: [UNSG]\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if r := hiecbot(t, dir, "Can our consortium recover VAT on equipment?\n", "chat"); r.err != nil {
+		t.Fatal(r.err)
+	}
+	if r := hiecbot(t, dir, "", "questions", "answer", "Q-0001", "It depends on each partner."); r.err != nil {
+		t.Fatal(r.err)
+	}
+	for _, args := range [][]string{
+		{"questions", "publish", "Q-0001", "--yes"},
+		{"questions", "publish", "Q-0001", "--question", "May a consortium recover VAT?"},
+	} {
+		r := hiecbot(t, dir, "y\n", args...)
+		if r.err == nil || !strings.Contains(r.err.Error(), "reminders.channel") || !strings.Contains(r.err.Error(), "every bidder") {
+			t.Errorf("%v: err = %v; want a refusal saying to set reminders.channel", args, r.err)
+		}
+	}
+	r := hiecbot(t, dir, "", "questions", "show", "Q-0001")
+	if r.err != nil || !strings.Contains(r.stdout, "nsg_answered") || strings.Contains(r.stdout, "C-001") {
+		t.Errorf("after the refusals:\n%s%v", r.stdout, r.err)
 	}
 }

@@ -340,8 +340,23 @@ func (cfg *Config) validate(ps *problems) {
 			ps.at(fmt.Sprintf("nsg.staff[%d]", i), "%q is not a Slack user id: use ids like U012AB3CD (profile → ⋯ → Copy member ID)", id)
 		}
 	}
+	// NSG notices name the bidder who asked: posted where every bidder
+	// reads, they would break the confidentiality of the questions.
+	if n, r := channelKey(cfg.NSG.Channel), channelKey(cfg.Reminders.Channel); n != "" && n == r {
+		key := "reminders.channel"
+		if ps.lineOf(key) == 0 {
+			key = "nsg.channel"
+		}
+		ps.at(key, "%q is both nsg.channel and reminders.channel: NSG notices name the bidder who asked, so the NSG's channel must be one only staff are in, apart from the bidders' channel", cfg.Reminders.Channel)
+	}
 	cfg.Reminders.validate(ps)
 	cfg.Dialogue.validate(ps, cfg.Reminders.Location())
+}
+
+// channelKey is a channel setting as compared: "#HIEC" and "hiec" are
+// the same channel, as are " C012AB3CD" and "c012ab3cd".
+func channelKey(c string) string {
+	return strings.ToLower(strings.TrimPrefix(strings.TrimSpace(c), "#"))
 }
 
 // checkFiles checks that the sources and the FAQ the file names exist, so

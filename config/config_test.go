@@ -151,6 +151,10 @@ func TestErrorsNameFileLineAndKey(t *testing.T) {
 			[]string{":4: reminders.deadlines[1].name:", "used twice"}},
 		{"bad log level", "log:\n  level: loud\n", nil, []string{":2: log.level:", "loud", "debug, info, warn or error"}},
 		{"bad metrics address", "metrics:\n  listen: 9090\n", nil, []string{":2: metrics.listen:", `"9090"`, "host:port"}},
+		{"NSG channel is the bidders' channel", "nsg:\n  channel: C0HIEC\nreminders:\n  channel: C0HIEC\n", nil,
+			[]string{":4: reminders.channel:", `"C0HIEC"`, "both nsg.channel and reminders.channel", "name the bidder"}},
+		{"NSG channel is the bidders' channel, spelt otherwise", "reminders:\n  channel: \"#hiec-bidders\"\nnsg:\n  channel: HIEC-Bidders\n", nil,
+			[]string{":2: reminders.channel:", "both nsg.channel and reminders.channel"}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"net"
 	"net/http"
 	"os"
@@ -415,4 +416,36 @@ func peerUIDOfPipe(t *testing.T) (int, error) {
 	}
 	defer c.Close()
 	return peerUID(c)
+}
+
+// noBidders is a notifier with nowhere to post for every bidder.
+type noBidders struct{ notes }
+
+func (*noBidders) CanPublish() error {
+	return fmt.Errorf("%w: %s", dialogue.ErrNoBidderChannel, dialogue.NoBidderChannelAdvice)
+}
+
+// TestAdminPublishRefusedWithoutBiddersChannel: the socket refuses to
+// publish, as Slack does, while the running bot has no bidders' channel;
+// the error says to set reminders.channel and nothing is published.
+func TestAdminPublishRefusedWithoutBiddersChannel(t *testing.T) {
+	f := newFixture(t)
+	f.desk = dialogue.New(f.engine, f.store, dialogue.Options{Notifier: &noBidders{}, Ledger: f.store})
+	f.serve(t)
+	c, err := Dial(f.path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	r, _ := f.desk.Ask(ctx, dialogue.Asker{UserID: "UBID", ChannelID: "D1", Via: dialogue.ViaDM}, "Can a charity lead?")
+	if _, err := c.Answer(ctx, r.Question.ID, "Yes.", "nsg"); err != nil {
+		t.Fatal(err)
+	}
+	_, err = c.Publish(ctx, r.Question.ID, store.Wording{}, "nsg")
+	if !errors.Is(err, dialogue.ErrNoBidderChannel) || !strings.Contains(err.Error(), "set reminders.channel") {
+		t.Errorf("Publish = %v; want ErrNoBidderChannel saying to set reminders.channel", err)
+	}
+	if q, _ := f.store.Get(r.Question.ID); q.Status != store.StatusNSGAnswered || q.Clarification != "" {
+		t.Errorf("refused publication changed the question: %+v", q)
+	}
 }

@@ -143,6 +143,9 @@ func statusError(code int, msg string) error {
 		}
 		return fmt.Errorf("%w: %s", store.ErrNotFound, msg)
 	case http.StatusConflict:
+		if strings.Contains(msg, dialogue.ErrNoBidderChannel.Error()) {
+			return wrapped{msg, dialogue.ErrNoBidderChannel}
+		}
 		return fmt.Errorf("%w: %s", store.ErrConflict, msg)
 	case http.StatusUnprocessableEntity:
 		return fmt.Errorf("%w: %s", store.ErrEmpty, msg)

@@ -232,7 +232,7 @@ func writeError(w http.ResponseWriter, err error) {
 	switch {
 	case errors.Is(err, store.ErrNotFound), errors.Is(err, dialogue.ErrNoPassage):
 		code = http.StatusNotFound
-	case errors.Is(err, store.ErrConflict):
+	case errors.Is(err, store.ErrConflict), errors.Is(err, dialogue.ErrNoBidderChannel):
 		code = http.StatusConflict
 	case errors.Is(err, store.ErrEmpty):
 		code = http.StatusUnprocessableEntity

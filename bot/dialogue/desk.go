@@ -57,6 +57,35 @@ type Log interface {
 	Export(w io.Writer, format store.Format, f store.Filter) (int, error)
 }
 
+// ErrNoBidderChannel means there is no bidders' channel to publish in
+// (reminders.channel is not set): a clarification posted only to its
+// askers would reach some bidders and not others, so none is published.
+var ErrNoBidderChannel = errors.New("no bidders' channel is configured (reminders.channel)")
+
+// NoBidderChannelAdvice says what to do when publishing is refused with
+// ErrNoBidderChannel.
+const NoBidderChannelAdvice = "a clarification must reach every bidder, so nothing was published; set reminders.channel in the configuration to the channel every bidder is in, and restart the bot"
+
+// PublishChecker is a Notifier that can say, before anything changes,
+// whether a clarification published now would reach every bidder; the
+// error wraps ErrNoBidderChannel.
+type PublishChecker interface {
+	CanPublish() error
+}
+
+// canPublish refuses to publish id while the notifier cannot reach every
+// bidder.
+func (d *Desk) canPublish(id string) error {
+	pc, ok := d.notifier.(PublishChecker)
+	if !ok {
+		return nil
+	}
+	if err := pc.CanPublish(); err != nil {
+		return fmt.Errorf("publish %s: %w", strings.TrimSpace(id), err)
+	}
+	return nil
+}
+
 // Notifier carries what the Desk sends to people other than the one
 // asking: the Slack adapter posts it, the console prints it.
 type Notifier interface {
@@ -537,7 +566,14 @@ func (d *Desk) CiteQuestion(ctx context.Context, by, id, citation string) (store
 // text as asked and answered): it is numbered in its own sequence, joins
 // the knowledge index at once, goes to the bidders' channel and, by DM,
 // to everyone who asked it or followed it.
+//
+// Publication must reach every bidder or not happen: while the notifier
+// says it has nowhere to post for all of them (PublishChecker), nothing
+// is published and the error wraps ErrNoBidderChannel.
 func (d *Desk) PublishQuestion(ctx context.Context, by, id string, w store.Wording) (store.Question, error) {
+	if err := d.canPublish(id); err != nil {
+		return store.Question{}, err
+	}
 	q, err := d.log.Publish(id, w, by)
 	if err != nil {
 		return store.Question{}, err
@@ -558,6 +594,9 @@ func (d *Desk) PublishQuestion(ctx context.Context, by, id string, w store.Wordi
 // to check and reword before they publish. Only NSG-answered questions
 // have one.
 func (d *Desk) Draft(id string) (store.Question, store.Clarification, error) {
+	if err := d.canPublish(id); err != nil {
+		return store.Question{}, store.Clarification{}, err
+	}
 	q, err := d.log.Get(id)
 	if err != nil {
 		return store.Question{}, store.Clarification{}, err

@@ -1,6 +1,7 @@
 package slackbot
 
 import (
+	"errors"
 	"strings"
 	"testing"
 
@@ -219,5 +220,41 @@ func TestQuestionReferences(t *testing.T) {
 	}
 	if got, ok := c.decode("Q-0007"); !ok || got != "Q-0007" {
 		t.Errorf("a button posted before references: %q, %v", got, ok)
+	}
+}
+
+// TestPublishRefusedWithoutBiddersChannel: with no bidders' channel a
+// clarification would reach its askers and no other bidder, so Slack
+// refuses to publish (the command, its draft and the Compose of a
+// publication), saying to set reminders.channel, and nothing changes.
+func TestPublishRefusedWithoutBiddersChannel(t *testing.T) {
+	f := newFixture(t, func(o *Options) { o.BidderChannel = "" })
+	f.event(t, dmEvent("Ev0NOCH", "U0BIDDERA", "Can a hospice lead a bid?"))
+	f.settle()
+	f.command(t, staffUser, "answer Q-0001 Yes, a hospice may lead.")
+	f.settle()
+	for _, cmd := range []string{"publish Q-0001", "publish Q-0001 as is", "publish Q-0001 question: May a hospice lead? answer: Yes."} {
+		resp := f.command(t, staffUser, cmd)
+		text, _ := resp["text"].(string)
+		if !strings.Contains(text, "reminders.channel") || !strings.Contains(text, "every bidder") || strings.Contains(text, "Published") {
+			t.Errorf("/hiec %s = %q; want a refusal saying to set reminders.channel", cmd, text)
+		}
+	}
+	f.settle()
+	q, err := f.store.Get("Q-0001")
+	if err != nil || q.Status != store.StatusNSGAnswered || q.Clarification != "" {
+		t.Errorf("after the refusals Q-0001 is %+v, %v; want it still nsg_answered and unpublished", q, err)
+	}
+	if got := f.seenBy("U0BIDDERA"); strings.Contains(got, "Clarification") {
+		t.Errorf("the asker was sent a clarification no other bidder got:\n%s", got)
+	}
+	h, _ := f.store.History("Q-0001")
+	for _, e := range h {
+		if e.Action == store.ActionPublish {
+			t.Errorf("the audit trail records a publication: %+v", e)
+		}
+	}
+	if err := f.bot.CanPublish(); !errors.Is(err, dialogue.ErrNoBidderChannel) {
+		t.Errorf("CanPublish = %v; want ErrNoBidderChannel", err)
 	}
 }

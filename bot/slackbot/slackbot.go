@@ -373,12 +373,21 @@ func (b *Bot) DeliverAnswer(ctx context.Context, q store.Question) error {
 	return b.postMessage(ctx, dm, "", message{Text: deliveryText(q)})
 }
 
+// CanPublish is dialogue.PublishChecker: with no bidders' channel a
+// clarification would reach only its askers, so the Desk publishes none.
+func (b *Bot) CanPublish() error {
+	if b.bidderChannel == "" {
+		return fmt.Errorf("%w: %s", dialogue.ErrNoBidderChannel, dialogue.NoBidderChannelAdvice)
+	}
+	return nil
+}
+
 // Publish posts an anonymised clarification in the bidders' channel. The
 // clarification carries nothing about the asker, and neither does the
 // post.
 func (b *Bot) Publish(ctx context.Context, c store.Clarification) error {
-	if b.bidderChannel == "" {
-		return fmt.Errorf("publish %s: no bidders' channel configured (reminders.channel)", c.ID)
+	if err := b.CanPublish(); err != nil {
+		return fmt.Errorf("publish %s: %w", c.ID, err)
 	}
 	if b.outbox != nil {
 		m, _ := b.clarificationMessage(c)
