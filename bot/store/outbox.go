@@ -419,6 +419,7 @@ func (s *Store) Outbox(f OutboxFilter) ([]Message, error) {
 			if err != nil || !ok {
 				return err
 			}
+			s.overlay(&m)
 			if (f.Status == "" || m.Status == f.Status) && (f.QuestionID == "" || m.QuestionID == f.QuestionID) {
 				if m.File != nil {
 					m.File = &OutFile{Name: m.File.Name, Title: m.File.Title, Comment: m.File.Comment}
@@ -455,7 +456,9 @@ func (s *Store) Pending() ([]Message, error) {
 			}
 			m, ok, err := o.read(k)
 			if ok && err == nil {
-				out = append(out, m)
+				if s.overlay(&m); m.Status == OutboxPending {
+					out = append(out, m)
+				}
 			}
 			return err
 		})
@@ -554,16 +557,6 @@ func (s *Store) changeMessage(op, id string, change func(st *msgState, full func
 	}
 	s.queued(queued)
 	return out, nil
-}
-
-// MarkSent records that message id was sent, as Slack message ts.
-func (s *Store) MarkSent(id, ts string) error {
-	_, err := s.changeMessage("mark sent", id, func(st *msgState, _ func() (Message, error)) ([]Message, error) {
-		at := s.clock()
-		st.Status, st.SentAt, st.TS, st.NextAt, st.Error = OutboxSent, &at, ts, nil, ""
-		return nil, nil
-	})
-	return err
 }
 
 // Retry records a failed attempt at message id and when to try again.

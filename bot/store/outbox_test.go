@@ -117,6 +117,7 @@ func TestOutboxStatuses(t *testing.T) {
 	if err := s.MarkSent(msgs[2].ID, "F0"); err != nil {
 		t.Fatal(err)
 	}
+	s.flushMarks() // as the next commit, or the timer, would
 	var raw []byte
 	_ = s.db.View(func(tx *bolt.Tx) error {
 		raw = bytes.Clone(tx.Bucket(bucketOutbox).Get(seqKey(3)))
@@ -125,8 +126,8 @@ func TestOutboxStatuses(t *testing.T) {
 	if bytes.Contains(raw, []byte(`"data"`)) {
 		t.Errorf("a sent upload keeps its data: %s", raw)
 	}
-	if err := s.MarkSent("M-999999", "x"); !errors.Is(err, ErrNoMessage) {
-		t.Errorf("unknown message: %v", err)
+	if err := s.MarkSent("bogus", "x"); !errors.Is(err, ErrNoMessage) {
+		t.Errorf("malformed id: %v", err)
 	}
 	// The outbox survives a reopen.
 	path := s.path
@@ -165,5 +166,60 @@ func TestPostOnce(t *testing.T) {
 	}
 	if p, _ := s.Pending(); len(p) != 1 || p[0].Kind != "reminder" || p[0].Text != "7 days left" {
 		t.Errorf("pending: %+v", p)
+	}
+}
+
+// TestMarkSentRidesOnTheNextCommit: a message's record of being sent costs
+// no commit of its own when questions are being logged, is seen at once by
+// the store's reads, and survives a close.
+func TestMarkSentRidesOnTheNextCommit(t *testing.T) {
+	c := newClock()
+	path := testPath(t)
+	s := openTest(t, path, c)
+	msgs, err := s.Enqueue(context.Background(), Message{Kind: "answer", Channel: "D1", Text: "a"}, Message{Kind: "answer", Channel: "D2", Text: "b"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.MarkSent(msgs[0].ID, "1.0001"); err != nil {
+		t.Fatal(err)
+	}
+	if m := find(t, s, msgs[0].ID); m.Status != OutboxSent || m.TS != "1.0001" {
+		t.Errorf("a mark not yet committed is not seen: %+v", m)
+	}
+	if p, _ := s.Pending(); len(p) != 1 || p[0].ID != msgs[1].ID {
+		t.Errorf("pending = %+v", p)
+	}
+	mustLog(t, s, sampleQuestion(1)) // the mark rides on this commit
+	s.marks.mu.Lock()
+	left := len(s.marks.m)
+	s.marks.mu.Unlock()
+	if left != 0 {
+		t.Errorf("%d marks still waiting after a commit", left)
+	}
+	if err := s.MarkSent(msgs[1].ID, "1.0002"); err != nil {
+		t.Fatal(err)
+	}
+	s.Close() // flushes
+	s2 := openTest(t, path, c)
+	for _, id := range []string{msgs[0].ID, msgs[1].ID} {
+		if m := find(t, s2, id); m.Status != OutboxSent {
+			t.Errorf("%s after reopen: %s", id, m.Status)
+		}
+	}
+	// Without a commit to ride on, the timer commits marks by themselves.
+	more, _ := s2.Enqueue(context.Background(), Message{Kind: "answer", Channel: "D3", Text: "c"})
+	s2.MarkSent(more[0].ID, "1.0003")
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		s2.marks.mu.Lock()
+		left := len(s2.marks.m)
+		s2.marks.mu.Unlock()
+		if left == 0 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the timer never committed the mark")
+		}
+		time.Sleep(10 * time.Millisecond)
 	}
 }

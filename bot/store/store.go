@@ -104,6 +104,8 @@ type Store struct {
 	// composer and onQueued wire the outbox (see SetComposer, OnQueued).
 	composer Composer
 	onQueued func([]Message)
+	// marks are the messages sent whose record rides on the next commit.
+	marks marks
 }
 
 // Open opens the question log at path, creating the folder (mode 0700) and
@@ -207,6 +209,15 @@ func Open(path string, opts Options) (*Store, error) {
 
 // Close closes the log, releasing the file for other processes.
 func (s *Store) Close() error {
+	s.marks.mu.Lock()
+	if s.marks.timer != nil {
+		s.marks.timer.Stop()
+		s.marks.timer = nil
+	}
+	s.marks.mu.Unlock()
+	if !s.db.IsReadOnly() {
+		s.flushMarks() // what was sent is recorded before the file closes
+	}
 	if err := s.db.Close(); err != nil {
 		return fmt.Errorf("close store %s: %w", s.path, err)
 	}
@@ -282,12 +293,17 @@ func (s *Store) log(ctx context.Context, key string, q *Question, attach func(tx
 	}
 	now := s.clock()
 	extra, _ := ctx.Value(outboxKey{}).(func(Question) []Message)
+	// Records of messages sent ride on this commit (see MarkSent).
+	taken := s.takeMarks()
 	var (
 		committed Question
 		first     bool
 		queued    []Message
 	)
 	err := s.db.Batch(func(tx *bolt.Tx) error {
+		if err := applyMarks(tx, taken); err != nil {
+			return err
+		}
 		// Batch may run this more than once; only the committed run's
 		// results survive in committed, first and queued.
 		committed, first, queued = Question{}, false, nil
@@ -321,6 +337,7 @@ func (s *Store) log(ctx context.Context, key string, q *Question, attach func(tx
 		queued, err = s.queueFor(tx, "log", r, extra)
 		return err
 	})
+	s.doneMarks(taken, err == nil)
 	if err != nil {
 		return false, fmt.Errorf("log question in %s: %w", s.path, err)
 	}
