@@ -3,77 +3,40 @@ package main
 import (
 	"bytes"
 	"context"
-	"crypto/hmac"
-	"crypto/sha256"
-	"encoding/hex"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
-	"net/http/httptest"
 	"net/url"
 	"os"
 	"path/filepath"
-	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
-	"github.com/gorilla/websocket"
+	"github.com/hiec/hiecbot/bot/slackbot/slacktest"
 	"github.com/hiec/hiecbot/bot/store"
+	"github.com/hiec/hiecbot/internal/fakes"
 )
 
-// fakeSlack is a Slack Web API double on loopback that records posts.
-type fakeSlack struct {
-	mu    sync.Mutex
-	posts []url.Values
+// newSlack is the Slack double serve talks to: it opens every DM as D1,
+// the channel the test's events come from.
+func newSlack(t *testing.T) *slacktest.Server {
+	api := slacktest.New(t)
+	api.On("conversations.open", func(w http.ResponseWriter, _ *http.Request, _ int) bool {
+		slacktest.WriteOK(w, map[string]any{"channel": map[string]any{"id": "D1"}})
+		return true
+	})
+	return api
 }
 
-func (f *fakeSlack) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	r.ParseForm()
-	w.Header().Set("Content-Type", "application/json")
-	switch strings.TrimPrefix(r.URL.Path, "/api/") {
-	case "auth.test":
-		io.WriteString(w, `{"ok":true,"user_id":"UBOT","bot_id":"BBOT","team_id":"T1"}`)
-	case "users.info":
-		io.WriteString(w, `{"ok":true,"user":{"id":"UBID","name":"alice"}}`)
-	case "conversations.open":
-		io.WriteString(w, `{"ok":true,"channel":{"id":"D1"}}`)
-	case "chat.postMessage":
-		f.mu.Lock()
-		f.posts = append(f.posts, r.PostForm)
-		f.mu.Unlock()
-		io.WriteString(w, `{"ok":true,"channel":"D1","ts":"2.0"}`)
-	default:
-		io.WriteString(w, `{"ok":true}`)
-	}
-}
-
-func (f *fakeSlack) waitPosts(t *testing.T, n int) []url.Values {
+// postForms waits for at least n chat.postMessage calls and returns their forms.
+func postForms(t *testing.T, api *slacktest.Server, n int) []url.Values {
 	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
-	for time.Now().Before(deadline) {
-		f.mu.Lock()
-		got := append([]url.Values(nil), f.posts...)
-		f.mu.Unlock()
-		if len(got) >= n {
-			return got
-		}
-		time.Sleep(10 * time.Millisecond)
+	var out []url.Values
+	for _, c := range api.Wait(t, "chat.postMessage", n) {
+		out = append(out, c.Form)
 	}
-	t.Fatalf("Slack double got fewer than %d posts", n)
-	return nil
-}
-
-func freeAddr(t *testing.T) string {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	return ln.Addr().String()
+	return out
 }
 
 // TestServeEndToEnd runs `hiecbot serve` over HTTP against a Slack double:
@@ -81,15 +44,13 @@ func freeAddr(t *testing.T) string {
 // the running bot holds, an answer given there reaches the asker, and
 // SIGTERM-style cancellation shuts the bot down cleanly.
 func TestServeEndToEnd(t *testing.T) {
-	slack := &fakeSlack{}
-	api := httptest.NewServer(slack)
-	defer api.Close()
+	api := newSlack(t)
 	dir, err := os.MkdirTemp("", "hs") // short: the admin socket path is limited
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer os.RemoveAll(dir)
-	addr := freeAddr(t)
+	addr := slacktest.FreeAddr(t)
 	const secret = "test-signing-secret"
 	cfg := fmt.Sprintf("storage:\n  path: q.db\nslack:\n  bot_token: xoxb-test\n  signing_secret: %s\n  listen: %q\n  api_url: %s/api/\nnsg:\n  staff: [UNSG]\n  channel: CNSG\nreminders:\n  channel: CBID\n", secret, addr, api.URL)
 	if err := os.WriteFile(filepath.Join(dir, "hiecbot.yaml"), []byte(cfg), 0o600); err != nil {
@@ -97,25 +58,19 @@ func TestServeEndToEnd(t *testing.T) {
 	}
 
 	ctx, cancel := context.WithCancel(context.Background())
-	var logs bytes.Buffer
+	var logs fakes.SyncBuffer
 	done := make(chan error, 1)
 	go func() {
-		done <- run(ctx, []string{"--config", filepath.Join(dir, "hiecbot.yaml"), "serve"}, func(string) string { return "" }, strings.NewReader(""), io.Discard, &syncWriter{w: &logs})
+		done <- run(ctx, []string{"--config", filepath.Join(dir, "hiecbot.yaml"), "serve"}, func(string) string { return "" }, strings.NewReader(""), io.Discard, &logs)
 	}()
 	waitHealthy(t, "http://"+addr+"/healthz")
 
 	body := `{"type":"event_callback","team_id":"T1","event_id":"Ev1","event":{"type":"message","channel_type":"im","channel":"D1","user":"UBID","text":"Can our consortium recover VAT?","ts":"1.0"}}`
 	for i := 0; i < 2; i++ { // Slack's retry of the same event
-		req, _ := http.NewRequest("POST", "http://"+addr+"/slack/events", strings.NewReader(body))
-		req.Header.Set("Content-Type", "application/json")
+		req := slacktest.SignedRequest("http://"+addr+"/slack/events", "application/json", body, secret)
 		if i > 0 {
 			req.Header.Set("X-Slack-Retry-Num", "1")
 		}
-		ts := strconv.FormatInt(time.Now().Unix(), 10)
-		mac := hmac.New(sha256.New, []byte(secret))
-		fmt.Fprintf(mac, "v0:%s:%s", ts, body)
-		req.Header.Set("X-Slack-Request-Timestamp", ts)
-		req.Header.Set("X-Slack-Signature", "v0="+hex.EncodeToString(mac.Sum(nil)))
 		resp, err := http.DefaultClient.Do(req)
 		if err != nil {
 			t.Fatal(err)
@@ -125,7 +80,7 @@ func TestServeEndToEnd(t *testing.T) {
 			t.Fatalf("event %d: status %d", i, resp.StatusCode)
 		}
 	}
-	posts := slack.waitPosts(t, 2) // the reply to the bidder and the NSG notice
+	posts := postForms(t, api, 2) // the reply to the bidder and the NSG notice
 	channels := map[string]bool{}
 	for _, p := range posts {
 		channels[p.Get("channel")] = true
@@ -156,7 +111,7 @@ func TestServeEndToEnd(t *testing.T) {
 	if r := hiecbot(t, dir, "", "questions", "answer", "Q-0001", "VAT depends on each partner's status."); r.err != nil {
 		t.Fatalf("answer while serving: %v", r.err)
 	}
-	posts = slack.waitPosts(t, 3)
+	posts = postForms(t, api, 3)
 	if last := posts[len(posts)-1]; last.Get("channel") != "D1" || !strings.Contains(last.Get("text")+last.Get("blocks"), "VAT depends") {
 		t.Errorf("the NSG answer did not reach the asker: %v", last)
 	}
@@ -218,17 +173,6 @@ func waitHealthy(t *testing.T, u string) {
 	t.Fatalf("%s never became healthy", u)
 }
 
-type syncWriter struct {
-	mu sync.Mutex
-	w  io.Writer
-}
-
-func (s *syncWriter) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.w.Write(p)
-}
-
 type result struct {
 	stdout, stderr string
 	err            error
@@ -276,18 +220,15 @@ func httpGet(t *testing.T, u string) (int, string) {
 // TestServeBadToken: a token Slack refuses stops serve with an error
 // that says so, and "serving" is never logged.
 func TestServeBadToken(t *testing.T) {
-	api := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Content-Type", "application/json")
-		io.WriteString(w, `{"ok":false,"error":"invalid_auth"}`)
-	}))
-	defer api.Close()
+	api := slacktest.New(t)
+	api.RequireToken("xoxb-right")
 	dir := t.TempDir()
-	cfg := fmt.Sprintf("storage:\n  path: q.db\nslack:\n  bot_token: xoxb-wrong\n  signing_secret: s\n  listen: %q\n  api_url: %s/api/\n", freeAddr(t), api.URL)
+	cfg := fmt.Sprintf("storage:\n  path: q.db\nslack:\n  bot_token: xoxb-wrong\n  signing_secret: s\n  listen: %q\n  api_url: %s/api/\n", slacktest.FreeAddr(t), api.URL)
 	if err := os.WriteFile(filepath.Join(dir, "hiecbot.yaml"), []byte(cfg), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	var logs bytes.Buffer
-	err := run(context.Background(), []string{"--config", filepath.Join(dir, "hiecbot.yaml"), "serve"}, func(string) string { return "" }, strings.NewReader(""), io.Discard, &syncWriter{w: &logs})
+	var logs fakes.SyncBuffer
+	err := run(context.Background(), []string{"--config", filepath.Join(dir, "hiecbot.yaml"), "serve"}, func(string) string { return "" }, strings.NewReader(""), io.Discard, &logs)
 	if err == nil || !strings.Contains(err.Error(), "refused") || !strings.Contains(err.Error(), "invalid_auth") {
 		t.Errorf("err = %v, want the token refused", err)
 	}
@@ -300,46 +241,30 @@ func TestServeBadToken(t *testing.T) {
 // health and readiness endpoints are served on metrics.listen, ready once
 // auth.test has succeeded.
 func TestServeSocketModeMetrics(t *testing.T) {
-	up := websocket.Upgrader{CheckOrigin: func(*http.Request) bool { return true }}
-	done := make(chan struct{})
-	var srvURL string
-	api := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Content-Type", "application/json")
-		switch r.URL.Path {
-		case "/api/auth.test":
-			io.WriteString(w, `{"ok":true,"user_id":"UBOT","bot_id":"BBOT","team_id":"T1"}`)
-		case "/api/apps.connections.open":
-			fmt.Fprintf(w, `{"ok":true,"url":"ws://%s/ws"}`, strings.TrimPrefix(srvURL, "http://"))
-		case "/ws":
-			conn, err := up.Upgrade(w, r, nil)
-			if err != nil {
-				return
-			}
-			defer conn.Close()
-			conn.WriteJSON(map[string]any{"type": "hello", "num_connections": 1})
-			<-done
-		default:
-			io.WriteString(w, `{"ok":true}`)
+	api := slacktest.New(t)
+	peers := api.ServeSocket(t)
+	go func() {
+		select {
+		case p := <-peers:
+			_ = p.Conn.WriteJSON(map[string]any{"type": "hello", "num_connections": 1})
+		case <-time.After(15 * time.Second):
 		}
-	}))
-	srvURL = api.URL
-	defer api.Close()
-	defer close(done)
+	}()
 	dir, err := os.MkdirTemp("", "hs") // short: the admin socket path is limited
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer os.RemoveAll(dir)
-	metricsAddr := freeAddr(t)
+	metricsAddr := slacktest.FreeAddr(t)
 	cfg := fmt.Sprintf("storage:\n  path: q.db\nslack:\n  bot_token: xoxb-test\n  app_token: xapp-test\n  api_url: %s/api/\nmetrics:\n  listen: %q\n", api.URL, metricsAddr)
 	if err := os.WriteFile(filepath.Join(dir, "hiecbot.yaml"), []byte(cfg), 0o600); err != nil {
 		t.Fatal(err)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
-	var logs bytes.Buffer
+	var logs fakes.SyncBuffer
 	served := make(chan error, 1)
 	go func() {
-		served <- run(ctx, []string{"--config", filepath.Join(dir, "hiecbot.yaml"), "serve"}, func(string) string { return "" }, strings.NewReader(""), io.Discard, &syncWriter{w: &logs})
+		served <- run(ctx, []string{"--config", filepath.Join(dir, "hiecbot.yaml"), "serve"}, func(string) string { return "" }, strings.NewReader(""), io.Discard, &logs)
 	}()
 	deadline := time.Now().Add(10 * time.Second)
 	for {

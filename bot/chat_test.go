@@ -1,51 +1,18 @@
 package bot
 
 import (
-	"bytes"
 	"context"
 	"io"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/hiec/hiecbot/bot/dialogue"
 	"github.com/hiec/hiecbot/config"
+	"github.com/hiec/hiecbot/internal/fakes"
 	"github.com/hiec/hiecbot/knowledge"
 )
-
-// syncBuffer is a bytes.Buffer safe for the Desk's and the test's
-// goroutines.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
-func (s *syncBuffer) waitFor(t *testing.T, want string) string {
-	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
-	for time.Now().Before(deadline) {
-		if got := s.String(); strings.Contains(got, want) {
-			return got
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
-	t.Fatalf("output never showed %q:\n%s", want, s.String())
-	return ""
-}
 
 // fileDesk is a Desk over a fileLog, as `hiecbot chat` builds it.
 func fileDesk(t *testing.T, path string, notifier dialogue.Notifier) *dialogue.Desk {
@@ -68,7 +35,7 @@ func fileDesk(t *testing.T, path string, notifier dialogue.Notifier) *dialogue.D
 // the up arrow to ask it again from history, then Ctrl-C, which ends the
 // chat cleanly. The prompt shows and mrkdwn is rendered bold.
 func TestChatTerminal(t *testing.T) {
-	var out syncBuffer
+	var out fakes.SyncBuffer
 	keys := "When are detailed bids due?\r" + "\x1b[A\r" + "Can our consortium recover VAT?\r" + "\x03"
 	rw := struct {
 		io.Reader
@@ -104,7 +71,7 @@ func TestChatTerminal(t *testing.T) {
 // TestChatScriptedIsPlain: piped output has no terminal codes and no
 // mrkdwn marks, and quotes are indented.
 func TestChatScriptedIsPlain(t *testing.T) {
-	var out syncBuffer
+	var out fakes.SyncBuffer
 	c := NewConsole(&out)
 	desk := fileDesk(t, filepath.Join(t.TempDir(), "q.db"), c)
 	if err := Chat(context.Background(), desk, c, strings.NewReader("When are detailed bids due?\n"), t.TempDir()); err != nil {
@@ -125,13 +92,13 @@ func TestChatScriptedIsPlain(t *testing.T) {
 func TestChatEndsCleanlyOnInterrupt(t *testing.T) {
 	pr, pw := io.Pipe()
 	defer pw.Close()
-	var out syncBuffer
+	var out fakes.SyncBuffer
 	c := NewConsole(&out)
 	desk := fileDesk(t, filepath.Join(t.TempDir(), "q.db"), c)
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() { done <- Chat(ctx, desk, c, pr, t.TempDir()) }()
-	out.waitFor(t, "End with Ctrl-D")
+	out.WaitFor(t, "End with Ctrl-D")
 	cancel()
 	select {
 	case err := <-done:
@@ -148,7 +115,7 @@ func TestChatEndsCleanlyOnInterrupt(t *testing.T) {
 func TestQuestionsBesideChat(t *testing.T) {
 	dir := project(t, "")
 	pr, pw := io.Pipe()
-	var out syncBuffer
+	var out fakes.SyncBuffer
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	done := make(chan error, 1)
@@ -156,9 +123,9 @@ func TestQuestionsBesideChat(t *testing.T) {
 		cli := &CLI{Stdin: pr, Stdout: &out, Stderr: io.Discard, Username: func() string { return "nsg" }}
 		done <- cli.Run(ctx, []string{"--config", filepath.Join(dir, "hiecbot.yaml"), "chat"})
 	}()
-	out.waitFor(t, "End with Ctrl-D")
+	out.WaitFor(t, "End with Ctrl-D")
 	io.WriteString(pw, "Can our consortium recover VAT on equipment?\n")
-	out.waitFor(t, "[to the NSG channel] Q-0001")
+	out.WaitFor(t, "[to the NSG channel] Q-0001")
 
 	if r := hiecbot(t, dir, "", "questions", "list"); r.err != nil || !strings.Contains(r.stdout, "Q-0001") {
 		t.Fatalf("list beside an open chat: %v\n%s", r.err, r.stdout)
@@ -167,7 +134,7 @@ func TestQuestionsBesideChat(t *testing.T) {
 		t.Fatalf("answer beside an open chat: %v", r.err)
 	}
 	io.WriteString(pw, "/show Q-0001\n")
-	out.waitFor(t, "It depends on each partner.")
+	out.WaitFor(t, "It depends on each partner.")
 	pw.Close() // Ctrl-D
 	select {
 	case err := <-done:

@@ -1,7 +1,6 @@
 package reminders
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"log/slog"
@@ -12,6 +11,7 @@ import (
 	"time"
 
 	"github.com/hiec/hiecbot/config"
+	"github.com/hiec/hiecbot/internal/fakes"
 )
 
 var london = mustLoad("Europe/London")
@@ -135,28 +135,10 @@ func (l *memLedger) Keys() []string {
 	return keys
 }
 
-// syncBuffer is a log destination safe for concurrent writes.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
-
 // testLogger logs at info level and shows the log when t fails.
-func testLogger(t *testing.T) (*slog.Logger, *syncBuffer) {
+func testLogger(t *testing.T) (*slog.Logger, *fakes.SyncBuffer) {
 	t.Helper()
-	buf := new(syncBuffer)
+	buf := new(fakes.SyncBuffer)
 	t.Cleanup(func() {
 		if t.Failed() {
 			t.Logf("log:\n%s", buf)
@@ -166,7 +148,7 @@ func testLogger(t *testing.T) (*slog.Logger, *syncBuffer) {
 }
 
 // newTest returns a Scheduler whose clock reads now.
-func newTest(t *testing.T, cfg config.Reminders, p Poster, l Ledger, now time.Time) (*Scheduler, *syncBuffer) {
+func newTest(t *testing.T, cfg config.Reminders, p Poster, l Ledger, now time.Time) (*Scheduler, *fakes.SyncBuffer) {
 	t.Helper()
 	log, buf := testLogger(t)
 	s, err := New(cfg, p, l, Options{Now: func() time.Time { return now }, Logger: log, Retry: []time.Duration{time.Millisecond}})

@@ -6,53 +6,19 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
-	"net/http/httptest"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
+	"github.com/hiec/hiecbot/bot/slackbot/slacktest"
 	"github.com/hiec/hiecbot/config"
 )
 
-// slackDouble is a Slack Web API double that accepts chat.postMessage.
-type slackDouble struct {
-	mu    sync.Mutex
-	posts []post
-}
-
-func (d *slackDouble) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	reply := func(ok bool, msg string) {
-		w.Header().Set("Content-Type", "application/json")
-		json.NewEncoder(w).Encode(map[string]any{"ok": ok, "error": msg})
-	}
-	if r.Method != http.MethodPost || r.URL.Path != "/api/chat.postMessage" {
-		http.NotFound(w, r)
-		return
-	}
-	if r.Header.Get("Authorization") != "Bearer xoxb-test" {
-		reply(false, "invalid_auth")
-		return
-	}
-	var msg struct{ Channel, Text string }
-	if err := json.NewDecoder(r.Body).Decode(&msg); err != nil || msg.Channel == "" || msg.Text == "" {
-		reply(false, "invalid_arguments")
-		return
-	}
-	d.mu.Lock()
-	d.posts = append(d.posts, post{msg.Channel, msg.Text})
-	d.mu.Unlock()
-	reply(true, "")
-}
-
-func (d *slackDouble) Posts(channel string) []post {
-	d.mu.Lock()
-	defer d.mu.Unlock()
+// channelPosts are the messages the double took in channel.
+func channelPosts(api *slacktest.Server, channel string) []post {
 	var out []post
-	for _, p := range d.posts {
-		if p.channel == channel {
-			out = append(out, p)
-		}
+	for _, c := range api.Posts(channel) {
+		out = append(out, post{channel, c.Param("text")})
 	}
 	return out
 }
@@ -97,10 +63,9 @@ func TestRealClock(t *testing.T) {
 	if testing.Short() {
 		t.Skip("waits up to a minute for the real clock")
 	}
-	slack := &slackDouble{}
-	srv := httptest.NewServer(slack)
-	defer srv.Close()
-	poster := httpPoster{srv.URL + "/api/"}
+	slack := slacktest.New(t)
+	slack.RequireToken("xoxb-test")
+	poster := httpPoster{slack.APIURL()}
 
 	due := time.Now().In(london).Truncate(time.Minute).Add(2 * time.Minute)
 	cfg := config.Reminders{
@@ -137,8 +102,8 @@ func TestRealClock(t *testing.T) {
 		time.Sleep(extra)
 	}
 
-	run(func() bool { return len(slack.Posts("C-BIDDERS")) > 0 }, 100*time.Second, 2*time.Second)
-	posts := slack.Posts("C-BIDDERS")
+	run(func() bool { return len(channelPosts(slack, "C-BIDDERS")) > 0 }, 100*time.Second, 2*time.Second)
+	posts := channelPosts(slack, "C-BIDDERS")
 	if len(posts) != 1 {
 		t.Fatalf("%d reminders posted, want 1:\n%s", len(posts), texts(posts))
 	}
@@ -146,7 +111,7 @@ func TestRealClock(t *testing.T) {
 		strings.Contains(posts[0].text, LateNote) {
 		t.Errorf("reminder = %q, want it to start %q and not be late", posts[0].text, want)
 	}
-	digests := len(slack.Posts("C-NSG"))
+	digests := len(channelPosts(slack, "C-NSG"))
 	if digests == 0 {
 		t.Error("no digest posted on the minute")
 	}
@@ -160,14 +125,14 @@ func TestRealClock(t *testing.T) {
 	}
 
 	run(func() bool { return false }, 3*time.Second, 0)
-	if got := slack.Posts("C-BIDDERS"); len(got) != 1 {
+	if got := channelPosts(slack, "C-BIDDERS"); len(got) != 1 {
 		t.Errorf("after a restart, %d reminders posted in all, want 1:\n%s", len(got), texts(got))
 	}
 	keys := map[string]bool{}
 	for _, k := range l.Keys() {
 		keys[k] = true
 	}
-	if d := len(slack.Posts("C-NSG")); d != len(keys)-1 {
+	if d := len(channelPosts(slack, "C-NSG")); d != len(keys)-1 {
 		t.Errorf("%d digests posted but %d digest keys marked: a digest repeated", d, len(keys)-1)
 	}
 }

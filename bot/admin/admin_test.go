@@ -16,37 +16,14 @@ import (
 
 	"github.com/hiec/hiecbot/bot/dialogue"
 	"github.com/hiec/hiecbot/bot/store"
+	"github.com/hiec/hiecbot/internal/fakes"
 	"github.com/hiec/hiecbot/knowledge"
 )
 
-// engine is never confident and remembers NSG answers.
-type engine struct {
-	mu  sync.Mutex
-	nsg map[string]string
+// newEngine is never confident and can cite slide 17 of the guide.
+func newEngine() *fakes.Engine {
+	return &fakes.Engine{Passages: []knowledge.Answer{{Citation: "Guide, slide 17: Application process", Text: "Detailed bids by 19 Oct"}}}
 }
-
-func (e *engine) Answer(q string) (knowledge.Result, error) {
-	return knowledge.Result{Question: q}, nil
-}
-
-func (e *engine) AddClarification(number, question, answer string) error {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	if e.nsg == nil {
-		e.nsg = map[string]string{}
-	}
-	e.nsg[number] = answer
-	return nil
-}
-
-func (e *engine) Lookup(citation string) (knowledge.Answer, bool) {
-	if strings.EqualFold(strings.TrimSpace(citation), "Guide, slide 17") {
-		return knowledge.Answer{Citation: "Guide, slide 17: Application process", Text: "Detailed bids by 19 Oct"}, true
-	}
-	return knowledge.Answer{}, false
-}
-
-func (e *engine) AddPhrasing(citation, question string) error { return nil }
 
 // notes is a Notifier counting deliveries.
 type notes struct {
@@ -68,7 +45,7 @@ func (n *notes) DeliverClarification(context.Context, string, store.Clarificatio
 
 type fixture struct {
 	store  *store.Store
-	engine *engine
+	engine *fakes.Engine
 	notes  *notes
 	desk   *dialogue.Desk
 	path   string // the socket
@@ -94,7 +71,7 @@ func newFixture(t *testing.T) *fixture {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { st.Close() })
-	f := &fixture{store: st, engine: &engine{}, notes: &notes{}, path: SocketPath(filepath.Join(dir, "q.db"))}
+	f := &fixture{store: st, engine: newEngine(), notes: &notes{}, path: SocketPath(filepath.Join(dir, "q.db"))}
 	f.desk = dialogue.New(f.engine, st, dialogue.Options{Notifier: f.notes, Ledger: st})
 	return f
 }
@@ -171,8 +148,8 @@ func TestAdminSocket(t *testing.T) {
 		t.Fatal(err)
 	}
 	f.desk.Wait()
-	if pub.Clarification != "C-001" || pub.PublishedQuestion != "May a charity lead a cluster?" || f.engine.nsg["C-001"] == "" {
-		t.Errorf("a clarification published through the socket was not indexed: %v", f.engine.nsg)
+	if pub.Clarification != "C-001" || pub.PublishedQuestion != "May a charity lead a cluster?" || f.engine.Clarifications()["C-001"] == "" {
+		t.Errorf("a clarification published through the socket was not indexed: %v", f.engine.Clarifications())
 	}
 	if _, err := c.Answer(ctx, id, "changed", "nsg"); !errors.Is(err, store.ErrConflict) {
 		t.Errorf("answering a published question: %v", err)

@@ -15,61 +15,23 @@ import (
 
 	"github.com/hiec/hiecbot/bot/store"
 	"github.com/hiec/hiecbot/config"
+	"github.com/hiec/hiecbot/internal/fakes"
 	"github.com/hiec/hiecbot/knowledge"
 )
 
-// fakeEngine is confident about questions mentioning bids and remembers
-// NSG answers.
-type fakeEngine struct {
-	mu        sync.Mutex
-	nsg       map[string]string // clarifications indexed, by number
-	phrasings map[string]string // question → citation
-}
-
-func (e *fakeEngine) Answer(q string) (knowledge.Result, error) {
-	res := knowledge.Result{Question: q}
-	if strings.Contains(strings.ToLower(q), "bids") {
-		res.Confident = true
-		res.Answers = []knowledge.Answer{
+// bidsEngine is confident about questions mentioning bids and can cite
+// slide 15 of the guide.
+func bidsEngine() *fakes.Engine {
+	return &fakes.Engine{
+		Keywords: []string{"bids"},
+		Answers: []knowledge.Answer{
 			{Source: "Guide", Ref: "slide 17", Title: "Application process", Text: "Detailed bids by 19 Oct", Citation: "Guide, slide 17: Application process", Score: 2.5},
 			{Source: "Guide", Ref: "slide 16", Title: "How do we make this happen?", Text: "Period of informal dialogue May to 1 Sept", Citation: "Guide, slide 16: How do we make this happen?", Score: 1.1},
-		}
+		},
+		Passages: []knowledge.Answer{
+			{Source: "Guide", Ref: "slide 15", Title: "Governance – legal entity", Citation: "Guide, slide 15: Governance – legal entity", Text: "A HIEC may take any legal form."},
+		},
 	}
-	return res, nil
-}
-
-// passages are what the fake engine can cite.
-var passages = map[string]knowledge.Answer{
-	"guide, slide 15": {Source: "Guide", Ref: "slide 15", Title: "Governance – legal entity", Citation: "Guide, slide 15: Governance – legal entity", Text: "A HIEC may take any legal form."},
-}
-
-func (e *fakeEngine) Lookup(citation string) (knowledge.Answer, bool) {
-	for k, a := range passages {
-		if strings.HasPrefix(strings.ToLower(a.Citation), strings.ToLower(strings.TrimSpace(citation))) || k == strings.ToLower(citation) {
-			return a, true
-		}
-	}
-	return knowledge.Answer{}, false
-}
-
-func (e *fakeEngine) AddPhrasing(citation, question string) error {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	if e.phrasings == nil {
-		e.phrasings = map[string]string{}
-	}
-	e.phrasings[question] = citation
-	return nil
-}
-
-func (e *fakeEngine) AddClarification(number, question, answer string) error {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	if e.nsg == nil {
-		e.nsg = map[string]string{}
-	}
-	e.nsg[number] = question + " => " + answer
-	return nil
 }
 
 // recorder is a Notifier that remembers what it was asked to send.
@@ -129,7 +91,7 @@ func noQuestionID(t *testing.T, what, text string) {
 type fixture struct {
 	desk   *Desk
 	store  *store.Store
-	engine *fakeEngine
+	engine *fakes.Engine
 	note   *recorder
 }
 
@@ -140,7 +102,7 @@ func newFixture(t *testing.T) *fixture {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { st.Close() })
-	f := &fixture{store: st, engine: &fakeEngine{}, note: &recorder{}}
+	f := &fixture{store: st, engine: bidsEngine(), note: &recorder{}}
 	f.desk = New(f.engine, st, Options{
 		Staff:     func(id string) bool { return id == staffID },
 		Reminders: config.Default().Reminders,
@@ -305,8 +267,8 @@ func TestAnswerPublishFlow(t *testing.T) {
 	if q.Status != store.StatusNSGAnswered || q.AnsweredBy != staffID {
 		t.Errorf("after answer: %+v", q)
 	}
-	if len(f.engine.nsg) != 0 {
-		t.Errorf("an unpublished answer was indexed for other bidders: %v", f.engine.nsg)
+	if len(f.engine.Clarifications()) != 0 {
+		t.Errorf("an unpublished answer was indexed for other bidders: %v", f.engine.Clarifications())
 	}
 	if len(f.note.delivered) != 1 || f.note.delivered[0].UserID != bidder.UserID {
 		t.Errorf("delivered = %+v", f.note.delivered)
@@ -336,8 +298,8 @@ func TestAnswerPublishFlow(t *testing.T) {
 	if len(f.note.clarified) != 1 || f.note.clarified[0] != bidder.UserID+" C-001" {
 		t.Errorf("clarification DMs = %v; want the asker's", f.note.clarified)
 	}
-	if got := f.engine.nsg[c.ID]; !strings.Contains(got, "May a charity lead a cluster? => Yes: a charity is one of") {
-		t.Errorf("the published clarification was not indexed: %v", f.engine.nsg)
+	if got := f.engine.Clarifications()[c.ID]; !strings.Contains(got, "May a charity lead a cluster? => Yes: a charity is one of") {
+		t.Errorf("the published clarification was not indexed: %v", f.engine.Clarifications())
 	}
 
 	// Bad input changes nothing.
@@ -531,8 +493,8 @@ func TestCiteQuestion(t *testing.T) {
 		t.Fatalf("cite: %+v %v", rep, err)
 	}
 	f.desk.Wait()
-	if got := f.engine.phrasings["What legal shape may a cluster take?"]; got != "Guide, slide 15: Governance – legal entity" {
-		t.Errorf("phrasings = %v", f.engine.phrasings)
+	if got := f.engine.Phrasings()["What legal shape may a cluster take?"]; got != "Guide, slide 15: Governance – legal entity" {
+		t.Errorf("phrasings = %v", f.engine.Phrasings())
 	}
 	if len(f.note.delivered) != 1 || f.note.delivered[0].Cited == "" || f.note.delivered[0].NSGAnswer != "A HIEC may take any legal form." {
 		t.Errorf("delivered %+v", f.note.delivered)

@@ -11,9 +11,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/hiec/hiecbot/bot/dialogue"
 	"github.com/hiec/hiecbot/bot/store"
-	"github.com/hiec/hiecbot/knowledge"
+	"github.com/hiec/hiecbot/internal/fakes"
 )
 
 func get(t *testing.T, h http.Handler, path string) (int, string) {
@@ -58,18 +57,6 @@ func TestReadiness(t *testing.T) {
 	}
 }
 
-// engine answers with a fixed confidence; the methods it does not need
-// come from the embedded interface (nil: they are never called).
-type engine struct {
-	dialogue.Engine
-	confident bool
-}
-
-func (e engine) Answer(q string) (knowledge.Result, error) {
-	time.Sleep(2 * time.Millisecond)
-	return knowledge.Result{Question: q, Confident: e.confident}, nil
-}
-
 func TestMetricsExposed(t *testing.T) {
 	st, err := store.Open(filepath.Join(t.TempDir(), "q.db"), store.Options{})
 	if err != nil {
@@ -96,7 +83,7 @@ func TestMetricsExposed(t *testing.T) {
 		t.Fatal("a repeated event was logged again")
 	}
 	for _, c := range []bool{true, true, false} {
-		if _, err := m.TimeEngine(engine{confident: c}).Answer("q"); err != nil {
+		if _, err := m.TimeEngine(&fakes.Engine{Confident: c, Delay: 2 * time.Millisecond}).Answer("q"); err != nil {
 			t.Fatal(err)
 		}
 	}

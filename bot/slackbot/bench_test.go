@@ -19,6 +19,7 @@ import (
 
 	"github.com/hiec/hiecbot/bot/dialogue"
 	"github.com/hiec/hiecbot/bot/outbox"
+	"github.com/hiec/hiecbot/bot/slackbot/slacktest"
 	"github.com/hiec/hiecbot/bot/store"
 	"github.com/hiec/hiecbot/config"
 	"github.com/hiec/hiecbot/knowledge"
@@ -68,14 +69,14 @@ func benchHTTP(b *testing.B, withOutbox bool) {
 	desk := dialogue.New(eng, st, dialogue.Options{Reminders: config.Default().Reminders, Logger: quiet})
 
 	var waiters sync.Map // channel → chan struct{}
-	api := newDouble(b)
-	api.onPost = func(form url.Values) {
+	api := slacktest.New(b)
+	api.OnPost(func(form url.Values) {
 		if ch, ok := waiters.LoadAndDelete(form.Get("channel")); ok {
 			close(ch.(chan struct{}))
 		}
-	}
+	})
 	bot, err := New(Options{
-		Slack:  config.Slack{BotToken: testBotToken, SigningSecret: testSigningSecret, APIURL: api.apiURL()},
+		Slack:  config.Slack{BotToken: testBotToken, SigningSecret: testSigningSecret, APIURL: api.APIURL()},
 		Desk:   desk,
 		Seen:   st,
 		Logger: quiet,
@@ -127,7 +128,7 @@ func benchHTTP(b *testing.B, withOutbox bool) {
 			t0 := time.Now()
 			req, _ := http.NewRequest(http.MethodPost, srv.URL+"/slack/events", strings.NewReader(body))
 			req.Header.Set("Content-Type", "application/json")
-			sign(req, body, testSigningSecret, t0)
+			slacktest.Sign(req, body, testSigningSecret, t0)
 			resp, err := client.Do(req)
 			if err != nil {
 				b.Error(err)

@@ -18,8 +18,10 @@ import (
 
 	"github.com/hiec/hiecbot/bot/dialogue"
 	"github.com/hiec/hiecbot/bot/outbox"
+	"github.com/hiec/hiecbot/bot/slackbot/slacktest"
 	"github.com/hiec/hiecbot/bot/store"
 	"github.com/hiec/hiecbot/config"
+	"github.com/hiec/hiecbot/internal/fakes"
 )
 
 // The child process of TestCrashWithRepliesOwed reads its store, Slack
@@ -47,7 +49,7 @@ func TestCrashHelperBot(t *testing.T) {
 		fail(err)
 	}
 	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
-	desk := dialogue.New(fakeEngine{}, st, dialogue.Options{Reminders: config.Default().Reminders, Logger: log})
+	desk := dialogue.New(deadlineEngine(), st, dialogue.Options{Reminders: config.Default().Reminders, Logger: log})
 	b, err := New(Options{
 		Slack:      config.Slack{BotToken: testBotToken, SigningSecret: testSigningSecret, APIURL: os.Getenv(crashAPIEnv), Listen: os.Getenv(crashAddrEnv)},
 		Desk:       desk,
@@ -77,8 +79,8 @@ func startCrashChild(t *testing.T, db, api, addr string) *exec.Cmd {
 	t.Helper()
 	cmd := exec.Command(os.Args[0], "-test.run=^TestCrashHelperBot$", "-test.count=1", "-test.timeout=2m")
 	cmd.Env = append(os.Environ(), crashDBEnv+"="+db, crashAPIEnv+"="+api, crashAddrEnv+"="+addr)
-	var stderr strings.Builder
-	cmd.Stderr = &syncWriter{w: &stderr}
+	var stderr fakes.SyncBuffer
+	cmd.Stderr = &stderr
 	out, err := cmd.StdoutPipe()
 	if err != nil {
 		t.Fatal(err)
@@ -114,27 +116,6 @@ func startCrashChild(t *testing.T, db, api, addr string) *exec.Cmd {
 	return cmd
 }
 
-type syncWriter struct {
-	mu sync.Mutex
-	w  *strings.Builder
-}
-
-func (s *syncWriter) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.w.Write(p)
-}
-
-func freePort(t *testing.T) string {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	return ln.Addr().String()
-}
-
 // TestCrashWithRepliesOwed acknowledges 300 questions while Slack refuses
 // every post (503) or takes it and never answers, kills the bot with
 // SIGKILL, and restarts it against a Slack that works: every asker gets
@@ -145,7 +126,7 @@ func TestCrashWithRepliesOwed(t *testing.T) {
 		t.Skip("starts child processes")
 	}
 	const n, stalled = 300, 25
-	d := newDouble(t)
+	d := slacktest.New(t)
 	var (
 		mu      sync.Mutex
 		healthy bool
@@ -164,15 +145,15 @@ func TestCrashWithRepliesOwed(t *testing.T) {
 		return fault{status: http.StatusServiceUnavailable}
 	})
 	db := filepath.Join(t.TempDir(), "questions.db")
-	addr := freePort(t)
-	child := startCrashChild(t, db, d.apiURL(), addr)
+	addr := slacktest.FreeAddr(t)
+	child := startCrashChild(t, db, d.APIURL(), addr)
 
 	client := &http.Client{Timeout: 10 * time.Second}
 	for i := range n {
 		body := dmEvent(fmt.Sprintf("Ev%04d", i), fmt.Sprintf("U%04d", i), "When are detailed bids due?")
 		req, _ := http.NewRequest(http.MethodPost, "http://"+addr+"/slack/events", strings.NewReader(body))
 		req.Header.Set("Content-Type", "application/json")
-		sign(req, body, testSigningSecret, time.Now())
+		slacktest.Sign(req, body, testSigningSecret, time.Now())
 		resp, err := client.Do(req)
 		if err != nil {
 			t.Fatal(err)
@@ -201,7 +182,7 @@ func TestCrashWithRepliesOwed(t *testing.T) {
 	mu.Lock()
 	healthy = true
 	mu.Unlock()
-	startCrashChild(t, db, d.apiURL(), freePort(t))
+	startCrashChild(t, db, d.APIURL(), slacktest.FreeAddr(t))
 	waitFor(t, "every answer after the restart", func() bool {
 		for i := range n {
 			if len(fs.postsTo(fmt.Sprintf("D0U%04d", i))) == 0 {

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/hiec/hiecbot/bot/outbox"
+	"github.com/hiec/hiecbot/bot/slackbot/slacktest"
 	"github.com/hiec/hiecbot/bot/store"
 )
 
@@ -34,7 +35,7 @@ type slackPost struct {
 // keeps what it was posted so conversations.history and
 // conversations.replies can show it, metadata and all, as Slack does.
 type faultySlack struct {
-	d *double
+	d *slacktest.Server
 
 	mu       sync.Mutex
 	script   func(channel string, attempt int) fault
@@ -43,11 +44,11 @@ type faultySlack struct {
 	seq      int
 }
 
-func newFaultySlack(d *double, script func(channel string, attempt int) fault) *faultySlack {
+func newFaultySlack(d *slacktest.Server, script func(channel string, attempt int) fault) *faultySlack {
 	f := &faultySlack{d: d, script: script, attempts: map[string][]time.Time{}}
-	d.on("chat.postMessage", f.post)
-	d.on("conversations.history", f.history)
-	d.on("conversations.replies", f.history)
+	d.On("chat.postMessage", f.post)
+	d.On("conversations.history", f.history)
+	d.On("conversations.replies", f.history)
 	return f
 }
 
@@ -90,7 +91,7 @@ func (f *faultySlack) post(w http.ResponseWriter, r *http.Request, _ int) bool {
 				return true // the client gave up: the post stands, unanswered
 			}
 		}
-		writeOK(w, map[string]any{"channel": channel, "ts": ts})
+		slacktest.WriteOK(w, map[string]any{"channel": channel, "ts": ts})
 	}
 	return true
 }
@@ -111,7 +112,7 @@ func (f *faultySlack) history(w http.ResponseWriter, r *http.Request, _ int) boo
 		msgs = append(msgs, m)
 	}
 	f.mu.Unlock()
-	writeOK(w, map[string]any{"messages": msgs, "has_more": false})
+	slacktest.WriteOK(w, map[string]any{"messages": msgs, "has_more": false})
 	return true
 }
 
@@ -326,7 +327,7 @@ func TestExportQueuedAndUploaded(t *testing.T) {
 	if text, _ := resp["text"].(string); !strings.Contains(text, "queued (M-") {
 		t.Errorf("export response %q does not say it is queued", text)
 	}
-	done := f.api.wait(t, "files.completeUploadExternal", 1)
+	done := f.api.Wait(t, "files.completeUploadExternal", 1)
 	if !strings.Contains(string(done[0].Body)+done[0].Form.Encode(), "M-") {
 		t.Errorf("the upload's comment does not carry its outbox id: %s %v", done[0].Body, done[0].Form)
 	}

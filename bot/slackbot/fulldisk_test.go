@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/hiec/hiecbot/bot/outbox"
+	"github.com/hiec/hiecbot/bot/slackbot/slacktest"
 )
 
 // smallDisk mounts a tmpfs of size bytes and returns its folder; it is
@@ -66,7 +67,7 @@ func TestFullDiskIsNotAcknowledged(t *testing.T) {
 
 func fullDisk(t *testing.T, withOutboxOn bool) {
 	dir := smallDisk(t, "3m")
-	f := newFixtureAt(t, filepath.Join(dir, "questions.db"), fakeEngine{})
+	f := newFixtureAt(t, filepath.Join(dir, "questions.db"), deadlineEngine())
 	if withOutboxOn {
 		withOutbox(t, f, outbox.Options{})
 	}
@@ -111,7 +112,7 @@ func fullDisk(t *testing.T, withOutboxOn bool) {
 	}
 	// Each refused asker was told once.
 	sorry := 0
-	for _, c := range f.api.callsTo("chat.postMessage") {
+	for _, c := range f.api.Calls("chat.postMessage") {
 		if strings.Contains(c.Form.Get("text"), "could not record") {
 			sorry++
 		}
@@ -150,7 +151,7 @@ func fullDisk(t *testing.T, withOutboxOn bool) {
 			return len(p) == 0
 		})
 		answers := map[string]int{}
-		for _, c := range f.api.callsTo("chat.postMessage") {
+		for _, c := range f.api.Calls("chat.postMessage") {
 			if !strings.Contains(c.Form.Get("text"), "could not record") {
 				answers[c.Form.Get("channel")]++
 			}
@@ -169,26 +170,15 @@ func fullDisk(t *testing.T, withOutboxOn bool) {
 // the redelivery after space returns is acknowledged and logged once.
 func TestSocketModeFullDiskIsNotAcknowledged(t *testing.T) {
 	dir := smallDisk(t, "3m")
-	f := newFixtureAt(t, filepath.Join(dir, "questions.db"), fakeEngine{}, func(o *Options) {
-		o.Slack.AppToken = testAppToken
-		o.Slack.SigningSecret = ""
-	})
-	f.bot.pingInterval = time.Minute
-	peers := serveSocket(t, f.api)
-	stop := runBot(t, f.bot)
-	var p *socketPeer
-	select {
-	case p = <-peers:
-	case <-time.After(5 * time.Second):
-		t.Fatalf("the bot did not connect; calls: %v", f.api.methods())
-	}
-	p.send(map[string]any{"type": "hello", "num_connections": 1})
+	f := newFixtureAt(t, filepath.Join(dir, "questions.db"), deadlineEngine(), socketMode)
+	p, stop := f.runSocket(t)
+	p.Send(map[string]any{"type": "hello", "num_connections": 1})
 	filler := fill(t, dir)
 
 	refused := 0
 	for i := range 50 { // until one does not fit
 		env := fmt.Sprintf("env-full-%d", i)
-		p.send(eventsEnvelope(env, 0, dmEvent(fmt.Sprintf("Ev0FILL%d", i), bidderUser, "When are detailed bids due?")))
+		p.Send(slacktest.EventsEnvelope(env, 0, dmEvent(fmt.Sprintf("Ev0FILL%d", i), bidderUser, "When are detailed bids due?")))
 		deadline := time.Now().Add(5 * time.Second)
 		for len(f.questions(t)) < i+1 && !strings.Contains(f.logs.String(), "cannot record a question") && time.Now().Before(deadline) {
 			time.Sleep(2 * time.Millisecond)
@@ -197,7 +187,7 @@ func TestSocketModeFullDiskIsNotAcknowledged(t *testing.T) {
 			refused = i
 			break
 		}
-		p.ack(env)
+		p.Ack(env)
 	}
 	if !strings.Contains(f.logs.String(), "cannot record a question") {
 		t.Fatal("the disk never filled")
@@ -207,8 +197,8 @@ func TestSocketModeFullDiskIsNotAcknowledged(t *testing.T) {
 	}
 	// The next message from the bot must be the acknowledgement of the
 	// redelivery, not of the refused envelope.
-	p.send(eventsEnvelope("env-redelivered", 1, dmEvent(fmt.Sprintf("Ev0FILL%d", refused), bidderUser, "When are detailed bids due?")))
-	p.ack("env-redelivered")
+	p.Send(slacktest.EventsEnvelope("env-redelivered", 1, dmEvent(fmt.Sprintf("Ev0FILL%d", refused), bidderUser, "When are detailed bids due?")))
+	p.Ack("env-redelivered")
 	if err := stop(); err != nil {
 		t.Fatal(err)
 	}

@@ -7,6 +7,8 @@ import (
 	"testing"
 	"time"
 	"unicode/utf8"
+
+	"github.com/hiec/hiecbot/bot/slackbot/slacktest"
 )
 
 func FuzzStripMarkup(f *testing.F) {
@@ -66,7 +68,7 @@ func FuzzEventsHandler(f *testing.F) {
 	f.Fuzz(func(t *testing.T, which uint8, body string) {
 		path := paths[int(which)%len(paths)]
 		r := httptest.NewRequest(http.MethodPost, path, strings.NewReader(body))
-		sign(r, body, testSigningSecret, time.Now())
+		slacktest.Sign(r, body, testSigningSecret, time.Now())
 		w := httptest.NewRecorder()
 		fx.h.ServeHTTP(w, r)
 		if w.Code >= 500 || w.Code < 200 {

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/hiec/hiecbot/bot/dialogue"
+	"github.com/hiec/hiecbot/bot/slackbot/slacktest"
 	"github.com/hiec/hiecbot/bot/store"
 )
 
@@ -93,13 +94,13 @@ func TestAskInEveryWay(t *testing.T) {
 				text, _ = resp["text"].(string)
 				raw, _ := json.Marshal(resp["blocks"])
 				_ = json.Unmarshal(raw, &blocks)
-				if n := len(f.api.callsTo("chat.postMessage")); n != 0 {
+				if n := len(f.api.Calls("chat.postMessage")); n != 0 {
 					t.Errorf("%d chat.postMessage calls for a slash command, want the answer in the response", n)
 				}
 			case tt.via == dialogue.ViaMention:
 				// A mention in a channel is answered to the asker alone.
-				eph := f.api.wait(t, "chat.postEphemeral", 1)
-				if n := len(f.api.callsTo("chat.postMessage")); n != 0 {
+				eph := f.api.Wait(t, "chat.postEphemeral", 1)
+				if n := len(f.api.Calls("chat.postMessage")); n != 0 {
 					t.Errorf("%d chat.postMessage calls for a mention; the channel must see nothing from the bot", n)
 				}
 				p := eph[0]
@@ -118,7 +119,7 @@ func TestAskInEveryWay(t *testing.T) {
 				if q.UserName != "Pat" {
 					t.Errorf("user name = %q, want Pat from users.info", q.UserName)
 				}
-				posts := f.api.wait(t, "chat.postMessage", 1)
+				posts := f.api.Wait(t, "chat.postMessage", 1)
 				if len(posts) != 1 {
 					t.Fatalf("%d posts, want 1", len(posts))
 				}
@@ -126,8 +127,8 @@ func TestAskInEveryWay(t *testing.T) {
 				if p.Form.Get("channel") != tt.channel || p.Form.Get("thread_ts") != tt.wantThread {
 					t.Errorf("posted to %s thread %q, want %s thread %q", p.Form.Get("channel"), p.Form.Get("thread_ts"), tt.channel, tt.wantThread)
 				}
-				if p.token() != testBotToken {
-					t.Errorf("chat.postMessage token %q", p.token())
+				if p.Token() != testBotToken {
+					t.Errorf("chat.postMessage token %q", p.Token())
 				}
 				text = p.Form.Get("text")
 				blocks = blocksJSON(t, p)
@@ -194,7 +195,7 @@ func TestNotCoveredGoesToNSG(t *testing.T) {
 	if len(qs) != 1 || qs[0].Status != store.StatusAwaiting || qs[0].Question != "Can a hospice join a cluster?" {
 		t.Fatalf("logged %+v, want one awaiting question", qs)
 	}
-	posts := f.api.wait(t, "chat.postMessage", 2)
+	posts := f.api.Wait(t, "chat.postMessage", 2)
 	var reply, notice apiCall
 	for _, p := range posts {
 		switch p.Form.Get("channel") {
@@ -224,7 +225,7 @@ func TestSmallTalkAndEmptyAreNotLogged(t *testing.T) {
 	if qs := f.questions(t); len(qs) != 0 {
 		t.Fatalf("logged %+v, want nothing", qs)
 	}
-	posts := append(f.api.wait(t, "chat.postMessage", 1), f.api.wait(t, "chat.postEphemeral", 1)...)
+	posts := append(f.api.Wait(t, "chat.postMessage", 1), f.api.Wait(t, "chat.postEphemeral", 1)...)
 	for _, p := range posts {
 		if p.Form.Get("channel") == nsgChannel {
 			t.Errorf("small talk reached the NSG: %q", p.Form.Get("text"))
@@ -268,7 +269,7 @@ func TestIgnoredMessages(t *testing.T) {
 			if qs := f.questions(t); len(qs) != 0 {
 				t.Errorf("logged %+v", qs)
 			}
-			if m := f.api.methods(); len(m) != 0 {
+			if m := f.api.Methods(); len(m) != 0 {
 				t.Errorf("called Slack: %v", m)
 			}
 		})
@@ -282,7 +283,7 @@ func TestRetriedEventHandledOnce(t *testing.T) {
 	r := httptest.NewRequest(http.MethodPost, "/slack/events", strings.NewReader(body))
 	r.Header.Set("X-Slack-Retry-Num", "1")
 	r.Header.Set("X-Slack-Retry-Reason", "http_timeout")
-	sign(r, body, testSigningSecret, time.Now())
+	slacktest.Sign(r, body, testSigningSecret, time.Now())
 	w := httptest.NewRecorder()
 	f.h.ServeHTTP(w, r)
 	if w.Code != http.StatusOK {
@@ -290,7 +291,7 @@ func TestRetriedEventHandledOnce(t *testing.T) {
 	}
 	// A redelivery signed anew (not a replay): the event id dedupes it.
 	r = httptest.NewRequest(http.MethodPost, "/slack/events", strings.NewReader(body))
-	sign(r, body, testSigningSecret, time.Now().Add(2*time.Second))
+	slacktest.Sign(r, body, testSigningSecret, time.Now().Add(2*time.Second))
 	w = httptest.NewRecorder()
 	f.h.ServeHTTP(w, r)
 	if w.Code != http.StatusOK {
@@ -300,7 +301,7 @@ func TestRetriedEventHandledOnce(t *testing.T) {
 	if qs := f.questions(t); len(qs) != 1 {
 		t.Errorf("logged %d questions, want 1", len(qs))
 	}
-	if posts := f.api.callsTo("chat.postMessage"); len(posts) != 1 {
+	if posts := f.api.Calls("chat.postMessage"); len(posts) != 1 {
 		t.Errorf("%d answers posted, want 1", len(posts))
 	}
 }
@@ -322,31 +323,31 @@ func TestRequestChecks(t *testing.T) {
 			r.Header.Set("X-Slack-Request-Timestamp", "1")
 		}, want: 401},
 		{name: "no timestamp", path: "/slack/events", body: valid, sign: func(r *http.Request, body string) {
-			sign(r, body, testSigningSecret, now)
+			slacktest.Sign(r, body, testSigningSecret, now)
 			r.Header.Del("X-Slack-Request-Timestamp")
 		}, want: 401},
 		{name: "wrong secret", path: "/slack/events", body: valid, sign: func(r *http.Request, body string) {
-			sign(r, body, "0000000000000000000000000000000", now)
+			slacktest.Sign(r, body, "0000000000000000000000000000000", now)
 		}, want: 401},
 		{name: "tampered body", path: "/slack/events", body: valid, sign: func(r *http.Request, body string) {
-			sign(r, strings.Replace(body, "hello", "HELLO", 1), testSigningSecret, now)
+			slacktest.Sign(r, strings.Replace(body, "hello", "HELLO", 1), testSigningSecret, now)
 		}, want: 401},
 		{name: "garbage signature", path: "/slack/events", body: valid, sign: func(r *http.Request, body string) {
-			sign(r, body, testSigningSecret, now)
+			slacktest.Sign(r, body, testSigningSecret, now)
 			r.Header.Set("X-Slack-Signature", "v0=zz")
 		}, want: 401},
 		{name: "other version", path: "/slack/events", body: valid, sign: func(r *http.Request, body string) {
-			sign(r, body, testSigningSecret, now)
+			slacktest.Sign(r, body, testSigningSecret, now)
 			r.Header.Set("X-Slack-Signature", "v1="+strings.TrimPrefix(r.Header.Get("X-Slack-Signature"), "v0="))
 		}, want: 401},
 		{name: "timestamp 6 minutes old", path: "/slack/events", body: valid, sign: func(r *http.Request, body string) {
-			sign(r, body, testSigningSecret, now.Add(-6*time.Minute))
+			slacktest.Sign(r, body, testSigningSecret, now.Add(-6*time.Minute))
 		}, want: 401},
 		{name: "timestamp 6 minutes ahead", path: "/slack/events", body: valid, sign: func(r *http.Request, body string) {
-			sign(r, body, testSigningSecret, now.Add(6*time.Minute))
+			slacktest.Sign(r, body, testSigningSecret, now.Add(6*time.Minute))
 		}, want: 401},
 		{name: "timestamp not a number", path: "/slack/events", body: valid, sign: func(r *http.Request, body string) {
-			sign(r, body, testSigningSecret, now)
+			slacktest.Sign(r, body, testSigningSecret, now)
 			r.Header.Set("X-Slack-Request-Timestamp", "soon")
 		}, want: 401},
 		{name: "body over 1 MiB", path: "/slack/events", body: `{"type":"event_callback","pad":"` + strings.Repeat("x", 1<<20) + `"}`, want: 413},
@@ -376,7 +377,7 @@ func TestRequestChecks(t *testing.T) {
 			if tt.sign != nil {
 				tt.sign(r, tt.body)
 			} else {
-				sign(r, tt.body, testSigningSecret, now)
+				slacktest.Sign(r, tt.body, testSigningSecret, now)
 			}
 			w := httptest.NewRecorder()
 			f.h.ServeHTTP(w, r)
@@ -456,11 +457,11 @@ func TestNSGCommandsRefusedToBidders(t *testing.T) {
 		t.Errorf("a bidder changed the question: %+v", q)
 	}
 	for _, m := range []string{"files.getUploadURLExternal", "conversations.open"} {
-		if n := len(f.api.callsTo(m)); n != 0 {
+		if n := len(f.api.Calls(m)); n != 0 {
 			t.Errorf("%d calls to %s", n, m)
 		}
 	}
-	for _, p := range f.api.callsTo("chat.postMessage") {
+	for _, p := range f.api.Calls("chat.postMessage") {
 		if p.Form.Get("channel") == bidderChannel {
 			t.Errorf("something was published: %q", p.Form.Get("text"))
 		}
@@ -476,21 +477,21 @@ func TestExportUploadedToStaffDM(t *testing.T) {
 		t.Errorf("response %v", resp)
 	}
 	f.settle()
-	open := f.api.wait(t, "conversations.open", 1)
+	open := f.api.Wait(t, "conversations.open", 1)
 	if open[0].Form.Get("users") != staffUser {
 		t.Errorf("opened a DM with %q, want %s", open[0].Form.Get("users"), staffUser)
 	}
-	get := f.api.wait(t, "files.getUploadURLExternal", 1)[0]
-	up := f.api.wait(t, "upload", 1)[0]
-	done := f.api.wait(t, "files.completeUploadExternal", 1)[0]
+	get := f.api.Wait(t, "files.getUploadURLExternal", 1)[0]
+	up := f.api.Wait(t, "upload", 1)[0]
+	done := f.api.Wait(t, "files.completeUploadExternal", 1)[0]
 	if name := get.Form.Get("filename"); !strings.HasPrefix(name, "hiec-questions-") || !strings.HasSuffix(name, ".csv") {
 		t.Errorf("filename %q", name)
 	}
 	if !strings.Contains(string(up.Body), "Can a hospice join a cluster?") {
 		t.Errorf("uploaded %q, want the CSV", up.Body)
 	}
-	if up.token() != testBotToken {
-		t.Errorf("upload token %q", up.token())
+	if up.Token() != testBotToken {
+		t.Errorf("upload token %q", up.Token())
 	}
 	if done.Form.Get("channel_id") != "D"+staffUser || !strings.Contains(done.Form.Get("files"), "F0EXPORT") {
 		t.Errorf("completed with %v", done.Form)
@@ -520,13 +521,13 @@ func TestNSGAnswerDelivered(t *testing.T) {
 			f := newFixture(t)
 			tt.ask(t, f)
 			f.settle()
-			before := len(f.api.callsTo("chat.postMessage"))
+			before := len(f.api.Calls("chat.postMessage"))
 			resp := f.command(t, staffUser, "answer Q-0001 Yes: a hospice may join as a partner & be funded.")
 			if resp["response_type"] != "ephemeral" || !strings.Contains(resp["text"].(string), "Answered Q-0001") {
 				t.Fatalf("answer response %v", resp)
 			}
 			f.settle()
-			posts := f.api.wait(t, "chat.postMessage", before+1)
+			posts := f.api.Wait(t, "chat.postMessage", before+1)
 			if len(posts) != before+1 {
 				t.Errorf("%d posts after the answer, want 1 (the DM)", len(posts)-before)
 			}
@@ -534,7 +535,7 @@ func TestNSGAnswerDelivered(t *testing.T) {
 			if p.Form.Get("channel") != "D"+bidderUser || p.Form.Get("thread_ts") != "" {
 				t.Errorf("delivered to %s thread %q, want the asker's DM D%s", p.Form.Get("channel"), p.Form.Get("thread_ts"), bidderUser)
 			}
-			if open := f.api.callsTo("conversations.open"); len(open) == 0 || open[len(open)-1].Form.Get("users") != bidderUser {
+			if open := f.api.Calls("conversations.open"); len(open) == 0 || open[len(open)-1].Form.Get("users") != bidderUser {
 				t.Errorf("conversations.open %v, want a DM with the asker", open)
 			}
 			text := p.Form.Get("text")
@@ -542,7 +543,7 @@ func TestNSGAnswerDelivered(t *testing.T) {
 				t.Errorf("delivery %q", text)
 			}
 			noQuestionID(t, "the delivered answer", text)
-			for _, c := range f.api.callsTo("chat.postMessage") {
+			for _, c := range f.api.Calls("chat.postMessage") {
 				if c.Form.Get("channel") == "C0GENERAL" {
 					t.Errorf("posted in the channel the bidder asked in: %q", c.Form.Get("text"))
 				}
@@ -562,13 +563,13 @@ func TestPublishIsAnonymous(t *testing.T) {
 	}
 	f.settle()
 	var pub *apiCall
-	for _, p := range f.api.callsTo("chat.postMessage") {
+	for _, p := range f.api.Calls("chat.postMessage") {
 		if p.Form.Get("channel") == bidderChannel {
 			pub = &p
 		}
 	}
 	if pub == nil {
-		t.Fatalf("nothing posted to %s: %v", bidderChannel, f.api.methods())
+		t.Fatalf("nothing posted to %s: %v", bidderChannel, f.api.Methods())
 	}
 	text := pub.Form.Get("text")
 	if !strings.Contains(text, "can a hospice join a cluster?") || !strings.Contains(text, "Yes, as a partner.") {
@@ -586,7 +587,7 @@ func TestButtons(t *testing.T) {
 		t.Helper()
 		payload := mustJSON(map[string]any{
 			"type": "block_actions", "user": map[string]any{"id": user, "name": "someone"}, "team": map[string]any{"id": "T0HIEC"},
-			"channel": map[string]any{"id": "D0" + bidderUser}, "response_url": f.api.srv.URL + "/response/button",
+			"channel": map[string]any{"id": "D0" + bidderUser}, "response_url": f.api.ResponseURL("button"),
 			"actions": []map[string]any{{"type": "button", "block_id": answerBlockID, "action_id": action, "value": id, "action_ts": "1.1"}},
 		})
 		w := f.do(t, "/slack/interactivity", "application/x-www-form-urlencoded", url.Values{"payload": {payload}}.Encode())
@@ -596,7 +597,7 @@ func TestButtons(t *testing.T) {
 	}
 	responses := func(f *fixture) []string {
 		var out []string
-		for _, c := range f.api.callsTo("response") {
+		for _, c := range f.api.Calls("response") {
 			if c.JSON["response_type"] != "ephemeral" || c.JSON["replace_original"] != false {
 				out = append(out, "NOT EPHEMERAL")
 			}
@@ -629,7 +630,7 @@ func TestButtons(t *testing.T) {
 		t.Errorf("status = %s after Ask the NSG, want awaiting", q.Status)
 	}
 	var noticed bool
-	for _, p := range f.api.callsTo("chat.postMessage") {
+	for _, p := range f.api.Calls("chat.postMessage") {
 		noticed = noticed || (p.Form.Get("channel") == nsgChannel && strings.Contains(p.Form.Get("text"), "Q-0001"))
 	}
 	if !noticed {
@@ -655,7 +656,7 @@ func TestAppHome(t *testing.T) {
 			f.event(t, mustJSON(map[string]any{"type": "event_callback", "event_id": "Ev0HOME",
 				"event": map[string]any{"type": "app_home_opened", "user": tt.user, "channel": "D0" + tt.user, "tab": "home"}}))
 			f.settle()
-			c := f.api.wait(t, "views.publish", 1)[0]
+			c := f.api.Wait(t, "views.publish", 1)[0]
 			if c.JSON["user_id"] != tt.user {
 				t.Errorf("published for %v", c.JSON["user_id"])
 			}
@@ -678,7 +679,7 @@ func TestPost(t *testing.T) {
 	if err := f.bot.Post(t.Context(), bidderChannel, "Detailed bids are due in 7 days."); err != nil {
 		t.Fatal(err)
 	}
-	p := f.api.wait(t, "chat.postMessage", 1)[0]
+	p := f.api.Wait(t, "chat.postMessage", 1)[0]
 	if p.Form.Get("channel") != bidderChannel || p.Form.Get("text") != "Detailed bids are due in 7 days." {
 		t.Errorf("posted %v", p.Form)
 	}

@@ -33,12 +33,12 @@ func realEngine(t testing.TB) *knowledge.Engine {
 // their own commands and buttons (responses are passed in by the test).
 func (f *fixture) seenBy(user string) string {
 	var b strings.Builder
-	for _, c := range f.api.callsTo("chat.postMessage") {
+	for _, c := range f.api.Calls("chat.postMessage") {
 		if c.Form.Get("channel") == "D"+user || c.Form.Get("channel") == "D0"+user {
 			b.WriteString(c.Form.Get("text") + c.Form.Get("blocks") + "\n")
 		}
 	}
-	for _, c := range f.api.callsTo("chat.postEphemeral") {
+	for _, c := range f.api.Calls("chat.postEphemeral") {
 		if c.Form.Get("user") == user {
 			b.WriteString(c.Form.Get("text") + c.Form.Get("blocks") + "\n")
 		}
@@ -49,7 +49,7 @@ func (f *fixture) seenBy(user string) string {
 // postedIn returns everything posted for all to see in a channel.
 func (f *fixture) postedIn(channel string) string {
 	var b strings.Builder
-	for _, c := range f.api.callsTo("chat.postMessage") {
+	for _, c := range f.api.Calls("chat.postMessage") {
 		if c.Form.Get("channel") == channel {
 			b.WriteString(c.Form.Get("text") + c.Form.Get("blocks") + "\n")
 		}
@@ -100,7 +100,7 @@ func TestConfidentialUntilPublished(t *testing.T) {
 	if resp["response_type"] != "ephemeral" {
 		t.Errorf("/hiec ask answered %v, want ephemeral", resp["response_type"])
 	}
-	for _, c := range f.api.callsTo("chat.postMessage") {
+	for _, c := range f.api.Calls("chat.postMessage") {
 		if c.Form.Get("channel") == bidderChannel {
 			t.Errorf("something reached the bidders' channel before publication: %q", c.Form.Get("text"))
 		}
@@ -122,7 +122,7 @@ func TestAppHomeAndErrorsRevealNothing(t *testing.T) {
 		seen = append(seen, resp["text"].(string))
 	}
 	f.settle()
-	home := mustJSON(f.api.wait(t, "views.publish", 1)[0].JSON)
+	home := mustJSON(f.api.Wait(t, "views.publish", 1)[0].JSON)
 	all := strings.Join(seen, "\n") + home
 	for _, leak := range []string{"Newcastle", "hospice", bidderA, "Q-0001 ", "awaiting", "1 question"} {
 		if strings.Contains(all, leak) {

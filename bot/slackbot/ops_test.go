@@ -38,7 +38,7 @@ func TestRunTellsBadTokenFromUnreachableAPI(t *testing.T) {
 	t.Run("bad token", func(t *testing.T) {
 		obs := &observer{}
 		f := newFixture(t, func(o *Options) { o.Observer = obs })
-		f.api.on("auth.test", func(w http.ResponseWriter, _ *http.Request, _ int) bool {
+		f.api.On("auth.test", func(w http.ResponseWriter, _ *http.Request, _ int) bool {
 			w.Header().Set("Content-Type", "application/json")
 			io.WriteString(w, `{"ok":false,"error":"invalid_auth"}`)
 			return true

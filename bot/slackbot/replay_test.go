@@ -8,6 +8,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/hiec/hiecbot/bot/slackbot/slacktest"
 )
 
 // TestReplayedRequestsRefused replays signed requests byte for byte,
@@ -25,14 +27,14 @@ func TestReplayedRequestsRefused(t *testing.T) {
 		if retry {
 			r.Header.Set("X-Slack-Retry-Num", "1")
 		}
-		sign(r, body, testSigningSecret, at)
+		slacktest.Sign(r, body, testSigningSecret, at)
 		w := httptest.NewRecorder()
 		f.h.ServeHTTP(w, r)
 		return w.Code
 	}
 	form := func(text string) string {
 		return url.Values{"command": {"/hiec"}, "text": {text}, "user_id": {staffUser}, "user_name": {"nsg"},
-			"team_id": {"T0HIEC"}, "channel_id": {"C0GENERAL"}, "response_url": {f.api.srv.URL + "/response/cmd"}}.Encode()
+			"team_id": {"T0HIEC"}, "channel_id": {"C0GENERAL"}, "response_url": {f.api.ResponseURL("cmd")}}.Encode()
 	}
 	at := time.Now().Add(-time.Minute)
 	old := form("answer " + id + " First answer.")
@@ -44,7 +46,7 @@ func TestReplayedRequestsRefused(t *testing.T) {
 		t.Fatalf("second answer: %d", c)
 	}
 	f.settle()
-	delivered := len(f.api.callsTo("chat.postMessage"))
+	delivered := len(f.api.Calls("chat.postMessage"))
 	// The first answer, replayed: refused, so it neither overwrites the
 	// newer answer nor reaches the asker again.
 	if c := send("/slack/commands", "application/x-www-form-urlencoded", old, at, false); c != http.StatusConflict {
@@ -54,13 +56,13 @@ func TestReplayedRequestsRefused(t *testing.T) {
 	if q, _ := f.store.Get(id); !strings.Contains(q.NSGAnswer, "Second") {
 		t.Errorf("a replayed answer overwrote the newer one: %q", q.NSGAnswer)
 	}
-	if n := len(f.api.callsTo("chat.postMessage")); n != delivered {
+	if n := len(f.api.Calls("chat.postMessage")); n != delivered {
 		t.Errorf("a replayed answer was sent again: %d posts, want %d", n, delivered)
 	}
 
 	// A button press, replayed.
 	press := url.Values{"payload": {mustJSON(map[string]any{"type": "block_actions", "user": map[string]any{"id": bidderUser},
-		"channel": map[string]any{"id": "D0" + bidderUser}, "response_url": f.api.srv.URL + "/response/btn",
+		"channel": map[string]any{"id": "D0" + bidderUser}, "response_url": f.api.ResponseURL("btn"),
 		"actions": []map[string]any{{"type": "button", "block_id": answerBlockID, "action_id": actionAskNSG, "value": id}}})}}.Encode()
 	if c := send("/slack/interactivity", "application/x-www-form-urlencoded", press, at, false); c != http.StatusOK {
 		t.Fatalf("button: %d", c)
@@ -101,7 +103,7 @@ func TestReplayCopiesSentAtOnce(t *testing.T) {
 	for i := range codes {
 		wg.Go(func() {
 			r := httptest.NewRequest(http.MethodPost, "/slack/events", strings.NewReader(ev))
-			sign(r, ev, testSigningSecret, at)
+			slacktest.Sign(r, ev, testSigningSecret, at)
 			w := httptest.NewRecorder()
 			f.h.ServeHTTP(w, r)
 			codes[i] = w.Code
@@ -151,7 +153,7 @@ func TestReplayRefusedAfterRestart(t *testing.T) {
 	send := func(h http.Handler) int {
 		r := httptest.NewRequest(http.MethodPost, "/slack/commands", strings.NewReader(body))
 		r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-		sign(r, body, testSigningSecret, at)
+		slacktest.Sign(r, body, testSigningSecret, at)
 		w := httptest.NewRecorder()
 		h.ServeHTTP(w, r)
 		return w.Code

@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/hiec/hiecbot/bot/slackbot/slacktest"
 	"github.com/hiec/hiecbot/bot/store"
 )
 
@@ -20,7 +21,7 @@ func TestRateLimitHonoured(t *testing.T) {
 		mu    sync.Mutex
 		times []time.Time
 	)
-	f.api.on("chat.postMessage", func(w http.ResponseWriter, r *http.Request, n int) bool {
+	f.api.On("chat.postMessage", func(w http.ResponseWriter, r *http.Request, n int) bool {
 		mu.Lock()
 		times = append(times, time.Now())
 		mu.Unlock()
@@ -44,7 +45,7 @@ func TestRateLimitHonoured(t *testing.T) {
 	if gap := times[1].Sub(times[0]); gap < time.Second {
 		t.Errorf("retried after %v, want at least Retry-After: 1s", gap)
 	}
-	if p := f.api.callsTo("chat.postMessage"); len(p) != 2 || !strings.Contains(p[1].Form.Get("text"), "19 October 2009") {
+	if p := f.api.Calls("chat.postMessage"); len(p) != 2 || !strings.Contains(p[1].Form.Get("text"), "19 October 2009") {
 		t.Errorf("posts %v", p)
 	}
 }
@@ -70,7 +71,7 @@ func TestServerErrorsRetried(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			f := newFixture(t)
-			f.api.on("chat.postMessage", func(w http.ResponseWriter, r *http.Request, n int) bool {
+			f.api.On("chat.postMessage", func(w http.ResponseWriter, r *http.Request, n int) bool {
 				if n <= tt.failures {
 					tt.fail(w, r)
 					return true
@@ -82,7 +83,7 @@ func TestServerErrorsRetried(t *testing.T) {
 			if qs := f.questions(t); len(qs) != 1 {
 				t.Errorf("logged %d questions, want 1 whatever Slack does", len(qs))
 			}
-			n := len(f.api.callsTo("chat.postMessage"))
+			n := len(f.api.Calls("chat.postMessage"))
 			if tt.wantPost && n != tt.failures+1 {
 				t.Errorf("%d attempts, want %d", n, tt.failures+1)
 			}
@@ -100,16 +101,12 @@ func TestServerErrorsRetried(t *testing.T) {
 
 func TestPermanentErrorsNotRetried(t *testing.T) {
 	f := newFixture(t)
-	f.api.on("chat.postMessage", func(w http.ResponseWriter, r *http.Request, n int) bool {
-		w.Header().Set("Content-Type", "application/json")
-		_, _ = io.WriteString(w, `{"ok":false,"error":"channel_not_found"}`)
-		return true
-	})
+	f.api.Fail("chat.postMessage", slacktest.Always(slacktest.Fault{SlackError: "channel_not_found"}))
 	err := f.bot.Post(t.Context(), "C0GONE", "hello")
 	if err == nil || !strings.Contains(err.Error(), "channel_not_found") {
 		t.Errorf("Post = %v, want channel_not_found", err)
 	}
-	if n := len(f.api.callsTo("chat.postMessage")); n != 1 {
+	if n := len(f.api.Calls("chat.postMessage")); n != 1 {
 		t.Errorf("%d attempts, want 1", n)
 	}
 }
@@ -120,7 +117,7 @@ func TestDeliveryFallsBackToDM(t *testing.T) {
 	f := newFixture(t)
 	f.event(t, mentionEvent("Ev0ASK", bidderUser, "<@U0HIECBOT> can a hospice join?", "1255000000.000900", ""))
 	f.settle()
-	f.api.on("chat.postMessage", func(w http.ResponseWriter, r *http.Request, n int) bool {
+	f.api.On("chat.postMessage", func(w http.ResponseWriter, r *http.Request, n int) bool {
 		if r.FormValue("channel") != "C0GENERAL" {
 			return false
 		}
@@ -130,7 +127,7 @@ func TestDeliveryFallsBackToDM(t *testing.T) {
 	})
 	f.command(t, staffUser, "answer Q-0001 Yes.")
 	f.settle()
-	posts := f.api.callsTo("chat.postMessage")
+	posts := f.api.Calls("chat.postMessage")
 	last := posts[len(posts)-1]
 	if last.Form.Get("channel") != "D"+bidderUser || !strings.Contains(last.Form.Get("text"), "Yes.") {
 		t.Errorf("last post %v", last.Form)
@@ -140,15 +137,8 @@ func TestDeliveryFallsBackToDM(t *testing.T) {
 func TestLogsHoldNoSecrets(t *testing.T) {
 	f := newFixture(t, func(o *Options) { o.Slack.AppToken = "" })
 	// Every Slack call fails, and the bot logs what it can.
-	f.api.on("chat.postMessage", func(w http.ResponseWriter, r *http.Request, n int) bool {
-		w.WriteHeader(http.StatusBadGateway)
-		return true
-	})
-	f.api.on("users.info", func(w http.ResponseWriter, r *http.Request, n int) bool {
-		w.Header().Set("Content-Type", "application/json")
-		_, _ = io.WriteString(w, `{"ok":false,"error":"invalid_auth"}`)
-		return true
-	})
+	f.api.Fail("chat.postMessage", slacktest.Always(slacktest.Fault{Status: http.StatusBadGateway}))
+	f.api.Fail("users.info", slacktest.Always(slacktest.Fault{SlackError: "invalid_auth"}))
 	f.event(t, dmEvent("Ev0A", bidderUser, "When are detailed bids due?"))
 	f.event(t, dmEvent("Ev0B", bidderUser, "Can a hospice join?"))
 	f.do(t, "/slack/events", "application/json", `{"type":`)
@@ -156,11 +146,7 @@ func TestLogsHoldNoSecrets(t *testing.T) {
 	_ = r
 	f.settle()
 	// A bot that cannot start says so without the token.
-	f.api.on("auth.test", func(w http.ResponseWriter, r *http.Request, n int) bool {
-		w.Header().Set("Content-Type", "application/json")
-		_, _ = io.WriteString(w, `{"ok":false,"error":"invalid_auth"}`)
-		return true
-	})
+	f.api.Fail("auth.test", slacktest.Always(slacktest.Fault{SlackError: "invalid_auth"}))
 	err := f.bot.Run(t.Context())
 	if err == nil || !strings.Contains(err.Error(), "invalid_auth") {
 		t.Errorf("Run = %v, want invalid_auth", err)
@@ -206,7 +192,7 @@ func TestRunHTTPShutsDownGracefully(t *testing.T) {
 	f.bot.onListen = func(a net.Addr) { addr <- a }
 	// Slack is slow to take the answer: shutdown must wait for it.
 	release := make(chan struct{})
-	f.api.on("chat.postMessage", func(w http.ResponseWriter, r *http.Request, n int) bool {
+	f.api.On("chat.postMessage", func(w http.ResponseWriter, r *http.Request, n int) bool {
 		<-release
 		return false
 	})
@@ -218,12 +204,12 @@ func TestRunHTTPShutsDownGracefully(t *testing.T) {
 	case <-time.After(5 * time.Second):
 		t.Fatal("Run did not listen")
 	}
-	if f.api.wait(t, "auth.test", 1)[0].token() != testBotToken {
+	if f.api.Wait(t, "auth.test", 1)[0].Token() != testBotToken {
 		t.Error("auth.test without the bot token")
 	}
 	body := dmEvent("Ev0RUN", bidderUser, "When are detailed bids due?")
 	req, _ := http.NewRequest(http.MethodPost, base+"/slack/events", strings.NewReader(body))
-	sign(req, body, testSigningSecret, time.Now())
+	slacktest.Sign(req, body, testSigningSecret, time.Now())
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		t.Fatal(err)
@@ -243,7 +229,7 @@ func TestRunHTTPShutsDownGracefully(t *testing.T) {
 	if err := <-stopped; err != nil {
 		t.Fatalf("Run = %v", err)
 	}
-	if n := len(f.api.callsTo("chat.postMessage")); n != 1 {
+	if n := len(f.api.Calls("chat.postMessage")); n != 1 {
 		t.Errorf("%d answers posted, want 1 before Run returned", n)
 	}
 	if _, err := http.Get(base + "/healthz"); err == nil {

@@ -30,7 +30,7 @@ func (f *fixture) pressNotice(t *testing.T, user, action, id string, post apiCal
 		"trigger_id": "1337.42.trigger", "channel": map[string]any{"id": nsgChannel},
 		"container":    map[string]any{"type": "message", "channel_id": nsgChannel, "message_ts": "1255000000.000100"},
 		"message":      map[string]any{"ts": "1255000000.000100", "text": post.Form.Get("text")},
-		"response_url": f.api.srv.URL + "/response/notice",
+		"response_url": f.api.ResponseURL("notice"),
 		"actions":      []map[string]any{{"type": "button", "block_id": noticeBlockID, "action_id": action, "value": id, "action_ts": "1.1"}},
 	})
 }
@@ -60,7 +60,7 @@ func (f *fixture) submit(t *testing.T, user string, view map[string]any, values 
 // openedView returns the view of the n-th views.open call (1-based).
 func (f *fixture) openedView(t *testing.T, n int) map[string]any {
 	t.Helper()
-	c := f.api.wait(t, "views.open", n)[n-1]
+	c := f.api.Wait(t, "views.open", n)[n-1]
 	view, ok := c.JSON["view"].(map[string]any)
 	if !ok {
 		t.Fatalf("views.open without a view: %s", c.Body)
@@ -74,7 +74,7 @@ func (f *fixture) openedView(t *testing.T, n int) map[string]any {
 // noticeTo returns the NSG channel posts.
 func (f *fixture) noticeTo() []apiCall {
 	var out []apiCall
-	for _, c := range f.api.callsTo("chat.postMessage") {
+	for _, c := range f.api.Calls("chat.postMessage") {
 		if c.Form.Get("channel") == nsgChannel {
 			out = append(out, c)
 		}
@@ -109,10 +109,10 @@ func TestNSGNoticeWorkflow(t *testing.T) {
 	f.pressNotice(t, bidderUser, actionNSGAnswer, "Q-0001", notices[0])
 	f.pressNotice(t, bidderUser, actionNSGShow, "Q-0001", notices[0])
 	f.settle()
-	if n := len(f.api.callsTo("views.open")); n != 0 {
+	if n := len(f.api.Calls("views.open")); n != 0 {
 		t.Errorf("a bidder opened %d NSG forms", n)
 	}
-	for _, r := range f.api.callsTo("response") {
+	for _, r := range f.api.Calls("response") {
 		if strings.Contains(mustJSON(r.JSON), "hospice") {
 			t.Errorf("a bidder's button showed the question: %v", r.JSON)
 		}
@@ -140,7 +140,7 @@ func TestNSGNoticeWorkflow(t *testing.T) {
 	if got := f.seenBy(bidderUser); !strings.Contains(got, "Yes, as a partner.") {
 		t.Errorf("the asker did not get the answer by DM:\n%s", got)
 	}
-	up := f.api.wait(t, "chat.update", 1)[0]
+	up := f.api.Wait(t, "chat.update", 1)[0]
 	if up.Form.Get("channel") != nsgChannel || up.Form.Get("ts") != "1255000000.000100" ||
 		!strings.Contains(up.Form.Get("blocks"), "Answered by \\u003c@"+staffUser+"\\u003e") && !strings.Contains(up.Form.Get("blocks"), "Answered by <@"+staffUser+">") ||
 		!strings.Contains(up.Form.Get("blocks"), actionNSGPublish) {
@@ -151,7 +151,7 @@ func TestNSGNoticeWorkflow(t *testing.T) {
 	f.pressNotice(t, staffUser, actionNSGShow, "Q-0001", notices[0])
 	f.settle()
 	var shown bool
-	for _, r := range f.api.callsTo("response") {
+	for _, r := range f.api.Calls("response") {
 		shown = shown || (r.JSON["response_type"] == "ephemeral" && strings.Contains(r.JSON["text"].(string), "Yes, as a partner."))
 	}
 	if !shown {
@@ -183,7 +183,7 @@ func TestNSGNoticeWorkflow(t *testing.T) {
 			t.Errorf("the published clarification shows %q:\n%s", leak, published)
 		}
 	}
-	ups := f.api.wait(t, "chat.update", 2)
+	ups := f.api.Wait(t, "chat.update", 2)
 	if last := ups[len(ups)-1].Form.Get("blocks"); !strings.Contains(last, "clarification C-001") || strings.Contains(last, actionNSGPublish) || strings.Contains(last, actionNSGAnswer) {
 		t.Errorf("notice after publication: %s", last)
 	}
@@ -236,7 +236,7 @@ func TestSlashPublishOpensTheModal(t *testing.T) {
 	if view["callback_id"] != publishModalID || !strings.Contains(mustJSON(view), `"initial_value":"Can a hospice join?"`) {
 		t.Errorf("view %v", view)
 	}
-	if n := len(f.api.callsTo("views.open")); n != 1 {
+	if n := len(f.api.Calls("views.open")); n != 1 {
 		t.Errorf("%d views opened, want 1 (the bidder's command opened none)", n)
 	}
 	if q, _ := f.store.Get("Q-0001"); q.Status != store.StatusNSGAnswered {
@@ -262,7 +262,7 @@ func TestAskTheNSGBecomesPassed(t *testing.T) {
 			f := newFixture(t)
 			f.event(t, dmEvent("Ev0Q1", bidderUser, "When are detailed bids due?"))
 			f.settle()
-			post := f.api.wait(t, "chat.postMessage", 1)[0]
+			post := f.api.Wait(t, "chat.postMessage", 1)[0]
 			var blocks []any
 			_ = json.Unmarshal([]byte(post.Form.Get("blocks")), &blocks)
 			f.interact(t, map[string]any{
@@ -270,7 +270,7 @@ func TestAskTheNSGBecomesPassed(t *testing.T) {
 				"channel":      map[string]any{"id": "D0" + bidderUser},
 				"container":    map[string]any{"type": "message", "channel_id": "D0" + bidderUser, "message_ts": "1255000000.000100", "is_ephemeral": ephemeral},
 				"message":      map[string]any{"ts": "1255000000.000100", "text": post.Form.Get("text"), "blocks": blocks},
-				"response_url": f.api.srv.URL + "/response/button",
+				"response_url": f.api.ResponseURL("button"),
 				"actions":      []map[string]any{{"type": "button", "block_id": answerBlockID, "action_id": actionAskNSG, "value": "Q-0001", "action_ts": "1.1"}},
 			})
 			f.settle()
@@ -279,13 +279,13 @@ func TestAskTheNSGBecomesPassed(t *testing.T) {
 			}
 			var updated string
 			if ephemeral {
-				r := f.api.wait(t, "response", 1)[0]
+				r := f.api.Wait(t, "response", 1)[0]
 				if r.JSON["replace_original"] != true {
 					t.Errorf("response %v, want it to replace the ephemeral answer", r.JSON)
 				}
 				updated = mustJSON(r.JSON)
 			} else {
-				u := f.api.wait(t, "chat.update", 1)[0]
+				u := f.api.Wait(t, "chat.update", 1)[0]
 				if u.Form.Get("channel") != "D0"+bidderUser || u.Form.Get("ts") != "1255000000.000100" {
 					t.Errorf("updated %v", u.Form)
 				}
@@ -339,7 +339,7 @@ func TestAskerNamesFromUsersInfo(t *testing.T) {
 // App Home.
 func TestClosedDialogue(t *testing.T) {
 	closes := time.Date(2009, 9, 1, 16, 0, 0, 0, time.UTC) // 17:00 BST; the fixture's clock is 7 October
-	f := newFixtureDesk(t, fakeEngine{}, func(o *dialogue.Options) { o.Closes = closes })
+	f := newFixtureDesk(t, deadlineEngine(), func(o *dialogue.Options) { o.Closes = closes })
 	f.event(t, dmEvent("Ev0Q1", bidderUser, "When are detailed bids due?"))
 	f.event(t, dmEvent("Ev0Q2", bidderUser, "Can a hospice join?"))
 	f.settle()
@@ -360,14 +360,14 @@ func TestClosedDialogue(t *testing.T) {
 	// Ask the NSG on the covered answer is refused, saying why.
 	f.interact(t, map[string]any{
 		"type": "block_actions", "user": map[string]any{"id": bidderUser}, "team": map[string]any{"id": "T0HIEC"},
-		"channel": map[string]any{"id": "D0" + bidderUser}, "response_url": f.api.srv.URL + "/response/button",
+		"channel": map[string]any{"id": "D0" + bidderUser}, "response_url": f.api.ResponseURL("button"),
 		"actions": []map[string]any{{"type": "button", "block_id": answerBlockID, "action_id": actionAskNSG, "value": "Q-0001", "action_ts": "1.1"}},
 	})
 	f.settle()
 	if q, _ := f.store.Get("Q-0001"); q.Status != store.StatusAnswered {
 		t.Errorf("escalated after the close: %s", q.Status)
 	}
-	if r := f.api.wait(t, "response", 1)[0]; !strings.Contains(mustJSON(r.JSON), "closed") {
+	if r := f.api.Wait(t, "response", 1)[0]; !strings.Contains(mustJSON(r.JSON), "closed") {
 		t.Errorf("Ask the NSG after the close: %v", r.JSON)
 	}
 	// Staff still answer and publish.
@@ -383,7 +383,7 @@ func TestClosedDialogue(t *testing.T) {
 	f.event(t, mustJSON(map[string]any{"type": "event_callback", "event_id": "Ev0HOME",
 		"event": map[string]any{"type": "app_home_opened", "user": bidderUser, "channel": "D0" + bidderUser, "tab": "home"}}))
 	f.settle()
-	if home := mustJSON(f.api.wait(t, "views.publish", 1)[0].JSON); !strings.Contains(home, "closed on Tuesday 1 September 2009 17:00 BST") {
+	if home := mustJSON(f.api.Wait(t, "views.publish", 1)[0].JSON); !strings.Contains(home, "closed on Tuesday 1 September 2009 17:00 BST") {
 		t.Errorf("App Home lacks the closing date: %s", home)
 	}
 }

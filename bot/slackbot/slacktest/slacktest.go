@@ -1,0 +1,420 @@
+// Package slacktest is a Slack double for tests, in the manner of
+// net/http/httptest: a Web API server on loopback that records every call
+// and answers as Slack does, with answers a test may replace, fault rules
+// (5xx, 429 with Retry-After, ok:false, stalls), file uploads, response
+// URLs, a Socket Mode websocket, and the request signing Slack uses for
+// the Events API, slash commands and interactivity.
+//
+// It owns only the Slack side of the wire. It must not import any hiecbot
+// package, so that every package's tests (the bot's, the scheduler's,
+// main's) can share it without an import cycle.
+package slacktest
+
+import (
+	"bytes"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+// Call is one request the double received.
+type Call struct {
+	Method string // the Web API method, or "upload" (a file's bytes) or "response" (a response_url)
+	Path   string
+	Form   url.Values     // a form-encoded body
+	JSON   map[string]any // a JSON body
+	Body   []byte
+	Auth   string // the Authorization header
+}
+
+// Token is the token the call carried, in the Authorization header or
+// the form.
+func (c Call) Token() string {
+	if t, ok := strings.CutPrefix(c.Auth, "Bearer "); ok {
+		return t
+	}
+	return c.Form.Get("token")
+}
+
+// Param is a parameter of the call, from its form or its JSON body.
+func (c Call) Param(name string) string {
+	if v := c.Form.Get(name); v != "" {
+		return v
+	}
+	if v, ok := c.JSON[name].(string); ok {
+		return v
+	}
+	return ""
+}
+
+// A Handler replaces the double's answer to a method: it gets the 1-based
+// count of calls to that method and returns false to let the double answer
+// as usual. The call is recorded either way.
+type Handler func(w http.ResponseWriter, r *http.Request, n int) bool
+
+// Server is the Slack double.
+type Server struct {
+	// URL is the server's base URL, http://127.0.0.1:port, with no slash.
+	URL string
+	srv *httptest.Server
+
+	mu       sync.Mutex
+	calls    []Call
+	changed  chan struct{}
+	override map[string]Handler
+	counts   map[string]int
+	token    string
+	ws       http.HandlerFunc
+	onPost   func(form url.Values)
+}
+
+// NewServer starts a double; Close stops it.
+func NewServer() *Server {
+	s := &Server{changed: make(chan struct{}), override: map[string]Handler{}, counts: map[string]int{}}
+	s.srv = httptest.NewServer(http.HandlerFunc(s.serve))
+	s.URL = s.srv.URL
+	return s
+}
+
+// New starts a double that stops when the test ends.
+func New(t testing.TB) *Server {
+	s := NewServer()
+	t.Cleanup(s.Close)
+	return s
+}
+
+// Close stops the server.
+func (s *Server) Close() { s.srv.Close() }
+
+// APIURL is the Web API's base URL, to give a client as its API URL.
+func (s *Server) APIURL() string { return s.URL + "/api/" }
+
+// ResponseURL is a response_url the double accepts; its calls are
+// recorded as "response".
+func (s *Server) ResponseURL(name string) string { return s.URL + "/response/" + name }
+
+// On replaces the answer to a Web API method ("upload" and "response"
+// too).
+func (s *Server) On(method string, h Handler) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.override[method] = h
+}
+
+// RequireToken makes every Web API call that does not carry token answer
+// ok:false invalid_auth, as Slack does.
+func (s *Server) RequireToken(token string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.token = token
+}
+
+// OnPost hands every chat.postMessage's form to fn and answers it at once,
+// recording no call at all: for benchmarks, where the record would grow
+// without bound.
+func (s *Server) OnPost(fn func(form url.Values)) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.onPost = fn
+}
+
+func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
+	if r.URL.Path == "/ws" {
+		s.mu.Lock()
+		ws := s.ws
+		s.mu.Unlock()
+		if ws == nil {
+			http.NotFound(w, r)
+			return
+		}
+		ws(w, r)
+		return
+	}
+	body, _ := io.ReadAll(r.Body)
+	r.Body = io.NopCloser(bytes.NewReader(body))
+	c := Call{Path: r.URL.Path, Body: body, Auth: r.Header.Get("Authorization")}
+	switch {
+	case strings.HasPrefix(r.URL.Path, "/api/"):
+		c.Method = strings.TrimPrefix(r.URL.Path, "/api/")
+	case strings.HasPrefix(r.URL.Path, "/upload/"):
+		c.Method = "upload"
+	case strings.HasPrefix(r.URL.Path, "/response/"):
+		c.Method = "response"
+	default:
+		http.NotFound(w, r)
+		return
+	}
+	ct := r.Header.Get("Content-Type")
+	switch {
+	case strings.HasPrefix(ct, "application/json"):
+		_ = json.Unmarshal(body, &c.JSON)
+	case strings.HasPrefix(ct, "application/x-www-form-urlencoded"):
+		c.Form, _ = url.ParseQuery(string(body))
+	}
+	s.mu.Lock()
+	s.counts[c.Method]++
+	n := s.counts[c.Method]
+	h := s.override[c.Method]
+	onPost := s.onPost
+	token := s.token
+	s.mu.Unlock()
+	if token != "" && strings.HasPrefix(r.URL.Path, "/api/") && c.Token() != token {
+		WriteError(w, "invalid_auth")
+		s.record(c)
+		return
+	}
+	if h != nil && h(w, r, n) {
+		s.record(c)
+		return
+	}
+	if onPost != nil && c.Method == "chat.postMessage" {
+		onPost(c.Form)
+		WriteOK(w, map[string]any{"channel": c.Form.Get("channel"), "ts": "1255000000.000100"})
+		return
+	}
+	s.answer(w, c)
+	s.record(c)
+}
+
+func (s *Server) record(c Call) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.onPost != nil {
+		return
+	}
+	s.calls = append(s.calls, c)
+	close(s.changed)
+	s.changed = make(chan struct{})
+}
+
+// WriteOK answers ok:true with fields.
+func WriteOK(w http.ResponseWriter, fields map[string]any) {
+	if fields == nil {
+		fields = map[string]any{}
+	}
+	fields["ok"] = true
+	w.Header().Set("Content-Type", "application/json")
+	_ = json.NewEncoder(w).Encode(fields)
+}
+
+// WriteError answers ok:false with Slack's error code.
+func WriteError(w http.ResponseWriter, code string) {
+	w.Header().Set("Content-Type", "application/json")
+	_ = json.NewEncoder(w).Encode(map[string]any{"ok": false, "error": code})
+}
+
+// The workspace the double answers for.
+const (
+	TeamID    = "T0HIEC"
+	BotUserID = "U0HIECBOT"
+	BotID     = "B0HIECBOT"
+	// PostTS is the ts of every message the double takes by default.
+	PostTS = "1255000000.000100"
+	// FileID is the id of every uploaded file.
+	FileID = "F0EXPORT"
+)
+
+func (s *Server) answer(w http.ResponseWriter, c Call) {
+	switch c.Method {
+	case "auth.test":
+		WriteOK(w, map[string]any{"url": "https://hiec.slack.com/", "team": "HIEC bidders", "user": "hiecbot", "team_id": TeamID, "user_id": BotUserID, "bot_id": BotID})
+	case "users.info":
+		id := c.Param("user")
+		WriteOK(w, map[string]any{"user": map[string]any{"id": id, "name": "bidder-" + strings.ToLower(id), "real_name": "Pat Bidder", "profile": map[string]any{"display_name": "Pat"}}})
+	case "chat.postMessage":
+		WriteOK(w, map[string]any{"channel": c.Param("channel"), "ts": PostTS})
+	case "chat.postEphemeral":
+		WriteOK(w, map[string]any{"message_ts": "1255000000.000200"})
+	case "conversations.open":
+		WriteOK(w, map[string]any{"channel": map[string]any{"id": "D" + c.Param("users")}})
+	case "files.getUploadURLExternal":
+		WriteOK(w, map[string]any{"upload_url": s.URL + "/upload/" + FileID, "file_id": FileID})
+	case "upload":
+		_, _ = io.WriteString(w, "OK - "+strconv.Itoa(len(c.Body)))
+	case "files.completeUploadExternal":
+		WriteOK(w, map[string]any{"files": []map[string]any{{"id": FileID, "title": "export"}}})
+	case "views.publish":
+		WriteOK(w, map[string]any{"view": map[string]any{"id": "V0HOME", "type": "home"}})
+	case "views.open":
+		WriteOK(w, map[string]any{"view": map[string]any{"id": "V0MODAL", "type": "modal"}})
+	case "chat.update":
+		WriteOK(w, map[string]any{"channel": c.Param("channel"), "ts": c.Param("ts"), "text": c.Param("text")})
+	case "apps.connections.open":
+		WriteOK(w, map[string]any{"url": "ws://" + strings.TrimPrefix(s.URL, "http://") + "/ws?ticket=0000-secret-ticket"})
+	case "response":
+		w.WriteHeader(http.StatusOK)
+	default:
+		WriteError(w, "unknown_method")
+	}
+}
+
+// Calls returns the calls to a method so far.
+func (s *Server) Calls(method string) []Call {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var out []Call
+	for _, c := range s.calls {
+		if c.Method == method {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// Posts returns the chat.postMessage calls to channel so far.
+func (s *Server) Posts(channel string) []Call {
+	var out []Call
+	for _, c := range s.Calls("chat.postMessage") {
+		if c.Param("channel") == channel {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// Wait returns the calls to method once there are at least n, failing the
+// test after ten seconds.
+func (s *Server) Wait(t testing.TB, method string, n int) []Call {
+	t.Helper()
+	const limit = 10 * time.Second
+	deadline := time.After(limit)
+	for {
+		s.mu.Lock()
+		changed := s.changed
+		s.mu.Unlock()
+		if cs := s.Calls(method); len(cs) >= n {
+			return cs
+		}
+		select {
+		case <-changed:
+		case <-deadline:
+			t.Fatalf("waited %v for %d call(s) to %s; got %d; all calls: %v", limit, n, method, len(s.Calls(method)), s.Methods())
+		}
+	}
+}
+
+// Methods lists the methods called so far, in order.
+func (s *Server) Methods() []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var out []string
+	for _, c := range s.calls {
+		out = append(out, c.Method)
+	}
+	return out
+}
+
+// A Fault is how the double fails one call; the zero Fault delivers.
+type Fault struct {
+	Status     int           // an HTTP error status (503); with 429, Retry-After is sent
+	RetryAfter int           // with 429: the Retry-After seconds
+	SlackError string        // ok:false with this error code
+	Stall      time.Duration // take the call, then answer only after this long
+}
+
+// Fails reports whether the call is refused (not taken) under f.
+func (f Fault) Fails() bool { return f.Status != 0 || f.SlackError != "" }
+
+// Write answers a refused call as f says and returns true; for a call
+// that is taken it waits out the stall (or the client's giving up) and
+// returns whether the caller should still answer (false: the client
+// went away).
+func (f Fault) Write(w http.ResponseWriter, r *http.Request) (answer bool) {
+	switch {
+	case f.Status == http.StatusTooManyRequests:
+		w.Header().Set("Retry-After", strconv.Itoa(f.RetryAfter))
+		w.WriteHeader(f.Status)
+		return false
+	case f.Status != 0:
+		http.Error(w, "upstream trouble", f.Status)
+		return false
+	case f.SlackError != "":
+		WriteError(w, f.SlackError)
+		return false
+	case f.Stall > 0:
+		select {
+		case <-time.After(f.Stall):
+		case <-r.Context().Done():
+			return false // the client gave up: the call stands, unanswered
+		}
+	}
+	return true
+}
+
+// Fail makes method fail as rule says for its nth call (1-based); a zero
+// Fault lets the double answer as usual.
+func (s *Server) Fail(method string, rule func(n int) Fault) {
+	s.On(method, func(w http.ResponseWriter, r *http.Request, n int) bool {
+		f := rule(n)
+		if f == (Fault{}) {
+			return false
+		}
+		if !f.Write(w, r) {
+			return true
+		}
+		return false
+	})
+}
+
+// Always is a rule for Fail: every call fails with f.
+func Always(f Fault) func(int) Fault { return func(int) Fault { return f } }
+
+// First is a rule for Fail: the first n calls fail with f, the rest are
+// answered as usual.
+func First(n int, f Fault) func(int) Fault {
+	return func(i int) Fault {
+		if i <= n {
+			return f
+		}
+		return Fault{}
+	}
+}
+
+// Sign signs a request body as Slack signs Events API, slash command and
+// interactivity requests, at time at.
+func Sign(r *http.Request, body, secret string, at time.Time) {
+	ts := strconv.FormatInt(at.Unix(), 10)
+	r.Header.Set("X-Slack-Request-Timestamp", ts)
+	r.Header.Set("X-Slack-Signature", Signature(secret, ts, body))
+}
+
+// Signature is Slack's v0 signature of body sent at timestamp ts.
+func Signature(secret, ts, body string) string {
+	mac := hmac.New(sha256.New, []byte(secret))
+	fmt.Fprintf(mac, "v0:%s:%s", ts, body)
+	return "v0=" + hex.EncodeToString(mac.Sum(nil))
+}
+
+// SignedRequest is a POST to url carrying body, signed now with secret.
+func SignedRequest(url, contentType, body, secret string) *http.Request {
+	r, err := http.NewRequest(http.MethodPost, url, strings.NewReader(body))
+	if err != nil {
+		panic(err)
+	}
+	r.Header.Set("Content-Type", contentType)
+	Sign(r, body, secret, time.Now())
+	return r
+}
+
+// FreeAddr is a loopback address free to listen on.
+func FreeAddr(t testing.TB) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	return ln.Addr().String()
+}
