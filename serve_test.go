@@ -93,8 +93,21 @@ func TestServeEndToEnd(t *testing.T) {
 	if code, body := httpGet(t, "http://"+addr+"/readyz"); code != 200 || body != "ready\n" {
 		t.Errorf("/readyz = %d %q, want ready", code, body)
 	}
-	_, metricsText := httpGet(t, "http://"+addr+"/metrics")
-	for _, want := range []string{`hiecbot_questions_asked_total{status="awaiting",via="dm"} 1`, `hiecbot_questions{status="awaiting"} 1`, `hiecbot_answers_total{confident="false"} 1`, "hiecbot_outbox_backlog ", `hiecbot_outbox_failures_total{kind="permanent"} 0`} {
+	// The counters move just after the posts they go with: read them once
+	// they are all there, or after a few seconds.
+	wants := []string{`hiecbot_questions_asked_total{status="awaiting",via="dm"} 1`, `hiecbot_questions{status="awaiting"} 1`, `hiecbot_answers_total{confident="false"} 1`, "hiecbot_outbox_backlog ", `hiecbot_outbox_failures_total{kind="permanent"} 0`}
+	var metricsText string
+	for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+		_, metricsText = httpGet(t, "http://"+addr+"/metrics")
+		missing := false
+		for _, want := range wants {
+			missing = missing || !strings.Contains(metricsText, want)
+		}
+		if !missing || time.Now().After(deadline) {
+			break
+		}
+	}
+	for _, want := range wants {
 		if !strings.Contains(metricsText, want) {
 			t.Errorf("/metrics lacks %s", want)
 		}
