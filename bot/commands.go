@@ -133,10 +133,12 @@ knowledge index, and by DM to every bidder who asked the question or followed it
 			run: runExport,
 		},
 		{
-			name: "audit verify", summary: "check the audit trail's hash chain; exit 1 naming the first entry that does not match",
+			name: "audit verify", summary: "check the audit trail and the records it vouches for; exit 1 naming the first mismatch",
 			detail: `Every NSG action is recorded with who, when and what changed, and each entry carries the
 SHA-256 of the one before it, so an entry changed, removed or inserted after it was written
-breaks the chain at that entry.`,
+breaks the chain at that entry. Entries cut from the end are found from the head file beside
+the store (<store>.audit-head), and each question's NSG answer, publication and followers, and
+the clarification numbers, are compared with what the trail says.`,
 			example: "hiecbot audit verify",
 			run:     runAuditVerify,
 		},
@@ -527,19 +529,20 @@ func runAuditExport(cl *call, _ []string) error {
 	if err != nil || fm == store.FormatXLSX {
 		return usagef("--format %q: valid formats are csv, json", cl.format)
 	}
-	_, r, closeRecords, err := cl.records(false)
+	_, r, closeRecords, err := cl.records(true) // the export is recorded in the trail
 	if err != nil {
 		return err
 	}
 	defer closeRecords()
+	who := cl.username()
 	if cl.out == "" {
-		_, err := r.ExportAudit(cl.Stdout, fm)
+		_, err := r.ExportAudit(cl.Stdout, fm, who)
 		return err
 	}
 	var n int
 	err = store.WriteFile(cl.out, 0o600, func(w io.Writer) error {
 		var err error
-		n, err = r.ExportAudit(w, fm)
+		n, err = r.ExportAudit(w, fm, who)
 		return err
 	})
 	if err != nil {

@@ -134,6 +134,10 @@ func (l *fileLog) RecordExport(by string, format store.Format, f store.Filter, r
 	return l.with(true, func(s *store.Store) error { return s.RecordExport(by, format, f, rows) })
 }
 
+func (l *fileLog) RecordAuditExport(by string, format store.Format, entries int) error {
+	return l.with(true, func(s *store.Store) error { return s.RecordAuditExport(by, format, entries) })
+}
+
 func (l *fileLog) VerifyAudit() (int, error) {
 	var n int
 	err := l.with(false, func(s *store.Store) error {
@@ -154,8 +158,8 @@ func (l *fileLog) ExportAudit(w io.Writer, format store.Format) (int, error) {
 	return n, err
 }
 
-func (l *fileLog) Escalate(id string) (store.Question, error) {
-	return l.question(true, func(s *store.Store) (store.Question, error) { return s.Escalate(id) })
+func (l *fileLog) Escalate(id, by string) (store.Question, error) {
+	return l.question(true, func(s *store.Store) (store.Question, error) { return s.Escalate(id, by) })
 }
 
 func (l *fileLog) SetFeedback(id, feedback string) (store.Question, error) {

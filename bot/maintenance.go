@@ -15,7 +15,7 @@ func runBackup(cl *call, pos []string) error {
 	if err != nil {
 		return err
 	}
-	n, from, err := Backup(cfg.Storage.Path, pos[0])
+	n, from, err := Backup(cfg.Storage.Path, pos[0], cl.username())
 	if err != nil {
 		return err
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -123,5 +124,37 @@ func TestConfirmationsSayQueued(t *testing.T) {
 	r := hiecbot(t, dir, "", "questions", "answer", "Q-0001", "Yes, a hospice may lead.")
 	if r.err != nil || !strings.Contains(r.stdout, "queued for the asker") {
 		t.Errorf("answer: %v\n%s", r.err, r.stdout)
+	}
+}
+
+// TestBackupAndAuditExportAreAudited: a backup and an export of the audit
+// trail are recorded in it, with who, where to and how much.
+func TestBackupAndAuditExportAreAudited(t *testing.T) {
+	dir := project(t, "")
+	if r := hiecbot(t, dir, "How do we register interest?\n", "chat"); r.err != nil {
+		t.Fatal(r.err)
+	}
+	backup := filepath.Join(t.TempDir(), "backup.db")
+	if r := hiecbot(t, dir, "", "backup", backup); r.err != nil {
+		t.Fatalf("backup: %v", r.err)
+	}
+	out := filepath.Join(t.TempDir(), "audit.json")
+	if r := hiecbot(t, dir, "", "audit", "export", "--format", "json", "--out", out); r.err != nil {
+		t.Fatalf("audit export: %v", r.err)
+	}
+	r := hiecbot(t, dir, "", "audit", "export", "--format", "json")
+	var entries []store.AuditEntry
+	if err := json.Unmarshal([]byte(r.stdout), &entries); err != nil || len(entries) != 2 {
+		t.Fatalf("audit export: %v %v\n%s", r.err, err, r.stdout)
+	}
+	b, x := entries[0], entries[1]
+	if b.Action != store.ActionBackup || b.By != "nsg-officer" || !strings.Contains(fmt.Sprint(b.Changes), backup) {
+		t.Errorf("backup entry = %+v; want a backup to %s by nsg-officer", b, backup)
+	}
+	if x.Action != store.ActionAuditExport || x.By != "nsg-officer" || !strings.Contains(fmt.Sprint(x.Changes), "json") {
+		t.Errorf("audit export entry = %+v; want a json export by nsg-officer", x)
+	}
+	if r := hiecbot(t, dir, "", "audit", "verify"); r.err != nil {
+		t.Errorf("audit verify: %v", r.err)
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"path/filepath"
 	"time"
 
 	"github.com/hiec/hiecbot/bot/admin"
@@ -50,10 +51,19 @@ func openFile(path string, opts store.Options) (*store.Store, error) {
 // the running bot when one serves it (a hot copy while it works), else
 // straight from the file. The copy is checked before it replaces dst.
 // It returns the copy's size and where it came from.
-func Backup(storePath, dst string) (int64, string, error) {
+//
+// A finished backup is recorded, by by, in the audit trail.
+func Backup(storePath, dst, by string) (int64, string, error) {
+	to := dst
+	if abs, err := filepath.Abs(dst); err == nil {
+		to = abs
+	}
 	c, err := admin.Dial(admin.SocketPath(storePath))
 	if err == nil {
 		n, err := store.WriteBackup(dst, c.Backup)
+		if err == nil {
+			err = recordedBackup(c.RecordBackup(by, to, n), dst)
+		}
 		return n, "the running bot", err
 	}
 	if !errors.Is(err, admin.ErrNotRunning) {
@@ -62,13 +72,25 @@ func Backup(storePath, dst string) (int64, string, error) {
 	if _, err := os.Stat(storePath); err != nil {
 		return 0, "", fmt.Errorf("back up %s: %w", storePath, err)
 	}
-	s, err := openFile(storePath, store.Options{ReadOnly: true})
+	s, err := openFile(storePath, store.Options{}) // for writing: the backup is recorded in the trail
 	if err != nil {
 		return 0, "", err
 	}
 	defer s.Close()
 	n, err := store.WriteBackup(dst, s.Backup)
+	if err == nil {
+		err = recordedBackup(s.RecordBackup(by, to, n), dst)
+	}
 	return n, storePath, err
+}
+
+// recordedBackup is the error of a backup that was written but could not
+// be recorded in the audit trail.
+func recordedBackup(err error, dst string) error {
+	if err == nil {
+		return nil
+	}
+	return fmt.Errorf("the backup %s was written and checked, but could not be recorded in the audit trail: %w", dst, err)
 }
 
 // CheckStore runs the consistency check on the log at storePath, through

@@ -166,7 +166,7 @@ func TestAdminSocket(t *testing.T) {
 		t.Errorf("VerifyAudit = %d, %v; want 3 entries (answer, publish, export)", n, err)
 	}
 	buf.Reset()
-	if n, err := c.ExportAudit(&buf, store.FormatCSV); err != nil || n != 3 || !strings.Contains(buf.String(), "publish") {
+	if n, err := c.ExportAudit(&buf, store.FormatCSV, "nsg"); err != nil || n != 3 || !strings.Contains(buf.String(), "publish") {
 		t.Errorf("ExportAudit = %d, %v: %s", n, err, buf.String())
 	}
 	if _, err := c.List(store.Filter{Status: []store.Status{"bogus"}}); err == nil {
@@ -197,6 +197,22 @@ func TestAdminSocket(t *testing.T) {
 		t.Errorf("backup holds %+v, %v", got, err)
 	}
 	b.Close()
+	// The audit export and the backup are on the record, by who asked.
+	if err := c.RecordBackup("nsg", backup, 4096); err != nil {
+		t.Fatalf("RecordBackup through the socket: %v", err)
+	}
+	var staffActions []string
+	if err := f.store.AuditEach(func(e store.AuditEntry) error {
+		if e.Action == store.ActionAuditExport || e.Action == store.ActionBackup {
+			staffActions = append(staffActions, e.Action+" by "+e.By)
+		}
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if fmt.Sprint(staffActions) != "[audit-export by nsg backup by nsg]" {
+		t.Errorf("audit trail records %v; want the audit export and the backup, by nsg", staffActions)
+	}
 
 	cancel()
 	if err := <-done; err != nil {

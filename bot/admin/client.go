@@ -233,13 +233,27 @@ func (c *Client) VerifyAudit() (int, error) {
 	if v.Broken != nil {
 		return v.Entries, v.Broken
 	}
+	if v.Record != nil {
+		return v.Entries, v.Record
+	}
 	return v.Entries, nil
 }
 
-// ExportAudit streams the audit trail from the running bot to w.
-func (c *Client) ExportAudit(w io.Writer, format store.Format) (int, error) {
-	n, err := c.streamTo(w, "/audit/export", url.Values{"format": {string(format)}}, "audit export")
+// ExportAudit streams the audit trail from the running bot to w; the bot
+// records the export, by by, in the trail.
+func (c *Client) ExportAudit(w io.Writer, format store.Format, by string) (int, error) {
+	n, err := c.streamTo(w, "/audit/export", url.Values{"format": {string(format)}, "by": {by}}, "audit export")
 	return int(n), err
+}
+
+// RecordBackup records in the running bot's audit trail a backup, by by,
+// written whole to to.
+func (c *Client) RecordBackup(by, to string, size int64) error {
+	var ok bool
+	return c.do("POST", "/backup/record", nil, struct {
+		By, To string
+		Bytes  int64
+	}{by, to, size}, &ok)
 }
 
 // ReminderSent reports whether a reminder was sent.

@@ -32,6 +32,8 @@ const (
 // is one.
 type Maintenance interface {
 	Backup(w io.Writer) (int64, error)
+	// RecordBackup records a finished backup in the audit trail.
+	RecordBackup(by, to string, size int64) error
 	Check() error
 	Outbox(f store.OutboxFilter) ([]store.Message, error)
 }
@@ -116,12 +118,15 @@ func Handler(r dialogue.Records, m Maintenance) http.Handler {
 	})
 	mux.HandleFunc("GET /audit/verify", func(w http.ResponseWriter, req *http.Request) {
 		n, err := r.VerifyAudit()
-		var ae *store.AuditError
-		if err != nil && !errors.As(err, &ae) {
+		var (
+			ae *store.AuditError
+			re *store.RecordError
+		)
+		if err != nil && !errors.As(err, &ae) && !errors.As(err, &re) {
 			writeError(w, err)
 			return
 		}
-		writeJSON(w, auditVerdict{Entries: n, Broken: ae})
+		writeJSON(w, auditVerdict{Entries: n, Broken: ae, Record: re})
 	})
 	mux.HandleFunc("GET /audit/export", func(w http.ResponseWriter, req *http.Request) {
 		format, err := store.ParseFormat(req.URL.Query().Get("format"))
@@ -130,7 +135,7 @@ func Handler(r dialogue.Records, m Maintenance) http.Handler {
 			return
 		}
 		stream(w, func(w io.Writer) (int64, error) {
-			n, err := r.ExportAudit(w, format)
+			n, err := r.ExportAudit(w, format, req.URL.Query().Get("by"))
 			return int64(n), err
 		})
 	})
@@ -161,6 +166,21 @@ func Handler(r dialogue.Records, m Maintenance) http.Handler {
 	})
 	mux.HandleFunc("GET /backup", func(w http.ResponseWriter, req *http.Request) {
 		stream(w, m.Backup)
+	})
+	mux.HandleFunc("POST /backup/record", func(w http.ResponseWriter, req *http.Request) {
+		var body struct {
+			By, To string
+			Bytes  int64
+		}
+		if err := json.NewDecoder(io.LimitReader(req.Body, 1<<20)).Decode(&body); err != nil {
+			writeError(w, fmt.Errorf("%w: bad request body: %v", errBadRequest, err))
+			return
+		}
+		if err := m.RecordBackup(body.By, body.To, body.Bytes); err != nil {
+			writeError(w, err)
+			return
+		}
+		writeJSON(w, true)
 	})
 	mux.HandleFunc("GET /outbox", func(w http.ResponseWriter, req *http.Request) {
 		f := store.OutboxFilter{Status: req.URL.Query().Get("status"), QuestionID: req.URL.Query().Get("question")}
@@ -207,6 +227,8 @@ var errBadRequest = errors.New("bad request")
 type auditVerdict struct {
 	Entries int               `json:"entries"`
 	Broken  *store.AuditError `json:"broken,omitempty"`
+	// Record is the first record that does not match the trail.
+	Record *store.RecordError `json:"record,omitempty"`
 }
 
 func filterFromQuery(v url.Values) (store.Filter, error) {

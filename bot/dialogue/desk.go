@@ -52,7 +52,7 @@ type Log interface {
 	Publish(id string, w store.Wording, by string) (store.Question, error)
 	History(id string) ([]store.AuditEntry, error)
 	RecordExport(by string, format store.Format, f store.Filter, rows int) error
-	Escalate(id string) (store.Question, error)
+	Escalate(id, by string) (store.Question, error)
 	SetFeedback(id, feedback string) (store.Question, error)
 	Export(w io.Writer, format store.Format, f store.Filter) (int, error)
 }
@@ -495,7 +495,7 @@ func (d *Desk) Escalate(ctx context.Context, a Asker, id string) (Reply, error) 
 			", so I can no longer pass questions to the National Steering Group. The guide and the published clarifications still answer what they cover."}, nil
 	}
 	before := q.Status
-	if q, err = d.log.Escalate(id); err != nil {
+	if q, err = d.log.Escalate(id, a.UserID); err != nil {
 		return Reply{}, err
 	}
 	if before != store.StatusAwaiting {

@@ -504,3 +504,28 @@ func TestCiteQuestion(t *testing.T) {
 		t.Errorf("history %+v", h)
 	}
 }
+
+// TestEscalationIsAudited: passing a question to the NSG is on the record
+// with who did it, the asker or staff acting on anyone's question.
+func TestEscalationIsAudited(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	mine, _ := f.desk.Ask(ctx, bidder, "When are bids due?")
+	theirs, _ := f.desk.Ask(ctx, Asker{UserID: "UOTHER", ChannelID: "D2", Via: ViaDM}, "When are bids due, please?")
+	for _, tc := range []struct {
+		who Asker
+		id  string
+	}{{bidder, mine.Question.ID}, {Asker{UserID: staffID}, theirs.Question.ID}} {
+		if _, err := f.desk.Escalate(ctx, tc.who, tc.id); err != nil {
+			t.Fatal(err)
+		}
+		f.desk.Wait()
+		h, err := f.store.History(tc.id)
+		if err != nil || len(h) != 1 || h[0].Action != store.ActionEscalate || h[0].By != tc.who.UserID {
+			t.Errorf("history of %s = %+v, %v; want one escalation by %s", tc.id, h, err, tc.who.UserID)
+		}
+	}
+	if _, err := f.store.VerifyAudit(); err != nil {
+		t.Error(err)
+	}
+}

@@ -29,7 +29,9 @@ type Records interface {
 	Export(w io.Writer, format store.Format, f store.Filter, by string) (int, error)
 	History(id string) ([]store.AuditEntry, error)
 	VerifyAudit() (int, error)
-	ExportAudit(w io.Writer, format store.Format) (int, error)
+	// ExportAudit streams the audit trail and records the export, by by,
+	// in the trail.
+	ExportAudit(w io.Writer, format store.Format, by string) (int, error)
 	ReminderSent(key string) (bool, error)
 }
 
@@ -44,6 +46,7 @@ type Ledger interface {
 type Auditor interface {
 	VerifyAudit() (int, error)
 	ExportAudit(w io.Writer, format store.Format) (int, error)
+	RecordAuditExport(by string, format store.Format, entries int) error
 }
 
 // Records returns the Desk's view of the log: answers and publications
@@ -74,12 +77,16 @@ func (r deskRecords) VerifyAudit() (int, error) {
 	}
 	return a.VerifyAudit()
 }
-func (r deskRecords) ExportAudit(w io.Writer, format store.Format) (int, error) {
+func (r deskRecords) ExportAudit(w io.Writer, format store.Format, by string) (int, error) {
 	a, ok := r.d.log.(Auditor)
 	if !ok {
 		return 0, errors.New("this question log keeps no audit trail")
 	}
-	return a.ExportAudit(w, format)
+	n, err := a.ExportAudit(w, format)
+	if err != nil {
+		return n, err
+	}
+	return n, a.RecordAuditExport(by, format, n)
 }
 func (r deskRecords) ReminderSent(key string) (bool, error) {
 	if r.d.ledger == nil {
@@ -154,9 +161,13 @@ func (o Offline) History(id string) ([]store.AuditEntry, error) { return o.Store
 // VerifyAudit checks the audit trail's chain.
 func (o Offline) VerifyAudit() (int, error) { return o.Store.VerifyAudit() }
 
-// ExportAudit streams the audit trail.
-func (o Offline) ExportAudit(w io.Writer, format store.Format) (int, error) {
-	return o.Store.ExportAudit(w, format)
+// ExportAudit streams the audit trail and records the export in it.
+func (o Offline) ExportAudit(w io.Writer, format store.Format, by string) (int, error) {
+	n, err := o.Store.ExportAudit(w, format)
+	if err != nil {
+		return n, err
+	}
+	return n, o.Store.RecordAuditExport(by, format, n)
 }
 
 // ReminderSent reports whether a reminder was sent.

@@ -19,7 +19,8 @@ import (
 
 // The audit trail records every NSG action on the log (answer, re-answer,
 // cite, publish with its edits, export, and the bot's merging of a
-// follower into a question) with who, when and what changed. An entry is
+// follower into a question), every escalation to the NSG, and every
+// backup and audit export, with who, when and what changed. An entry is
 // written in the same transaction as the change it records, so there is
 // never a change without its entry or an entry without its change.
 //
@@ -296,6 +297,30 @@ func (s *Store) RecordExport(by string, format Format, f Filter, rows int) error
 	})
 	if err != nil {
 		return fmt.Errorf("record the export in the audit trail of %s: %w", s.path, err)
+	}
+	return nil
+}
+
+// RecordBackup adds a backup of the store, written whole to to (size
+// bytes), to the audit trail.
+func (s *Store) RecordBackup(by, to string, size int64) error {
+	return s.record(by, ActionBackup, []Change{{Field: "to", To: to}, {Field: "bytes", To: strconv.FormatInt(size, 10)}}, "the backup")
+}
+
+// RecordAuditExport adds an export of the audit trail (entries entries,
+// in format) to the trail itself.
+func (s *Store) RecordAuditExport(by string, format Format, entries int) error {
+	return s.record(by, ActionAuditExport, []Change{{Field: "format", To: string(format)}, {Field: "entries", To: strconv.Itoa(entries)}}, "the audit export")
+}
+
+// record appends an entry about no question.
+func (s *Store) record(by, action string, changes []Change, what string) error {
+	now := s.clock()
+	err := s.db.Update(func(tx *bolt.Tx) error {
+		return appendAudit(tx, AuditEntry{By: strings.TrimSpace(by), Action: action, Changes: changes}, now)
+	})
+	if err != nil {
+		return fmt.Errorf("record %s in the audit trail of %s: %w", what, s.path, err)
 	}
 	return nil
 }

@@ -447,3 +447,53 @@ func TestAuditHeadFile(t *testing.T) {
 		t.Errorf("a torn last line: %v", err)
 	}
 }
+
+// TestStaffActionsAreAudited: escalations (by whoever pressed), backups
+// and audit exports are recorded with who, when and what, and the trail
+// still verifies.
+func TestStaffActionsAreAudited(t *testing.T) {
+	c := newClock()
+	s := openTest(t, testPath(t), c)
+	mustLog(t, s, &Question{UserID: "U1", Question: "When are bids due?", Status: StatusAnswered})
+	if _, err := s.Escalate("Q-0001", "U0STAFF1"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Escalate("Q-0001", "U1"); err != nil { // already awaiting: nothing to record
+		t.Fatal(err)
+	}
+	if err := s.RecordBackup("nsg-officer", "/srv/backups/hiecbot.db", 32768); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.RecordAuditExport("nsg-officer", FormatJSON, 2); err != nil {
+		t.Fatal(err)
+	}
+	var got []AuditEntry
+	if err := s.AuditEach(func(e AuditEntry) error { got = append(got, e); return nil }); err != nil {
+		t.Fatal(err)
+	}
+	want := []struct {
+		action, by, question, field, to string
+	}{
+		{ActionEscalate, "U0STAFF1", "Q-0001", "status", string(StatusAwaiting)},
+		{ActionBackup, "nsg-officer", "", "to", "/srv/backups/hiecbot.db"},
+		{ActionAuditExport, "nsg-officer", "", "entries", "2"},
+	}
+	if len(got) != len(want) {
+		t.Fatalf("%d entries, want %d: %+v", len(got), len(want), got)
+	}
+	for i, w := range want {
+		e := got[i]
+		if e.Action != w.action || e.By != w.by || e.Question != w.question || changeOf(e, w.field).To != w.to || e.At.IsZero() {
+			t.Errorf("entry %d = %+v; want %s by %s, %s → %s", i+1, e, w.action, w.by, w.field, w.to)
+		}
+	}
+	if changeOf(got[1], "bytes").To != "32768" || changeOf(got[2], "format").To != "json" {
+		t.Errorf("what was backed up or exported is missing: %+v %+v", got[1], got[2])
+	}
+	if h, _ := s.History("Q-0001"); len(h) != 1 || h[0].Action != ActionEscalate {
+		t.Errorf("history of Q-0001 = %+v; want the escalation", h)
+	}
+	if n, err := s.VerifyAudit(); err != nil || n != 3 {
+		t.Errorf("VerifyAudit = %d, %v", n, err)
+	}
+}

@@ -572,14 +572,17 @@ func (s *Store) updateTx(op, id string, change func(tx *bolt.Tx, q *Question) (b
 var errUnchanged = errors.New("unchanged")
 
 // Escalate passes question id to the NSG, moving it from answered to
-// awaiting, as when the bidder presses "Ask the NSG". A question already
-// awaiting is returned unchanged; one the NSG has answered is ErrConflict.
-func (s *Store) Escalate(id string) (Question, error) {
-	return s.update("escalate", id, func(q *Question) (bool, error) {
+// awaiting, as when the bidder presses "Ask the NSG" (or staff do, for
+// anyone's question): by is who did, recorded in the audit trail. A
+// question already awaiting is returned unchanged; one the NSG has
+// answered is ErrConflict.
+func (s *Store) Escalate(id, by string) (Question, error) {
+	return s.updateTx("escalate", id, func(tx *bolt.Tx, q *Question) (bool, error) {
 		switch q.Status {
 		case StatusAnswered:
 			q.Status = StatusAwaiting
-			return true, nil
+			return true, appendAudit(tx, AuditEntry{By: strings.TrimSpace(by), Action: ActionEscalate, Question: q.ID,
+				Changes: []Change{{Field: "status", From: string(StatusAnswered), To: string(StatusAwaiting)}}}, s.clock())
 		case StatusAwaiting:
 			return false, nil
 		default:

@@ -266,7 +266,7 @@ func TestStatusChanges(t *testing.T) {
 		return func(s *Store, id string) (Question, error) { return s.Answer(id, text, by) }
 	}
 	publish := func(s *Store, id string) (Question, error) { return s.Publish(id, Wording{}, "nsg") }
-	escalate := func(s *Store, id string) (Question, error) { return s.Escalate(id) }
+	escalate := func(s *Store, id string) (Question, error) { return s.Escalate(id, "U1") }
 	feedback := func(fb string) op {
 		return func(s *Store, id string) (Question, error) { return s.SetFeedback(id, fb) }
 	}
@@ -403,7 +403,7 @@ func TestEscalateAwaitingWritesNothing(t *testing.T) {
 	before := raw(t, s, 1)
 	var txBefore int
 	s.db.View(func(tx *bolt.Tx) error { txBefore = tx.ID(); return nil })
-	if _, err := s.Escalate("Q-0001"); err != nil {
+	if _, err := s.Escalate("Q-0001", "U1"); err != nil {
 		t.Fatal(err)
 	}
 	var txAfter int
