@@ -333,6 +333,13 @@ func (b *Bot) interaction(ctx context.Context, cb *slack.InteractionCallback) *s
 			continue
 		}
 		text := reply.Text
+		if err == nil && reply.Kind == dialogue.KindRefused {
+			// Another bidder's question: say no more than for a forged
+			// or unknown reference, so a button tells no one whether
+			// some question exists or whose it is.
+			b.log.Warn("button refused", "action", act.ActionID, "id", act.Value, "user", a.UserID, "reason", reply.Text)
+			text = actionErrorText(act.Value, store.ErrNotFound)
+		}
 		if err != nil {
 			text = actionErrorText(act.Value, err)
 			b.log.Warn("button failed", "action", act.ActionID, "id", act.Value, "user", a.UserID, "err", err)

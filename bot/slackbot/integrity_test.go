@@ -2,6 +2,7 @@ package slackbot
 
 import (
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -256,5 +257,42 @@ func TestPublishRefusedWithoutBiddersChannel(t *testing.T) {
 	}
 	if err := f.bot.CanPublish(); !errors.Is(err, dialogue.ErrNoBidderChannel) {
 		t.Errorf("CanPublish = %v; want ErrNoBidderChannel", err)
+	}
+}
+
+// TestBidderButtonsRevealNothing: a button value that is not the
+// presser's own (another bidder's reference, a bare id, a forged or
+// garbled reference) changes nothing, and every one gets the same reply,
+// so pressing says nothing about whether a question exists or whose it
+// is.
+func TestBidderButtonsRevealNothing(t *testing.T) {
+	f := newFixture(t)
+	f.event(t, dmEvent("Ev0ASKA", bidderUser, "When are detailed bids due?"))
+	f.settle()
+	theirs := f.bot.refs.encode("Q-0001")
+	values := []string{theirs, "Q-0001", f.bot.refs.encode("Q-0999"), "r" + strings.Repeat("0", 32), "rnot-hex", ""}
+	var replies []string
+	for i, v := range values {
+		for _, action := range []string{actionHelpful, actionAskNSG} {
+			f.interact(t, map[string]any{
+				"type": "block_actions", "user": map[string]any{"id": "U0RIVAL"}, "team": map[string]any{"id": "T0HIEC"},
+				"channel": map[string]any{"id": "D0U0RIVAL"}, "response_url": f.api.ResponseURL("button"),
+				"actions": []map[string]any{{"type": "button", "block_id": answerBlockID, "action_id": action, "value": v, "action_ts": "1.1"}},
+			})
+			f.settle()
+			calls := f.api.Calls("response")
+			if len(calls) != len(replies)+1 {
+				t.Fatalf("value %d (%q) %s: %d responses, want %d", i, v, action, len(calls), len(replies)+1)
+			}
+			replies = append(replies, fmt.Sprint(calls[len(calls)-1].JSON["text"]))
+		}
+	}
+	for i, r := range replies {
+		if r != replies[0] || !strings.Contains(r, "could not find that question") {
+			t.Errorf("reply %d = %q; want the same reply for every value not the presser's (%q)", i, r, replies[0])
+		}
+	}
+	if q, _ := f.store.Get("Q-0001"); q.Status != store.StatusAnswered || q.Feedback != "" {
+		t.Errorf("another bidder's press changed Q-0001: status %s, feedback %q", q.Status, q.Feedback)
 	}
 }
