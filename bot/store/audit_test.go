@@ -446,6 +446,23 @@ func TestAuditHeadFile(t *testing.T) {
 	if _, err := s.VerifyAudit(); err != nil {
 		t.Errorf("a torn last line: %v", err)
 	}
+	// A new, empty log started on purpose at the same path, in the same
+	// process, with the old head file moved aside, records its heads anew.
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range []string{path, HeadFile(path)} {
+		if err := os.Rename(p, p+".old"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	s = openTest(t, path, newClock())
+	if err := s.RecordBackup("nsg", "/b.db", 1); err != nil {
+		t.Fatal(err)
+	}
+	if n, err := s.VerifyAudit(); err != nil || n != 1 {
+		t.Errorf("a new log: %d, %v", n, err)
+	}
 }
 
 // TestStaffActionsAreAudited: escalations (by whoever pressed), backups

@@ -375,9 +375,6 @@ func verifyHeads(dbPath string, hashes []string) error {
 // missing or behind (a crash between a commit and its line, or a store
 // from before head files): called when the store is opened for writing.
 func catchUpHead(dbPath string, head auditHead) error {
-	if head.Seq == 0 {
-		return nil
-	}
 	lines, err := readHeads(dbPath)
 	if err != nil && !errors.Is(err, os.ErrNotExist) {
 		return nil // VerifyAudit reports it; never overwrite evidence
@@ -386,14 +383,15 @@ func catchUpHead(dbPath string, head auditHead) error {
 	for _, l := range lines {
 		last = max(last, l.head.Seq)
 	}
-	if last >= head.Seq {
-		return nil
-	}
-	// The file, not what this process last wrote, says where it stands.
+	// The file, not what this process last wrote (perhaps to a store
+	// since replaced), says where it stands.
 	w, _ := headFiles.LoadOrStore(dbPath, &headWriter{})
 	hw := w.(*headWriter)
 	hw.mu.Lock()
 	hw.last = last
 	hw.mu.Unlock()
+	if last >= head.Seq {
+		return nil
+	}
 	return recordHead(dbPath, head)
 }
