@@ -83,7 +83,7 @@ func serve(ctx context.Context, cfg *config.Config, log *slog.Logger) error {
 	st.SetComposer(sb.Compose)
 	sender := outbox.New(m.CountOutbox(st), sb.OutboxPoster(), outbox.Options{Staff: cfg.NSG.Staff, Logger: log})
 	st.OnQueued(sender.Queued)
-	sched, err := reminders.New(cfg.Reminders, countedPoster{sb, m}, st, reminders.Options{
+	sched, err := reminders.New(cfg.Reminders, countedPoster{sb, m}, st.Ledger(), reminders.Options{
 		NSGChannel: cfg.NSG.Channel,
 		Digest:     desk.Digest,
 		Logger:     log,

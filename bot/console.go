@@ -17,6 +17,7 @@ import (
 
 	"github.com/hiec/hiecbot/bot/dialogue"
 	"github.com/hiec/hiecbot/bot/store"
+	"github.com/hiec/hiecbot/knowledge"
 	"golang.org/x/term"
 )
 
@@ -191,7 +192,7 @@ func converse(ctx context.Context, desk *dialogue.Desk, c *Console, next func() 
 		if ctx.Err() != nil {
 			return nil
 		}
-		if errors.Is(err, dialogue.ErrEmpty) {
+		if errors.Is(err, knowledge.ErrEmptyQuestion) {
 			c.printf("%v", err)
 			continue
 		}

@@ -13,7 +13,7 @@ import (
 // each call and closes it after, read-only for reads, so the file is
 // locked only while chat reads or writes it and the `questions` commands
 // work beside a chat left open. It implements dialogue.Log,
-// dialogue.Ledger and dialogue.Auditor.
+// reminders.Ledger and dialogue.Auditor.
 type fileLog struct {
 	path string
 	opts store.Options
@@ -99,8 +99,8 @@ func (l *fileLog) Count(f store.Filter) (int, error) {
 	return n, err
 }
 
-func (l *fileLog) Answer(id, text, by string) (store.Question, error) {
-	return l.question(true, func(s *store.Store) (store.Question, error) { return s.Answer(id, text, by) })
+func (l *fileLog) RecordAnswer(id, text, by string) (store.Question, error) {
+	return l.question(true, func(s *store.Store) (store.Question, error) { return s.RecordAnswer(id, text, by) })
 }
 
 func (l *fileLog) Cite(id, citation, text, by string) (store.Question, error) {
@@ -176,16 +176,16 @@ func (l *fileLog) Export(w io.Writer, format store.Format, f store.Filter) (int,
 	return n, err
 }
 
-func (l *fileLog) ReminderSent(key string) (bool, error) {
+func (l *fileLog) Sent(key string) (bool, error) {
 	var sent bool
 	err := l.with(false, func(s *store.Store) error {
 		var err error
-		sent, err = s.ReminderSent(key)
+		sent, err = s.Ledger().Sent(key)
 		return err
 	})
 	return sent, err
 }
 
-func (l *fileLog) MarkReminderSent(key string, at time.Time) error {
-	return l.with(true, func(s *store.Store) error { return s.MarkReminderSent(key, at) })
+func (l *fileLog) MarkSent(key string, at time.Time) error {
+	return l.with(true, func(s *store.Store) error { return s.Ledger().MarkSent(key, at) })
 }

@@ -13,7 +13,6 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/hiec/hiecbot/bot/dialogue"
 	"github.com/hiec/hiecbot/bot/store"
 	"github.com/hiec/hiecbot/config"
 	"github.com/hiec/hiecbot/knowledge"
@@ -48,7 +47,7 @@ func ExitCode(err error) int {
 		return ExitOK
 	case errors.Is(err, ErrNotCovered):
 		return ExitNotCovered
-	case errors.As(err, &ue), errors.Is(err, knowledge.ErrEmptyQuestion), errors.Is(err, dialogue.ErrEmpty):
+	case errors.As(err, &ue), errors.Is(err, knowledge.ErrEmptyQuestion):
 		return ExitUsage
 	}
 	return ExitFailure

@@ -92,7 +92,7 @@ func Open(cfg *config.Config, opts dialogue.Options, m *metrics.Metrics) (*Servi
 		st.Close()
 		return nil, err
 	}
-	opts.Reminders, opts.Ledger = cfg.Reminders, st
+	opts.Reminders, opts.Ledger = cfg.Reminders, st.Ledger()
 	var engine dialogue.Engine = e
 	var log dialogue.Log = st
 	if m != nil {

@@ -65,7 +65,7 @@ func (s *Scheduler) Entries(at time.Time) ([]Entry, error) {
 		if here {
 			return true, nil
 		}
-		return s.ledger.ReminderSent(key)
+		return s.ledger.Sent(key)
 	}
 	return entries(s.before, s.jobs, s.loc, sent, at)
 }
@@ -79,7 +79,7 @@ func Entries(cfg config.Reminders, l SentLog, at time.Time) ([]Entry, error) {
 	}
 	sent := func(string) (bool, error) { return false, nil }
 	if l != nil {
-		sent = l.ReminderSent
+		sent = l.Sent
 	}
 	return entries(p.before, p.jobs, p.loc, sent, at)
 }

@@ -104,7 +104,7 @@ type memLedger struct {
 
 func newLedger() *memLedger { return &memLedger{sent: map[string]time.Time{}} }
 
-func (l *memLedger) ReminderSent(key string) (bool, error) {
+func (l *memLedger) Sent(key string) (bool, error) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	if l.readErr != nil {
@@ -114,7 +114,7 @@ func (l *memLedger) ReminderSent(key string) (bool, error) {
 	return ok, nil
 }
 
-func (l *memLedger) MarkReminderSent(key string, at time.Time) error {
+func (l *memLedger) MarkSent(key string, at time.Time) error {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	if l.markErr != nil {

@@ -81,16 +81,17 @@ type OncePoster interface {
 	PostOnce(ctx context.Context, key, channel, text string) error
 }
 
-// SentLog tells whether a reminder was sent; listing the reminders needs
+// SentLog tells whether what a key names was sent; listing the reminders needs
 // only this.
 type SentLog interface {
-	ReminderSent(key string) (bool, error)
+	Sent(key string) (bool, error)
 }
 
-// Ledger remembers which reminders were sent; the store implements it.
+// Ledger remembers what was sent once, by key (reminders, digests, the
+// Desk's deliveries); store.Ledger is one.
 type Ledger interface {
 	SentLog
-	MarkReminderSent(key string, at time.Time) error
+	MarkSent(key string, at time.Time) error
 }
 
 // DigestFunc renders the NSG digest of questions awaiting an answer; ""
@@ -456,7 +457,7 @@ func (s *Scheduler) deliver(ctx context.Context, key, channel, text string, log 
 		return true // recorded with the post
 	}
 	for attempt := 0; ; attempt++ {
-		err := s.ledger.MarkReminderSent(key, s.now())
+		err := s.ledger.MarkSent(key, s.now())
 		if err == nil {
 			return true
 		}
@@ -493,7 +494,7 @@ func (s *Scheduler) isSent(key string, log *slog.Logger) bool {
 	if here {
 		return true
 	}
-	sent, err := s.ledger.ReminderSent(key)
+	sent, err := s.ledger.Sent(key)
 	if err != nil {
 		log.Error("reminders: read the reminder ledger; treating the reminder as not sent", "err", err)
 		return false

@@ -72,7 +72,7 @@ func newFixture(t *testing.T) *fixture {
 	}
 	t.Cleanup(func() { st.Close() })
 	f := &fixture{store: st, engine: newEngine(), notes: &notes{}, path: SocketPath(filepath.Join(dir, "q.db"))}
-	f.desk = dialogue.New(f.engine, st, dialogue.Options{Notifier: f.notes, Ledger: st})
+	f.desk = dialogue.New(f.engine, st, dialogue.Options{Notifier: f.notes, Ledger: st.Ledger()})
 	return f
 }
 
@@ -423,7 +423,7 @@ func (*noBidders) CanPublish() error {
 // the error says to set reminders.channel and nothing is published.
 func TestAdminPublishRefusedWithoutBiddersChannel(t *testing.T) {
 	f := newFixture(t)
-	f.desk = dialogue.New(f.engine, f.store, dialogue.Options{Notifier: &noBidders{}, Ledger: f.store})
+	f.desk = dialogue.New(f.engine, f.store, dialogue.Options{Notifier: &noBidders{}, Ledger: f.store.Ledger()})
 	f.serve(t)
 	c, err := Dial(f.path)
 	if err != nil {

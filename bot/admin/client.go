@@ -256,8 +256,8 @@ func (c *Client) RecordBackup(by, to string, size int64) error {
 	}{by, to, size}, &ok)
 }
 
-// ReminderSent reports whether a reminder was sent.
-func (c *Client) ReminderSent(key string) (bool, error) {
+// Sent reports whether what key names (a reminder, a delivery) was sent.
+func (c *Client) Sent(key string) (bool, error) {
 	var sent bool
 	err := c.do("GET", "/ledger", url.Values{"key": {key}}, nil, &sent)
 	return sent, err

@@ -157,7 +157,7 @@ func Handler(r dialogue.Records, m Maintenance) http.Handler {
 		})
 	})
 	mux.HandleFunc("GET /ledger", func(w http.ResponseWriter, req *http.Request) {
-		sent, err := r.ReminderSent(req.URL.Query().Get("key"))
+		sent, err := r.Sent(req.URL.Query().Get("key"))
 		if err != nil {
 			writeError(w, err)
 			return

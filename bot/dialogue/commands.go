@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/hiec/hiecbot/bot/store"
+	"github.com/hiec/hiecbot/knowledge"
 	"github.com/hiec/hiecbot/reminders"
 )
 
@@ -34,7 +35,7 @@ func (d *Desk) Command(ctx context.Context, a Asker, line string) (Reply, error)
 			a.Via = ViaCommand
 		}
 		r, err := d.Ask(ctx, a, rest)
-		if errors.Is(err, ErrEmpty) {
+		if errors.Is(err, knowledge.ErrEmptyQuestion) {
 			return refused(err.Error()), nil
 		}
 		return r, err
@@ -69,7 +70,7 @@ func (d *Desk) staffCommand(ctx context.Context, a Asker, name, rest string) (Re
 			}
 			f, label = store.Filter{Status: []store.Status{st}}, string(st)
 		}
-		qs, err := d.log.List(f)
+		qs, err := d.questions.List(f)
 		if err != nil {
 			return Reply{}, fmt.Errorf("list questions: %w", err)
 		}
@@ -81,7 +82,7 @@ func (d *Desk) staffCommand(ctx context.Context, a Asker, name, rest string) (Re
 		writeQuestionList(&b, qs, 50)
 		return Reply{Kind: KindText, Private: true, Text: strings.TrimSuffix(b.String(), "\n")}, nil
 	case "show":
-		q, err := d.log.Get(rest)
+		q, err := d.questions.Get(rest)
 		if err != nil {
 			return refused(err.Error()), nil
 		}

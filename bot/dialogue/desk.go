@@ -47,7 +47,7 @@ type Log interface {
 	List(f store.Filter) ([]store.Question, error)
 	Count(f store.Filter) (int, error)
 	LogFollower(ctx context.Context, key string, q *store.Question, target string) (followed, first bool, err error)
-	Answer(id, text, by string) (store.Question, error)
+	RecordAnswer(id, text, by string) (store.Question, error)
 	Cite(id, citation, text, by string) (store.Question, error)
 	Publish(id string, w store.Wording, by string) (store.Question, error)
 	History(id string) ([]store.AuditEntry, error)
@@ -190,7 +190,7 @@ type Options struct {
 	Notifier Notifier
 	// Ledger, when set, records deliveries so that answers given while no
 	// bot was running are delivered by DeliverPending.
-	Ledger Ledger
+	Ledger reminders.Ledger
 	// Closes is when the informal dialogue closes (dialogue.closes); zero
 	// means it does not. After it, questions the sources do not cover are
 	// logged as late and not passed to the NSG.
@@ -202,24 +202,24 @@ type Options struct {
 // Desk is the one place questions are answered, logged and passed on.
 // It is safe for concurrent use.
 type Desk struct {
-	engine   Engine
-	log      Log
-	notifier Notifier
-	ledger   Ledger
-	staff    func(string) bool
-	rem      config.Reminders
-	closes   time.Time
-	logger   *slog.Logger
-	now      func() time.Time
+	engine    Engine
+	questions Log // the question log
+	notifier  Notifier
+	ledger    reminders.Ledger
+	staff     func(string) bool
+	rem       config.Reminders
+	closes    time.Time
+	logger    *slog.Logger
+	now       func() time.Time
 
 	bgMu    sync.Mutex
 	bg      sync.WaitGroup // notifications in flight
 	waiting bool           // Wait has been called: run notifications inline
 }
 
-// New returns a Desk answering with engine and logging to log.
-func New(engine Engine, log Log, opts Options) *Desk {
-	d := &Desk{engine: engine, log: log, notifier: opts.Notifier, staff: opts.Staff,
+// New returns a Desk answering with engine and logging to questions.
+func New(engine Engine, questions Log, opts Options) *Desk {
+	d := &Desk{engine: engine, questions: questions, notifier: opts.Notifier, staff: opts.Staff,
 		ledger: opts.Ledger, rem: opts.Reminders, closes: opts.Closes, logger: opts.Logger, now: opts.Now}
 	if d.notifier == nil {
 		d.notifier = discard{}
@@ -256,9 +256,6 @@ func (d *Desk) Wait() {
 	d.bgMu.Unlock()
 }
 
-// ErrEmpty is returned for a question with no words in it.
-var ErrEmpty = errors.New("the question is empty: ask about the HIEC guide, e.g. \"When are detailed bids due?\"")
-
 // Ask answers a question. Small talk gets a friendly reply and is not
 // logged; anything else is answered from the sources and durably logged
 // before Ask returns, so an adapter may acknowledge it. A question the
@@ -281,7 +278,7 @@ func (d *Desk) AskOnce(ctx context.Context, a Asker, text, key string) (Reply, e
 		if err := d.once(key); err != nil {
 			return Reply{}, err
 		}
-		return Reply{}, ErrEmpty
+		return Reply{}, knowledge.ErrEmptyQuestion
 	}
 	if kind := smallTalk(text); kind != notSmallTalk {
 		r := Reply{Kind: KindSmallTalk, Text: smallTalkReply(kind)}
@@ -347,10 +344,10 @@ func WithReplyMessages(ctx context.Context, out func(Reply) []store.Message) con
 func (d *Desk) logQuestion(ctx context.Context, key string, q *store.Question) error {
 	var err error
 	if key == "" {
-		err = d.log.Log(ctx, q)
+		err = d.questions.Log(ctx, q)
 	} else {
 		var first bool
-		if first, err = d.log.LogOnce(ctx, key, q); err == nil && !first {
+		if first, err = d.questions.LogOnce(ctx, key, q); err == nil && !first {
 			return ErrRepeat
 		}
 	}
@@ -382,7 +379,7 @@ func (d *Desk) pass(ctx context.Context, q store.Question, res knowledge.Result,
 	}
 	if target != "" {
 		// Whether it follows target is in q.Status: the reply reads it.
-		_, first, err := d.log.LogFollower(ctx, key, &q, target)
+		_, first, err := d.questions.LogFollower(ctx, key, &q, target)
 		switch {
 		case err != nil:
 			return Reply{}, fmt.Errorf("log question: %w", err)
@@ -403,7 +400,7 @@ func (d *Desk) pass(ctx context.Context, q store.Question, res knowledge.Result,
 // duplicate returns the id of the question awaiting the NSG that asks
 // most nearly what text asks, if one is similar enough; "" if none is.
 func (d *Desk) duplicate(text string) (string, error) {
-	qs, err := d.log.List(store.Filter{Status: []store.Status{store.StatusAwaiting}})
+	qs, err := d.questions.List(store.Filter{Status: []store.Status{store.StatusAwaiting}})
 	if err != nil {
 		return "", fmt.Errorf("list awaiting questions: %w", err)
 	}
@@ -447,7 +444,7 @@ func (d *Desk) closesLabel() string {
 // queued with the key in one transaction, and queued is true.
 func (d *Desk) onceQueuing(ctx context.Context, key string, r Reply) (bool, error) {
 	out, ok := ctx.Value(replyOutboxKey{}).(func(Reply) []store.Message)
-	fs, can := d.log.(interface {
+	fs, can := d.questions.(interface {
 		FirstSeenWith(ctx context.Context, key string) (bool, error)
 	})
 	if !ok || !can || key == "" {
@@ -470,7 +467,7 @@ func (d *Desk) once(key string) error {
 	if key == "" {
 		return nil
 	}
-	first, err := d.log.FirstSeen(key)
+	first, err := d.questions.FirstSeen(key)
 	if err != nil {
 		return fmt.Errorf("record delivery %s: %w", key, err)
 	}
@@ -483,7 +480,7 @@ func (d *Desk) once(key string) error {
 // Escalate passes an answered question on to the NSG (the "Ask the NSG"
 // button). Only the asker or NSG staff may do it.
 func (d *Desk) Escalate(ctx context.Context, a Asker, id string) (Reply, error) {
-	q, err := d.log.Get(id)
+	q, err := d.questions.Get(id)
 	if err != nil {
 		return Reply{}, err
 	}
@@ -495,7 +492,7 @@ func (d *Desk) Escalate(ctx context.Context, a Asker, id string) (Reply, error) 
 			", so I can no longer pass questions to the National Steering Group. The guide and the published clarifications still answer what they cover."}, nil
 	}
 	before := q.Status
-	if q, err = d.log.Escalate(id, a.UserID); err != nil {
+	if q, err = d.questions.Escalate(id, a.UserID); err != nil {
 		return Reply{}, err
 	}
 	if before != store.StatusAwaiting {
@@ -508,14 +505,14 @@ func (d *Desk) Escalate(ctx context.Context, a Asker, id string) (Reply, error) 
 // Feedback records whether an answer helped. Only the asker's feedback
 // counts.
 func (d *Desk) Feedback(ctx context.Context, a Asker, id, feedback string) (Reply, error) {
-	q, err := d.log.Get(id)
+	q, err := d.questions.Get(id)
 	if err != nil {
 		return Reply{}, err
 	}
 	if q.UserID != a.UserID {
 		return refused("Only the person who asked this question can rate its answer."), nil
 	}
-	if _, err := d.log.SetFeedback(id, feedback); err != nil {
+	if _, err := d.questions.SetFeedback(id, feedback); err != nil {
 		return Reply{}, err
 	}
 	return Reply{Kind: KindText, Private: true, Text: "Thanks for the feedback."}, nil
@@ -526,7 +523,7 @@ func (d *Desk) Feedback(ctx context.Context, a Asker, id, feedback string) (Repl
 // added to the knowledge index, so no other bidder is answered from it,
 // until staff publish it (PublishQuestion).
 func (d *Desk) AnswerQuestion(ctx context.Context, by, id, text string) (store.Question, error) {
-	q, err := d.log.Answer(id, text, by)
+	q, err := d.questions.RecordAnswer(id, text, by)
 	if err != nil {
 		return store.Question{}, err
 	}
@@ -549,7 +546,7 @@ func (d *Desk) CiteQuestion(ctx context.Context, by, id, citation string) (store
 	if !ok {
 		return store.Question{}, fmt.Errorf("cite %s: %w: %q matches no passage, or several; give a citation as the bot shows it, e.g. \"Guide, slide 17\"", strings.TrimSpace(id), ErrNoPassage, strings.TrimSpace(citation))
 	}
-	q, err := d.log.Cite(id, ans.Citation, ans.Text, by)
+	q, err := d.questions.Cite(id, ans.Citation, ans.Text, by)
 	if err != nil {
 		return store.Question{}, err
 	}
@@ -574,7 +571,7 @@ func (d *Desk) PublishQuestion(ctx context.Context, by, id string, w store.Wordi
 	if err := d.canPublish(id); err != nil {
 		return store.Question{}, err
 	}
-	q, err := d.log.Publish(id, w, by)
+	q, err := d.questions.Publish(id, w, by)
 	if err != nil {
 		return store.Question{}, err
 	}
@@ -597,7 +594,7 @@ func (d *Desk) Draft(id string) (store.Question, store.Clarification, error) {
 	if err := d.canPublish(id); err != nil {
 		return store.Question{}, store.Clarification{}, err
 	}
-	q, err := d.log.Get(id)
+	q, err := d.questions.Get(id)
 	if err != nil {
 		return store.Question{}, store.Clarification{}, err
 	}
@@ -612,7 +609,7 @@ func (d *Desk) Draft(id string) (store.Question, store.Clarification, error) {
 }
 
 // History is the audit trail of a question, oldest first.
-func (d *Desk) History(id string) ([]store.AuditEntry, error) { return d.log.History(id) }
+func (d *Desk) History(id string) ([]store.AuditEntry, error) { return d.questions.History(id) }
 
 // Timeline is the deadlines and milestones as of now.
 func (d *Desk) Timeline() []reminders.Milestone { return reminders.Timeline(d.rem, d.now()) }
@@ -636,7 +633,7 @@ func (d *Desk) Home(userID string) (Home, error) {
 		h.Closes = d.closes.In(d.rem.Location())
 	}
 	if h.Staff {
-		n, err := d.log.Count(store.Filter{Status: []store.Status{store.StatusAwaiting}})
+		n, err := d.questions.Count(store.Filter{Status: []store.Status{store.StatusAwaiting}})
 		if err != nil {
 			return Home{}, fmt.Errorf("count awaiting questions: %w", err)
 		}
@@ -648,7 +645,7 @@ func (d *Desk) Home(userID string) (Home, error) {
 // Digest renders the questions awaiting an answer for the NSG's daily
 // post; "" when there are none.
 func (d *Desk) Digest(ctx context.Context) (string, error) {
-	qs, err := d.log.List(store.Filter{Status: []store.Status{store.StatusAwaiting}})
+	qs, err := d.questions.List(store.Filter{Status: []store.Status{store.StatusAwaiting}})
 	if err != nil {
 		return "", fmt.Errorf("list awaiting questions: %w", err)
 	}

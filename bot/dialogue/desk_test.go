@@ -107,7 +107,7 @@ func newFixture(t *testing.T) *fixture {
 		Staff:     func(id string) bool { return id == staffID },
 		Reminders: config.Default().Reminders,
 		Notifier:  f.note,
-		Ledger:    st,
+		Ledger:    st.Ledger(),
 		Now:       func() time.Time { return time.Date(2009, 10, 5, 9, 0, 0, 0, time.UTC) },
 	})
 	return f
@@ -218,7 +218,7 @@ func TestSmallTalkClassifier(t *testing.T) {
 func TestEmptyQuestion(t *testing.T) {
 	f := newFixture(t)
 	_, err := f.desk.Ask(context.Background(), bidder, "  \t ")
-	if !errors.Is(err, ErrEmpty) || !strings.Contains(err.Error(), "empty") {
+	if !errors.Is(err, knowledge.ErrEmptyQuestion) || !strings.Contains(err.Error(), "empty") {
 		t.Fatalf("err = %v", err)
 	}
 	r, err := f.desk.Command(context.Background(), bidder, "ask")

@@ -7,7 +7,6 @@ import (
 	"io"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/hiec/hiecbot/bot/store"
 	"github.com/hiec/hiecbot/knowledge"
@@ -32,14 +31,7 @@ type Records interface {
 	// ExportAudit streams the audit trail and records the export, by by,
 	// in the trail.
 	ExportAudit(w io.Writer, format store.Format, by string) (int, error)
-	ReminderSent(key string) (bool, error)
-}
-
-// Ledger remembers what has been sent, so a restart neither repeats nor
-// forgets a message; *store.Store is one.
-type Ledger interface {
-	ReminderSent(key string) (bool, error)
-	MarkReminderSent(key string, at time.Time) error
+	Sent(key string) (bool, error)
 }
 
 // Auditor is the audit trail as a whole; *store.Store is one.
@@ -55,8 +47,8 @@ func (d *Desk) Records() Records { return deskRecords{d} }
 
 type deskRecords struct{ d *Desk }
 
-func (r deskRecords) List(f store.Filter) ([]store.Question, error) { return r.d.log.List(f) }
-func (r deskRecords) Get(id string) (store.Question, error)         { return r.d.log.Get(id) }
+func (r deskRecords) List(f store.Filter) ([]store.Question, error) { return r.d.questions.List(f) }
+func (r deskRecords) Get(id string) (store.Question, error)         { return r.d.questions.Get(id) }
 func (r deskRecords) Answer(ctx context.Context, id, text, by string) (store.Question, error) {
 	return r.d.AnswerQuestion(ctx, by, id, text)
 }
@@ -69,16 +61,16 @@ func (r deskRecords) Publish(ctx context.Context, id string, w store.Wording, by
 func (r deskRecords) Export(w io.Writer, format store.Format, f store.Filter, by string) (int, error) {
 	return r.d.Export(w, format, f, by)
 }
-func (r deskRecords) History(id string) ([]store.AuditEntry, error) { return r.d.log.History(id) }
+func (r deskRecords) History(id string) ([]store.AuditEntry, error) { return r.d.questions.History(id) }
 func (r deskRecords) VerifyAudit() (int, error) {
-	a, ok := r.d.log.(Auditor)
+	a, ok := r.d.questions.(Auditor)
 	if !ok {
 		return 0, errors.New("this question log keeps no audit trail")
 	}
 	return a.VerifyAudit()
 }
 func (r deskRecords) ExportAudit(w io.Writer, format store.Format, by string) (int, error) {
-	a, ok := r.d.log.(Auditor)
+	a, ok := r.d.questions.(Auditor)
 	if !ok {
 		return 0, errors.New("this question log keeps no audit trail")
 	}
@@ -88,21 +80,21 @@ func (r deskRecords) ExportAudit(w io.Writer, format store.Format, by string) (i
 	}
 	return n, a.RecordAuditExport(by, format, n)
 }
-func (r deskRecords) ReminderSent(key string) (bool, error) {
+func (r deskRecords) Sent(key string) (bool, error) {
 	if r.d.ledger == nil {
 		return false, nil
 	}
-	return r.d.ledger.ReminderSent(key)
+	return r.d.ledger.Sent(key)
 }
 
 // Export writes the questions f selects and records the export, by by,
 // in the audit trail.
 func (d *Desk) Export(w io.Writer, format store.Format, f store.Filter, by string) (int, error) {
-	n, err := d.log.Export(w, format, f)
+	n, err := d.questions.Export(w, format, f)
 	if err != nil {
 		return n, err
 	}
-	if err := d.log.RecordExport(by, format, f, n); err != nil {
+	if err := d.questions.RecordExport(by, format, f, n); err != nil {
 		return n, err
 	}
 	return n, nil
@@ -126,7 +118,7 @@ func (o Offline) Get(id string) (store.Question, error) { return o.Store.Get(id)
 
 // Answer records an NSG answer.
 func (o Offline) Answer(_ context.Context, id, text, by string) (store.Question, error) {
-	return o.Store.Answer(id, text, by)
+	return o.Store.RecordAnswer(id, text, by)
 }
 
 // Cite records an answer that cites an existing passage.
@@ -170,8 +162,8 @@ func (o Offline) ExportAudit(w io.Writer, format store.Format, by string) (int, 
 	return n, o.Store.RecordAuditExport(by, format, n)
 }
 
-// ReminderSent reports whether a reminder was sent.
-func (o Offline) ReminderSent(key string) (bool, error) { return o.Store.ReminderSent(key) }
+// Sent reports whether what key names (a reminder, a delivery) was sent.
+func (o Offline) Sent(key string) (bool, error) { return o.Store.Ledger().Sent(key) }
 
 // deliveredKey and announcedKey name ledger entries for NSG answers
 // delivered to askers and clarifications posted to bidders.
@@ -197,7 +189,7 @@ func (d *Desk) DeliverPending(ctx context.Context) error {
 	if d.ledger == nil {
 		return nil
 	}
-	qs, err := d.log.List(store.Filter{Status: []store.Status{store.StatusNSGAnswered, store.StatusPublished}})
+	qs, err := d.questions.List(store.Filter{Status: []store.Status{store.StatusNSGAnswered, store.StatusPublished}})
 	if err != nil {
 		return fmt.Errorf("list answered questions: %w", err)
 	}
@@ -205,14 +197,14 @@ func (d *Desk) DeliverPending(ctx context.Context) error {
 		if ctx.Err() != nil {
 			return ctx.Err()
 		}
-		if sent, err := d.ledger.ReminderSent(deliveredKey(q)); err != nil {
+		if sent, err := d.ledger.Sent(deliveredKey(q)); err != nil {
 			return err
 		} else if !sent && q.Via != ViaConsole {
 			d.deliver(ctx, q)
 		}
 		if q.Status == store.StatusPublished {
 			c := q.Clarified()
-			if sent, err := d.ledger.ReminderSent(announcedKey(q.ID)); err != nil {
+			if sent, err := d.ledger.Sent(announcedKey(q.ID)); err != nil {
 				return err
 			} else if !sent {
 				d.announce(ctx, q.ID, c)
@@ -249,7 +241,7 @@ func (d *Desk) clarify(ctx context.Context, q store.Question, c store.Clarificat
 		}
 		key := clarifiedKey(q.ID, user)
 		if d.ledger != nil {
-			if sent, err := d.ledger.ReminderSent(key); err != nil || sent {
+			if sent, err := d.ledger.Sent(key); err != nil || sent {
 				if err != nil {
 					d.logger.Error("read the delivery ledger", "key", key, "err", err)
 				}
@@ -268,7 +260,7 @@ func (d *Desk) mark(key string) {
 	if d.ledger == nil {
 		return
 	}
-	if err := d.ledger.MarkReminderSent(key, d.now()); err != nil {
+	if err := d.ledger.MarkSent(key, d.now()); err != nil {
 		d.logger.Error("record delivery", "key", key, "err", err)
 	}
 }

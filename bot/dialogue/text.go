@@ -64,6 +64,10 @@ func closedText(closed string) string {
 		", so I can no longer pass questions to the National Steering Group. Your question has been logged."
 }
 
+// talk is the kind of small talk a message is. This file is the one
+// small-talk detector: the answer engine (knowledge) answers questions
+// only, and the Desk decides here, before asking it, whether a message is
+// a greeting, thanks, a farewell or a request for help.
 type talk int
 
 const (

@@ -9,6 +9,7 @@ import (
 
 	"github.com/hiec/hiecbot/bot/dialogue"
 	"github.com/hiec/hiecbot/bot/store"
+	"github.com/hiec/hiecbot/knowledge"
 	"github.com/slack-go/slack"
 )
 
@@ -167,7 +168,7 @@ func (b *Bot) ask(ctx context.Context, a dialogue.Asker, raw, eventID string) er
 	case errors.Is(err, dialogue.ErrRepeat):
 		b.log.Info("event already handled; ignoring the repeat", "event_id", eventID)
 		return nil
-	case errors.Is(err, dialogue.ErrEmpty):
+	case errors.Is(err, knowledge.ErrEmptyQuestion):
 		m = message{Text: emptyQuestionText}
 	case err != nil:
 		// Nothing was made durable: the event is not acknowledged (HTTP

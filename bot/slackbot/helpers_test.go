@@ -97,7 +97,7 @@ func newFixtureAtDesk(t testing.TB, path string, engine dialogue.Engine, desk fu
 		Staff:     func(id string) bool { return id == staffUser },
 		Reminders: config.Default().Reminders,
 		Logger:    logger,
-		Ledger:    st,
+		Ledger:    st.Ledger(),
 		Now:       func() time.Time { return time.Date(2009, 10, 7, 9, 0, 0, 0, time.UTC) },
 	}
 	if desk != nil {

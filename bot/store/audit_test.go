@@ -21,8 +21,8 @@ func nsgSession(t *testing.T, s *Store) {
 	mustLog(t, s, &Question{UserID: "U1", Question: "We are Leeds and Acme: may a hospice join?", Status: StatusAwaiting})
 	mustLog(t, s, &Question{UserID: "U2", Question: "When are bids due?", Status: StatusAwaiting})
 	steps := []func() error{
-		func() error { _, err := s.Answer("Q-0001", "Yes.", "U0STAFF1"); return err },
-		func() error { _, err := s.Answer("Q-0001", "Yes, as a partner.", "U0STAFF2"); return err },
+		func() error { _, err := s.RecordAnswer("Q-0001", "Yes.", "U0STAFF1"); return err },
+		func() error { _, err := s.RecordAnswer("Q-0001", "Yes, as a partner.", "U0STAFF2"); return err },
 		func() error {
 			_, err := s.Cite("Q-0002", "Guide, slide 17: Application process", "Detailed bids by 19 October.", "J Smith")
 			return err
@@ -98,7 +98,7 @@ func TestPublishNumbersClarificationsInTheirOwnSequence(t *testing.T) {
 		mustLog(t, s, &Question{UserID: "U1", Question: "q", Status: StatusAwaiting})
 	}
 	for _, id := range []string{"Q-0005", "Q-0002"} {
-		if _, err := s.Answer(id, "a", "nsg"); err != nil {
+		if _, err := s.RecordAnswer(id, "a", "nsg"); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -292,7 +292,7 @@ func TestLogFollower(t *testing.T) {
 	}
 	// A target answered meanwhile is not followed: the question waits on
 	// its own.
-	if _, err := s.Answer("Q-0001", "Yes.", "nsg"); err != nil {
+	if _, err := s.RecordAnswer("Q-0001", "Yes.", "nsg"); err != nil {
 		t.Fatal(err)
 	}
 	q3 := &Question{UserID: "U3", Question: "Hospice partner?"}

@@ -20,13 +20,13 @@ func answerable(st Status) error {
 	return nil
 }
 
-// Answer records the NSG's answer to question id, given by by, and moves it
+// RecordAnswer records the NSG's answer to question id, given by by, and moves it
 // to nsg_answered. An answered, awaiting, following or already NSG-answered
 // question may be (re-)answered; a published one may not (ErrConflict).
 // Blank text is ErrEmpty. A re-answer keeps the earlier answer in the audit
 // trail. Giving the same answer again changes nothing. On error nothing
 // changes.
-func (s *Store) Answer(id, text, by string) (Question, error) {
+func (s *Store) RecordAnswer(id, text, by string) (Question, error) {
 	return s.answer("answer", id, text, "", by)
 }
 

@@ -56,7 +56,7 @@ func TestOutboxQueuedWithTheChange(t *testing.T) {
 	if len(handed) != 2 {
 		t.Errorf("%d messages handed to the sender, want 2", len(handed))
 	}
-	if _, err := s.Answer(q.ID, "Yes.", "nsg"); err != nil {
+	if _, err := s.RecordAnswer(q.ID, "Yes.", "nsg"); err != nil {
 		t.Fatal(err)
 	}
 	if got, _ := s.Outbox(OutboxFilter{QuestionID: q.ID}); len(got) != 3 || got[2].Kind != "delivery" || got[2].User != q.UserID {
@@ -161,7 +161,7 @@ func TestPostOnce(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	if sent, _ := s.ReminderSent("deadline|bids|7d"); !sent {
+	if sent, _ := s.Ledger().Sent("deadline|bids|7d"); !sent {
 		t.Error("the reminder is not marked sent")
 	}
 	if p, _ := s.Pending(); len(p) != 1 || p[0].Kind != "reminder" || p[0].Text != "7 days left" {

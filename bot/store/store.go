@@ -14,7 +14,7 @@
 //
 // The same file keeps two small ledgers: Slack event ids already handled
 // (FirstSeen), so Slack's retries are not answered twice, and reminders
-// already sent (ReminderSent, MarkReminderSent).
+// already sent once (Ledger: Sent, MarkSent).
 package store
 
 import (
@@ -714,9 +714,17 @@ func pruneSeen(seen, byTime *bolt.Bucket, cutoff time.Time) error {
 	return nil
 }
 
-// ReminderSent reports whether the reminder identified by key has been
-// marked sent.
-func (s *Store) ReminderSent(key string) (bool, error) {
+// Ledger is the store's record of what was sent once and must not be sent
+// again: reminders, digests and NSG deliveries, by key. It is the
+// reminders.Ledger the scheduler and the Desk are given.
+type Ledger struct{ s *Store }
+
+// Ledger returns the store's ledger of what was sent.
+func (s *Store) Ledger() Ledger { return Ledger{s} }
+
+// Sent reports whether what key names has been marked sent.
+func (l Ledger) Sent(key string) (bool, error) {
+	s := l.s
 	if key == "" {
 		return false, fmt.Errorf("reminder sent: %w: no key", ErrEmpty)
 	}
@@ -733,9 +741,9 @@ func (s *Store) ReminderSent(key string) (bool, error) {
 	return sent, nil
 }
 
-// MarkReminderSent durably records that the reminder identified by key was
-// sent at at.
-func (s *Store) MarkReminderSent(key string, at time.Time) error {
+// MarkSent durably records that what key names was sent at at.
+func (l Ledger) MarkSent(key string, at time.Time) error {
+	s := l.s
 	if key == "" {
 		return fmt.Errorf("mark reminder sent: %w: no key", ErrEmpty)
 	}

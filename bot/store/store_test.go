@@ -263,7 +263,7 @@ func TestGetIDForms(t *testing.T) {
 func TestStatusChanges(t *testing.T) {
 	type op func(s *Store, id string) (Question, error)
 	answer := func(text, by string) op {
-		return func(s *Store, id string) (Question, error) { return s.Answer(id, text, by) }
+		return func(s *Store, id string) (Question, error) { return s.RecordAnswer(id, text, by) }
 	}
 	publish := func(s *Store, id string) (Question, error) { return s.Publish(id, Wording{}, "nsg") }
 	escalate := func(s *Store, id string) (Question, error) { return s.Escalate(id, "U1") }
@@ -520,7 +520,7 @@ func TestEachSeesSnapshotWhileWriting(t *testing.T) {
 			for i := range 5 {
 				mustLog(t, s, sampleQuestion(100+i))
 			}
-			if _, err := s.Answer("Q-0010", "Later answer.", "NSG"); err != nil {
+			if _, err := s.RecordAnswer("Q-0010", "Later answer.", "NSG"); err != nil {
 				t.Error(err)
 			}
 		}
@@ -647,7 +647,7 @@ func TestOpenReadOnly(t *testing.T) {
 	if err := ro.Log(context.Background(), sampleQuestion(2)); err == nil {
 		t.Error("Log on a read-only store succeeded")
 	}
-	if _, err := ro.Answer("Q-0001", "x", "y"); err == nil || !strings.Contains(err.Error(), "answer Q-0001 in "+path) ||
+	if _, err := ro.RecordAnswer("Q-0001", "x", "y"); err == nil || !strings.Contains(err.Error(), "answer Q-0001 in "+path) ||
 		!strings.Contains(err.Error(), "read-only") {
 		t.Errorf("Answer on a read-only store = %v; want a read-only error naming the question and file", err)
 	}
@@ -728,25 +728,25 @@ func TestReminderLedger(t *testing.T) {
 		t.Fatal(err)
 	}
 	key := "deadline-2009-11-30/24h"
-	if sent, err := s.ReminderSent(key); err != nil || sent {
-		t.Errorf("ReminderSent before marking = %v, %v; want false", sent, err)
+	if sent, err := s.Ledger().Sent(key); err != nil || sent {
+		t.Errorf("Sent before marking = %v, %v; want false", sent, err)
 	}
-	if err := s.MarkReminderSent(key, time.Date(2009, 11, 29, 9, 0, 0, 0, time.UTC)); err != nil {
+	if err := s.Ledger().MarkSent(key, time.Date(2009, 11, 29, 9, 0, 0, 0, time.UTC)); err != nil {
 		t.Fatal(err)
 	}
-	if err := s.MarkReminderSent("", time.Now()); !errors.Is(err, ErrEmpty) {
-		t.Errorf("MarkReminderSent(\"\") = %v; want ErrEmpty", err)
+	if err := s.Ledger().MarkSent("", time.Now()); !errors.Is(err, ErrEmpty) {
+		t.Errorf("MarkSent(\"\") = %v; want ErrEmpty", err)
 	}
-	if _, err := s.ReminderSent(""); !errors.Is(err, ErrEmpty) {
-		t.Errorf("ReminderSent(\"\") = %v; want ErrEmpty", err)
+	if _, err := s.Ledger().Sent(""); !errors.Is(err, ErrEmpty) {
+		t.Errorf("Sent(\"\") = %v; want ErrEmpty", err)
 	}
 	s.Close()
 
 	s = openTest(t, path, nil)
-	if sent, err := s.ReminderSent(key); err != nil || !sent {
-		t.Errorf("ReminderSent after reopen = %v, %v; want true", sent, err)
+	if sent, err := s.Ledger().Sent(key); err != nil || !sent {
+		t.Errorf("Sent after reopen = %v, %v; want true", sent, err)
 	}
-	if sent, _ := s.ReminderSent("deadline-2009-11-30/1h"); sent {
+	if sent, _ := s.Ledger().Sent("deadline-2009-11-30/1h"); sent {
 		t.Error("an unmarked reminder reads as sent")
 	}
 }
