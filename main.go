@@ -77,6 +77,8 @@ func serve(ctx context.Context, cfg *config.Config, log *slog.Logger) error {
 	if err != nil {
 		return err
 	}
+	// The Desk tells the NSG, askers and bidders through the Slack bot.
+	desk.SetNotifier(sb)
 	// The outbox: every change to a question queues the messages it owes
 	// in its own transaction (composed by the Slack bot), and the sender
 	// delivers them through the Slack bot, handed each message as it is queued.

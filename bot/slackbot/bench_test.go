@@ -87,6 +87,7 @@ func benchHTTP(b *testing.B, withOutbox bool) {
 	if err != nil {
 		b.Fatal(err)
 	}
+	desk.SetNotifier(bot)
 	// The outbox is on, as in serve: each answer is queued with its
 	// question in one group commit and posted by the sender.
 	if withOutbox {

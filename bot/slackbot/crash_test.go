@@ -62,6 +62,7 @@ func TestCrashHelperBot(t *testing.T) {
 	if err != nil {
 		fail(err)
 	}
+	desk.SetNotifier(b)
 	st.SetComposer(b.Compose)
 	sender := outbox.New(st, b.OutboxPoster(), outbox.Options{Backoff: 20 * time.Millisecond, MaxBackoff: 200 * time.Millisecond, Logger: log})
 	st.OnQueued(sender.Queued)

@@ -120,6 +120,7 @@ func newFixtureAtDesk(t testing.TB, path string, engine dialogue.Engine, desk fu
 	if err != nil {
 		t.Fatal(err)
 	}
+	f.desk.SetNotifier(b)
 	f.bot = b
 	f.h = b.Handler()
 	t.Cleanup(func() {

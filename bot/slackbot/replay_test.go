@@ -165,6 +165,7 @@ func TestReplayRefusedAfterRestart(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	f.desk.SetNotifier(restarted)
 	if c := send(restarted.Handler()); c != http.StatusConflict {
 		t.Errorf("replay after a restart: %d, want 409", c)
 	}

@@ -51,8 +51,8 @@ type Options struct {
 	NSGChannel string
 	// BidderChannel is where published clarifications go.
 	BidderChannel string
-	// Desk answers, logs and runs the commands. New makes the Bot its
-	// notifier.
+	// Desk answers, logs and runs the commands. The Bot is its notifier
+	// once the caller says so (Desk.SetNotifier).
 	Desk *dialogue.Desk
 	// Seen is the durable ledger of events already handled.
 	Seen Deduper
@@ -163,8 +163,9 @@ var (
 	_ reminders.Poster  = (*Bot)(nil)
 )
 
-// New returns a Bot for opts and makes it the Desk's notifier. It does
-// not connect to Slack; Run does.
+// New returns a Bot for opts. It does not connect to Slack; Run does. It
+// does not make itself the Desk's notifier: whoever wires the bot does
+// that (desk.SetNotifier), so that the wiring is seen in one place.
 func New(opts Options) (*Bot, error) {
 	switch {
 	case opts.Desk == nil:
@@ -215,7 +216,6 @@ func New(opts Options) (*Bot, error) {
 	}
 	b.api = slack.New(b.slack.BotToken.Value(), clientOpts...)
 	b.refs = newRefCodec(b.slack.BotToken.Value())
-	b.desk.SetNotifier(b)
 	return b, nil
 }
 
