@@ -13,9 +13,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/hiec/hiecbot/bot/fakes"
 	"github.com/hiec/hiecbot/bot/slackbot/slacktest"
 	"github.com/hiec/hiecbot/bot/store"
-	"github.com/hiec/hiecbot/internal/fakes"
 )
 
 // newSlack is the Slack double serve talks to: it opens every DM as D1,

@@ -9,8 +9,8 @@ import (
 	"time"
 
 	"github.com/hiec/hiecbot/bot/dialogue"
+	"github.com/hiec/hiecbot/bot/fakes"
 	"github.com/hiec/hiecbot/config"
-	"github.com/hiec/hiecbot/internal/fakes"
 	"github.com/hiec/hiecbot/knowledge"
 )
 

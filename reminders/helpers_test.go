@@ -10,8 +10,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/hiec/hiecbot/bot/fakes"
 	"github.com/hiec/hiecbot/config"
-	"github.com/hiec/hiecbot/internal/fakes"
 )
 
 var london = mustLoad("Europe/London")

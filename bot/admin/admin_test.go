@@ -15,8 +15,8 @@ import (
 	"time"
 
 	"github.com/hiec/hiecbot/bot/dialogue"
+	"github.com/hiec/hiecbot/bot/fakes"
 	"github.com/hiec/hiecbot/bot/store"
-	"github.com/hiec/hiecbot/internal/fakes"
 	"github.com/hiec/hiecbot/knowledge"
 )
 

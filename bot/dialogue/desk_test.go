@@ -13,9 +13,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/hiec/hiecbot/bot/fakes"
 	"github.com/hiec/hiecbot/bot/store"
 	"github.com/hiec/hiecbot/config"
-	"github.com/hiec/hiecbot/internal/fakes"
 	"github.com/hiec/hiecbot/knowledge"
 )
 

@@ -11,8 +11,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/hiec/hiecbot/bot/fakes"
 	"github.com/hiec/hiecbot/bot/store"
-	"github.com/hiec/hiecbot/internal/fakes"
 )
 
 func get(t *testing.T, h http.Handler, path string) (int, string) {

@@ -17,11 +17,11 @@ import (
 	"time"
 
 	"github.com/hiec/hiecbot/bot/dialogue"
+	"github.com/hiec/hiecbot/bot/fakes"
 	"github.com/hiec/hiecbot/bot/outbox"
 	"github.com/hiec/hiecbot/bot/slackbot/slacktest"
 	"github.com/hiec/hiecbot/bot/store"
 	"github.com/hiec/hiecbot/config"
-	"github.com/hiec/hiecbot/internal/fakes"
 )
 
 // The child process of TestCrashWithRepliesOwed reads its store, Slack

@@ -12,10 +12,10 @@ import (
 	"time"
 
 	"github.com/hiec/hiecbot/bot/dialogue"
+	"github.com/hiec/hiecbot/bot/fakes"
 	"github.com/hiec/hiecbot/bot/slackbot/slacktest"
 	"github.com/hiec/hiecbot/bot/store"
 	"github.com/hiec/hiecbot/config"
-	"github.com/hiec/hiecbot/internal/fakes"
 	"github.com/hiec/hiecbot/knowledge"
 )
 
