@@ -3,6 +3,9 @@
 // `hiecbot ask`, and the NSG's command-line tools over the question log.
 // The Slack adapter lives in bot/slackbot, the core in bot/dialogue and
 // the question log in bot/store.
+//
+// It sits above every other package but main, and nothing but main may
+// import it.
 package bot
 
 import (

@@ -8,6 +8,9 @@
 // secrets are also read from SLACK_BOT_TOKEN, SLACK_APP_TOKEN and
 // SLACK_SIGNING_SECRET when the file leaves them empty, and SLACK_API_URL
 // overrides slack.api_url.
+//
+// It owns the settings, their defaults and their validation, and imports
+// nothing of hiecbot's but config/when: every other package may import it.
 package config
 
 import (

@@ -6,6 +6,9 @@
 // Adapters (Slack, the console) turn their input into calls on a Desk and
 // render the Reply they get back; everything that has to reach someone
 // other than the person asking goes through a Notifier.
+//
+// It may import knowledge, bot/store, config and reminders; it must not
+// import net, Slack, the console or the admin socket (TestNoTransport).
 package dialogue
 
 import (

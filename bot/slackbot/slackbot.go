@@ -1,4 +1,6 @@
-// Package slackbot connects hiecbot's dialogue.Desk to Slack.
+// Package slackbot connects hiecbot's dialogue.Desk to Slack. It owns
+// everything Slack-shaped (events, Block Kit, signatures, the Web API);
+// no other package but its slacktest double may import slack-go.
 //
 // Bidders ask in a direct message, by mentioning the bot (it answers in
 // the thread) or with "/hiec ask"; NSG staff run the other /hiec commands.

@@ -1,4 +1,6 @@
-// Package store is hiecbot's durable question log.
+// Package store is hiecbot's durable question log. It owns the bbolt file
+// (questions, audit trail, outbox, ledgers) and imports nothing of
+// hiecbot's but config/when: no Slack, no knowledge, no dialogue.
 //
 // Every question a bidder asks is logged with its asker, the sources the
 // answer drew on and its status, so the National Steering Group can list,
