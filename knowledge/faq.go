@@ -17,7 +17,6 @@ const keyList = "question, answer and alternatives"
 type faqEntry struct {
 	question, answer string
 	alternatives     []string
-	line             int
 }
 
 // loadFAQ reads an FAQ file into passages. Errors name the file and the
@@ -85,7 +84,7 @@ func decodeFAQ(data []byte) ([]faqEntry, error) {
 		if n.Kind != yaml.MappingNode {
 			return nil, errAt(n.Line, "FAQ entry %d is not a mapping: an FAQ entry has the keys %s", i+1, keyList)
 		}
-		e := faqEntry{line: n.Line}
+		var e faqEntry
 		for j := 0; j+1 < len(n.Content); j += 2 {
 			k, v := n.Content[j], n.Content[j+1]
 			switch k.Value {

@@ -129,7 +129,6 @@ type indexed struct {
 	factSpans []span            // where, the key holding the kind
 	// titleFacts are the kinds of fact its title states.
 	titleFacts map[string]bool
-	titleLen   int // terms in the title and heading path
 	seq        int // the order it was added in; ties go to the earlier
 }
 
@@ -184,7 +183,6 @@ func analyse(a analysis.Analyzer, p passage) *indexed {
 		t := ip.term(string(tok.Term))
 		t.inTitle = true
 		t.tpos = append(t.tpos, i)
-		ip.titleLen++
 	}
 	for _, tok := range a.Analyze([]byte(p.altsText())) {
 		ip.term(string(tok.Term)).inAlts = true

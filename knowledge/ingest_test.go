@@ -157,9 +157,20 @@ func TestGuideVocabularyIsScoped(t *testing.T) {
 			rfq = ip
 		}
 	}
+	found := false
 	for _, u := range q.units {
-		if c := e.credit(u, rfq, anywhere); c > 0 && strings.Join(u.keys, " ") == "nation steer group" {
+		if strings.Join(u.keys, " ") != "nation steer group" {
+			continue
+		}
+		found = true
+		if len(u.alts) == 0 {
+			t.Errorf("the guide's vocabulary gives %v no synonyms", u.keys)
+		}
+		if c := e.credit(u, rfq, anywhere); c > 0 {
 			t.Errorf("the guide's synonyms of %v credit rfq.md with %.2f", u.keys, c)
 		}
+	}
+	if !found {
+		t.Fatalf("no unit for the National Steering Group in %+v", q.units)
 	}
 }

@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"embed"
 	"fmt"
-	"os"
 	"regexp"
 	"sort"
 	"strings"
@@ -237,16 +236,4 @@ func (l *lexicon) addCues(name, text string, words analysis.Analyzer) error {
 		}
 		return nil
 	})
-}
-
-// readFileLimited reads a small data file named by an operator.
-func readFileLimited(path string, limit int64) ([]byte, error) {
-	st, err := os.Stat(path)
-	if err != nil {
-		return nil, err
-	}
-	if st.Size() > limit {
-		return nil, fmt.Errorf("is %d bytes, over the limit of %d bytes", st.Size(), limit)
-	}
-	return os.ReadFile(path)
 }

@@ -31,8 +31,6 @@ type unit struct {
 	// passage: a question whose weight lies in unknown units asks about
 	// something the passages do not mention.
 	known bool
-	// df is the number of passages holding the unit (the rarest form).
-	df int
 	// fact is the kind of fact the unit's words ask for when they are a
 	// cue ("deadline": a date); a passage stating such a fact near the
 	// question's other words contains the unit.
@@ -133,7 +131,7 @@ func (e *Engine) analyseQuestion(q string) analysed {
 		id := strings.Join(keys, " ")
 		if !seen[id] {
 			seen[id] = true
-			u := unit{keys: keys, start: terms[i].start, fact: cueAt(terms[i].start)}
+			u := unit{keys: keys, fact: cueAt(terms[i].start)}
 			for _, alt := range alts {
 				u.alts = append(u.alts, strings.Fields(alt.phrase))
 				u.scopes = append(u.scopes, alt.scope)
@@ -204,11 +202,11 @@ func (e *Engine) weigh(units []unit) {
 			}
 		}
 		u.known = best > 0 || u.fact != ""
-		u.df = max(best, 0)
+		df := max(best, 0)
 		if best <= 0 && u.fact != "" {
-			u.df = n / 2 // a kind of fact, found in many passages
+			df = n / 2 // a kind of fact, found in many passages
 		}
-		u.weight = idf(u.df, n)
+		u.weight = idf(df, n)
 	}
 }
 

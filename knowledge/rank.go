@@ -85,7 +85,6 @@ type candidate struct {
 	ip      *indexed
 	f       features
 	score   float64
-	line    int      // the line of the best window, for the highlight
 	missing []string // kinds of fact asked for and not found
 }
 
@@ -204,10 +203,6 @@ func (e *Engine) featuresOf(units []unit, total float64, asks []string, ip *inde
 		}
 	}
 	c.f.Window = best / total
-	c.line = -1
-	if bestAt >= 0 {
-		c.line = ip.lineOf(bestAt)
-	}
 	// Adjacent parts of the question adjacent in the passage.
 	if len(units) > 1 {
 		pairs, found := 0, 0
