@@ -51,7 +51,14 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 // the metrics, health and readiness endpoints.
 func serve(ctx context.Context, cfg *config.Config, log *slog.Logger) error {
 	m := metrics.New()
-	svc, err := bot.Open(cfg, dialogue.Options{Staff: cfg.NSG.IsStaff, Logger: log, Closes: cfg.Dialogue.ClosesAt()}, m)
+	// The Desk shows the reminders' timeline (/hiec deadlines, App Home).
+	svc, err := bot.Open(cfg, dialogue.Options{
+		Staff:    cfg.NSG.IsStaff,
+		Timeline: reminders.TimelineOf(cfg.Reminders),
+		Location: cfg.Reminders.Location(),
+		Closes:   cfg.Dialogue.ClosesAt(),
+		Logger:   log,
+	}, m)
 	if err != nil {
 		return err
 	}
@@ -85,6 +92,8 @@ func serve(ctx context.Context, cfg *config.Config, log *slog.Logger) error {
 	st.SetComposer(sb.Compose)
 	sender := outbox.New(m.CountOutbox(st), sb.OutboxPoster(), outbox.Options{Staff: cfg.NSG.Staff, Logger: log})
 	st.OnQueued(sender.Queued)
+	// The scheduler posts through the Slack bot, records what it sent in
+	// the store, and takes the NSG digest from the Desk.
 	sched, err := reminders.New(cfg.Reminders, countedPoster{sb, m}, st.Ledger(), reminders.Options{
 		NSGChannel: cfg.NSG.Channel,
 		Digest:     desk.Digest,

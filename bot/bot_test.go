@@ -30,9 +30,10 @@ func newDesk(t *testing.T, out *bytes.Buffer) (*dialogue.Desk, *Console, *store.
 	t.Cleanup(func() { e.Close() })
 	c := NewConsole(out)
 	d := dialogue.New(e, st, dialogue.Options{
-		Staff:     func(id string) bool { return id == ConsoleUser },
-		Reminders: config.Default().Reminders,
-		Notifier:  c,
+		Staff:    func(id string) bool { return id == ConsoleUser },
+		Timeline: reminders.TimelineOf(config.Default().Reminders),
+		Location: config.Default().Reminders.Location(),
+		Notifier: c,
 	})
 	return d, c, st
 }

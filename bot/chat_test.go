@@ -12,6 +12,7 @@ import (
 	"github.com/hiec/hiecbot/bot/fakes"
 	"github.com/hiec/hiecbot/config"
 	"github.com/hiec/hiecbot/knowledge"
+	"github.com/hiec/hiecbot/reminders"
 )
 
 // fileDesk is a Desk over a fileLog, as `hiecbot chat` builds it.
@@ -24,10 +25,11 @@ func fileDesk(t *testing.T, path string, notifier dialogue.Notifier) *dialogue.D
 	t.Cleanup(func() { e.Close() })
 	log := newFileLog(path, time.UTC)
 	return dialogue.New(e, log, dialogue.Options{
-		Staff:     func(id string) bool { return id == ConsoleUser },
-		Reminders: config.Default().Reminders,
-		Ledger:    log,
-		Notifier:  notifier,
+		Staff:    func(id string) bool { return id == ConsoleUser },
+		Timeline: reminders.TimelineOf(config.Default().Reminders),
+		Location: config.Default().Reminders.Location(),
+		Ledger:   log,
+		Notifier: notifier,
 	})
 }
 

@@ -275,11 +275,12 @@ func runChat(cl *call, _ []string) error {
 	defer e.Close()
 	log := newFileLog(cfg.Storage.Path, cfg.Reminders.Location())
 	opts := dialogue.Options{
-		Staff:     func(id string) bool { return id == ConsoleUser || cfg.NSG.IsStaff(id) },
-		Logger:    slog.New(slog.DiscardHandler),
-		Reminders: cfg.Reminders,
-		Ledger:    log,
-		Closes:    cfg.Dialogue.ClosesAt(),
+		Staff:    func(id string) bool { return id == ConsoleUser || cfg.NSG.IsStaff(id) },
+		Logger:   slog.New(slog.DiscardHandler),
+		Timeline: reminders.TimelineOf(cfg.Reminders),
+		Location: cfg.Reminders.Location(),
+		Ledger:   log,
+		Closes:   cfg.Dialogue.ClosesAt(),
 	}
 	if fd, ok := cl.terminal(); ok {
 		restore, err := makeRaw(fd)

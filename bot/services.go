@@ -79,7 +79,7 @@ type Services struct {
 }
 
 // Open opens the question log and builds the index and the Desk; opts
-// gets the reminders and the ledger from cfg and the store. With m, the
+// gets the store's ledger. With m, the
 // Desk's answers are timed and its questions counted, and m watches the
 // store.
 func Open(cfg *config.Config, opts dialogue.Options, m *metrics.Metrics) (*Services, error) {
@@ -92,7 +92,7 @@ func Open(cfg *config.Config, opts dialogue.Options, m *metrics.Metrics) (*Servi
 		st.Close()
 		return nil, err
 	}
-	opts.Reminders, opts.Ledger = cfg.Reminders, st.Ledger()
+	opts.Ledger = st.Ledger()
 	var engine dialogue.Engine = e
 	var log dialogue.Log = st
 	if m != nil {

@@ -66,6 +66,12 @@ func Timeline(cfg config.Reminders, now time.Time) []Milestone {
 	return out
 }
 
+// TimelineOf is cfg's timeline as a function of now: what the Desk shows
+// for /hiec deadlines and App Home, wired by main.
+func TimelineOf(cfg config.Reminders) func(now time.Time) []Milestone {
+	return func(now time.Time) []Milestone { return Timeline(cfg, now) }
+}
+
 // FormatTimeline writes one line per milestone, such as "• Detailed bids
 // due: 19 October 2009 (in 12 days) — Guide, slide 17: Application
 // process". A passed milestone says "(passed)"; a month alone has no day

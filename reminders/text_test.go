@@ -124,6 +124,9 @@ func TestTimeline(t *testing.T) {
 	if ms[0].Kind != KindMilestone || ms[0].Precision != config.PrecisionMonth || !ms[0].Passed {
 		t.Errorf("OJEU advert = %+v, want a passed month-only milestone", ms[0])
 	}
+	if got, want := FormatTimeline(TimelineOf(cfg)(at(2009, time.October, 7, 9, 0))), FormatTimeline(ms); got != want {
+		t.Errorf("TimelineOf(cfg)(now) =\n%s\nwant Timeline(cfg, now) =\n%s", got, want)
+	}
 	if got := FormatTimeline(nil); got != "" {
 		t.Errorf("FormatTimeline(nil) = %q, want empty", got)
 	}

@@ -140,7 +140,7 @@ func (d *Desk) staffCommand(ctx context.Context, a Asker, name, rest string) (Re
 		}
 		return Reply{Kind: KindText, Private: true, Text: HistoryText(rest, h)}, nil
 	case "export":
-		format, f, err := parseExport(rest, d.rem.Location())
+		format, f, err := parseExport(rest, d.loc)
 		if err != nil {
 			return refused(err.Error()), nil
 		}

@@ -7,7 +7,7 @@
 // render the Reply they get back; everything that has to reach someone
 // other than the person asking goes through a Notifier.
 //
-// It may import knowledge, bot/store, config and reminders; it must not
+// It may import knowledge, bot/store and reminders; it must not
 // import net, Slack, the console or the admin socket (TestNoTransport).
 package dialogue
 
@@ -22,7 +22,6 @@ import (
 	"time"
 
 	"github.com/hiec/hiecbot/bot/store"
-	"github.com/hiec/hiecbot/config"
 	"github.com/hiec/hiecbot/knowledge"
 	"github.com/hiec/hiecbot/reminders"
 )
@@ -187,8 +186,13 @@ type File struct {
 type Options struct {
 	// Staff reports whether a user id may run the NSG commands.
 	Staff func(userID string) bool
-	// Reminders gives the timeline shown by deadlines and App Home.
-	Reminders config.Reminders
+	// Timeline gives the deadlines and milestones as of a time, for
+	// /hiec deadlines and App Home (reminders.TimelineOf(cfg.Reminders)
+	// is one); without it there are none.
+	Timeline func(now time.Time) []reminders.Milestone
+	// Location is the timezone people write and read dates in
+	// (reminders.timezone): export dates, the dialogue's close. UTC when nil.
+	Location *time.Location
 	// Notifier defaults to one that drops everything.
 	Notifier Notifier
 	// Ledger, when set, records deliveries so that answers given while no
@@ -210,7 +214,8 @@ type Desk struct {
 	notifier  Notifier
 	ledger    reminders.Ledger
 	staff     func(string) bool
-	rem       config.Reminders
+	timeline  func(time.Time) []reminders.Milestone
+	loc       *time.Location
 	closes    time.Time
 	logger    *slog.Logger
 	now       func() time.Time
@@ -223,7 +228,7 @@ type Desk struct {
 // New returns a Desk answering with engine and logging to questions.
 func New(engine Engine, questions Log, opts Options) *Desk {
 	d := &Desk{engine: engine, questions: questions, notifier: opts.Notifier, staff: opts.Staff,
-		ledger: opts.Ledger, rem: opts.Reminders, closes: opts.Closes, logger: opts.Logger, now: opts.Now}
+		ledger: opts.Ledger, timeline: opts.Timeline, loc: opts.Location, closes: opts.Closes, logger: opts.Logger, now: opts.Now}
 	if d.notifier == nil {
 		d.notifier = discard{}
 	}
@@ -235,6 +240,12 @@ func New(engine Engine, questions Log, opts Options) *Desk {
 	}
 	if d.now == nil {
 		d.now = time.Now
+	}
+	if d.timeline == nil {
+		d.timeline = func(time.Time) []reminders.Milestone { return nil }
+	}
+	if d.loc == nil {
+		d.loc = time.UTC
 	}
 	return d
 }
@@ -439,7 +450,7 @@ func (d *Desk) ClosesLine() string {
 
 // closesLabel writes the closing time in the reminders' timezone.
 func (d *Desk) closesLabel() string {
-	return d.closes.In(d.rem.Location()).Format("Monday 2 January 2006 15:04 MST")
+	return d.closes.In(d.loc).Format("Monday 2 January 2006 15:04 MST")
 }
 
 // onceQueuing is once for a reply that is not logged as a question: when
@@ -615,7 +626,7 @@ func (d *Desk) Draft(id string) (store.Question, store.Clarification, error) {
 func (d *Desk) History(id string) ([]store.AuditEntry, error) { return d.questions.History(id) }
 
 // Timeline is the deadlines and milestones as of now.
-func (d *Desk) Timeline() []reminders.Milestone { return reminders.Timeline(d.rem, d.now()) }
+func (d *Desk) Timeline() []reminders.Milestone { return d.timeline(d.now()) }
 
 // Home is what the App Home tab shows a user.
 type Home struct {
@@ -633,7 +644,7 @@ type Home struct {
 func (d *Desk) Home(userID string) (Home, error) {
 	h := Home{Timeline: d.Timeline(), Staff: d.staff(userID), Closed: d.Closed()}
 	if !d.closes.IsZero() {
-		h.Closes = d.closes.In(d.rem.Location())
+		h.Closes = d.closes.In(d.loc)
 	}
 	if h.Staff {
 		n, err := d.questions.Count(store.Filter{Status: []store.Status{store.StatusAwaiting}})

@@ -17,6 +17,7 @@ import (
 	"github.com/hiec/hiecbot/bot/store"
 	"github.com/hiec/hiecbot/config"
 	"github.com/hiec/hiecbot/knowledge"
+	"github.com/hiec/hiecbot/reminders"
 )
 
 // bidsEngine is confident about questions mentioning bids and can cite
@@ -104,11 +105,12 @@ func newFixture(t *testing.T) *fixture {
 	t.Cleanup(func() { st.Close() })
 	f := &fixture{store: st, engine: bidsEngine(), note: &recorder{}}
 	f.desk = New(f.engine, st, Options{
-		Staff:     func(id string) bool { return id == staffID },
-		Reminders: config.Default().Reminders,
-		Notifier:  f.note,
-		Ledger:    st.Ledger(),
-		Now:       func() time.Time { return time.Date(2009, 10, 5, 9, 0, 0, 0, time.UTC) },
+		Staff:    func(id string) bool { return id == staffID },
+		Timeline: reminders.TimelineOf(config.Default().Reminders),
+		Location: config.Default().Reminders.Location(),
+		Notifier: f.note,
+		Ledger:   st.Ledger(),
+		Now:      func() time.Time { return time.Date(2009, 10, 5, 9, 0, 0, 0, time.UTC) },
 	})
 	return f
 }

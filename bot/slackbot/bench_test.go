@@ -23,6 +23,7 @@ import (
 	"github.com/hiec/hiecbot/bot/store"
 	"github.com/hiec/hiecbot/config"
 	"github.com/hiec/hiecbot/knowledge"
+	"github.com/hiec/hiecbot/reminders"
 )
 
 // benchQuestions are asked in turn; most are covered by the guide, some
@@ -66,7 +67,7 @@ func benchHTTP(b *testing.B, withOutbox bool) {
 	}
 	defer st.Close()
 	quiet := slog.New(slog.DiscardHandler)
-	desk := dialogue.New(eng, st, dialogue.Options{Reminders: config.Default().Reminders, Logger: quiet})
+	desk := dialogue.New(eng, st, dialogue.Options{Timeline: reminders.TimelineOf(config.Default().Reminders), Location: config.Default().Reminders.Location(), Logger: quiet})
 
 	var waiters sync.Map // channel → chan struct{}
 	api := slacktest.New(b)

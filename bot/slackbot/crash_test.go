@@ -22,6 +22,7 @@ import (
 	"github.com/hiec/hiecbot/bot/slackbot/slacktest"
 	"github.com/hiec/hiecbot/bot/store"
 	"github.com/hiec/hiecbot/config"
+	"github.com/hiec/hiecbot/reminders"
 )
 
 // The child process of TestCrashWithRepliesOwed reads its store, Slack
@@ -49,7 +50,7 @@ func TestCrashHelperBot(t *testing.T) {
 		fail(err)
 	}
 	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
-	desk := dialogue.New(deadlineEngine(), st, dialogue.Options{Reminders: config.Default().Reminders, Logger: log})
+	desk := dialogue.New(deadlineEngine(), st, dialogue.Options{Timeline: reminders.TimelineOf(config.Default().Reminders), Location: config.Default().Reminders.Location(), Logger: log})
 	b, err := New(Options{
 		Slack:      config.Slack{BotToken: testBotToken, SigningSecret: testSigningSecret, APIURL: os.Getenv(crashAPIEnv), Listen: os.Getenv(crashAddrEnv)},
 		Desk:       desk,

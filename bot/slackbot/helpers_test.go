@@ -17,6 +17,7 @@ import (
 	"github.com/hiec/hiecbot/bot/store"
 	"github.com/hiec/hiecbot/config"
 	"github.com/hiec/hiecbot/knowledge"
+	"github.com/hiec/hiecbot/reminders"
 )
 
 // Credentials that look real, so tests can show they never reach a log.
@@ -94,11 +95,12 @@ func newFixtureAtDesk(t testing.TB, path string, engine dialogue.Engine, desk fu
 	f.store = st
 	logger := slog.New(slog.NewJSONHandler(f.logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	dopts := dialogue.Options{
-		Staff:     func(id string) bool { return id == staffUser },
-		Reminders: config.Default().Reminders,
-		Logger:    logger,
-		Ledger:    st.Ledger(),
-		Now:       func() time.Time { return time.Date(2009, 10, 7, 9, 0, 0, 0, time.UTC) },
+		Staff:    func(id string) bool { return id == staffUser },
+		Timeline: reminders.TimelineOf(config.Default().Reminders),
+		Location: config.Default().Reminders.Location(),
+		Logger:   logger,
+		Ledger:   st.Ledger(),
+		Now:      func() time.Time { return time.Date(2009, 10, 7, 9, 0, 0, 0, time.UTC) },
 	}
 	if desk != nil {
 		desk(&dopts)
