@@ -134,17 +134,18 @@ func TestCrashWithRepliesOwed(t *testing.T) {
 		healthy bool
 		stalls  = map[string]bool{}
 	)
-	fs := newFaultySlack(d, func(channel string, attempt int) fault {
+	d.KeepMessages()
+	d.FailPosts(func(channel string, attempt int) slacktest.Fault {
 		mu.Lock()
 		defer mu.Unlock()
 		switch {
 		case healthy:
-			return deliver
+			return slacktest.Fault{}
 		case attempt == 1 && len(stalls) < stalled:
 			stalls[channel] = true
-			return fault{stall: time.Hour} // taken, never answered: the bot dies waiting
+			return slacktest.Fault{Stall: time.Hour} // taken, never answered: the bot dies waiting
 		}
-		return fault{status: http.StatusServiceUnavailable}
+		return slacktest.Fault{Status: http.StatusServiceUnavailable}
 	})
 	db := filepath.Join(t.TempDir(), "questions.db")
 	addr := slacktest.FreeAddr(t)
@@ -178,7 +179,7 @@ func TestCrashWithRepliesOwed(t *testing.T) {
 	_ = child.Wait()
 	before := 0
 	for i := range n {
-		before += len(fs.postsTo(fmt.Sprintf("D0U%04d", i)))
+		before += len(d.Messages(fmt.Sprintf("D0U%04d", i)))
 	}
 
 	mu.Lock()
@@ -187,7 +188,7 @@ func TestCrashWithRepliesOwed(t *testing.T) {
 	startCrashChild(t, db, d.APIURL(), slacktest.FreeAddr(t))
 	waitFor(t, "every answer after the restart", func() bool {
 		for i := range n {
-			if len(fs.postsTo(fmt.Sprintf("D0U%04d", i))) == 0 {
+			if len(d.Messages(fmt.Sprintf("D0U%04d", i))) == 0 {
 				return false
 			}
 		}
@@ -196,7 +197,7 @@ func TestCrashWithRepliesOwed(t *testing.T) {
 	time.Sleep(500 * time.Millisecond) // any double would show by now
 	lost, doubled := 0, 0
 	for i := range n {
-		switch c := len(fs.postsTo(fmt.Sprintf("D0U%04d", i))); {
+		switch c := len(d.Messages(fmt.Sprintf("D0U%04d", i))); {
 		case c == 0:
 			lost++
 		case c > 1:

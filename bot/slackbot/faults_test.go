@@ -2,12 +2,9 @@ package slackbot
 
 import (
 	"context"
-	"encoding/json"
-	"fmt"
 	"net/http"
 	"regexp"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -15,159 +12,6 @@ import (
 	"github.com/hiec/hiecbot/bot/slackbot/slacktest"
 	"github.com/hiec/hiecbot/bot/store"
 )
-
-// A fault is how the faulty Slack answers one chat.postMessage.
-type fault struct {
-	status     int           // an HTTP error status (503)
-	retryAfter int           // with 429: the Retry-After seconds
-	slackError string        // ok:false with this error
-	stall      time.Duration // post it, then answer only after this long
-}
-
-var deliver = fault{}
-
-// slackPost is a message the faulty Slack holds in a channel.
-type slackPost struct {
-	Channel, Thread, Text, OutboxID, TS string
-}
-
-// faultySlack makes a double fail chat.postMessage as script says, and
-// keeps what it was posted so conversations.history and
-// conversations.replies can show it, metadata and all, as Slack does.
-type faultySlack struct {
-	d *slacktest.Server
-
-	mu       sync.Mutex
-	script   func(channel string, attempt int) fault
-	posts    []slackPost
-	attempts map[string][]time.Time // by channel
-	seq      int
-}
-
-func newFaultySlack(d *slacktest.Server, script func(channel string, attempt int) fault) *faultySlack {
-	f := &faultySlack{d: d, script: script, attempts: map[string][]time.Time{}}
-	d.On("chat.postMessage", f.post)
-	d.On("conversations.history", f.history)
-	d.On("conversations.replies", f.history)
-	return f
-}
-
-func (f *faultySlack) post(w http.ResponseWriter, r *http.Request, _ int) bool {
-	_ = r.ParseForm()
-	channel := r.Form.Get("channel")
-	var meta struct {
-		EventPayload struct {
-			ID string `json:"id"`
-		} `json:"event_payload"`
-	}
-	_ = json.Unmarshal([]byte(r.Form.Get("metadata")), &meta)
-	f.mu.Lock()
-	f.attempts[channel] = append(f.attempts[channel], time.Now())
-	flt := deliver
-	if f.script != nil {
-		flt = f.script(channel, len(f.attempts[channel]))
-	}
-	var ts string
-	if flt.status == 0 && flt.slackError == "" {
-		f.seq++
-		ts = fmt.Sprintf("1255000000.%06d", f.seq)
-		f.posts = append(f.posts, slackPost{Channel: channel, Thread: r.Form.Get("thread_ts"), Text: r.Form.Get("text"), OutboxID: meta.EventPayload.ID, TS: ts})
-	}
-	f.mu.Unlock()
-	switch {
-	case flt.status == http.StatusTooManyRequests:
-		w.Header().Set("Retry-After", fmt.Sprint(flt.retryAfter))
-		w.WriteHeader(flt.status)
-	case flt.status != 0:
-		http.Error(w, "upstream trouble", flt.status)
-	case flt.slackError != "":
-		w.Header().Set("Content-Type", "application/json")
-		fmt.Fprintf(w, `{"ok":false,"error":%q}`, flt.slackError)
-	default:
-		if flt.stall > 0 {
-			select {
-			case <-time.After(flt.stall):
-			case <-r.Context().Done():
-				return true // the client gave up: the post stands, unanswered
-			}
-		}
-		slacktest.WriteOK(w, map[string]any{"channel": channel, "ts": ts})
-	}
-	return true
-}
-
-func (f *faultySlack) history(w http.ResponseWriter, r *http.Request, _ int) bool {
-	_ = r.ParseForm()
-	channel, thread := r.Form.Get("channel"), r.Form.Get("ts")
-	f.mu.Lock()
-	var msgs []map[string]any
-	for _, p := range f.posts {
-		if p.Channel != channel || (thread != "" && p.Thread != thread) {
-			continue
-		}
-		m := map[string]any{"type": "message", "text": p.Text, "ts": p.TS}
-		if p.OutboxID != "" {
-			m["metadata"] = map[string]any{"event_type": "hiecbot_outbox", "event_payload": map[string]any{"id": p.OutboxID}}
-		}
-		msgs = append(msgs, m)
-	}
-	f.mu.Unlock()
-	slacktest.WriteOK(w, map[string]any{"messages": msgs, "has_more": false})
-	return true
-}
-
-// postsTo returns what Slack holds in channel.
-func (f *faultySlack) postsTo(channel string) []slackPost {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	var out []slackPost
-	for _, p := range f.posts {
-		if p.Channel == channel {
-			out = append(out, p)
-		}
-	}
-	return out
-}
-
-func (f *faultySlack) attemptsAt(channel string) []time.Time {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	return append([]time.Time(nil), f.attempts[channel]...)
-}
-
-// withOutbox wires the fixture's Bot to its store's outbox and runs a
-// sender until the test ends.
-func withOutbox(t *testing.T, f *fixture, opts outbox.Options) *outbox.Sender {
-	t.Helper()
-	f.bot.outbox = f.store
-	f.store.SetComposer(f.bot.Compose)
-	if opts.Backoff == 0 {
-		opts.Backoff, opts.MaxBackoff = 20*time.Millisecond, 100*time.Millisecond
-	}
-	if opts.Timeout == 0 {
-		opts.Timeout = 2 * time.Second
-	}
-	opts.Logger = f.bot.log
-	s := outbox.New(f.store, f.bot.OutboxPoster(), opts)
-	f.store.OnQueued(s.Queued)
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan struct{})
-	go func() { defer close(done); _ = s.Run(ctx) }()
-	t.Cleanup(func() { cancel(); <-done })
-	return s
-}
-
-// waitFor polls cond for up to thirty seconds (the machine may be busy).
-func waitFor(t *testing.T, what string, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(30 * time.Second)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out waiting for %s", what)
-		}
-		time.Sleep(5 * time.Millisecond)
-	}
-}
 
 // TestOutboxUnderFaults sends answers through a Slack that fails in every
 // way it does: a 5xx, a 429 with Retry-After, a stall past the client's
@@ -178,24 +22,25 @@ func TestOutboxUnderFaults(t *testing.T) {
 	f := newFixture(t, func(o *Options) {
 		o.HTTPClient = &http.Client{Timeout: 300 * time.Millisecond}
 	})
-	users := map[string]fault{ // the first attempt in each user's DM
-		"U0FIVEXX": {status: http.StatusServiceUnavailable},
-		"U0LIMIT":  {status: http.StatusTooManyRequests, retryAfter: 1},
-		"U0STALL":  {stall: time.Second},
-		"U0FLAKY":  {slackError: "internal_error"},
-		"U0GONE":   {slackError: "channel_not_found"},
+	users := map[string]slacktest.Fault{ // the first attempt in each user's DM
+		"U0FIVEXX": {Status: http.StatusServiceUnavailable},
+		"U0LIMIT":  {Status: http.StatusTooManyRequests, RetryAfter: 1},
+		"U0STALL":  {Stall: time.Second},
+		"U0FLAKY":  {SlackError: "internal_error"},
+		"U0GONE":   {SlackError: "channel_not_found"},
 	}
-	fs := newFaultySlack(f.api, func(channel string, attempt int) fault {
+	f.api.KeepMessages()
+	f.api.FailPosts(func(channel string, attempt int) slacktest.Fault {
 		flt, ok := users[strings.TrimPrefix(channel, "D0")]
 		switch {
 		case !ok:
-			return deliver
-		case flt.slackError == "channel_not_found":
+			return slacktest.Fault{}
+		case flt.SlackError == "channel_not_found":
 			return flt // every time
 		case attempt == 1:
 			return flt
 		}
-		return deliver
+		return slacktest.Fault{}
 	})
 	withOutbox(t, f, outbox.Options{Staff: []string{staffUser}})
 
@@ -206,18 +51,18 @@ func TestOutboxUnderFaults(t *testing.T) {
 		if u == "U0GONE" {
 			continue
 		}
-		waitFor(t, "the answer to "+u, func() bool { return len(fs.postsTo("D0"+u)) > 0 })
+		waitFor(t, "the answer to "+u, func() bool { return len(f.api.Messages("D0"+u)) > 0 })
 	}
 	waitFor(t, "the failure to be recorded", func() bool {
 		failed, _ := f.store.Outbox(store.OutboxFilter{Status: store.OutboxFailed})
 		return len(failed) == 1
 	})
-	waitFor(t, "staff to be told", func() bool { return len(fs.postsTo("D"+staffUser)) == 1 })
+	waitFor(t, "staff to be told", func() bool { return len(f.api.Messages("D"+staffUser)) == 1 })
 	// Let any late retry show itself.
 	time.Sleep(300 * time.Millisecond)
 
 	for u := range users {
-		posts := fs.postsTo("D0" + u)
+		posts := f.api.Messages("D0" + u)
 		switch u {
 		case "U0GONE":
 			if len(posts) != 0 {
@@ -229,17 +74,17 @@ func TestOutboxUnderFaults(t *testing.T) {
 			}
 		}
 	}
-	if a := fs.attemptsAt("D0U0LIMIT"); len(a) != 2 || a[1].Sub(a[0]) < time.Second {
+	if a := f.api.Posts("D0U0LIMIT"); len(a) != 2 || a[1].At.Sub(a[0].At) < time.Second {
 		t.Errorf("Retry-After not honoured: attempts at %v", a)
 	}
-	if a := fs.attemptsAt("D0U0STALL"); len(a) != 1 {
+	if a := f.api.Posts("D0U0STALL"); len(a) != 1 {
 		t.Errorf("the stalled post was posted again (%d attempts) instead of being found in the history", len(a))
 	}
 	failed, _ := f.store.Outbox(store.OutboxFilter{Status: store.OutboxFailed})
 	if len(failed) != 1 || !strings.Contains(failed[0].Error, "channel_not_found") || failed[0].Channel != "D0U0GONE" {
 		t.Fatalf("failed = %+v", failed)
 	}
-	notice := fs.postsTo("D" + staffUser)[0].Text
+	notice := f.api.Messages("D" + staffUser)[0].Text
 	for _, want := range []string{failed[0].ID, "channel_not_found", failed[0].QuestionID} {
 		if !strings.Contains(notice, want) {
 			t.Errorf("staff notice %q does not name %s", notice, want)
@@ -256,16 +101,16 @@ func TestOutboxUnderFaults(t *testing.T) {
 // through the outbox too, each once.
 func TestOutboxCarriesEveryMessage(t *testing.T) {
 	f := newFixture(t)
-	fs := newFaultySlack(f.api, nil)
+	f.api.KeepMessages()
 	withOutbox(t, f, outbox.Options{})
 	f.event(t, dmEvent("Ev0NSG", bidderUser, "Can a hospice lead a bid?")) // not covered: the NSG is told
-	waitFor(t, "the NSG notice", func() bool { return len(fs.postsTo(nsgChannel)) == 1 })
+	waitFor(t, "the NSG notice", func() bool { return len(f.api.Messages(nsgChannel)) == 1 })
 	id := f.questions(t)[0].ID
 	if _, err := f.desk.AnswerQuestion(context.Background(), "nsg", id, "Yes, a hospice may lead."); err != nil {
 		t.Fatal(err)
 	}
 	waitFor(t, "the delivery", func() bool {
-		for _, p := range fs.postsTo("D" + bidderUser) {
+		for _, p := range f.api.Messages("D" + bidderUser) {
 			if strings.Contains(p.Text, "hospice may lead") {
 				return true
 			}
@@ -275,19 +120,19 @@ func TestOutboxCarriesEveryMessage(t *testing.T) {
 	if _, err := f.desk.PublishQuestion(context.Background(), "nsg", id, store.Wording{Question: "May a hospice lead a bid?", Answer: "Yes, a hospice may lead."}); err != nil {
 		t.Fatal(err)
 	}
-	waitFor(t, "the clarification", func() bool { return len(fs.postsTo(bidderChannel)) == 1 })
+	waitFor(t, "the clarification", func() bool { return len(f.api.Messages(bidderChannel)) == 1 })
 	for range 3 { // the scheduler firing the same reminder again
 		if err := f.bot.PostOnce(context.Background(), "deadline|bids|7d", bidderChannel, "Detailed bids are due in 7 days."); err != nil {
 			t.Fatal(err)
 		}
 	}
-	waitFor(t, "the reminder", func() bool { return len(fs.postsTo(bidderChannel)) == 2 })
+	waitFor(t, "the reminder", func() bool { return len(f.api.Messages(bidderChannel)) == 2 })
 	f.settle()
 	time.Sleep(100 * time.Millisecond)
-	if n := len(fs.postsTo(nsgChannel)); n != 1 {
+	if n := len(f.api.Messages(nsgChannel)); n != 1 {
 		t.Errorf("%d NSG notices, want 1", n)
 	}
-	if n := len(fs.postsTo(bidderChannel)); n != 2 {
+	if n := len(f.api.Messages(bidderChannel)); n != 2 {
 		t.Errorf("%d posts to the bidders' channel, want the clarification and one reminder", n)
 	}
 	sent, _ := f.store.Outbox(store.OutboxFilter{Status: store.OutboxSent})
@@ -305,13 +150,13 @@ func TestOutboxCarriesEveryMessage(t *testing.T) {
 	}
 	// A greeting is not a question, but its reply is owed all the same.
 	f.event(t, dmEvent("Ev0HELLO", "U0HELLO", "hello"))
-	waitFor(t, "the reply to a greeting", func() bool { return len(fs.postsTo("D0U0HELLO")) == 1 })
+	waitFor(t, "the reply to a greeting", func() bool { return len(f.api.Messages("D0U0HELLO")) == 1 })
 	f.settle()
 	time.Sleep(50 * time.Millisecond)
-	if n := len(fs.postsTo("D0U0HELLO")); n != 1 {
+	if n := len(f.api.Messages("D0U0HELLO")); n != 1 {
 		t.Errorf("greeting answered %d times, want once", n)
 	}
-	if a, d := fs.postsTo("D0"+bidderUser), fs.postsTo("D"+bidderUser); len(a) != 1 || len(d) != 2 {
+	if a, d := f.api.Messages("D0"+bidderUser), f.api.Messages("D"+bidderUser); len(a) != 1 || len(d) != 2 {
 		t.Errorf("%d answers where the asker asked and %d DMs (the delivery, the clarification), want 1 and 2", len(a), len(d))
 	}
 }
@@ -320,7 +165,7 @@ func TestOutboxCarriesEveryMessage(t *testing.T) {
 // uploaded by the sender; the staff member is told it is queued.
 func TestExportQueuedAndUploaded(t *testing.T) {
 	f := newFixture(t)
-	newFaultySlack(f.api, nil)
+	f.api.KeepMessages()
 	withOutbox(t, f, outbox.Options{})
 	f.event(t, dmEvent("Ev0EXP", bidderUser, "When are detailed bids due?"))
 	resp := f.command(t, staffUser, "export csv")
@@ -350,11 +195,12 @@ func TestOutboxMetadataIsANonce(t *testing.T) {
 	f := newFixture(t, func(o *Options) {
 		o.HTTPClient = &http.Client{Timeout: 300 * time.Millisecond}
 	})
-	fs := newFaultySlack(f.api, func(channel string, attempt int) fault {
+	f.api.KeepMessages()
+	f.api.FailPosts(func(channel string, attempt int) slacktest.Fault {
 		if channel == "D0U0STALL" && attempt == 1 {
-			return fault{stall: time.Second} // posted, but the answer is lost
+			return slacktest.Fault{Stall: time.Second} // posted, but the answer is lost
 		}
-		return deliver
+		return slacktest.Fault{}
 	})
 	withOutbox(t, f, outbox.Options{})
 	users := []string{"U0ONE", "U0TWO", "U0STALL"}
@@ -362,7 +208,7 @@ func TestOutboxMetadataIsANonce(t *testing.T) {
 		f.event(t, dmEvent("Ev0"+u, u, "When are detailed bids due?"))
 	}
 	for _, u := range users {
-		waitFor(t, "the answer to "+u, func() bool { return len(fs.postsTo("D0"+u)) == 1 })
+		waitFor(t, "the answer to "+u, func() bool { return len(f.api.Messages("D0"+u)) == 1 })
 	}
 	var sent []store.Message
 	waitFor(t, "the answers to be marked sent", func() bool {
@@ -376,11 +222,11 @@ func TestOutboxMetadataIsANonce(t *testing.T) {
 	counter := regexp.MustCompile(`(?i)M-?\d+`)
 	seen := map[string]bool{}
 	for _, u := range users {
-		posts := fs.postsTo("D0" + u)
+		posts := f.api.Messages("D0" + u)
 		if len(posts) != 1 {
 			t.Fatalf("%s: %d posts, want exactly 1 (the stalled post must be found by its nonce, not posted again)", u, len(posts))
 		}
-		ref := posts[0].OutboxID
+		ref, _ := posts[0].Metadata.EventPayload["id"].(string)
 		if counter.MatchString(ref) || !regexp.MustCompile(`^[0-9a-f]{32}$`).MatchString(ref) {
 			t.Errorf("%s's message metadata carries %q; want a random 128-bit nonce, not the outbox id", u, ref)
 		}

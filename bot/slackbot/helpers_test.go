@@ -1,6 +1,7 @@
 package slackbot
 
 import (
+	"context"
 	"encoding/json"
 	"log/slog"
 	"net/http"
@@ -13,6 +14,7 @@ import (
 
 	"github.com/hiec/hiecbot/bot/dialogue"
 	"github.com/hiec/hiecbot/bot/fakes"
+	"github.com/hiec/hiecbot/bot/outbox"
 	"github.com/hiec/hiecbot/bot/slackbot/slacktest"
 	"github.com/hiec/hiecbot/bot/store"
 	"github.com/hiec/hiecbot/config"
@@ -241,3 +243,37 @@ func (f *fixture) questions(t testing.TB) []store.Question {
 
 // settle waits for the Bot's and the Desk's background work.
 func (f *fixture) settle() { f.bot.drain() }
+
+// withOutbox wires the fixture's Bot to its store's outbox and runs a
+// sender until the test ends.
+func withOutbox(t *testing.T, f *fixture, opts outbox.Options) *outbox.Sender {
+	t.Helper()
+	f.bot.outbox = f.store
+	f.store.SetComposer(f.bot.Compose)
+	if opts.Backoff == 0 {
+		opts.Backoff, opts.MaxBackoff = 20*time.Millisecond, 100*time.Millisecond
+	}
+	if opts.Timeout == 0 {
+		opts.Timeout = 2 * time.Second
+	}
+	opts.Logger = f.bot.log
+	s := outbox.New(f.store, f.bot.OutboxPoster(), opts)
+	f.store.OnQueued(s.Queued)
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { defer close(done); _ = s.Run(ctx) }()
+	t.Cleanup(func() { cancel(); <-done })
+	return s
+}
+
+// waitFor polls cond for up to thirty seconds (the machine may be busy).
+func waitFor(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(30 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out waiting for %s", what)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}

@@ -1,9 +1,11 @@
 // Package slacktest is a Slack double for tests, in the manner of
 // net/http/httptest: a Web API server on loopback that records every call
 // and answers as Slack does, with answers a test may replace, fault rules
-// (5xx, 429 with Retry-After, ok:false, stalls), file uploads, response
-// URLs, a Socket Mode websocket, and the request signing Slack uses for
-// the Events API, slash commands and interactivity.
+// (5xx, 429 with Retry-After, ok:false, stalls; by call or by channel),
+// the messages it was posted (conversations.history and .replies show
+// them, metadata and all), file uploads, response URLs, a Socket Mode
+// websocket, and the request signing Slack uses for the Events API, slash
+// commands and interactivity.
 //
 // It owns only the Slack side of the wire. It must not import any hiecbot
 // package, so that every package's tests (the bot's, the scheduler's,
@@ -36,7 +38,8 @@ type Call struct {
 	Form   url.Values     // a form-encoded body
 	JSON   map[string]any // a JSON body
 	Body   []byte
-	Auth   string // the Authorization header
+	Auth   string    // the Authorization header
+	At     time.Time // when the call arrived
 }
 
 // Token is the token the call carried, in the Authorization header or
@@ -74,7 +77,11 @@ type Server struct {
 	calls    []Call
 	changed  chan struct{}
 	override map[string]Handler
+	faults   map[string]func(c Call, n int) Fault
 	counts   map[string]int
+	keep     bool      // KeepMessages
+	messages []Message // the posts taken, with KeepMessages
+	seq      int       // the last message's ts suffix
 	token    string
 	ws       http.HandlerFunc
 	onPost   func(form url.Values)
@@ -82,7 +89,7 @@ type Server struct {
 
 // NewServer starts a double; Close stops it.
 func NewServer() *Server {
-	s := &Server{changed: make(chan struct{}), override: map[string]Handler{}, counts: map[string]int{}}
+	s := &Server{changed: make(chan struct{}), override: map[string]Handler{}, faults: map[string]func(Call, int) Fault{}, counts: map[string]int{}}
 	s.srv = httptest.NewServer(http.HandlerFunc(s.serve))
 	s.URL = s.srv.URL
 	return s
@@ -106,11 +113,12 @@ func (s *Server) APIURL() string { return s.URL + "/api/" }
 func (s *Server) ResponseURL(name string) string { return s.URL + "/response/" + name }
 
 // On replaces the answer to a Web API method ("upload" and "response"
-// too).
+// too), and any fault rule for it.
 func (s *Server) On(method string, h Handler) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.override[method] = h
+	delete(s.faults, method)
 }
 
 // RequireToken makes every Web API call that does not carry token answer
@@ -144,7 +152,7 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	}
 	body, _ := io.ReadAll(r.Body)
 	r.Body = io.NopCloser(bytes.NewReader(body))
-	c := Call{Path: r.URL.Path, Body: body, Auth: r.Header.Get("Authorization")}
+	c := Call{Path: r.URL.Path, Body: body, Auth: r.Header.Get("Authorization"), At: time.Now()}
 	switch {
 	case strings.HasPrefix(r.URL.Path, "/api/"):
 		c.Method = strings.TrimPrefix(r.URL.Path, "/api/")
@@ -167,6 +175,7 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	s.counts[c.Method]++
 	n := s.counts[c.Method]
 	h := s.override[c.Method]
+	rule := s.faults[c.Method]
 	onPost := s.onPost
 	token := s.token
 	s.mu.Unlock()
@@ -179,12 +188,27 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		s.record(c)
 		return
 	}
+	var f Fault
+	if rule != nil {
+		f = rule(c, n)
+	}
+	if f.Fails() {
+		f.Write(w, r)
+		s.record(c)
+		return
+	}
 	if onPost != nil && c.Method == "chat.postMessage" {
 		onPost(c.Form)
 		WriteOK(w, map[string]any{"channel": c.Form.Get("channel"), "ts": "1255000000.000100"})
 		return
 	}
-	s.answer(w, c)
+	ts := PostTS
+	if c.Method == "chat.postMessage" {
+		ts = s.take(c) // taken before any stall: the post stands even if the client gives up
+	}
+	if f.Write(w, r) {
+		s.answer(w, c, ts)
+	}
 	s.record(c)
 }
 
@@ -226,7 +250,9 @@ const (
 	FileID = "F0EXPORT"
 )
 
-func (s *Server) answer(w http.ResponseWriter, c Call) {
+// answer answers c as Slack does; ts is the ts of the message a
+// chat.postMessage posted.
+func (s *Server) answer(w http.ResponseWriter, c Call, ts string) {
 	switch c.Method {
 	case "auth.test":
 		WriteOK(w, map[string]any{"url": "https://hiec.slack.com/", "team": "HIEC bidders", "user": "hiecbot", "team_id": TeamID, "user_id": BotUserID, "bot_id": BotID})
@@ -234,7 +260,28 @@ func (s *Server) answer(w http.ResponseWriter, c Call) {
 		id := c.Param("user")
 		WriteOK(w, map[string]any{"user": map[string]any{"id": id, "name": "bidder-" + strings.ToLower(id), "real_name": "Pat Bidder", "profile": map[string]any{"display_name": "Pat"}}})
 	case "chat.postMessage":
-		WriteOK(w, map[string]any{"channel": c.Param("channel"), "ts": PostTS})
+		WriteOK(w, map[string]any{"channel": c.Param("channel"), "ts": ts})
+	case "conversations.history", "conversations.replies":
+		if !s.keeping() {
+			WriteError(w, "unknown_method")
+			return
+		}
+		thread := ""
+		if c.Method == "conversations.replies" {
+			thread = c.Param("ts")
+		}
+		var msgs []map[string]any
+		for _, m := range s.Messages(c.Param("channel")) {
+			if thread != "" && m.Thread != thread {
+				continue
+			}
+			msg := map[string]any{"type": "message", "text": m.Text, "ts": m.TS}
+			if m.Metadata.EventType != "" {
+				msg["metadata"] = m.Metadata
+			}
+			msgs = append(msgs, msg)
+		}
+		WriteOK(w, map[string]any{"messages": msgs, "has_more": false})
 	case "chat.postEphemeral":
 		WriteOK(w, map[string]any{"message_ts": "1255000000.000200"})
 	case "conversations.open":
@@ -316,6 +363,69 @@ func (s *Server) Methods() []string {
 	return out
 }
 
+// Message is a message the double holds (see KeepMessages).
+type Message struct {
+	Channel, Thread, Text, TS string
+	Metadata                  Metadata
+}
+
+// Metadata is a message's metadata, as posted.
+type Metadata struct {
+	EventType    string         `json:"event_type"`
+	EventPayload map[string]any `json:"event_payload"`
+}
+
+// KeepMessages makes the double keep every message chat.postMessage takes
+// (not one a fault refuses, but one it stalls), each with a ts of its own,
+// and answer conversations.history and conversations.replies with them,
+// metadata and all, as Slack does: every message in the channel, or in
+// the thread, oldest first, in one page (oldest and cursors are ignored).
+func (s *Server) KeepMessages() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.keep = true
+}
+
+func (s *Server) keeping() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.keep
+}
+
+// take keeps the message a chat.postMessage posts, with KeepMessages, and
+// returns its ts.
+func (s *Server) take(c Call) string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if !s.keep {
+		return PostTS
+	}
+	s.seq++
+	m := Message{Channel: c.Param("channel"), Thread: c.Param("thread_ts"), Text: c.Param("text"), TS: fmt.Sprintf("1255000000.%06d", s.seq)}
+	if raw := c.Param("metadata"); raw != "" {
+		_ = json.Unmarshal([]byte(raw), &m.Metadata)
+	} else if meta, ok := c.JSON["metadata"]; ok {
+		b, _ := json.Marshal(meta)
+		_ = json.Unmarshal(b, &m.Metadata)
+	}
+	s.messages = append(s.messages, m)
+	return m.TS
+}
+
+// Messages returns the messages the double holds in channel, oldest
+// first (see KeepMessages).
+func (s *Server) Messages(channel string) []Message {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var out []Message
+	for _, m := range s.messages {
+		if m.Channel == channel {
+			out = append(out, m)
+		}
+	}
+	return out
+}
+
 // A Fault is how the double fails one call; the zero Fault delivers.
 type Fault struct {
 	Status     int           // an HTTP error status (503); with 429, Retry-After is sent
@@ -354,18 +464,33 @@ func (f Fault) Write(w http.ResponseWriter, r *http.Request) (answer bool) {
 }
 
 // Fail makes method fail as rule says for its nth call (1-based); a zero
-// Fault lets the double answer as usual.
+// Fault lets the double answer as usual. It replaces any answer On gave
+// the method.
 func (s *Server) Fail(method string, rule func(n int) Fault) {
-	s.On(method, func(w http.ResponseWriter, r *http.Request, n int) bool {
-		f := rule(n)
-		if f == (Fault{}) {
-			return false
-		}
-		if !f.Write(w, r) {
-			return true
-		}
-		return false
+	s.fail(method, func(_ Call, n int) Fault { return rule(n) })
+}
+
+// FailPosts makes chat.postMessage fail as rule says for the nth post to
+// a channel (1-based, counted in each channel apart): for a Slack that
+// fails some conversations and not others.
+func (s *Server) FailPosts(rule func(channel string, n int) Fault) {
+	var mu sync.Mutex
+	counts := map[string]int{}
+	s.fail("chat.postMessage", func(c Call, _ int) Fault {
+		channel := c.Param("channel")
+		mu.Lock()
+		counts[channel]++
+		n := counts[channel]
+		mu.Unlock()
+		return rule(channel, n)
 	})
+}
+
+func (s *Server) fail(method string, rule func(Call, int) Fault) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.faults[method] = rule
+	delete(s.override, method)
 }
 
 // Always is a rule for Fail: every call fails with f.

@@ -108,3 +108,93 @@ func TestRequireToken(t *testing.T) {
 		}
 	}
 }
+
+// post calls chat.postMessage on s with form, through client, and returns
+// the answer's status and body ("" when the client gave up).
+func post(t *testing.T, client *http.Client, s *Server, form url.Values) (int, string) {
+	t.Helper()
+	resp, err := client.PostForm(s.APIURL()+"chat.postMessage", form)
+	if err != nil {
+		return 0, ""
+	}
+	defer resp.Body.Close()
+	var b bytes.Buffer
+	_, _ = b.ReadFrom(resp.Body)
+	return resp.StatusCode, b.String()
+}
+
+// TestFailPostsByChannel: FailPosts counts the posts to each channel
+// apart, KeepMessages keeps the posts taken (a stalled one too, even when
+// the client gives up on it, but not a refused one), each with a ts of its
+// own, and conversations.history and .replies show them with their
+// metadata.
+func TestFailPostsByChannel(t *testing.T) {
+	s := New(t)
+	s.KeepMessages()
+	s.FailPosts(func(channel string, n int) Fault {
+		switch {
+		case channel == "C0DOWN" && n == 1:
+			return Fault{Status: http.StatusServiceUnavailable}
+		case channel == "C0SLOW" && n == 1:
+			return Fault{Stall: time.Second}
+		}
+		return Fault{}
+	})
+	impatient := &http.Client{Timeout: 100 * time.Millisecond}
+	meta := `{"event_type":"hiecbot_outbox","event_payload":{"id":"n1"}}`
+	for _, tt := range []struct {
+		channel, thread, text string
+		wantStatus            int // 0: the client gave up
+	}{
+		{"C0OK", "", "first", 200},
+		{"C0DOWN", "", "refused", 503},
+		{"C0DOWN", "", "again", 200},
+		{"C0SLOW", "", "stalled", 0},
+		{"C0OK", "1255000000.000001", "in the thread", 200},
+	} {
+		form := url.Values{"channel": {tt.channel}, "text": {tt.text}, "metadata": {meta}}
+		if tt.thread != "" {
+			form.Set("thread_ts", tt.thread)
+		}
+		if status, body := post(t, impatient, s, form); status != tt.wantStatus {
+			t.Errorf("post %q to %s = %d %s, want %d", tt.text, tt.channel, status, body, tt.wantStatus)
+		}
+	}
+	texts := func(ms []Message) (out []string) {
+		for _, m := range ms {
+			out = append(out, m.Text)
+		}
+		return out
+	}
+	for channel, want := range map[string][]string{"C0OK": {"first", "in the thread"}, "C0DOWN": {"again"}, "C0SLOW": {"stalled"}} {
+		if got := texts(s.Messages(channel)); strings.Join(got, "|") != strings.Join(want, "|") {
+			t.Errorf("Messages(%s) = %q, want %q", channel, got, want)
+		}
+	}
+	ok := s.Messages("C0OK")
+	if ok[0].TS == ok[1].TS || ok[0].Metadata.EventType != "hiecbot_outbox" || ok[0].Metadata.EventPayload["id"] != "n1" {
+		t.Errorf("messages %+v: want distinct ts and the metadata as posted", ok)
+	}
+	for _, tt := range []struct{ method, ts, want string }{
+		{"conversations.history", "", `"text":"in the thread"`},
+		{"conversations.replies", "1255000000.000001", `"text":"in the thread"`},
+	} {
+		resp, err := http.PostForm(s.APIURL()+tt.method, url.Values{"channel": {"C0OK"}, "ts": {tt.ts}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var b bytes.Buffer
+		_, _ = b.ReadFrom(resp.Body)
+		resp.Body.Close()
+		body := b.String()
+		if !strings.Contains(body, tt.want) || !strings.Contains(body, `"event_type":"hiecbot_outbox"`) {
+			t.Errorf("%s = %s, want %s with its metadata", tt.method, body, tt.want)
+		}
+		if first := strings.Contains(body, `"text":"first"`); first != (tt.method == "conversations.history") {
+			t.Errorf("%s = %s: the message outside the thread shown %v", tt.method, body, first)
+		}
+	}
+	if a := s.Posts("C0DOWN"); len(a) != 2 || a[1].At.Before(a[0].At) || a[0].At.IsZero() {
+		t.Errorf("calls to C0DOWN %+v, want both attempts with their arrival times", a)
+	}
+}
