@@ -40,8 +40,10 @@
 //     ("applicant" for "application");
 //   - weigh: each part of the question by its rarity (IDF); a part no
 //     passage mentions weighs the most;
-//   - retrieve: one bleve BM25 query over the heading path, the body and
-//     the alternative phrasings (FAQ questions, staff citations);
+//   - retrieve: BM25F over the heading path, the body and the alternative
+//     phrasings (FAQ questions, staff citations), from the engine's own
+//     inverted index (postings.go), keeping the best few of every
+//     document;
 //   - features: coverage of the question's weight by the passage, by its
 //     headings, by its best stretch of a few words, adjacency of the
 //     question's neighbouring parts, BM25, and whether it states the kind

@@ -7,7 +7,6 @@ import (
 	"strings"
 	"sync"
 
-	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/analysis"
 )
 
@@ -142,8 +141,9 @@ type Engine struct {
 	lex         *lexicon
 
 	mu       sync.RWMutex
+	closed   bool
 	known    *vocabulary // for spelling correction
-	index    bleve.Index // nil once closed
+	inv      *postings
 	passages map[string]*indexed
 	df       map[string]int // number of passages containing each term
 	// roots holds the terms of the passages by their first minRoot
@@ -160,14 +160,15 @@ func New(opts Options) (*Engine, error) {
 	if limit <= 0 {
 		limit = DefaultMaxSourceBytes
 	}
-	m, err := newMapping()
+	full, words, err := newAnalyzers()
 	if err != nil {
 		return nil, err
 	}
 	e := &Engine{
 		params:   DefaultParams,
-		full:     m.AnalyzerNamed(fullAnalyzer),
-		words:    m.AnalyzerNamed(wordsAnalyzer),
+		full:     full,
+		words:    words,
+		inv:      newPostings(),
 		lex:      newLexicon(),
 		known:    newVocabulary(),
 		passages: map[string]*indexed{},
@@ -211,23 +212,8 @@ func New(opts Options) (*Engine, error) {
 	for _, w := range e.lex.words {
 		e.known.add(w)
 	}
-	idx, err := newIndex(m)
-	if err != nil {
-		return nil, fmt.Errorf("open index: %w", err)
-	}
-	e.index = idx
-	batch := idx.NewBatch()
 	for _, p := range ps {
-		ip := analyse(e.full, p)
-		if err := batch.Index(ip.id, ip.document()); err != nil {
-			_ = idx.Close()
-			return nil, fmt.Errorf("index %s: %w", p.citation, err)
-		}
-		e.put(ip)
-	}
-	if err := idx.Batch(batch); err != nil {
-		_ = idx.Close()
-		return nil, fmt.Errorf("index passages: %w", err)
+		e.put(analyse(e.full, p))
 	}
 	return e, nil
 }
@@ -235,7 +221,8 @@ func New(opts Options) (*Engine, error) {
 // put records ip in the engine's passages and term statistics, replacing
 // any passage with the same id. The caller holds e.mu or owns e.
 func (e *Engine) put(ip *indexed) {
-	if old, ok := e.passages[ip.id]; ok {
+	old, replaced := e.passages[ip.id]
+	if replaced {
 		ip.seq = old.seq
 		for k := range old.terms {
 			if e.df[k]--; e.df[k] == 0 {
@@ -246,6 +233,11 @@ func (e *Engine) put(ip *indexed) {
 		e.seq++
 		ip.seq = e.seq
 	}
+	num := int32(-1)
+	if replaced {
+		num = old.num
+	}
+	ip.num = e.inv.add(ip, num)
 	e.passages[ip.id] = ip
 	// Staff phrasings hold only words known already (see AddPhrasing).
 	for _, text := range append([]string{ip.titleText(), ip.text}, ip.alts...) {
@@ -270,12 +262,11 @@ func (e *Engine) Passages() int {
 func (e *Engine) Close() error {
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	if e.index == nil {
-		return nil
+	if !e.closed {
+		e.closed = true
+		e.inv, e.passages = newPostings(), map[string]*indexed{}
 	}
-	err := e.index.Close()
-	e.index = nil
-	return err
+	return nil
 }
 
 // answerPrior is added to the score of answers written for bidders (FAQ
@@ -311,11 +302,8 @@ func (e *Engine) add(p passage) error {
 	ip := analyse(e.full, p)
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	if e.index == nil {
+	if e.closed {
 		return ErrClosed
-	}
-	if err := e.index.Index(ip.id, ip.document()); err != nil {
-		return fmt.Errorf("index %s: %w", p.citation, err)
 	}
 	e.put(ip)
 	return nil
@@ -412,16 +400,13 @@ func (e *Engine) answer(question string, explain bool) (Result, error) {
 	res := Result{Question: question, Answers: []Answer{}}
 	e.mu.RLock()
 	defer e.mu.RUnlock()
-	if e.index == nil {
+	if e.closed {
 		return Result{}, ErrClosed
 	}
 	q := e.analyseQuestion(e.known.correct(normalise(question)))
 	e.derive(q.units)
 	e.weigh(q.units)
-	hits, bm25, err := e.retrieve(q.units)
-	if err != nil {
-		return Result{}, fmt.Errorf("search %q: %w", question, err)
-	}
+	hits, bm25 := e.retrieve(q.units)
 	ranked := e.rank(q.units, q.asks, hits, bm25)
 	d := e.decide(q.units, ranked)
 	if len(q.units) == 0 {

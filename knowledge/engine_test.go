@@ -10,9 +10,6 @@ import (
 	"strings"
 	"sync"
 	"testing"
-
-	"github.com/blevesearch/bleve/v2"
-	"github.com/blevesearch/bleve/v2/search/query"
 )
 
 // writeFile writes a test file in a temporary directory and returns its path.
@@ -319,26 +316,6 @@ func TestConcurrent(t *testing.T) {
 	}
 	if got, want := e.Passages(), 28+5; got != want {
 		t.Errorf("Passages() = %d, want %d", got, want)
-	}
-}
-
-// TestBM25 checks that the index really scores with BM25: bleve falls back
-// to TF-IDF silently when the index cannot report field lengths.
-func TestBM25(t *testing.T) {
-	e := newTestEngine(t, Options{})
-	tq := query.NewTermQuery("ojeu")
-	tq.SetField(fieldBody)
-	req := bleve.NewSearchRequest(tq)
-	req.Explain = true
-	sr, err := e.index.Search(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(sr.Hits) == 0 {
-		t.Fatal("no hits for ojeu")
-	}
-	if expl := sr.Hits[0].Expl.String(); !strings.Contains(expl, "saturation") {
-		t.Errorf("not scored with BM25:\n%s", expl)
 	}
 }
 

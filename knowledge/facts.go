@@ -62,19 +62,26 @@ func askedFacts(q string, ws []word, lex *lexicon) ([]string, []cueSpan) {
 		}
 		out = append(out, k)
 	}
+	texts := make([]string, len(ws))
+	for i, w := range ws {
+		texts[i] = w.text
+	}
 	for i := range ws {
-		for n := min(lex.maxCue, len(ws)-i); n >= 1; n-- {
-			p := joinWords(ws[i : i+n])
-			k, ok := lex.cues[p]
+		n := lex.longest(texts[i:], lex.maxCue, func(p string) bool {
+			_, ok := lex.cues[p]
+			if _, clause := lex.clauseCues[p]; !ok && clause {
+				ok = clauseStart(q, ws, i)
+			}
+			return ok
+		})
+		if n > 0 {
+			p := strings.Join(texts[i:i+n], " ")
+			kind, ok := lex.cues[p]
 			if !ok {
-				k, ok = lex.clauseCues[p]
-				ok = ok && clauseStart(q, ws, i)
+				kind = lex.clauseCues[p]
 			}
-			if ok {
-				add(k)
-				spans = append(spans, cueSpan{ws[i].start, ws[i+n-1].end, k})
-				break
-			}
+			add(kind)
+			spans = append(spans, cueSpan{ws[i].start, ws[i+n-1].end, kind})
 		}
 	}
 	return out, spans

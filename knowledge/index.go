@@ -15,9 +15,6 @@ import (
 	"github.com/blevesearch/bleve/v2/analysis/token/stop"
 	"github.com/blevesearch/bleve/v2/analysis/tokenizer/unicode"
 	"github.com/blevesearch/bleve/v2/analysis/tokenmap"
-	"github.com/blevesearch/bleve/v2/index/scorch"
-	"github.com/blevesearch/bleve/v2/mapping"
-	index "github.com/blevesearch/bleve_index_api"
 	porterstemmer "github.com/blevesearch/go-porterstemmer"
 )
 
@@ -30,9 +27,6 @@ import (
 const (
 	fullAnalyzer  = "hiecbot_terms"
 	wordsAnalyzer = "hiecbot_words"
-	fieldTitle    = "title" // the heading path and title
-	fieldBody     = "body"
-	fieldAlts     = "alts" // other phrasings of the question a passage answers
 	stopMap       = "hiecbot_stop_words"
 	stopFilter    = "hiecbot_stop"
 )
@@ -55,20 +49,19 @@ func stopWords() ([]interface{}, error) {
 	return out, err
 }
 
-// newMapping returns the index mapping: three text fields analysed by
-// fullAnalyzer and scored with BM25.
-func newMapping() (*mapping.IndexMappingImpl, error) {
+// newAnalyzers returns the two analysis chains, built by a bleve mapping
+// (bleve's registry of tokenizers and filters).
+func newAnalyzers() (full, words analysis.Analyzer, err error) {
 	m := bleve.NewIndexMapping()
-	m.ScoringModel = index.BM25Scoring
 	stops, err := stopWords()
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	if err := m.AddCustomTokenMap(stopMap, map[string]interface{}{"type": tokenmap.Name, "tokens": stops}); err != nil {
-		return nil, fmt.Errorf("stop words: %w", err)
+		return nil, nil, fmt.Errorf("stop words: %w", err)
 	}
 	if err := m.AddCustomTokenFilter(stopFilter, map[string]interface{}{"type": stop.Name, "stop_token_map": stopMap}); err != nil {
-		return nil, fmt.Errorf("stop words: %w", err)
+		return nil, nil, fmt.Errorf("stop words: %w", err)
 	}
 	for name, filters := range map[string][]interface{}{
 		fullAnalyzer:  {en.PossessiveName, lowercase.Name, stopFilter, porter.Name},
@@ -77,32 +70,10 @@ func newMapping() (*mapping.IndexMappingImpl, error) {
 		if err := m.AddCustomAnalyzer(name, map[string]interface{}{
 			"type": custom.Name, "tokenizer": unicode.Name, "token_filters": filters,
 		}); err != nil {
-			return nil, fmt.Errorf("analyzer %s: %w", name, err)
+			return nil, nil, fmt.Errorf("analyzer %s: %w", name, err)
 		}
 	}
-	m.DefaultAnalyzer = fullAnalyzer
-	doc := bleve.NewDocumentStaticMapping()
-	for _, name := range []string{fieldTitle, fieldBody, fieldAlts} {
-		f := bleve.NewTextFieldMapping()
-		f.Analyzer = fullAnalyzer
-		f.Store = false
-		f.IncludeInAll = false
-		f.IncludeTermVectors = false
-		f.DocValues = false
-		doc.AddFieldMappingsAt(name, f)
-	}
-	m.DefaultMapping = doc
-	return m, nil
-}
-
-// newIndex opens an empty in-memory index.
-//
-// bleve.NewMemOnly would use the upsidedown index, which cannot report
-// field lengths, and bleve then silently scores with TF-IDF whatever the
-// mapping's ScoringModel says. A scorch index with an empty path lives in
-// memory too and supports BM25 (TestBM25 checks this).
-func newIndex(m mapping.IndexMapping) (bleve.Index, error) {
-	return bleve.NewUsing("", m, scorch.Name, scorch.Name, nil)
+	return m.AnalyzerNamed(fullAnalyzer), m.AnalyzerNamed(wordsAnalyzer), nil
 }
 
 // stem returns the Porter stem of a lower-case word, as fullAnalyzer
@@ -129,13 +100,15 @@ type indexed struct {
 	factSpans []span            // where, the key holding the kind
 	// titleFacts are the kinds of fact its title states.
 	titleFacts map[string]bool
-	seq        int // the order it was added in; ties go to the earlier
+	seq        int   // the order it was added in; ties go to the earlier
+	num        int32 // its number in the postings
 }
 
 // termInfo says where a term occurs in a passage.
 type termInfo struct {
 	inTitle bool  // in the title or heading path
 	inAlts  bool  // in an alternative phrasing
+	nAlts   int   // how often, in the alternative phrasings
 	pos     []int // positions (term numbers) in the text, ascending
 	tpos    []int // positions in the title
 }
@@ -185,7 +158,9 @@ func analyse(a analysis.Analyzer, p passage) *indexed {
 		t.tpos = append(t.tpos, i)
 	}
 	for _, tok := range a.Analyze([]byte(p.altsText())) {
-		ip.term(string(tok.Term)).inAlts = true
+		t := ip.term(string(tok.Term))
+		t.inAlts = true
+		t.nAlts++
 	}
 	for i, tok := range a.Analyze([]byte(p.text)) {
 		k := string(tok.Term)
@@ -241,10 +216,6 @@ func lineEnds(text string) []int {
 		}
 	}
 	return append(ends, len(text))
-}
-
-func (ip *indexed) document() map[string]interface{} {
-	return map[string]interface{}{fieldTitle: ip.titleText(), fieldBody: ip.text, fieldAlts: ip.altsText()}
 }
 
 // idf is the BM25 inverse document frequency of a term found in df of n

@@ -158,7 +158,8 @@ func TestGuideVocabularyIsScoped(t *testing.T) {
 		}
 	}
 	found := false
-	for _, u := range q.units {
+	qv := newQuery(q.units, &e.params).view(rfq)
+	for i, u := range q.units {
 		if strings.Join(u.keys, " ") != "nation steer group" {
 			continue
 		}
@@ -166,7 +167,7 @@ func TestGuideVocabularyIsScoped(t *testing.T) {
 		if len(u.alts) == 0 {
 			t.Errorf("the guide's vocabulary gives %v no synonyms", u.keys)
 		}
-		if c := e.credit(u, rfq, anywhere); c > 0 {
+		if c := qv.credit(i, anywhere); c > 0 {
 			t.Errorf("the guide's synonyms of %v credit rfq.md with %.2f", u.keys, c)
 		}
 	}

@@ -41,6 +41,39 @@ type lexicon struct {
 	// start of a clause ("when").
 	cues, clauseCues map[string]string
 	maxCue           int
+	// prefixes holds every proper beginning, in whole words, of a phrase
+	// of expand, fillers and cues: a run of a question's words that is
+	// none of them is not extended further (see longest).
+	prefixes map[string]bool
+}
+
+// addPrefixes records the proper beginnings of phrase p.
+func (l *lexicon) addPrefixes(p string) {
+	for i := 0; i < len(p); i++ {
+		if p[i] == ' ' {
+			l.prefixes[p[:i]] = true
+		}
+	}
+}
+
+// longest returns the length of the longest run parts[:n], n ≤ limit,
+// that joined by spaces satisfies has; 0 when there is none.
+func (l *lexicon) longest(parts []string, limit int, has func(string) bool) int {
+	best, key := 0, ""
+	for n := 1; n <= min(limit, len(parts)); n++ {
+		if n == 1 {
+			key = parts[0]
+		} else {
+			key += " " + parts[n-1]
+		}
+		if has(key) {
+			best = n
+		}
+		if !l.prefixes[key] {
+			break
+		}
+	}
+	return best
 }
 
 // An expansion is a phrase that may stand for another, in the passages
@@ -49,10 +82,11 @@ type lexicon struct {
 // National Steering Group holds in the guide, not in a tender.
 type expansion struct {
 	phrase, scope string
+	stems         []string // the phrase's stems, split once (read only)
 }
 
 func newLexicon() *lexicon {
-	return &lexicon{expand: map[string][]expansion{}, fillers: map[string]bool{}, cues: map[string]string{}, clauseCues: map[string]string{}}
+	return &lexicon{expand: map[string][]expansion{}, fillers: map[string]bool{}, cues: map[string]string{}, clauseCues: map[string]string{}, prefixes: map[string]bool{}}
 }
 
 // loadEmbeddedLexicon reads the general English files of lexicon/.
@@ -140,7 +174,7 @@ func (l *lexicon) addSynonyms(name, text string, full analysis.Analyzer, scope s
 		for _, p := range from {
 			for _, q := range append(append([]string{}, from...), to...) {
 				if q != p {
-					l.addExpansion(p, expansion{q, scope})
+					l.addExpansion(p, expansion{phrase: q, scope: scope})
 				}
 			}
 		}
@@ -150,11 +184,13 @@ func (l *lexicon) addSynonyms(name, text string, full analysis.Analyzer, scope s
 
 func (l *lexicon) addExpansion(p string, q expansion) {
 	for _, have := range l.expand[p] {
-		if have == q {
+		if have.phrase == q.phrase && have.scope == q.scope {
 			return
 		}
 	}
+	q.stems = strings.Fields(q.phrase)
 	l.expand[p] = append(l.expand[p], q)
+	l.addPrefixes(p)
 	l.maxPhrase = max(l.maxPhrase, strings.Count(p, " ")+1)
 }
 
@@ -200,6 +236,7 @@ func (l *lexicon) addFillers(name, text string, words analysis.Analyzer) error {
 	return lines(name, text, func(_ int, line string) error {
 		for _, p := range wordPhrases(line, words) {
 			l.fillers[p] = true
+			l.addPrefixes(p)
 			l.maxFiller = max(l.maxFiller, strings.Count(p, " ")+1)
 		}
 		return nil
@@ -232,6 +269,7 @@ func (l *lexicon) addCues(name, text string, words analysis.Analyzer) error {
 		}
 		for _, p := range wordPhrases(m[3], words) {
 			set[p] = kind
+			l.addPrefixes(p)
 			l.maxCue = max(l.maxCue, strings.Count(p, " ")+1)
 		}
 		return nil

@@ -6,9 +6,10 @@ package knowledge
 // eval_test.go and the corpora's README); no number here is about one
 // document.
 type Params struct {
-	// Retrieval (bleve BM25).
+	// Retrieval (BM25F over the postings, see postings.go).
 
-	// Candidates is how many passages bleve returns for re-ranking.
+	// Candidates is how many passages retrieval returns for re-ranking
+	// (besides the best few of each document).
 	Candidates int
 	// TitleBoost and AltBoost weigh a match in a passage's heading path and
 	// in its alternative phrasings (FAQ questions, staff citations) against
@@ -60,22 +61,22 @@ var DefaultParams = Params{
 
 	WBM25:     0.20,
 	WCoverage: 1.00,
-	WTitle:    0.10,
-	WWindow:   0.75,
-	WPhrase:   0.20,
-	WTypeMiss: 0.30,
+	WTitle:    0.30,
+	WWindow:   0.50,
+	WPhrase:   0.30,
+	WTypeMiss: 0.10,
 
-	CBias:      -2.50,
-	CCoverage:  3.03,
-	CWindow:    0.60,
-	CMargin:    3.33,
-	CUnknown:   -0.78,
-	CTypeMiss:  -0.02,
-	CTitle:     0.31,
-	CCoverLead: -0.90,
-	CShort:     -1.55,
+	CBias:      -2.48,
+	CCoverage:  3.15,
+	CWindow:    0.76,
+	CMargin:    3.68,
+	CUnknown:   -0.70,
+	CTypeMiss:  -0.52,
+	CTitle:     0.27,
+	CCoverLead: -1.42,
+	CShort:     -1.73,
 
-	MinConfidence: 0.83,
+	MinConfidence: 0.86,
 }
 
 // confCoeffs returns the coefficients of the confidence model in the order

@@ -46,10 +46,12 @@ type analysed struct {
 	dropped []string
 }
 
+var plainPunctuation = strings.NewReplacer("’", "'", "‘", "'", "“", `"`, "”", `"`, "–", "-", "—", "-", "\u00a0", " ")
+
 // normalise tidies a question: typographic quotes and dashes made plain,
 // white space collapsed.
 func normalise(q string) string {
-	q = strings.NewReplacer("’", "'", "‘", "'", "“", `"`, "”", `"`, "–", "-", "—", "-", "\u00a0", " ").Replace(q)
+	q = plainPunctuation.Replace(q)
 	return strings.Join(strings.Fields(q), " ")
 }
 
@@ -75,19 +77,18 @@ func (e *Engine) analyseQuestion(q string) analysed {
 	}
 	// Byte ranges of fillers.
 	var filler [][2]int
+	texts := make([]string, len(ws))
+	for i, w := range ws {
+		texts[i] = w.text
+	}
 	for i := 0; i < len(ws); {
-		n := min(e.lex.maxFiller, len(ws)-i)
-		for ; n >= 1; n-- {
-			if e.lex.fillers[joinWords(ws[i:i+n])] {
-				break
-			}
-		}
+		n := e.lex.longest(texts[i:], e.lex.maxFiller, func(p string) bool { return e.lex.fillers[p] })
 		if n == 0 {
 			i++
 			continue
 		}
 		filler = append(filler, [2]int{ws[i].start, ws[i+n-1].end})
-		a.dropped = append(a.dropped, joinWords(ws[i:i+n]))
+		a.dropped = append(a.dropped, strings.Join(texts[i:i+n], " "))
 		i += n
 	}
 	inFiller := func(start int) bool {
@@ -108,33 +109,30 @@ func (e *Engine) analyseQuestion(q string) analysed {
 			terms = append(terms, term{string(t.Term), t.Start})
 		}
 	}
+	stems := make([]string, len(terms))
+	for i, t := range terms {
+		stems[i] = t.stem
+	}
 	seen := map[string]bool{}
 	for i := 0; i < len(terms); {
-		n := min(e.lex.maxPhrase, len(terms)-i)
+		n := e.lex.longest(stems[i:], e.lex.maxPhrase, func(p string) bool { return e.lex.expand[p] != nil })
 		var alts []expansion
-		for ; n >= 1; n-- {
-			ks := make([]string, n)
-			for j := range ks {
-				ks[j] = terms[i+j].stem
-			}
-			if alts = e.lex.expand[strings.Join(ks, " ")]; alts != nil {
-				break
-			}
-		}
-		if n == 0 {
+		if n > 0 {
+			alts = e.lex.expand[strings.Join(stems[i:i+n], " ")]
+		} else {
 			n = 1
 		}
-		keys := make([]string, n)
-		for j := range keys {
-			keys[j] = terms[i+j].stem
-		}
+		keys := stems[i : i+n : i+n]
 		id := strings.Join(keys, " ")
 		if !seen[id] {
 			seen[id] = true
 			u := unit{keys: keys, fact: cueAt(terms[i].start)}
+			// A synonym with a word no passage holds can match nowhere.
 			for _, alt := range alts {
-				u.alts = append(u.alts, strings.Fields(alt.phrase))
-				u.scopes = append(u.scopes, alt.scope)
+				if e.phraseDF(alt.stems) > 0 {
+					u.alts = append(u.alts, alt.stems)
+					u.scopes = append(u.scopes, alt.scope)
+				}
 			}
 			a.units = append(a.units, u)
 		}

@@ -5,33 +5,22 @@ import (
 	"math"
 	"sort"
 	"strings"
-
-	"github.com/blevesearch/bleve/v2"
-	"github.com/blevesearch/bleve/v2/search/query"
 )
 
 // The last stages of the pipeline: retrieve candidates, compute their
 // features, rank them and decide whether the best one answers.
 
-// retrieve runs one bleve query: every stem of the units, in the three
-// fields, synonyms boosted less than the question's own words. The caller
-// holds e.mu.
-func (e *Engine) retrieve(units []unit) ([]*indexed, map[string]float64, error) {
-	var clauses []query.Query
+// retrieve searches the postings for every stem of the units,
+// synonyms weighted less than the question's own words, and returns the
+// best Candidates passages with their BM25F scores. The caller holds
+// e.mu.
+func (e *Engine) retrieve(units []unit) ([]*indexed, map[string]float64) {
+	var q []queryTerm
 	seen := map[string]bool{}
-	add := func(stem string, boost float64) {
-		if seen[stem] {
-			return
-		}
-		seen[stem] = true
-		for _, f := range []struct {
-			field string
-			boost float64
-		}{{fieldBody, 1}, {fieldTitle, e.params.TitleBoost}, {fieldAlts, e.params.AltBoost}} {
-			t := query.NewTermQuery(stem)
-			t.SetField(f.field)
-			t.SetBoost(boost * f.boost)
-			clauses = append(clauses, t)
+	add := func(stem string, w float64) {
+		if !seen[stem] && e.df[stem] > 0 { // a word no passage holds finds nothing
+			seen[stem] = true
+			q = append(q, queryTerm{stem, w})
 		}
 	}
 	for _, u := range units {
@@ -42,31 +31,23 @@ func (e *Engine) retrieve(units []unit) ([]*indexed, map[string]float64, error) 
 	for _, u := range units {
 		for _, alt := range u.alts {
 			for _, k := range alt {
-				if e.df[k] > 0 { // a word no passage holds finds nothing
-					add(k, e.params.SynonymBoost)
-				}
+				add(k, e.params.SynonymBoost)
 			}
 		}
 	}
-	if len(clauses) == 0 {
-		return nil, nil, nil
+	if len(q) == 0 {
+		return nil, nil
 	}
-	req := bleve.NewSearchRequestOptions(query.NewDisjunctionQuery(clauses), e.params.Candidates, 0, false)
-	sr, err := e.index.Search(req)
-	if err != nil {
-		return nil, nil, err
+	boost := [numFields]float64{inBody: 1, inTitle: e.params.TitleBoost, inAlts: e.params.AltBoost}
+	hits := e.inv.search(q, boost, e.df, e.params.Candidates)
+	out := make([]*indexed, 0, len(hits))
+	bm25 := make(map[string]float64, len(hits))
+	for _, h := range hits {
+		ip := e.inv.docs[h.doc]
+		out = append(out, ip)
+		bm25[ip.id] = h.score
 	}
-	out := make([]*indexed, 0, len(sr.Hits))
-	bm25 := make(map[string]float64, len(sr.Hits))
-	for _, h := range sr.Hits {
-		if ip, ok := e.passages[h.ID]; ok {
-			out = append(out, ip)
-			// Rounded: the last bits depend on the order a batch indexed
-			// the passages in, and would make ties differ between runs.
-			bm25[h.ID] = math.Round(h.Score*1e6) / 1e6
-		}
-	}
-	return out, bm25, nil
+	return out, bm25
 }
 
 // features are what the ranking and the decision know of a candidate
@@ -88,78 +69,198 @@ type candidate struct {
 	missing []string // kinds of fact asked for and not found
 }
 
-// credit returns the share of unit u's weight passage ip earns.
-func (e *Engine) credit(u unit, ip *indexed, where func(*termInfo) bool) float64 {
-	has := func(stems []string) int {
-		n := 0
-		for _, s := range stems {
-			if t := ip.terms[s]; t != nil && where(t) {
-				n++
+// A query is a question's units with every stem of their forms
+// numbered, so that a candidate's record of each stem is looked up once.
+type query struct {
+	p     *Params
+	units []unit
+	stems []string
+	ids   [][][]int // ids[i][f] numbers the stems of form f (units[i].all[f])
+}
+
+// newQuery numbers the stems of units, which weigh has set.
+func newQuery(units []unit, p *Params) *query {
+	q := &query{p: p, units: units, ids: make([][][]int, len(units))}
+	num := map[string]int{}
+	for i, u := range units {
+		for _, form := range u.all {
+			ids := make([]int, len(form))
+			for j, s := range form {
+				n, ok := num[s]
+				if !ok {
+					n = len(q.stems)
+					num[s] = n
+					q.stems = append(q.stems, s)
+				}
+				ids[j] = n
+			}
+			q.ids[i] = append(q.ids[i], ids)
+		}
+	}
+	return q
+}
+
+// view is a passage as a query sees it: its record of each of the
+// query's stems (nil where it has none), and for each unit the forms it
+// holds whole.
+type view struct {
+	q     *query
+	ip    *indexed
+	t     []*termInfo
+	whole [][]int // whole[i]: the forms of unit i whose every stem the passage has
+}
+
+// views returns the views of the passages hits, found through the
+// postings of the query's stems.
+func (q *query) views(x *postings, hits []*indexed) []view {
+	vs := make([]view, len(hits))
+	at := make(map[int32]int, len(hits))
+	ns, nu := len(q.stems), len(q.units)
+	ts, ws := make([]*termInfo, len(hits)*ns), make([][]int, len(hits)*nu)
+	for c, ip := range hits {
+		vs[c] = view{q: q, ip: ip, t: ts[c*ns : (c+1)*ns : (c+1)*ns], whole: ws[c*nu : (c+1)*nu : (c+1)*nu]}
+		at[ip.num] = c
+	}
+	for id, s := range q.stems {
+		for _, p := range x.terms[s] {
+			if c, ok := at[p.Doc]; ok && x.docs[p.Doc] != nil {
+				vs[c].t[id] = p.T
 			}
 		}
-		return n
 	}
-	forms := u.forms(ip.doc())
-	if has(u.keys) == len(u.keys) {
-		return 1
+	for c := range vs {
+		vs[c].findWhole()
 	}
-	for _, alt := range forms[1:] {
-		if has(alt) == len(alt) {
-			return e.params.SynonymCredit
+	return vs
+}
+
+// findWhole finds the forms of each unit the passage holds whole.
+func (v *view) findWhole() {
+	q := v.q
+	doc := ""
+	for i, forms := range q.ids {
+	form:
+		for f, ids := range forms {
+			for _, id := range ids {
+				if v.t[id] == nil {
+					continue form
+				}
+			}
+			if f > 0 {
+				// The question's own words and general synonyms hold
+				// everywhere, a document's vocabulary in that document
+				// only.
+				if sc := q.units[i].scopes[f-1]; sc != "" {
+					if doc == "" {
+						doc = v.ip.doc()
+					}
+					if sc != doc {
+						continue
+					}
+				}
+			}
+			v.whole[i] = append(v.whole[i], f)
 		}
 	}
-	if len(u.keys) > 1 {
-		return e.params.PartialCredit * float64(has(u.keys)) / float64(len(u.keys))
+}
+
+// view returns ip's view, its terms looked up one by one.
+func (q *query) view(ip *indexed) view {
+	v := view{q: q, ip: ip, t: make([]*termInfo, len(q.stems)), whole: make([][]int, len(q.units))}
+	for i, s := range q.stems {
+		v.t[i] = ip.terms[s]
 	}
-	return 0
+	v.findWhole()
+	return v
+}
+
+// credit returns the share of unit i's weight the passage earns, counting
+// the occurrences where accepts.
+func (v view) credit(i int, where func(*termInfo) bool) float64 {
+	in := func(f int) bool {
+		for _, id := range v.q.ids[i][f] {
+			if !where(v.t[id]) {
+				return false
+			}
+		}
+		return true
+	}
+	for _, f := range v.whole[i] {
+		if in(f) {
+			if f == 0 {
+				return 1
+			}
+			return v.q.p.SynonymCredit
+		}
+	}
+	keys := v.q.ids[i][0]
+	if len(keys) < 2 {
+		return 0
+	}
+	n := 0
+	for _, id := range keys {
+		if t := v.t[id]; t != nil && where(t) {
+			n++
+		}
+	}
+	return v.q.p.PartialCredit * float64(n) / float64(len(keys))
 }
 
 var (
-	anywhere = func(*termInfo) bool { return true }
-	inTitle  = func(t *termInfo) bool { return t.inTitle || t.inAlts }
+	anywhere  = func(*termInfo) bool { return true }
+	inHeading = func(t *termInfo) bool { return t.inTitle || t.inAlts }
 )
 
-// positions returns where unit u's forms that ip holds whole occur in
-// its text.
-func positions(u unit, ip *indexed) []int {
+// positions returns where the forms of unit i that the passage holds
+// whole occur in its text, in order.
+func (v view) positions(i int) []int {
 	var out []int
-	for _, form := range u.forms(ip.doc()) {
-		whole := true
-		for _, s := range form {
-			whole = whole && ip.terms[s] != nil
-		}
-		if !whole {
-			continue
-		}
-		for _, s := range form {
-			out = append(out, ip.terms[s].pos...)
+	for _, f := range v.whole[i] {
+		for _, id := range v.q.ids[i][f] {
+			out = append(out, v.t[id].pos...)
 		}
 	}
 	sort.Ints(out)
 	return out
 }
 
-// featuresOf computes the features of ip for the units (their weights
-// summing to total) and the kinds of fact asked for.
-func (e *Engine) featuresOf(units []unit, total float64, asks []string, ip *indexed) candidate {
+// titlePositions returns where unit i's own words occur in the title.
+func (v view) titlePositions(i int) []int {
+	var out []int
+	for _, id := range v.q.ids[i][0] {
+		if t := v.t[id]; t != nil {
+			out = append(out, t.tpos...)
+		}
+	}
+	sort.Ints(out)
+	return out
+}
+
+// featuresOf computes the features of ip for the query (its units'
+// weights summing to total) and the kinds of fact asked for.
+func (e *Engine) featuresOf(v view, total float64, asks []string) candidate {
+	ip, q := v.ip, v.q
 	c := candidate{ip: ip}
 	if total <= 0 {
 		return c
 	}
+	units := q.units
 	credits := make([]float64, len(units))
 	titled := make([]bool, len(units))
+	pos := make([][]int, len(units))
 	type event struct {
 		pos, unit int
 	}
 	var events []event
 	for i, u := range units {
-		credits[i] = e.credit(u, ip, anywhere)
-		tc := e.credit(u, ip, inTitle)
+		pos[i] = v.positions(i)
+		credits[i] = v.credit(i, anywhere)
+		tc := v.credit(i, inHeading)
 		c.f.Coverage += u.weight * credits[i]
 		c.f.Title += u.weight * tc
 		titled[i] = tc > 0
 		if credits[i] > 0 && !titled[i] {
-			for _, p := range positions(u, ip) {
+			for _, p := range pos[i] {
 				events = append(events, event{p, i})
 			}
 		}
@@ -208,8 +309,7 @@ func (e *Engine) featuresOf(units []unit, total float64, asks []string, ip *inde
 		pairs, found := 0, 0
 		for i := 0; i+1 < len(units); i++ {
 			pairs++
-			if adjacent(positions(units[i], ip), positions(units[i+1], ip)) ||
-				adjacentTitle(units[i], units[i+1], ip) {
+			if adjacent(pos[i], pos[i+1]) || adjacent(v.titlePositions(i), v.titlePositions(i+1)) {
 				found++
 			}
 		}
@@ -260,23 +360,6 @@ func adjacent(a, b []int) bool {
 	return false
 }
 
-func adjacentTitle(u, v unit, ip *indexed) bool {
-	var a, b []int
-	for _, s := range u.keys {
-		if t := ip.terms[s]; t != nil {
-			a = append(a, t.tpos...)
-		}
-	}
-	for _, s := range v.keys {
-		if t := ip.terms[s]; t != nil {
-			b = append(b, t.tpos...)
-		}
-	}
-	sort.Ints(a)
-	sort.Ints(b)
-	return adjacent(a, b)
-}
-
 // rank computes every candidate's features and score and orders them,
 // best first; ties go to the passage indexed first.
 func (e *Engine) rank(units []unit, asks []string, hits []*indexed, bm25 map[string]float64) []candidate {
@@ -290,8 +373,10 @@ func (e *Engine) rank(units []unit, asks []string, hits []*indexed, bm25 map[str
 	}
 	p := e.params
 	out := make([]candidate, 0, len(hits))
-	for _, ip := range hits {
-		c := e.featuresOf(units, total, asks, ip)
+	q := newQuery(units, &e.params)
+	for _, v := range q.views(e.inv, hits) {
+		ip := v.ip
+		c := e.featuresOf(v, total, asks)
 		if top > 0 {
 			c.f.BM25 = bm25[ip.id] / top
 		}

@@ -1,0 +1,169 @@
+package knowledge
+
+import "slices"
+
+// The retrieval index: an inverted index of the passages' terms, held in
+// memory and scored with BM25F.
+//
+// bleve (whose analysis makes the terms) was the index until its cost
+// showed: a question expands to 30 to 100 term clauses over three fields,
+// each a term searcher with its own set-up, and a search took about ten
+// times a plain match query; indexing the passages a second time through
+// bleve's documents took a third of start-up. The whole of what retrieval
+// needs is a map from term to postings and a score, so it is here, where
+// it costs a few microseconds and can be saved with the rest (see
+// cache.go).
+
+// The fields of a passage, in the order of fieldTF.
+const (
+	inBody = iota
+	inTitle
+	inAlts
+	numFields
+)
+
+// BM25 parameters: the usual values, as in bleve and Lucene.
+const (
+	bm25K1 = 1.2
+	bm25B  = 0.75
+)
+
+// A posting is a passage holding a term, with where.
+type posting struct {
+	Doc int32 // the passage's number in postings.docs
+	T   *termInfo
+}
+
+// tf returns how often the posting's term occurs in field f.
+func (p posting) tf(f int) int {
+	switch f {
+	case inBody:
+		return len(p.T.pos)
+	case inTitle:
+		return len(p.T.tpos)
+	}
+	return p.T.nAlts
+}
+
+// postings is the inverted index. Passages are numbered in the order they
+// are added; a replaced passage's number is retired (docs[n] is nil) and
+// its postings skipped.
+type postings struct {
+	docs  []*indexed
+	lens  [][numFields]int32 // each passage's length in terms, by field
+	terms map[string][]posting
+	sum   [numFields]float64 // total length of the live passages, by field
+	live  int
+}
+
+func newPostings() *postings { return &postings{terms: map[string][]posting{}} }
+
+// add indexes ip, retiring number old when it is not negative, and
+// returns ip's number.
+func (x *postings) add(ip *indexed, old int32) int32 {
+	if old >= 0 && x.docs[old] != nil {
+		x.docs[old] = nil
+		for f := range numFields {
+			x.sum[f] -= float64(x.lens[old][f])
+		}
+		x.live--
+	}
+	n := int32(len(x.docs))
+	x.docs = append(x.docs, ip)
+	var lens [numFields]int32
+	for k, t := range ip.terms {
+		p := posting{n, t}
+		x.terms[k] = append(x.terms[k], p)
+		for f := range numFields {
+			lens[f] += int32(p.tf(f))
+		}
+	}
+	x.lens = append(x.lens, lens)
+	for f := range numFields {
+		x.sum[f] += float64(lens[f])
+	}
+	x.live++
+	return n
+}
+
+// queryTerm is a term searched for, with its weight in the query.
+type queryTerm struct {
+	term   string
+	weight float64
+}
+
+// hit is a passage found, with its score.
+type hit struct {
+	doc   int32
+	score float64
+}
+
+// search scores every live passage holding some term of q with BM25F
+// (each field's term frequency normalised by its length and weighted by
+// boost, summed, then saturated) and returns the best k, best first; ties
+// go to the passage added first. df is the number of live passages
+// holding each term.
+func (x *postings) search(q []queryTerm, boost [numFields]float64, df map[string]int, k int) []hit {
+	if x.live == 0 || k <= 0 {
+		return nil
+	}
+	var avg [numFields]float64
+	for f := range numFields {
+		avg[f] = max(x.sum[f]/float64(x.live), 1)
+	}
+	scores := map[int32]float64{}
+	for _, qt := range q {
+		ps := x.terms[qt.term]
+		if len(ps) == 0 {
+			continue
+		}
+		w := qt.weight * idf(df[qt.term], x.live)
+		for _, p := range ps {
+			if x.docs[p.Doc] == nil {
+				continue
+			}
+			tf := 0.0
+			for f := range numFields {
+				if n := p.tf(f); n > 0 {
+					norm := 1 - bm25B + bm25B*float64(x.lens[p.Doc][f])/avg[f]
+					tf += boost[f] * float64(n) / norm
+				}
+			}
+			scores[p.Doc] += w * tf * (bm25K1 + 1) / (tf + bm25K1)
+		}
+	}
+	hits := make([]hit, 0, len(scores))
+	for d, s := range scores {
+		hits = append(hits, hit{d, s})
+	}
+	slices.SortFunc(hits, func(a, b hit) int {
+		switch {
+		case a.score > b.score:
+			return -1
+		case a.score < b.score:
+			return 1
+		}
+		return int(x.docs[a.doc].seq - x.docs[b.doc].seq)
+	})
+	if len(hits) <= k {
+		return hits
+	}
+	// The best k, and the best perDoc of every document besides: a long
+	// document full of a question's common words must not crowd a short
+	// one's passages out before they are ranked on the whole question.
+	out := hits[:k:k]
+	taken := map[string]int{}
+	for _, h := range out {
+		taken[x.docs[h.doc].doc()]++
+	}
+	for _, h := range hits[k:] {
+		if d := x.docs[h.doc].doc(); taken[d] < perDoc {
+			taken[d]++
+			out = append(out, h)
+		}
+	}
+	return out
+}
+
+// perDoc is how many passages of each document retrieval keeps at least.
+const perDoc = 3

@@ -1,0 +1,91 @@
+package knowledge
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+)
+
+// TestPostingsBM25F checks the retrieval score against what BM25F means:
+// rarer words weigh more, a word in a short passage more than in a long
+// one, a boosted field more than the body, and a replaced passage is
+// never found.
+func TestPostingsBM25F(t *testing.T) {
+	full, _, err := newAnalyzers()
+	if err != nil {
+		t.Fatal(err)
+	}
+	filler := strings.Repeat("lorem ipsum dolor sit amet ", 20)
+	type doc struct{ id, title, text string }
+	tests := []struct {
+		name  string
+		docs  []doc
+		query []queryTerm
+		want  string // the id found first
+	}{
+		{"rare word beats common word",
+			[]doc{{"a#1", "", "budget review"}, {"a#2", "", "budget plan"}, {"a#3", "", "budget audit"}, {"a#4", "", "deadline plan"}},
+			[]queryTerm{{"budget", 1}, {"deadlin", 1}}, "a#4"},
+		{"short passage beats long one",
+			[]doc{{"a#1", "", "deadline " + filler}, {"a#2", "", "deadline stated"}},
+			[]queryTerm{{"deadlin", 1}}, "a#2"},
+		{"title boost beats body",
+			[]doc{{"a#1", "", "deadline stated here"}, {"a#2", "Deadline", "stated here"}},
+			[]queryTerm{{"deadlin", 1}}, "a#2"},
+		{"query weight counts",
+			[]doc{{"a#1", "", "quote"}, {"a#2", "", "tender"}},
+			[]queryTerm{{"quot", 0.5}, {"tender", 1}}, "a#2"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			x, df := newPostings(), map[string]int{}
+			for i, d := range tt.docs {
+				ip := analyse(full, passage{id: d.id, title: d.title, path: []string{d.title}, text: d.text})
+				ip.seq = i
+				ip.num = x.add(ip, -1)
+				for k := range ip.terms {
+					df[k]++
+				}
+			}
+			hits := x.search(tt.query, [numFields]float64{1, 2, 1}, df, 10)
+			if len(hits) == 0 || x.docs[hits[0].doc].id != tt.want {
+				t.Fatalf("first hit %v, want %s", ids(x, hits), tt.want)
+			}
+		})
+	}
+	t.Run("replaced passage is retired", func(t *testing.T) {
+		x, df := newPostings(), map[string]int{"deadlin": 1}
+		old := analyse(full, passage{id: "a#1", text: "deadline"})
+		old.num = x.add(old, -1)
+		repl := analyse(full, passage{id: "a#1", text: "budget"})
+		repl.num = x.add(repl, old.num)
+		if hits := x.search([]queryTerm{{"deadlin", 1}}, [numFields]float64{1, 1, 1}, df, 10); len(hits) != 0 {
+			t.Errorf("the replaced text is still found: %v", ids(x, hits))
+		}
+		if x.live != 1 {
+			t.Errorf("live = %d, want 1", x.live)
+		}
+	})
+	t.Run("every document keeps its best passages", func(t *testing.T) {
+		x, df := newPostings(), map[string]int{}
+		for i := range 10 {
+			ip := analyse(full, passage{id: fmt.Sprintf("big#%d", i), text: "bid bid bid"})
+			ip.seq, ip.num = i, x.add(ip, -1)
+		}
+		small := analyse(full, passage{id: "small#1", text: "bid " + filler})
+		small.seq, small.num = 10, x.add(small, -1)
+		df["bid"] = 11
+		hits := x.search([]queryTerm{{"bid", 1}}, [numFields]float64{1, 1, 1}, df, 5)
+		if got := ids(x, hits); len(got) != 6 || got[5] != "small#1" {
+			t.Errorf("hits %v, want the 5 best and small#1", got)
+		}
+	})
+}
+
+func ids(x *postings, hits []hit) []string {
+	var out []string
+	for _, h := range hits {
+		out = append(out, x.docs[h.doc].id)
+	}
+	return out
+}
