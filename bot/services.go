@@ -29,7 +29,11 @@ func Logger(cfg *config.Config, w io.Writer) *slog.Logger {
 // Engine builds the knowledge index from the guide, the configured
 // sources and every published clarification in records (when not nil).
 func Engine(cfg *config.Config, records dialogue.Records) (*knowledge.Engine, error) {
-	e, err := knowledge.New(knowledge.Options{Sources: cfg.Knowledge.Sources, FAQ: cfg.Knowledge.FAQ, Synonyms: cfg.Knowledge.Synonyms})
+	opts := knowledge.Options{Sources: cfg.Knowledge.Sources, FAQ: cfg.Knowledge.FAQ, Synonyms: cfg.Knowledge.Synonyms}
+	if len(opts.Sources) > 0 {
+		opts.CacheDir = cfg.KnowledgeCacheDir()
+	}
+	e, err := knowledge.New(opts)
 	if err != nil {
 		return nil, UsageError{referredFrom(cfg, err)}
 	}
@@ -91,6 +95,9 @@ func Open(cfg *config.Config, opts dialogue.Options, m *metrics.Metrics) (*Servi
 	if err != nil {
 		st.Close()
 		return nil, err
+	}
+	if c := e.Cache(); c.Err != nil && opts.Logger != nil {
+		opts.Logger.Warn("knowledge cache not written; the next start reads the sources again", "err", c.Err)
 	}
 	opts.Ledger = st.Ledger()
 	var engine dialogue.Engine = e

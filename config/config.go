@@ -61,6 +61,19 @@ type Knowledge struct {
 	// line ("quote, quotation, RFQ response") or "a => b", applied to
 	// every document.
 	Synonyms []string `yaml:"synonyms"`
+	// CacheDir is a folder where each source's analysis is saved and read
+	// back while the source is unchanged, so that large sources start
+	// fast. Empty means a "knowledge-cache" folder beside the store.
+	CacheDir string `yaml:"cache_dir"`
+}
+
+// KnowledgeCacheDir returns the folder for the knowledge cache:
+// knowledge.cache_dir, or "knowledge-cache" beside the store.
+func (cfg *Config) KnowledgeCacheDir() string {
+	if cfg.Knowledge.CacheDir != "" {
+		return cfg.Knowledge.CacheDir
+	}
+	return filepath.Join(filepath.Dir(cfg.Storage.Path), "knowledge-cache")
 }
 
 // Storage says where the question log lives.
@@ -292,6 +305,7 @@ func (cfg *Config) resolvePaths(dir string, set Config) {
 	for i, s := range cfg.Knowledge.Synonyms {
 		cfg.Knowledge.Synonyms[i] = rel(s)
 	}
+	cfg.Knowledge.CacheDir = rel(cfg.Knowledge.CacheDir)
 	if set.Storage.Path != "" {
 		cfg.Storage.Path = rel(cfg.Storage.Path)
 	}
@@ -390,6 +404,11 @@ func (cfg *Config) checkFiles(ps *problems) {
 	}
 	for i, f := range cfg.Knowledge.Synonyms {
 		check(fmt.Sprintf("knowledge.synonyms[%d]", i), f, "synonyms file")
+	}
+	if d := cfg.Knowledge.CacheDir; d != "" {
+		if fi, err := os.Stat(d); err == nil && !fi.IsDir() {
+			ps.at("knowledge.cache_dir", "%s is a file, not a folder: name a folder for the knowledge cache (it is created when missing)", d)
+		}
 	}
 }
 

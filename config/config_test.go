@@ -433,3 +433,26 @@ func FuzzLoad(f *testing.F) {
 		}
 	})
 }
+
+func TestKnowledgeCacheDir(t *testing.T) {
+	p := writeFile(t, "hiecbot.yaml", "knowledge:\n  cache_dir: cache\nstorage:\n  path: data/q.db\n")
+	dir := filepath.Dir(p)
+	cfg, err := Load(p, env(nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := cfg.KnowledgeCacheDir(), filepath.Join(dir, "cache"); got != want {
+		t.Errorf("KnowledgeCacheDir() = %q, want %q (relative to the config's folder)", got, want)
+	}
+	cfg.Knowledge.CacheDir = ""
+	if got, want := cfg.KnowledgeCacheDir(), filepath.Join(dir, "data", "knowledge-cache"); got != want {
+		t.Errorf("default KnowledgeCacheDir() = %q, want %q (beside the store)", got, want)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "cache"), nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	_, err = Load(p, env(nil))
+	if err == nil || !strings.Contains(err.Error(), p+":2: knowledge.cache_dir: "+filepath.Join(dir, "cache")+" is a file, not a folder") {
+		t.Errorf("err = %v, want the cache_dir line named", err)
+	}
+}

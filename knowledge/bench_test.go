@@ -184,3 +184,36 @@ func BenchmarkStartup5000(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkStartup5000Cached is BenchmarkStartup5000 with Options.CacheDir
+// holding the analysed source from an earlier start, as at every start
+// but the first after the source changes.
+func BenchmarkStartup5000Cached(b *testing.B) {
+	path := bigSource(b, 5000)
+	opts := Options{Sources: []string{path}, CacheDir: b.TempDir()}
+	warm, err := New(opts)
+	if err != nil {
+		b.Fatal(err)
+	}
+	if err := warm.Close(); err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		e, err := New(opts)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if st := e.Cache(); st.Loaded != 1 {
+			b.Fatalf("Cache() = %+v, want the source loaded from the cache", st)
+		}
+		for _, q := range benchQuestions[:5] {
+			if _, err := e.Answer(q); err != nil {
+				b.Fatal(err)
+			}
+		}
+		if err := e.Close(); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

@@ -55,6 +55,11 @@ type Options struct {
 	// release, and their vocabulary), for an engine over other documents
 	// only.
 	NoEmbedded bool
+	// CacheDir, when not empty, is a folder where each source's passages
+	// and terms are saved once analysed, and read back while the file is
+	// unchanged (see cache.go): start-up with large sources then costs
+	// little more than reading them. The folder is the engine's own.
+	CacheDir string
 	// MaxSourceBytes limits the size of each file; zero means
 	// DefaultMaxSourceBytes.
 	MaxSourceBytes int64
@@ -150,6 +155,7 @@ type Engine struct {
 	// letters, for derive.
 	roots map[string][]string
 	seq   int
+	cache CacheStats
 }
 
 // New builds an engine from the embedded corpus (unless opts.NoEmbedded)
@@ -195,35 +201,93 @@ func New(opts Options) (*Engine, error) {
 			return nil, err
 		}
 	}
-	for _, path := range opts.Sources {
-		sp, err := loadSource(path, limit)
-		if err != nil {
-			return nil, err
-		}
-		ps = append(ps, sp...)
-	}
-	if opts.FAQ != "" {
-		fp, err := loadFAQ(opts.FAQ, limit)
-		if err != nil {
-			return nil, err
-		}
-		ps = append(ps, fp...)
-	}
 	for _, w := range e.lex.words {
 		e.known.add(w)
 	}
 	for _, p := range ps {
 		e.put(analyse(e.full, p))
 	}
+	for _, path := range opts.Sources {
+		if err := e.addSource(path, limit, opts.CacheDir); err != nil {
+			return nil, err
+		}
+	}
+	if opts.FAQ != "" {
+		fp, err := loadFAQ(opts.FAQ, limit)
+		if err != nil {
+			return nil, err
+		}
+		for _, p := range fp {
+			e.put(analyse(e.full, p))
+		}
+	}
 	return e, nil
 }
+
+// addSource adds the passages of the source file at path, from the cache
+// in dir when it holds them (and dir is not empty), else by reading the
+// file, and then saves them there. The caller owns e.
+func (e *Engine) addSource(path string, limit int64, dir string) error {
+	text, err := readText(path, limit)
+	if err != nil {
+		return fmt.Errorf("knowledge source %s: %w", path, err)
+	}
+	key := ""
+	if dir != "" {
+		if key, err = cacheKey(path, text); err != nil {
+			return err
+		}
+		if cs := readCached(dir, key); cs != nil {
+			e.putCached(cs)
+			e.cache.Loaded++
+			return nil
+		}
+	}
+	ps := sourcePassages(path, text)
+	if len(ps) == 0 {
+		return fmt.Errorf("knowledge source %s: no text to index", path)
+	}
+	ips := make([]*indexed, len(ps))
+	for i, p := range ps {
+		ips[i] = analyse(e.full, p)
+		e.put(ips[i])
+	}
+	e.cache.Built++
+	if dir != "" {
+		if err := writeCached(dir, key, ips); err != nil {
+			e.cache.Err = fmt.Errorf("knowledge cache %s: %w", dir, err)
+		}
+	}
+	return nil
+}
+
+// Cache says how New read the sources.
+func (e *Engine) Cache() CacheStats { return e.cache }
 
 // put records ip in the engine's passages and term statistics, replacing
 // any passage with the same id. The caller holds e.mu or owns e.
 func (e *Engine) put(ip *indexed) {
+	ip.analysis()
+	keys := make([]string, 0, len(ip.terms))
+	infos := make([]*termInfo, 0, len(ip.terms))
+	for k, t := range ip.terms {
+		keys, infos = append(keys, k), append(infos, t)
+	}
+	e.putTerms(ip, keys, infos)
+	// Staff phrasings hold only words known already (see AddPhrasing).
+	for _, text := range append([]string{ip.titleText(), ip.text}, ip.alts...) {
+		e.known.addText(text)
+	}
+}
+
+// putTerms records ip with its terms (keys, and where each occurs), as
+// put does, without adding its words to the vocabulary.
+func (e *Engine) putTerms(ip *indexed, keys []string, infos []*termInfo) {
 	old, replaced := e.passages[ip.id]
+	num := int32(-1)
 	if replaced {
-		ip.seq = old.seq
+		ip.seq, num = old.seq, old.num
+		old.analysis()
 		for k := range old.terms {
 			if e.df[k]--; e.df[k] == 0 {
 				delete(e.df, k)
@@ -233,17 +297,9 @@ func (e *Engine) put(ip *indexed) {
 		e.seq++
 		ip.seq = e.seq
 	}
-	num := int32(-1)
-	if replaced {
-		num = old.num
-	}
-	ip.num = e.inv.add(ip, num)
+	ip.num = e.inv.add(ip, num, keys, infos)
 	e.passages[ip.id] = ip
-	// Staff phrasings hold only words known already (see AddPhrasing).
-	for _, text := range append([]string{ip.titleText(), ip.text}, ip.alts...) {
-		e.known.addText(text)
-	}
-	for k := range ip.terms {
+	for _, k := range keys {
 		if e.df[k]++; e.df[k] == 1 && len(k) >= minRoot && !slices.Contains(e.roots[k[:minRoot]], k) {
 			e.roots[k[:minRoot]] = append(e.roots[k[:minRoot]], k)
 		}

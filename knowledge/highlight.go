@@ -30,6 +30,7 @@ func highlight(ip *indexed, weights map[string]float64, facts []string) string {
 	)
 	lineStart := 0
 	si := 0
+	ip.analysis()
 	for li, lineEnd := range ip.lineEnds {
 		score := 0.0
 		counted = counted[:0]

@@ -100,8 +100,12 @@ type indexed struct {
 	factSpans []span            // where, the key holding the kind
 	// titleFacts are the kinds of fact its title states.
 	titleFacts map[string]bool
-	seq        int   // the order it was added in; ties go to the earlier
-	num        int32 // its number in the postings
+	// analyzer analyses a passage loaded from the cache, once, on first
+	// use of terms, spans or lineEnds (see analysis).
+	analyzer     analysis.Analyzer
+	analysedOnce sync.Once
+	seq          int   // the order it was added in; ties go to the earlier
+	num          int32 // its number in the postings
 }
 
 // termInfo says where a term occurs in a passage.
@@ -151,7 +155,21 @@ func (p passage) altsText() string {
 
 // analyse analyses a passage with a, the full analyzer.
 func analyse(a analysis.Analyzer, p passage) *indexed {
-	ip := &indexed{passage: p, terms: make(map[string]*termInfo), lineEnds: lineEnds(p.text)}
+	ip := &indexed{passage: p}
+	ip.analyseWith(a)
+	ip.analysedOnce.Do(func() {})
+	return ip
+}
+
+// analysis makes sure the passage's terms, spans and lines are known: a
+// passage loaded from the cache (see cache.go) is analysed on first use.
+func (ip *indexed) analysis() {
+	ip.analysedOnce.Do(func() { ip.analyseWith(ip.analyzer) })
+}
+
+func (ip *indexed) analyseWith(a analysis.Analyzer) {
+	p := ip.passage
+	ip.terms, ip.lineEnds = make(map[string]*termInfo), lineEnds(p.text)
 	for i, tok := range a.Analyze([]byte(p.titleText())) {
 		t := ip.term(string(tok.Term))
 		t.inTitle = true
@@ -167,11 +185,11 @@ func analyse(a analysis.Analyzer, p passage) *indexed {
 		ip.term(k).pos = append(ip.term(k).pos, i)
 		ip.spans = append(ip.spans, span{tok.Start, tok.End, k})
 	}
-	return ip
 }
 
 // findFacts finds the facts ip states, once; safe for concurrent use.
 func (ip *indexed) findFacts() {
+	ip.analysis()
 	ip.factsOnce.Do(func() {
 		ip.titleFacts = factsIn(ip.titleText())
 		start := 0

@@ -132,19 +132,6 @@ func sourceKind(path string) string {
 	return "text"
 }
 
-// loadSource reads a Markdown, HTML or plain-text file into passages.
-func loadSource(path string, limit int64) ([]passage, error) {
-	text, err := readText(path, limit)
-	if err != nil {
-		return nil, fmt.Errorf("knowledge source %s: %w", path, err)
-	}
-	ps := sourcePassages(path, text)
-	if len(ps) == 0 {
-		return nil, fmt.Errorf("knowledge source %s: no text to index", path)
-	}
-	return ps, nil
-}
-
 // sourcePassages turns the text of the file at path into passages.
 func sourcePassages(path, text string) []passage {
 	text = strings.NewReplacer("\r\n", "\n", "\r", "\n").Replace(text)

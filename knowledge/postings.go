@@ -58,9 +58,9 @@ type postings struct {
 
 func newPostings() *postings { return &postings{terms: map[string][]posting{}} }
 
-// add indexes ip, retiring number old when it is not negative, and
-// returns ip's number.
-func (x *postings) add(ip *indexed, old int32) int32 {
+// add indexes ip, whose terms are keys with where each occurs, retiring
+// number old when it is not negative, and returns ip's number.
+func (x *postings) add(ip *indexed, old int32, keys []string, infos []*termInfo) int32 {
 	if old >= 0 && x.docs[old] != nil {
 		x.docs[old] = nil
 		for f := range numFields {
@@ -71,8 +71,8 @@ func (x *postings) add(ip *indexed, old int32) int32 {
 	n := int32(len(x.docs))
 	x.docs = append(x.docs, ip)
 	var lens [numFields]int32
-	for k, t := range ip.terms {
-		p := posting{n, t}
+	for i, k := range keys {
+		p := posting{n, infos[i]}
 		x.terms[k] = append(x.terms[k], p)
 		for f := range numFields {
 			lens[f] += int32(p.tf(f))

@@ -42,7 +42,7 @@ func TestPostingsBM25F(t *testing.T) {
 			for i, d := range tt.docs {
 				ip := analyse(full, passage{id: d.id, title: d.title, path: []string{d.title}, text: d.text})
 				ip.seq = i
-				ip.num = x.add(ip, -1)
+				ip.num = addTo(x, ip, -1)
 				for k := range ip.terms {
 					df[k]++
 				}
@@ -56,9 +56,9 @@ func TestPostingsBM25F(t *testing.T) {
 	t.Run("replaced passage is retired", func(t *testing.T) {
 		x, df := newPostings(), map[string]int{"deadlin": 1}
 		old := analyse(full, passage{id: "a#1", text: "deadline"})
-		old.num = x.add(old, -1)
+		old.num = addTo(x, old, -1)
 		repl := analyse(full, passage{id: "a#1", text: "budget"})
-		repl.num = x.add(repl, old.num)
+		repl.num = addTo(x, repl, old.num)
 		if hits := x.search([]queryTerm{{"deadlin", 1}}, [numFields]float64{1, 1, 1}, df, 10); len(hits) != 0 {
 			t.Errorf("the replaced text is still found: %v", ids(x, hits))
 		}
@@ -70,10 +70,10 @@ func TestPostingsBM25F(t *testing.T) {
 		x, df := newPostings(), map[string]int{}
 		for i := range 10 {
 			ip := analyse(full, passage{id: fmt.Sprintf("big#%d", i), text: "bid bid bid"})
-			ip.seq, ip.num = i, x.add(ip, -1)
+			ip.seq, ip.num = i, addTo(x, ip, -1)
 		}
 		small := analyse(full, passage{id: "small#1", text: "bid " + filler})
-		small.seq, small.num = 10, x.add(small, -1)
+		small.seq, small.num = 10, addTo(x, small, -1)
 		df["bid"] = 11
 		hits := x.search([]queryTerm{{"bid", 1}}, [numFields]float64{1, 1, 1}, df, 5)
 		if got := ids(x, hits); len(got) != 6 || got[5] != "small#1" {
@@ -88,4 +88,13 @@ func ids(x *postings, hits []hit) []string {
 		out = append(out, x.docs[h.doc].id)
 	}
 	return out
+}
+
+func addTo(x *postings, ip *indexed, old int32) int32 {
+	var keys []string
+	var infos []*termInfo
+	for k, t := range ip.terms {
+		keys, infos = append(keys, k), append(infos, t)
+	}
+	return x.add(ip, old, keys, infos)
 }

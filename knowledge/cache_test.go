@@ -1,0 +1,145 @@
+package knowledge
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"testing"
+)
+
+// cacheQuestions are asked of engines built with and without the cache.
+var cacheQuestions = []string{
+	"When are quotes due?",
+	"Where will the oral interview be held?",
+	"How many pages can the technical volume be?",
+	"What is the period of performance?",
+	"What's the weather in Manchester?",
+}
+
+func answersJSON(t *testing.T, e *Engine) string {
+	t.Helper()
+	var out []Result
+	for _, q := range cacheQuestions {
+		r, err := e.Explain(q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, r)
+	}
+	data, err := json.Marshal(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(data)
+}
+
+// copyCorpus copies the rfq18f document into a temporary folder.
+func copyCorpus(t *testing.T) string {
+	t.Helper()
+	data, err := os.ReadFile("testdata/corpora/rfq18f/document.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(t.TempDir(), "rfq.md")
+	if err := os.WriteFile(path, data, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+// TestSourceCache checks that an engine whose sources come from the cache
+// answers exactly as one that read them, and that the cache is rebuilt
+// whenever it cannot be trusted.
+func TestSourceCache(t *testing.T) {
+	src := copyCorpus(t)
+	want := answersJSON(t, newTestEngine(t, Options{Sources: []string{src}}))
+
+	dir := filepath.Join(t.TempDir(), "cache")
+	build := func(t *testing.T, wantLoaded int) *Engine {
+		t.Helper()
+		e := newTestEngine(t, Options{Sources: []string{src}, CacheDir: dir})
+		if st := e.Cache(); st.Loaded != wantLoaded || st.Loaded+st.Built != 1 || st.Err != nil {
+			t.Fatalf("Cache() = %+v, want %d loaded of 1 and no error", st, wantLoaded)
+		}
+		if got := answersJSON(t, e); got != want {
+			t.Errorf("answers differ from an engine without the cache:\n got %s\nwant %s", got, want)
+		}
+		return e
+	}
+	cacheFiles := func(t *testing.T) []string {
+		t.Helper()
+		m, err := filepath.Glob(filepath.Join(dir, "source-*.gob"))
+		if err != nil || len(m) != 1 {
+			t.Fatalf("cache files %v (%v), want one", m, err)
+		}
+		return m
+	}
+
+	t.Run("first start builds and saves", func(t *testing.T) { build(t, 0); cacheFiles(t) })
+	t.Run("second start reads the cache", func(t *testing.T) { build(t, 1) })
+	t.Run("a staff phrasing on a cached passage", func(t *testing.T) {
+		e := build(t, 1)
+		if err := e.AddPhrasing("rfq.md: Instructions For Oral Presentations › Schedule and Agenda › Location", "where is the oral interview"); err != nil {
+			t.Fatal(err)
+		}
+		r, err := e.Answer("where is the oral interview")
+		if err != nil || len(r.Answers) == 0 || r.Answers[0].Citation != "rfq.md: Instructions For Oral Presentations › Schedule and Agenda › Location" {
+			t.Fatalf("Answer after AddPhrasing = %+v, %v", r.Answers, err)
+		}
+	})
+	for _, damage := range []struct {
+		name string
+		data []byte
+	}{
+		{"empty file", nil},
+		{"garbage", []byte("not a gob at all")},
+		{"truncated", nil}, // filled below
+	} {
+		t.Run("damaged cache: "+damage.name, func(t *testing.T) {
+			f := cacheFiles(t)[0]
+			data := damage.data
+			if damage.name == "truncated" {
+				whole, err := os.ReadFile(f)
+				if err != nil {
+					t.Fatal(err)
+				}
+				data = whole[:len(whole)/2]
+			}
+			if err := os.WriteFile(f, data, 0o600); err != nil {
+				t.Fatal(err)
+			}
+			build(t, 0) // rebuilt from the source and saved again
+			build(t, 1)
+		})
+	}
+	t.Run("a changed source is read again", func(t *testing.T) {
+		data, err := os.ReadFile(src)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(src, append(data, []byte("\n\n## Zebra crossings\n\nZebra crossings are painted white.\n")...), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		e := newTestEngine(t, Options{Sources: []string{src}, CacheDir: dir})
+		if st := e.Cache(); st.Built != 1 {
+			t.Fatalf("Cache() = %+v, want the changed source built", st)
+		}
+		r, err := e.Answer("What colour are zebra crossings painted?")
+		if err != nil || len(r.Answers) == 0 || r.Answers[0].Title != "Zebra crossings" {
+			t.Fatalf("the new section is not found: %+v, %v", r.Answers, err)
+		}
+	})
+	t.Run("a cache that cannot be written costs only time", func(t *testing.T) {
+		file := filepath.Join(t.TempDir(), "not-a-folder")
+		if err := os.WriteFile(file, nil, 0o600); err != nil {
+			t.Fatal(err)
+		}
+		e := newTestEngine(t, Options{Sources: []string{copyCorpus(t)}, CacheDir: file})
+		if st := e.Cache(); st.Built != 1 || st.Err == nil {
+			t.Fatalf("Cache() = %+v, want built with an error", st)
+		}
+		if got := answersJSON(t, e); got != want {
+			t.Errorf("answers differ without a writable cache")
+		}
+	})
+}
