@@ -280,6 +280,7 @@ var (
 	// ("##1.0 BACKGROUND").
 	atxHeading = regexp.MustCompile(`^ {0,3}(#{1,6})(?:[ \t]*([^#\s].*?))?(?:[ \t]+#+)?[ \t]*$`)
 	setextRule = regexp.MustCompile(`^ {0,3}(=+|-+)[ \t]*$`)
+	ruleLine   = regexp.MustCompile(`^ {0,3}(?:(?:=[ \t]*){3,}|(?:-[ \t]*){3,}|(?:\*[ \t]*){3,}|(?:_[ \t]*){3,})$`)
 	codeFence  = regexp.MustCompile("^ {0,3}(```|~~~)")
 	listMarker = regexp.MustCompile(`^[ \t]*(?:[-*+]|\d{1,3}[.)])[ \t]+`)
 	quoteMark  = regexp.MustCompile(`^[ \t]*(?:>[ \t]?)+`)
@@ -358,6 +359,13 @@ func markdownBlocks(text string) []block {
 			head := para[0]
 			para = nil
 			out = append(out, block{level: level, text: cleanInline(htmlToText(head))})
+			continue
+		}
+		if ruleLine.MatchString(line) {
+			// A thematic break, or a rule drawn under a heading that is
+			// already one ("### Location" then "=====", as converted
+			// documents have): no words.
+			flush()
 			continue
 		}
 		if tableRule.MatchString(line) && strings.Contains(line, "-") && (strings.Contains(line, "|") || len(para) > 0 && strings.Contains(para[len(para)-1], "|")) {

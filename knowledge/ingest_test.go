@@ -29,6 +29,8 @@ func TestSourcePassages(t *testing.T) {
 			[]passage{{citation: "a.md: Deliverables", title: "Deliverables", text: "Item | Due\nPlan | Day 5"}}},
 		{"pipe table", "a.md", "# Deliverables\n| Item | Due |\n|---|---|\n| Plan | Day 5 |\n",
 			[]passage{{citation: "a.md: Deliverables", title: "Deliverables", text: "Item | Due\nPlan | Day 5"}}},
+		{"rules drawn under headings and thematic breaks carry no words", "a.md", "### Location \n==================\nIn Washington.\n\n* * *\n\nBy video too.\n#### Part Two\n----------\nFollow-up questions.\n",
+			[]passage{{citation: "a.md: Location", title: "Location", text: "In Washington.\nBy video too."}, {citation: "a.md: Location › Part Two", title: "Part Two", text: "Follow-up questions."}}},
 		{"front matter title", "a.md", "---\ntitle: Why apply?\norder: 1\n---\nYou learn a lot.\n",
 			[]passage{{citation: "a.md: Why apply?", title: "Why apply?", text: "You learn a lot."}}},
 		{"opening text", "a.md", "Issued 30 March.\n# A\nb\n",
