@@ -2,7 +2,6 @@ package knowledge
 
 import (
 	"slices"
-	"sort"
 	"strings"
 	"unicode/utf8"
 )
@@ -69,7 +68,7 @@ func highlight(ip *indexed, weights map[string]float64, facts []string) string {
 			marks = append(marks, mark{f.start - bestStart, f.end - bestStart})
 		}
 	}
-	sort.Slice(marks, func(i, j int) bool { return marks[i].start < marks[j].start })
+	slices.SortFunc(marks, func(a, b mark) int { return a.start - b.start })
 	// Merge marks that overlap or are separated only by spaces.
 	var merged []mark
 	for _, m := range marks {

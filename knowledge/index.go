@@ -63,9 +63,12 @@ func newAnalyzers() (full, words analysis.Analyzer, err error) {
 	if err := m.AddCustomTokenFilter(stopFilter, map[string]interface{}{"type": stop.Name, "stop_token_map": stopMap}); err != nil {
 		return nil, nil, fmt.Errorf("stop words: %w", err)
 	}
+	// The words chain is the beginning of the full chain, which lets a
+	// question be tokenized once for both (see Engine.analyseBoth).
+	words0 := []interface{}{en.PossessiveName, lowercase.Name}
 	for name, filters := range map[string][]interface{}{
-		fullAnalyzer:  {en.PossessiveName, lowercase.Name, stopFilter, porter.Name},
-		wordsAnalyzer: {en.PossessiveName, lowercase.Name},
+		fullAnalyzer:  append(append([]interface{}{}, words0...), stopFilter, porter.Name),
+		wordsAnalyzer: words0,
 	} {
 		if err := m.AddCustomAnalyzer(name, map[string]interface{}{
 			"type": custom.Name, "tokenizer": unicode.Name, "token_filters": filters,

@@ -51,7 +51,7 @@ type Params struct {
 
 // DefaultParams are the fitted parameters.
 var DefaultParams = Params{
-	Candidates:    30,
+	Candidates:    20,
 	TitleBoost:    1.5,
 	AltBoost:      1.5,
 	SynonymBoost:  0.5,

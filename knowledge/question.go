@@ -3,6 +3,8 @@ package knowledge
 import (
 	"slices"
 	"strings"
+
+	"github.com/blevesearch/bleve/v2/analysis"
 )
 
 // The first stages of the pipeline: normalise, analyse and expand a
@@ -55,16 +57,43 @@ func normalise(q string) string {
 	return strings.Join(strings.Fields(q), " ")
 }
 
+// analyseBoth runs both analysis chains on q, tokenizing it once: the
+// words chain's filters are the first of the full chain's (see
+// newAnalyzers), so the words are the stream part-way through. It falls
+// back to running each chain when the analyzers are not built that way.
+func (e *Engine) analyseBoth(q string) ([]word, analysis.TokenStream) {
+	full, ok1 := e.full.(*analysis.DefaultAnalyzer)
+	wa, ok2 := e.words.(*analysis.DefaultAnalyzer)
+	if !ok1 || !ok2 || len(full.TokenFilters) < len(wa.TokenFilters) {
+		return wordsOf(e.words.Analyze([]byte(q))), e.full.Analyze([]byte(q))
+	}
+	n := len(wa.TokenFilters)
+	stream := full.Tokenizer.Tokenize([]byte(q))
+	for _, f := range full.TokenFilters[:n] {
+		stream = f.Filter(stream)
+	}
+	ws := wordsOf(stream) // copied: the later filters stem in place
+	for _, f := range full.TokenFilters[n:] {
+		stream = f.Filter(stream)
+	}
+	return ws, stream
+}
+
+func wordsOf(s analysis.TokenStream) []word {
+	ws := make([]word, len(s))
+	for i, t := range s {
+		ws[i] = word{t.Start, t.End, string(t.Term)}
+	}
+	return ws
+}
+
 // analyseQuestion runs normalise, analyse and expand on q (already
 // spelling-corrected). Fillers are dropped; each remaining term, or
 // phrase of the lexicon (longest first), becomes a unit with its
 // synonyms.
 func (e *Engine) analyseQuestion(q string) analysed {
 	a := analysed{text: q}
-	var ws []word
-	for _, t := range e.words.Analyze([]byte(q)) {
-		ws = append(ws, word{t.Start, t.End, string(t.Term)})
-	}
+	ws, termToks := e.analyseBoth(q)
 	var cues []cueSpan
 	a.asks, cues = askedFacts(q, ws, e.lex)
 	cueAt := func(start int) string {
@@ -103,8 +132,8 @@ func (e *Engine) analyseQuestion(q string) analysed {
 		stem  string
 		start int
 	}
-	var terms []term
-	for _, t := range e.full.Analyze([]byte(q)) {
+	terms := make([]term, 0, len(termToks))
+	for _, t := range termToks {
 		if !inFiller(t.Start) {
 			terms = append(terms, term{string(t.Term), t.Start})
 		}
@@ -128,6 +157,9 @@ func (e *Engine) analyseQuestion(q string) analysed {
 			seen[id] = true
 			u := unit{keys: keys, fact: cueAt(terms[i].start)}
 			// A synonym with a word no passage holds can match nowhere.
+			if len(alts) > 0 {
+				u.alts, u.scopes = make([][]string, 0, len(alts)+2), make([]string, 0, len(alts)+2)
+			}
 			for _, alt := range alts {
 				if e.phraseDF(alt.stems) > 0 {
 					u.alts = append(u.alts, alt.stems)

@@ -3,7 +3,7 @@ package knowledge
 import (
 	"fmt"
 	"math"
-	"sort"
+	"slices"
 	"strings"
 )
 
@@ -220,7 +220,7 @@ func (v view) positions(i int) []int {
 			out = append(out, v.t[id].pos...)
 		}
 	}
-	sort.Ints(out)
+	slices.Sort(out)
 	return out
 }
 
@@ -232,7 +232,7 @@ func (v view) titlePositions(i int) []int {
 			out = append(out, t.tpos...)
 		}
 	}
-	sort.Ints(out)
+	slices.Sort(out)
 	return out
 }
 
@@ -274,7 +274,7 @@ func (e *Engine) featuresOf(v view, total float64, asks []string) candidate {
 			base += u.weight * credits[i]
 		}
 	}
-	sort.Slice(events, func(a, b int) bool { return events[a].pos < events[b].pos })
+	slices.SortFunc(events, func(a, b event) int { return a.pos - b.pos })
 	counts := make([]int, len(units))
 	best, sum, lo := base, base, 0
 	bestAt := -1
@@ -384,11 +384,14 @@ func (e *Engine) rank(units []unit, asks []string, hits []*indexed, bm25 map[str
 			p.WWindow*c.f.Window + p.WPhrase*c.f.Phrase - p.WTypeMiss*c.f.TypeMiss + ip.prior
 		out = append(out, c)
 	}
-	sort.SliceStable(out, func(i, j int) bool {
-		if out[i].score != out[j].score {
-			return out[i].score > out[j].score
+	slices.SortStableFunc(out, func(a, b candidate) int {
+		switch {
+		case a.score > b.score:
+			return -1
+		case a.score < b.score:
+			return 1
 		}
-		return out[i].ip.seq < out[j].ip.seq
+		return a.ip.seq - b.ip.seq
 	})
 	return out
 }
