@@ -219,6 +219,9 @@ type Desk struct {
 	closes    time.Time
 	logger    *slog.Logger
 	now       func() time.Time
+	// awaiting indexes the questions awaiting the NSG when the log is
+	// Watched; nil otherwise.
+	awaiting *awaitingIndex
 
 	bgMu    sync.Mutex
 	bg      sync.WaitGroup // notifications in flight
@@ -246,6 +249,9 @@ func New(engine Engine, questions Log, opts Options) *Desk {
 	}
 	if d.loc == nil {
 		d.loc = time.UTC
+	}
+	if w, ok := questions.(Watched); ok {
+		d.awaiting = newAwaitingIndex(w)
 	}
 	return d
 }
@@ -412,8 +418,18 @@ func (d *Desk) pass(ctx context.Context, q store.Question, res knowledge.Result,
 }
 
 // duplicate returns the id of the question awaiting the NSG that asks
-// most nearly what text asks, if one is similar enough; "" if none is.
+// most nearly what text asks, if one is similar enough (of equally similar
+// ones the oldest); "" if none is.
 func (d *Desk) duplicate(text string) (string, error) {
+	if d.awaiting != nil {
+		return d.awaiting.match(text)
+	}
+	return d.duplicateByScan(text)
+}
+
+// duplicateByScan is duplicate reading every awaiting question from the
+// log.
+func (d *Desk) duplicateByScan(text string) (string, error) {
 	qs, err := d.questions.List(store.Filter{Status: []store.Status{store.StatusAwaiting}})
 	if err != nil {
 		return "", fmt.Errorf("list awaiting questions: %w", err)

@@ -234,8 +234,20 @@ type countingLog struct {
 	m *Metrics
 }
 
-// CountLog returns l counting each question it logs in m.
-func (m *Metrics) CountLog(l dialogue.Log) dialogue.Log { return countingLog{l, m} }
+// CountLog returns l counting each question it logs in m. A l that is
+// dialogue.Watched stays one, so the Desk keeps its index over it.
+func (m *Metrics) CountLog(l dialogue.Log) dialogue.Log {
+	if w, ok := l.(dialogue.Watched); ok {
+		return watchedCountingLog{countingLog{l, m}, w}
+	}
+	return countingLog{l, m}
+}
+
+// watchedCountingLog is a countingLog over a dialogue.Watched log.
+type watchedCountingLog struct {
+	countingLog
+	dialogue.Watched
+}
 
 // TimeEngine returns e recording each answer's time and confidence in m.
 func (m *Metrics) TimeEngine(e dialogue.Engine) dialogue.Engine { return timedEngine{e, m} }

@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/hiec/hiecbot/bot/dialogue"
 	"github.com/hiec/hiecbot/bot/fakes"
 	"github.com/hiec/hiecbot/bot/store"
 )
@@ -66,6 +67,9 @@ func TestMetricsExposed(t *testing.T) {
 	m := New()
 	m.Watch(st)
 	log := m.CountLog(st)
+	if _, ok := log.(dialogue.Watched); !ok {
+		t.Error("CountLog of a store is not dialogue.Watched: the Desk would scan every awaiting question for each new one")
+	}
 	ctx := context.Background()
 	for _, q := range []*store.Question{
 		{UserID: "U1", Via: "dm", Question: "a", Status: store.StatusAnswered},

@@ -156,26 +156,26 @@ func (s *Store) LogFollower(ctx context.Context, key string, q *Question, target
 	if err != nil {
 		return false, false, err
 	}
-	attach := func(tx *bolt.Tx, r *Question) error {
+	attach := func(tx *bolt.Tx, r *Question) ([]Question, error) {
 		followed = false
 		b := tx.Bucket(bucketQuestions)
 		var t Question
 		if err := getQuestion(b, n, "follow", &t); err != nil {
-			return err
+			return nil, err
 		}
 		if t.Status != StatusAwaiting || t.Late {
 			r.Status = StatusAwaiting
-			return nil
+			return nil, nil
 		}
 		r.Status, r.Follows = StatusFollowing, t.ID
 		before := t.AskedBy()
 		t.Followers = append(t.Followers, Follower{ID: r.ID, AskedAt: r.AskedAt, UserID: r.UserID, UserName: r.UserName,
 			TeamID: r.TeamID, ChannelID: r.ChannelID, Via: r.Via})
 		if err := b.Put(seqKey(n), encodeRecord(&t)); err != nil {
-			return err
+			return nil, err
 		}
 		followed = true
-		return appendAudit(tx, AuditEntry{By: ActorBot, Action: ActionFollow, Question: t.ID, Changes: []Change{
+		return []Question{t}, appendAudit(tx, AuditEntry{By: ActorBot, Action: ActionFollow, Question: t.ID, Changes: []Change{
 			{Field: "follower", To: r.ID},
 			{Field: "asked_by", From: fmt.Sprint(before), To: fmt.Sprint(t.AskedBy())},
 		}}, s.clock())

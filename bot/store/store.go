@@ -108,6 +108,8 @@ type Store struct {
 	onQueued func([]Message)
 	// marks are the messages sent whose record rides on the next commit.
 	marks marks
+	// watch are the functions told of every question committed.
+	watch watchers
 }
 
 // Open opens the question log at path, creating the folder (mode 0700) and
@@ -264,8 +266,9 @@ func (s *Store) LogOnce(ctx context.Context, key string, q *Question) (bool, err
 
 // log records q, with key when it is not empty. attach, when set, runs in
 // the same transaction once the question has its id, and may change it
-// and write other records; Batch may run it more than once.
-func (s *Store) log(ctx context.Context, key string, q *Question, attach func(tx *bolt.Tx, r *Question) error) (bool, error) {
+// and write other records, returning the other questions it wrote; Batch
+// may run it more than once.
+func (s *Store) log(ctx context.Context, key string, q *Question, attach func(tx *bolt.Tx, r *Question) ([]Question, error)) (bool, error) {
 	if q == nil {
 		return false, errors.New("log question: nil question")
 	}
@@ -299,6 +302,8 @@ func (s *Store) log(ctx context.Context, key string, q *Question, attach func(tx
 	taken := s.takeMarks()
 	var (
 		committed Question
+		also      []Question // other questions attach wrote
+		rev       uint64
 		first     bool
 		queued    []Message
 	)
@@ -307,8 +312,9 @@ func (s *Store) log(ctx context.Context, key string, q *Question, attach func(tx
 			return err
 		}
 		// Batch may run this more than once; only the committed run's
-		// results survive in committed, first and queued.
-		committed, first, queued = Question{}, false, nil
+		// results survive in committed, also, rev, first and queued.
+		committed, also, first, queued = Question{}, nil, false, nil
+		rev = uint64(tx.ID())
 		if err := ctx.Err(); err != nil {
 			return err
 		}
@@ -327,7 +333,7 @@ func (s *Store) log(ctx context.Context, key string, q *Question, attach func(tx
 		r := rec
 		r.ID = formatID(n)
 		if attach != nil {
-			if err := attach(tx, &r); err != nil {
+			if also, err = attach(tx, &r); err != nil {
 				return err
 			}
 		}
@@ -346,6 +352,7 @@ func (s *Store) log(ctx context.Context, key string, q *Question, attach func(tx
 	if !first {
 		return false, nil
 	}
+	s.committed(rev, append(also, committed)...)
 	s.queued(queued)
 	*q = committed
 	return true, nil
@@ -528,10 +535,12 @@ func (s *Store) updateTx(op, id string, change func(tx *bolt.Tx, q *Question) (b
 	}
 	var (
 		out    Question
+		rev    uint64
 		fnErr  error // an error from the function, already annotated
 		queued []Message
 	)
 	err = s.db.Update(func(tx *bolt.Tx) error {
+		rev = uint64(tx.ID())
 		fnErr = func() error {
 			b := tx.Bucket(bucketQuestions)
 			var q Question
@@ -559,6 +568,7 @@ func (s *Store) updateTx(op, id string, change func(tx *bolt.Tx, q *Question) (b
 	})
 	switch {
 	case err == nil:
+		s.committed(rev, out)
 		s.queued(queued)
 		return out, nil
 	case err == errUnchanged:
