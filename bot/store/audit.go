@@ -128,11 +128,12 @@ func appendAudit(tx *bolt.Tx, e AuditEntry, at time.Time) error {
 	if err != nil {
 		return err
 	}
-	// Once committed, the head is also recorded outside the file. A
-	// failure there cannot undo the commit; the next entry's line, or
-	// the next open for writing, brings the head file up to date.
+	// Once committed, the head is also recorded outside the file, by a
+	// writer of its own (committedHead). A failure there cannot undo the
+	// commit; the next commit's line, or the next open for writing,
+	// brings the head file up to date.
 	path := tx.DB().Path()
-	tx.OnCommit(func() { _ = recordHead(path, head) })
+	tx.OnCommit(func() { committedHead(path, head) })
 	return hb.Put(auditHeadKey, hv)
 }
 

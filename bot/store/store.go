@@ -222,7 +222,9 @@ func (s *Store) Close() error {
 	if !s.db.IsReadOnly() {
 		s.flushMarks() // what was sent is recorded before the file closes
 	}
-	if err := s.db.Close(); err != nil {
+	err := s.db.Close()
+	flushHeads(s.path) // the audit heads committed are in the head file
+	if err != nil {
 		return fmt.Errorf("close store %s: %w", s.path, err)
 	}
 	return nil

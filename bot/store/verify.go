@@ -2,10 +2,12 @@ package store
 
 import (
 	"bufio"
+	"cmp"
 	"encoding/binary"
 	"errors"
 	"fmt"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -265,23 +267,107 @@ type headLine struct {
 // after bbolt has released its writer lock.
 var headFiles sync.Map // path → *headWriter
 
+// headWriter appends the heads committed to one head file, a line per
+// entry. A commit only notes its heads (committedHead) and the lines are
+// written by a goroutine of their own, so a commit and the writers
+// waiting on it do not wait for a second fsync; the heads noted while
+// lines are written go out together next, with one fsync.
 type headWriter struct {
-	mu   sync.Mutex
-	last uint64
+	mu      sync.Mutex
+	idle    *sync.Cond // signalled when writing ends
+	last    uint64     // the last head in the file
+	pending []auditHead
+	writing bool
 }
 
-// recordHead appends head to the head file of the store at dbPath,
-// fsynced, unless a later head is already there. A failure is returned
-// for the caller to log: the commit has happened and stands, and
-// VerifyAudit will report the head file behind the trail.
-func recordHead(dbPath string, head auditHead) error {
-	w, _ := headFiles.LoadOrStore(dbPath, &headWriter{})
-	hw := w.(*headWriter)
+func headWriterFor(dbPath string) *headWriter {
+	if w, ok := headFiles.Load(dbPath); ok {
+		return w.(*headWriter)
+	}
+	hw := &headWriter{}
+	hw.idle = sync.NewCond(&hw.mu)
+	w, _ := headFiles.LoadOrStore(dbPath, hw)
+	return w.(*headWriter)
+}
+
+// committedHead notes that head was committed, for the head file of the
+// store at dbPath, and starts writing unless it is under way.
+func committedHead(dbPath string, head auditHead) {
+	hw := headWriterFor(dbPath)
 	hw.mu.Lock()
 	defer hw.mu.Unlock()
+	hw.pending = append(hw.pending, head)
+	if hw.writing {
+		return
+	}
+	hw.writing = true
+	go hw.run(dbPath)
+}
+
+// run writes the heads noted, in entry order, until none is left. A
+// failure drops them: the next commit's line, or the next open for
+// writing (catchUpHead), brings the file up to date, and VerifyAudit
+// reports a head file behind.
+func (hw *headWriter) run(dbPath string) {
+	hw.mu.Lock()
+	defer hw.mu.Unlock()
+	for len(hw.pending) > 0 {
+		heads := hw.pending
+		hw.pending = nil
+		slices.SortFunc(heads, func(a, b auditHead) int { return cmp.Compare(a.Seq, b.Seq) })
+		i := 0
+		for i < len(heads) && heads[i].Seq <= hw.last {
+			i++
+		}
+		heads = heads[i:]
+		if len(heads) == 0 {
+			continue
+		}
+		hw.mu.Unlock()
+		err := appendHeads(dbPath, heads...)
+		hw.mu.Lock()
+		if err == nil {
+			hw.last = max(hw.last, heads[len(heads)-1].Seq)
+		}
+	}
+	hw.writing = false
+	hw.idle.Broadcast()
+}
+
+// flushHeads waits until the lines being written to the head file of the
+// store at dbPath are written.
+func flushHeads(dbPath string) {
+	hw := headWriterFor(dbPath)
+	hw.mu.Lock()
+	for hw.writing {
+		hw.idle.Wait()
+	}
+	hw.mu.Unlock()
+}
+
+// recordHead appends head to the head file of the store at dbPath, now,
+// unless a later head is already there. A failure is returned for the
+// caller to log: the commit has happened and stands, and VerifyAudit will
+// report the head file behind the trail.
+func recordHead(dbPath string, head auditHead) error {
+	hw := headWriterFor(dbPath)
+	hw.mu.Lock()
+	defer hw.mu.Unlock()
+	for hw.writing {
+		hw.idle.Wait()
+	}
 	if head.Seq <= hw.last {
 		return nil
 	}
+	if err := appendHeads(dbPath, head); err != nil {
+		return err
+	}
+	hw.last = head.Seq
+	return nil
+}
+
+// appendHeads appends a line for each head to the head file, fsynced.
+func appendHeads(dbPath string, heads ...auditHead) error {
 	f, err := os.OpenFile(HeadFile(dbPath), os.O_RDWR|os.O_APPEND|os.O_CREATE, 0o600)
 	if err != nil {
 		return fmt.Errorf("record the audit head: %w", err)
@@ -293,7 +379,12 @@ func recordHead(dbPath string, head auditHead) error {
 			sep = "\n" // end a line a crash cut short
 		}
 	}
-	_, err = fmt.Fprintf(f, "%s%d %s\n", sep, head.Seq, head.Hash)
+	var b strings.Builder
+	b.WriteString(sep)
+	for _, h := range heads {
+		fmt.Fprintf(&b, "%d %s\n", h.Seq, h.Hash)
+	}
+	_, err = f.WriteString(b.String())
 	if err == nil {
 		err = f.Sync()
 	}
@@ -303,7 +394,6 @@ func recordHead(dbPath string, head auditHead) error {
 	if err != nil {
 		return fmt.Errorf("record the audit head in %s: %w", HeadFile(dbPath), err)
 	}
-	hw.last = head.Seq
 	return nil
 }
 
@@ -311,6 +401,7 @@ func recordHead(dbPath string, head auditHead) error {
 // no lines. A last line cut short (a crash while it was written) is
 // ignored.
 func readHeads(dbPath string) ([]headLine, error) {
+	flushHeads(dbPath) // the lines this process is writing come first
 	data, err := os.ReadFile(HeadFile(dbPath))
 	if errors.Is(err, os.ErrNotExist) {
 		return nil, os.ErrNotExist
@@ -353,7 +444,7 @@ func verifyHeads(dbPath string, hashes []string) error {
 		if len(hashes) == 0 {
 			return nil
 		}
-		return &AuditError{Seq: uint64(len(hashes)), Reason: fmt.Sprintf("the head file %s is missing: it records the trail's head after every entry, so without it entries cut from the end cannot be found (it was deleted, or the store was copied without it)", HeadFile(dbPath))}
+		return &AuditError{Seq: uint64(len(hashes)), Reason: fmt.Sprintf("the head file %s is missing: it records the trail's head after every commit that adds entries, so without it entries cut from the end cannot be found (it was deleted, or the store was copied without it)", HeadFile(dbPath))}
 	}
 	if err != nil {
 		return &AuditError{Seq: 0, Reason: "the head file is not readable: " + err.Error()}
@@ -385,10 +476,12 @@ func catchUpHead(dbPath string, head auditHead) error {
 	}
 	// The file, not what this process last wrote (perhaps to a store
 	// since replaced), says where it stands.
-	w, _ := headFiles.LoadOrStore(dbPath, &headWriter{})
-	hw := w.(*headWriter)
+	hw := headWriterFor(dbPath)
 	hw.mu.Lock()
-	hw.last = last
+	for hw.writing {
+		hw.idle.Wait()
+	}
+	hw.last, hw.pending = last, nil
 	hw.mu.Unlock()
 	if last >= head.Seq {
 		return nil
