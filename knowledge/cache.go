@@ -81,12 +81,22 @@ func readCached(dir, key string) *cachedSource {
 		return nil
 	}
 	defer f.Close()
-	var cs cachedSource
-	if err := gob.NewDecoder(bufio.NewReaderSize(f, 1<<16)).Decode(&cs); err != nil ||
-		cs.Version != cacheVersion || cs.Key != key || !cs.valid() {
+	return decodeCached(bufio.NewReaderSize(f, 1<<16), key)
+}
+
+// decodeCached decodes a cache file, or returns nil when it is not one
+// for key. Damage of any kind is a miss: gob's own panics included.
+func decodeCached(r io.Reader, key string) (cs *cachedSource) {
+	defer func() {
+		if recover() != nil {
+			cs = nil
+		}
+	}()
+	var c cachedSource
+	if err := gob.NewDecoder(r).Decode(&c); err != nil || c.Version != cacheVersion || c.Key != key || !c.valid() {
 		return nil
 	}
-	return &cs
+	return &c
 }
 
 // valid reports whether every term number is in range, so that a

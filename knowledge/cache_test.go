@@ -1,6 +1,7 @@
 package knowledge
 
 import (
+	"bytes"
 	"encoding/json"
 	"os"
 	"path/filepath"
@@ -140,6 +141,39 @@ func TestSourceCache(t *testing.T) {
 		}
 		if got := answersJSON(t, e); got != want {
 			t.Errorf("answers differ without a writable cache")
+		}
+	})
+}
+
+// FuzzCacheFile feeds arbitrary bytes, and damaged copies of a real cache
+// file, to the cache decoder: none may panic, and what it accepts must be
+// safe to index.
+func FuzzCacheFile(f *testing.F) {
+	dir := f.TempDir()
+	full, _, err := newAnalyzers()
+	if err != nil {
+		f.Fatal(err)
+	}
+	ip := analyse(full, passage{id: "source:a.md#1", title: "Fees", path: []string{"Fees"}, text: "No fee is charged.", citation: "a.md: Fees"})
+	if err := writeCached(dir, "k0123456789012345678901234567890123456789", []*indexed{ip}); err != nil {
+		f.Fatal(err)
+	}
+	good, err := os.ReadFile(cacheFile(dir, "k0123456789012345678901234567890123456789"))
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Add(good)
+	f.Add(good[:len(good)/2])
+	f.Add([]byte("garbage"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		cs := decodeCached(bytes.NewReader(data), "k0123456789012345678901234567890123456789")
+		if cs == nil {
+			return
+		}
+		e := newTestEngine(t, Options{NoEmbedded: true})
+		e.putCached(cs)
+		if _, err := e.Answer("is a fee charged?"); err != nil {
+			t.Fatal(err)
 		}
 	})
 }
