@@ -229,7 +229,8 @@ func syncDir(dir string) error {
 // trace.
 type safeDB struct {
 	*bolt.DB
-	path string
+	path  string
+	group *groupCommit // see Batch
 }
 
 // guard turns a panic or a fault in fn into an ErrDamaged error.
@@ -243,15 +244,6 @@ func (d safeDB) guard(fn func() error) (err error) {
 	return fn()
 }
 
-// faultsPanic makes a memory fault inside fn a panic, which bbolt's batch
-// recovers and re-runs in the caller, where guard catches it.
-func faultsPanic(fn func(*bolt.Tx) error) func(*bolt.Tx) error {
-	return func(tx *bolt.Tx) error {
-		defer debug.SetPanicOnFault(debug.SetPanicOnFault(true))
-		return fn(tx)
-	}
-}
-
 // View is bolt.DB.View, guarded.
 func (d safeDB) View(fn func(*bolt.Tx) error) error {
 	return d.guard(func() error { return d.DB.View(fn) })
@@ -260,11 +252,6 @@ func (d safeDB) View(fn func(*bolt.Tx) error) error {
 // Update is bolt.DB.Update, guarded.
 func (d safeDB) Update(fn func(*bolt.Tx) error) error {
 	return d.guard(func() error { return d.DB.Update(fn) })
-}
-
-// Batch is bolt.DB.Batch, guarded.
-func (d safeDB) Batch(fn func(*bolt.Tx) error) error {
-	return d.guard(func() error { return d.DB.Batch(faultsPanic(fn)) })
 }
 
 // openGuarded is bolt.Open with its panics on a damaged file (which

@@ -61,11 +61,6 @@ const dedupeTTL = 2 * time.Hour
 // pruneBatch bounds how many stale dedupe entries one FirstSeen call deletes.
 const pruneBatch = 256
 
-// batchDelay is how long a group commit waits to gather more questions. The
-// fsync that follows takes longer than this, so it costs a lone writer little
-// and lets many writers share one fsync.
-const batchDelay = 2 * time.Millisecond
-
 // initialMmapSize is the address space mapped up front. While the file fits
 // in it, writers never wait for long readers (an export) to finish before
 // growing the map. It is address space, not memory, and does not grow the
@@ -177,8 +172,7 @@ func Open(path string, opts Options) (*Store, error) {
 		}
 		return nil, fmt.Errorf("open store %s: %w", path, err)
 	}
-	bdb.MaxBatchDelay = batchDelay
-	db := safeDB{DB: bdb, path: path}
+	db := safeDB{DB: bdb, path: path, group: &groupCommit{}}
 	if !opts.ReadOnly {
 		var head auditHead
 		err := db.Update(func(tx *bolt.Tx) error {
@@ -245,8 +239,9 @@ func seqKey(n uint64) []byte {
 // sets q.Status to answered if q.Confident and to awaiting otherwise when it
 // is empty. When Log returns nil the question is on disk.
 //
-// Concurrent calls are committed together, sharing one fsync; a call waits
-// a few milliseconds for company. ctx is checked before queuing and again
+// Concurrent calls are committed together, sharing one fsync: the calls
+// that arrive while a commit is under way go in the next (see Batch). ctx
+// is checked before queuing and again
 // when the commit runs: if it is done by then, Log returns its error and
 // nothing is logged. Log does not return early while a commit is under way.
 func (s *Store) Log(ctx context.Context, q *Question) error {
