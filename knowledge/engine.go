@@ -29,7 +29,7 @@ type Options struct {
 	// headings and cited "<file>: <heading> › <subheading>"; text before
 	// the first heading is cited "<file>: opening text". Plain text is
 	// split at blank lines, each paragraph cited "<file>: paragraph N". A
-	// section longer than about 250 words is split at paragraphs into
+	// section longer than about 400 words (a page) is split at paragraphs into
 	// parts, cited "... (part 2)". Files are UTF-8, or UTF-16 with a
 	// byte-order mark.
 	Sources []string

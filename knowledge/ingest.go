@@ -183,8 +183,11 @@ func sourcePassages(path, text string) []passage {
 }
 
 // maxPassageWords is the length, in words, beyond which a section is split
-// at paragraphs (see splitLong).
-const maxPassageWords = 250
+// at paragraphs (see splitLong): about a page. Chosen on the fit corpora
+// (250 to 1,000 tried): shorter parts of one section share its heading
+// path and compete with each other, so answers in them are rarely
+// confident; longer ones make a citation less precise.
+const maxPassageWords = 400
 
 // sectionize groups paragraphs under their heading path. A heading whose
 // text is empty keeps its parent's path; a heading with no paragraph under

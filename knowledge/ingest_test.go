@@ -58,7 +58,7 @@ func TestSourcePassages(t *testing.T) {
 // TestLongSectionSplit: a long section is cut at paragraphs into parts
 // that keep the heading path.
 func TestLongSectionSplit(t *testing.T) {
-	para := strings.Repeat("word ", 150)
+	para := strings.Repeat("word ", maxPassageWords*3/5) // two paragraphs overflow a part
 	ps := sourcePassages("a.md", "# Scope\n## Tasks\n"+para+"\n\n"+para+"\n\n"+para+"\n")
 	if len(ps) != 3 {
 		t.Fatalf("%d passages, want 3", len(ps))

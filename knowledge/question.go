@@ -193,14 +193,16 @@ func (e *Engine) derive(units []unit) {
 			continue
 		}
 		k := u.keys[0]
+		var forms []string
 		for _, t := range e.roots[k[:minRoot]] {
-			if t == k || e.df[t] == 0 {
-				continue
+			if t != k && e.df[t] > 0 && commonPrefix(k, t) >= max(minRoot, min(len(k), len(t))-rootSlack) {
+				forms = append(forms, t)
 			}
-			if commonPrefix(k, t) >= max(minRoot, min(len(k), len(t))-rootSlack) {
-				u.alts = append(u.alts, []string{t})
-				u.scopes = append(u.scopes, "")
-			}
+		}
+		slices.Sort(forms) // roots holds terms in the order passages happened to list them
+		for _, t := range forms {
+			u.alts = append(u.alts, []string{t})
+			u.scopes = append(u.scopes, "")
 		}
 	}
 }
