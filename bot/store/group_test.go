@@ -1,6 +1,7 @@
 package store
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"sync"
@@ -97,5 +98,47 @@ func TestGroupCommit(t *testing.T) {
 	defer mu.Unlock()
 	if len(revs) > 3 {
 		t.Errorf("%d calls queued behind one commit took %d commits, want them together", n, len(revs))
+	}
+}
+
+// TestFollowersCommittedTogether: followers of one question committed in
+// one group are each recorded, with the askers counted right in the
+// trail, and the trail verifies.
+func TestFollowersCommittedTogether(t *testing.T) {
+	s := openTest(t, testPath(t), nil)
+	ctx := context.Background()
+	target := &Question{UserID: "U0", Question: "Can a hospice join a cluster?", Status: StatusAwaiting}
+	if err := s.Log(ctx, target); err != nil {
+		t.Fatal(err)
+	}
+	const n = 30
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Go(func() {
+			// Every third follower is an asker already counted.
+			q := &Question{UserID: fmt.Sprintf("U%d", i%20), Question: "Could a hospice join clusters?"}
+			if followed, _, err := s.LogFollower(ctx, "", q, target.ID); err != nil || !followed {
+				t.Errorf("LogFollower %d = %v, %v", i, followed, err)
+			}
+		})
+	}
+	wg.Wait()
+	got, err := s.Get(target.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got.Followers) != n || got.AskedBy() != 20 {
+		t.Errorf("%d followers, asked by %d; want %d and 20", len(got.Followers), got.AskedBy(), n)
+	}
+	if _, err := s.VerifyAudit(); err != nil {
+		t.Fatal(err)
+	}
+	h, err := s.History(target.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	last := h[len(h)-1].Changes[1]
+	if last.Field != "asked_by" || last.To != "20" {
+		t.Errorf("last merge recorded %+v, want asked_by to 20", last)
 	}
 }
