@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 	"io"
@@ -194,10 +193,8 @@ type result struct {
 // hiecbot runs the command with the config in dir, as main does.
 func hiecbot(t *testing.T, dir string, stdin string, args ...string) result {
 	t.Helper()
-	var out, errOut bytes.Buffer
-	args = append([]string{"--config", filepath.Join(dir, "hiecbot.yaml")}, args...)
-	err := run(context.Background(), args, func(string) string { return "" }, strings.NewReader(stdin), &out, &errOut)
-	return result{out.String(), errOut.String(), err}
+	r := fakes.Run(t, run, dir, stdin, args...)
+	return result{r.Stdout, r.Stderr, r.Err}
 }
 
 // TestServeRefusesUnservableSocket: when the admin socket cannot be

@@ -6,11 +6,13 @@ import (
 	"encoding/csv"
 	"encoding/json"
 	"errors"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
+	"github.com/hiec/hiecbot/bot/fakes"
 	"github.com/hiec/hiecbot/bot/store"
 	bolt "go.etcd.io/bbolt"
 )
@@ -20,23 +22,15 @@ type result struct {
 	err            error
 }
 
-// hiecbot runs the command in dir with the given config and stdin.
+// hiecbot runs the command line with the config in dir (none when dir
+// is ""), as the operator fakes.User.
 func hiecbot(t *testing.T, dir string, stdin string, args ...string) result {
 	t.Helper()
-	var out, errOut bytes.Buffer
-	getenv := func(k string) string {
-		if k == "USER" {
-			return "nsg-officer"
-		}
-		return ""
-	}
-	if dir != "" {
-		args = append([]string{"--config", filepath.Join(dir, "hiecbot.yaml")}, args...)
-	}
-	cli := &CLI{Getenv: getenv, Stdin: strings.NewReader(stdin), Stdout: &out, Stderr: &errOut,
-		Username: func() string { return "nsg-officer" }}
-	err := cli.Run(context.Background(), args)
-	return result{out.String(), errOut.String(), err}
+	r := fakes.Run(t, func(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) error {
+		cli := &CLI{Getenv: getenv, Stdin: stdin, Stdout: stdout, Stderr: stderr, Username: func() string { return fakes.User }}
+		return cli.Run(ctx, args)
+	}, dir, stdin, args...)
+	return result{r.Stdout, r.Stderr, r.Err}
 }
 
 func isUsage(err error) bool {

@@ -1,6 +1,7 @@
 // Package fakes holds the test doubles of hiecbot's own parts that more
 // than one package's tests need: a knowledge engine with answers the test
-// chooses, and a log sink safe for the goroutines that write to it. The
+// chooses, a log sink safe for the goroutines that write to it, and Run,
+// which drives the command line for the bot's tests and main's. The
 // Slack double is bot/slackbot/slacktest.
 //
 // It owns doubles only, for tests. It imports knowledge (for the engine's
