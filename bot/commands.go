@@ -323,17 +323,65 @@ func runServe(cl *call, _ []string) error {
 	return cl.Serve(cl.ctx, cfg, Logger(cfg, cl.Stderr))
 }
 
-// records opens the question log for a questions subcommand.
-func (cl *call) records(write bool) (*config.Config, dialogue.Records, func() error, error) {
+// records is what a questions command works on: the config, the filter
+// its flags give (empty for a command without them), and the question
+// log, from the running bot or the file.
+type records struct {
+	cfg *config.Config
+	f   store.Filter
+	dialogue.Records
+}
+
+// withRecords is the plumbing the questions commands share: it loads the
+// config, reads the filter flags, opens the question log (for writing
+// when write: a change, or an export the trail records) and runs fn on
+// them, closing the log after. A mistake in the config or the flags
+// stops it before the log is opened.
+func (cl *call) withRecords(write bool, fn func(r records) error) error {
 	cfg, err := cl.load()
 	if err != nil {
-		return nil, nil, nil, err
+		return err
+	}
+	f, err := cl.filter(cfg)
+	if err != nil {
+		return err
 	}
 	r, closeRecords, err := OpenRecords(cfg.Storage.Path, write, cfg.Reminders.Location())
 	if err != nil {
-		return nil, nil, nil, err
+		return err
 	}
-	return cfg, r, closeRecords, nil
+	defer closeRecords()
+	return fn(records{cfg, f, r})
+}
+
+// actor is who the NSG action is recorded as: --by, or the user name on
+// this computer.
+func (cl *call) actor() string {
+	if who := strings.TrimSpace(cl.by); who != "" {
+		return who
+	}
+	return cl.username()
+}
+
+// writeOut writes an export to standard output or, with --out, to that
+// file (atomically, mode 0600), then says on standard error how many
+// of what it wrote there.
+func (cl *call) writeOut(what string, export func(w io.Writer) (int, error)) error {
+	if cl.out == "" {
+		_, err := export(cl.Stdout)
+		return err
+	}
+	var n int
+	err := store.WriteFile(cl.out, 0o600, func(w io.Writer) error {
+		var err error
+		n, err = export(w)
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(cl.Stderr, "Exported %d %s to %s\n", n, what, cl.out)
+	return nil
 }
 
 // filter reads --status, --since and --until with store's one reader.
@@ -347,33 +395,21 @@ func (cl *call) filter(cfg *config.Config) (store.Filter, error) {
 }
 
 func runList(cl *call, _ []string) error {
-	cfg, err := cl.load()
-	if err != nil {
-		return err
-	}
-	f, err := cl.filter(cfg)
-	if err != nil {
-		return err
-	}
-	_, r, closeRecords, err := cl.records(false)
-	if err != nil {
-		return err
-	}
-	defer closeRecords()
-	qs, err := r.List(f)
-	if err != nil {
-		return err
-	}
-	return PrintQuestions(cl.Stdout, qs, cl.json)
+	return cl.withRecords(false, func(r records) error {
+		qs, err := r.List(r.f)
+		if err != nil {
+			return err
+		}
+		return PrintQuestions(cl.Stdout, qs, cl.json)
+	})
 }
 
 func runShow(cl *call, pos []string) error {
-	_, r, closeRecords, err := cl.records(false)
-	if err != nil {
-		return err
-	}
-	defer closeRecords()
-	q, err := r.Get(pos[0])
+	return cl.withRecords(false, func(r records) error { return show(cl, r.Records, pos[0]) })
+}
+
+func show(cl *call, r dialogue.Records, id string) error {
+	q, err := r.Get(id)
 	if err != nil {
 		return recordError(err)
 	}
@@ -393,20 +429,24 @@ func runShow(cl *call, pos []string) error {
 }
 
 func runAnswer(cl *call, pos []string) error {
-	cite := strings.TrimSpace(cl.cite)
-	if cite == "" && strings.TrimSpace(pos[1]) == "" {
-		return UsageError{fmt.Errorf("questions answer %s: %w", pos[0], store.ErrEmpty)}
+	cite, text := strings.TrimSpace(cl.cite), ""
+	if cite == "" {
+		text = pos[1] // with --cite there is no answer text
+		if strings.TrimSpace(text) == "" {
+			return UsageError{fmt.Errorf("questions answer %s: %w", pos[0], store.ErrEmpty)}
+		}
 	}
-	cfg, r, closeRecords, err := cl.records(true)
-	if err != nil {
-		return err
-	}
-	defer closeRecords()
-	who := strings.TrimSpace(cl.by)
-	if who == "" {
-		who = cl.username()
-	}
-	var q store.Question
+	return cl.withRecords(true, func(r records) error { return answer(cl, r.cfg, r.Records, pos[0], text, cite) })
+}
+
+// answer records an NSG answer to question id: text, or the passage
+// cite names.
+func answer(cl *call, cfg *config.Config, r dialogue.Records, id, text, cite string) error {
+	who := cl.actor()
+	var (
+		q   store.Question
+		err error
+	)
 	if cite != "" {
 		if off, ok := r.(dialogue.Offline); ok {
 			// No bot running: look the passage up in an index of our own;
@@ -419,9 +459,9 @@ func runAnswer(cl *call, pos []string) error {
 			off.Lookup = e.Lookup
 			r = off
 		}
-		q, err = r.Cite(cl.ctx, pos[0], cite, who)
+		q, err = r.Cite(cl.ctx, id, cite, who)
 	} else {
-		q, err = r.Answer(cl.ctx, pos[0], pos[1], who)
+		q, err = r.Answer(cl.ctx, id, text, who)
 	}
 	if err != nil {
 		return recordError(err)
@@ -448,23 +488,19 @@ func runPublish(cl *call, pos []string) error {
 	if strings.TrimSpace(cfg.Reminders.Channel) == "" {
 		return fmt.Errorf("publish %s: %w: %s", strings.TrimSpace(pos[0]), dialogue.ErrNoBidderChannel, dialogue.NoBidderChannelAdvice)
 	}
-	_, r, closeRecords, err := cl.records(true)
-	if err != nil {
-		return err
-	}
-	defer closeRecords()
-	who := strings.TrimSpace(cl.by)
-	if who == "" {
-		who = cl.username()
-	}
+	return cl.withRecords(true, func(r records) error { return publish(cl, r.Records, pos[0], w) })
+}
+
+func publish(cl *call, r dialogue.Records, id string, w store.Wording) error {
+	who := cl.actor()
 	if w.Question == "" && !cl.yes {
 		// Show exactly what would be posted, and ask.
-		q, err := r.Get(pos[0])
+		q, err := r.Get(id)
 		if err != nil {
 			return recordError(err)
 		}
 		if q.Status != store.StatusNSGAnswered {
-			_, err := r.Publish(cl.ctx, pos[0], w, who) // refused with the reason, changing nothing
+			_, err := r.Publish(cl.ctx, id, w, who) // refused with the reason, changing nothing
 			if err == nil {
 				return fmt.Errorf("publish %s: published without confirmation", q.ID)
 			}
@@ -481,7 +517,7 @@ func runPublish(cl *call, pos []string) error {
 			return usagef("not published: answer y to publish, pass --yes, or give the wording with --question")
 		}
 	}
-	q, err := r.Publish(cl.ctx, pos[0], w, who)
+	q, err := r.Publish(cl.ctx, id, w, who)
 	if err != nil {
 		return recordError(err)
 	}
@@ -492,37 +528,31 @@ func runPublish(cl *call, pos []string) error {
 }
 
 func runHistory(cl *call, pos []string) error {
-	_, r, closeRecords, err := cl.records(false)
-	if err != nil {
-		return err
-	}
-	defer closeRecords()
-	h, err := r.History(pos[0])
-	if err != nil {
-		return recordError(err)
-	}
-	if cl.json {
-		if h == nil {
-			h = []store.AuditEntry{}
+	return cl.withRecords(false, func(r records) error {
+		h, err := r.History(pos[0])
+		if err != nil {
+			return recordError(err)
 		}
-		return writeIndented(cl.Stdout, h)
-	}
-	fmt.Fprintln(cl.Stdout, TerminalSafe(plainText(dialogue.HistoryText(pos[0], h))))
-	return nil
+		if cl.json {
+			if h == nil {
+				h = []store.AuditEntry{}
+			}
+			return writeIndented(cl.Stdout, h)
+		}
+		fmt.Fprintln(cl.Stdout, TerminalSafe(plainText(dialogue.HistoryText(pos[0], h))))
+		return nil
+	})
 }
 
 func runAuditVerify(cl *call, _ []string) error {
-	_, r, closeRecords, err := cl.records(false)
-	if err != nil {
-		return err
-	}
-	defer closeRecords()
-	n, err := r.VerifyAudit()
-	if err != nil {
-		return fmt.Errorf("the audit trail does not verify: %w (checked %d %s)", err, n, pluralWord(n, "entry", "entries"))
-	}
-	fmt.Fprintf(cl.Stdout, "The audit trail verifies: %d %s, each chained to the one before, and every question's NSG record matches it.\n", n, pluralWord(n, "entry", "entries"))
-	return nil
+	return cl.withRecords(false, func(r records) error {
+		n, err := r.VerifyAudit()
+		if err != nil {
+			return fmt.Errorf("the audit trail does not verify: %w (checked %d %s)", err, n, pluralWord(n, "entry", "entries"))
+		}
+		fmt.Fprintf(cl.Stdout, "The audit trail verifies: %d %s, each chained to the one before, and every question's NSG record matches it.\n", n, pluralWord(n, "entry", "entries"))
+		return nil
+	})
 }
 
 func runAuditExport(cl *call, _ []string) error {
@@ -530,27 +560,10 @@ func runAuditExport(cl *call, _ []string) error {
 	if err != nil || fm == store.FormatXLSX {
 		return usagef("--format %q: valid formats are csv, json", cl.format)
 	}
-	_, r, closeRecords, err := cl.records(true) // the export is recorded in the trail
-	if err != nil {
-		return err
-	}
-	defer closeRecords()
-	who := cl.username()
-	if cl.out == "" {
-		_, err := r.ExportAudit(cl.Stdout, fm, who)
-		return err
-	}
-	var n int
-	err = store.WriteFile(cl.out, 0o600, func(w io.Writer) error {
-		var err error
-		n, err = r.ExportAudit(w, fm, who)
-		return err
+	// The export is recorded in the trail, so it writes to the log.
+	return cl.withRecords(true, func(r records) error {
+		return cl.writeOut("audit entries", func(w io.Writer) (int, error) { return r.ExportAudit(w, fm, cl.username()) })
 	})
-	if err != nil {
-		return err
-	}
-	fmt.Fprintf(cl.Stderr, "Exported %d audit entries to %s\n", n, cl.out)
-	return nil
 }
 
 // plainText turns the Desk's mrkdwn into terminal text.
@@ -571,36 +584,10 @@ func runExport(cl *call, _ []string) error {
 	if fm == store.FormatXLSX && cl.out == "" {
 		return usagef("an xlsx export needs --out FILE: it is a binary file")
 	}
-	cfg, err := cl.load()
-	if err != nil {
-		return err
-	}
-	f, err := cl.filter(cfg)
-	if err != nil {
-		return err
-	}
 	// An export is recorded in the audit trail, so it writes to the log.
-	_, r, closeRecords, err := cl.records(true)
-	if err != nil {
-		return err
-	}
-	defer closeRecords()
-	who := cl.username()
-	if cl.out == "" {
-		_, err := r.Export(cl.Stdout, fm, f, who)
-		return err
-	}
-	var n int
-	err = store.WriteFile(cl.out, 0o600, func(w io.Writer) error {
-		var err error
-		n, err = r.Export(w, fm, f, who)
-		return err
+	return cl.withRecords(true, func(r records) error {
+		return cl.writeOut("questions", func(w io.Writer) (int, error) { return r.Export(w, fm, r.f, cl.username()) })
 	})
-	if err != nil {
-		return err
-	}
-	fmt.Fprintf(cl.Stderr, "Exported %d questions to %s\n", n, cl.out)
-	return nil
 }
 
 // recordError makes a bad id or a disallowed change a usage error (exit 2).

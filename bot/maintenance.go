@@ -53,24 +53,21 @@ func outboxOf(r dialogue.Records) (outboxLister, bool) {
 }
 
 func runOutbox(cl *call, _ []string) error {
-	_, r, closeRecords, err := cl.records(false)
-	if err != nil {
-		return err
-	}
-	defer closeRecords()
-	ob, ok := outboxOf(r)
-	if !ok {
-		return fmt.Errorf("this question log has no outbox to read")
-	}
-	f := store.OutboxFilter{}
-	if cl.failed {
-		f.Status = store.OutboxFailed
-	}
-	msgs, err := ob.Outbox(f)
-	if err != nil {
-		return err
-	}
-	return PrintOutbox(cl.Stdout, msgs, cl.json)
+	return cl.withRecords(false, func(r records) error {
+		ob, ok := outboxOf(r.Records)
+		if !ok {
+			return fmt.Errorf("this question log has no outbox to read")
+		}
+		f := store.OutboxFilter{}
+		if cl.failed {
+			f.Status = store.OutboxFailed
+		}
+		msgs, err := ob.Outbox(f)
+		if err != nil {
+			return err
+		}
+		return PrintOutbox(cl.Stdout, msgs, cl.json)
+	})
 }
 
 // PrintOutbox prints outbox messages as a table, or JSON when asJSON is
