@@ -471,7 +471,7 @@ func (e *Engine) answer(question string, explain bool) (Result, error) {
 	res.Confident, res.Probability, res.Reason = d.Confident, round2(d.Probability), d.Reason
 	weights := map[string]float64{}
 	for _, u := range q.units {
-		for _, form := range u.forms("*") {
+		for _, form := range u.all {
 			for _, k := range form {
 				weights[k] = max(weights[k], u.weight)
 			}

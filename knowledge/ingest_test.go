@@ -143,11 +143,11 @@ func TestSynonymsOption(t *testing.T) {
 	}
 }
 
-// TestGuideVocabularyIsScoped: the guide's vocabulary maps "team" to the
-// National Steering Group in the guide; in another document "team" is
-// just a team.
+// TestGuideVocabularyIsScoped: the guide's vocabulary maps "programme
+// board" to the National Steering Group in the guide; in another document
+// a programme board is just a board.
 func TestGuideVocabularyIsScoped(t *testing.T) {
-	doc := writeFile(t, "rfq.md", "# Staffing\n\nThe contractor's team lists its key personnel.\n")
+	doc := writeFile(t, "rfq.md", "# Staffing\n\nThe contractor's programme board approves key personnel.\n")
 	e := newTestEngine(t, Options{Sources: []string{doc}})
 	e.mu.RLock()
 	defer e.mu.RUnlock()
@@ -160,7 +160,7 @@ func TestGuideVocabularyIsScoped(t *testing.T) {
 		}
 	}
 	found := false
-	qv := newQuery(q.units, &e.params).view(rfq)
+	qv := newQuery(q.units, &e.params).views(e.inv, []*indexed{rfq})[0]
 	for i, u := range q.units {
 		if strings.Join(u.keys, " ") != "nation steer group" {
 			continue

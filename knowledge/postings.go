@@ -136,15 +136,7 @@ func (x *postings) search(q []queryTerm, boost [numFields]float64, df map[string
 	for d, s := range scores {
 		hits = append(hits, hit{d, s})
 	}
-	slices.SortFunc(hits, func(a, b hit) int {
-		switch {
-		case a.score > b.score:
-			return -1
-		case a.score < b.score:
-			return 1
-		}
-		return int(x.docs[a.doc].seq - x.docs[b.doc].seq)
-	})
+	slices.SortFunc(hits, func(a, b hit) int { return bestFirst(a.score, b.score, x.docs[a.doc], x.docs[b.doc]) })
 	if len(hits) <= k {
 		return hits
 	}
@@ -163,6 +155,18 @@ func (x *postings) search(q []queryTerm, boost [numFields]float64, df map[string
 		}
 	}
 	return out
+}
+
+// bestFirst orders passages a and b, scored sa and sb: higher score
+// first, and of equal scores the passage added first.
+func bestFirst(sa, sb float64, a, b *indexed) int {
+	switch {
+	case sa > sb:
+		return -1
+	case sa < sb:
+		return 1
+	}
+	return a.seq - b.seq
 }
 
 // perDoc is how many passages of each document retrieval keeps at least.

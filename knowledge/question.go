@@ -22,13 +22,10 @@ type unit struct {
 	keys   []string   // the stems of the question's own words
 	alts   [][]string // synonyms: each a phrase of stems
 	scopes []string   // the document each synonym holds in, or "" (see expansion)
-	// all is keys and every alt, and scoped whether some alt holds in one
-	// document only: set by weigh, for forms.
+	// all is keys and then every alt: set by weigh.
 	all    [][]string
-	scoped bool
-	byDoc  map[string][][]string // forms by document, when scoped
-	start  int                   // byte offset in the question
-	weight float64               // its rarity (see Engine.weigh)
+	start  int     // byte offset in the question
+	weight float64 // its rarity (see Engine.weigh)
 	// known reports whether the unit, or a synonym of it, occurs in some
 	// passage: a question whose weight lies in unknown units asks about
 	// something the passages do not mention.
@@ -223,12 +220,8 @@ func (e *Engine) weigh(units []unit) {
 	for i := range units {
 		u := &units[i]
 		u.all = append([][]string{u.keys}, u.alts...)
-		u.scoped = slices.ContainsFunc(u.scopes, func(s string) bool { return s != "" })
-		if u.scoped {
-			u.byDoc = map[string][][]string{}
-		}
 		best := -1
-		for _, form := range u.forms("*") {
+		for _, form := range u.all {
 			if df := e.phraseDF(form); df > 0 && (best < 0 || df < best) {
 				best = df
 			}
@@ -240,27 +233,6 @@ func (e *Engine) weigh(units []unit) {
 		}
 		u.weight = idf(df, n)
 	}
-}
-
-// forms returns the unit's own words and the synonyms that hold in
-// document doc; "*" means every synonym.
-func (u unit) forms(doc string) [][]string {
-	if u.all != nil && (doc == "*" || !u.scoped) {
-		return u.all
-	}
-	if f, ok := u.byDoc[doc]; ok {
-		return f
-	}
-	out := [][]string{u.keys}
-	for i, a := range u.alts {
-		if doc == "*" || u.scopes[i] == "" || u.scopes[i] == doc {
-			out = append(out, a)
-		}
-	}
-	if u.byDoc != nil {
-		u.byDoc[doc] = out
-	}
-	return out
 }
 
 // phraseDF estimates how many passages hold all the stems of a phrase: the

@@ -164,16 +164,6 @@ func (v *view) findWhole() {
 	}
 }
 
-// view returns ip's view, its terms looked up one by one.
-func (q *query) view(ip *indexed) view {
-	v := view{q: q, ip: ip, t: make([]*termInfo, len(q.stems)), whole: make([][]int, len(q.units))}
-	for i, s := range q.stems {
-		v.t[i] = ip.terms[s]
-	}
-	v.findWhole()
-	return v
-}
-
 // credit returns the share of unit i's weight the passage earns, counting
 // the occurrences where accepts.
 func (v view) credit(i int, where func(*termInfo) bool) float64 {
@@ -384,15 +374,7 @@ func (e *Engine) rank(units []unit, asks []string, hits []*indexed, bm25 map[str
 			p.WWindow*c.f.Window + p.WPhrase*c.f.Phrase - p.WTypeMiss*c.f.TypeMiss + ip.prior
 		out = append(out, c)
 	}
-	slices.SortStableFunc(out, func(a, b candidate) int {
-		switch {
-		case a.score > b.score:
-			return -1
-		case a.score < b.score:
-			return 1
-		}
-		return a.ip.seq - b.ip.seq
-	})
+	slices.SortStableFunc(out, func(a, b candidate) int { return bestFirst(a.score, b.score, a.ip, b.ip) })
 	return out
 }
 
