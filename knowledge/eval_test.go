@@ -346,7 +346,9 @@ func TestEvalMixed(t *testing.T) {
 		qs := loadQuestions(t, c)
 		alone, _ := evaluate(t, engineFor(t, c), qs)
 		together, _ := evaluate(t, mixed, qs)
-		t.Logf("%s: top-1 %.2f alone, %.2f mixed; confident precision %.2f alone, %.2f mixed", c.name, alone.Top1, together.Top1, alone.ConfidentPrec, together.ConfidentPrec)
+		b1, b3 := baseline(t, mixed, qs)
+		t.Logf("%s: top-1 %.2f alone, %.2f mixed; confident precision %.2f alone, %.2f mixed; mixed: recall@3 %.2f, confident %.2f, off-topic abstention %.2f; bleve default mixed: top-1 %.2f, recall@3 %.2f",
+			c.name, alone.Top1, together.Top1, alone.ConfidentPrec, together.ConfidentPrec, together.Recall3, together.ConfidentRate, together.Abstention, b1, b3)
 		if drop := alone.Top1 - together.Top1; strings.HasPrefix(c.name, "guide") && drop > mixedMaxDrop {
 			t.Errorf("%s: top-1 falls by %.3f when every corpus is indexed together (at most %.2f)", c.name, drop, mixedMaxDrop)
 		}
