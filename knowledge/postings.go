@@ -1,6 +1,9 @@
 package knowledge
 
-import "slices"
+import (
+	"slices"
+	"sync"
+)
 
 // The retrieval index: an inverted index of the passages' terms, held in
 // memory and scored with BM25F.
@@ -111,7 +114,8 @@ func (x *postings) search(q []queryTerm, boost [numFields]float64, df map[string
 	for f := range numFields {
 		avg[f] = max(x.sum[f]/float64(x.live), 1)
 	}
-	scores := map[int32]float64{}
+	buf := x.scratch()
+	scores, in, touched := buf.score, buf.slot, buf.touched[:0]
 	for _, qt := range q {
 		ps := x.terms[qt.term]
 		if len(ps) == 0 {
@@ -129,13 +133,20 @@ func (x *postings) search(q []queryTerm, boost [numFields]float64, df map[string
 					tf += boost[f] * float64(n) / norm
 				}
 			}
+			if in[p.Doc] == 0 {
+				in[p.Doc] = 1
+				touched = append(touched, p.Doc)
+			}
 			scores[p.Doc] += w * tf * (bm25K1 + 1) / (tf + bm25K1)
 		}
 	}
-	hits := make([]hit, 0, len(scores))
-	for d, s := range scores {
-		hits = append(hits, hit{d, s})
+	hits := make([]hit, 0, len(touched))
+	for _, d := range touched {
+		hits = append(hits, hit{d, scores[d]})
+		scores[d], in[d] = 0, 0
 	}
+	buf.touched = touched
+	x.release(buf) // clean again
 	slices.SortFunc(hits, func(a, b hit) int { return bestFirst(a.score, b.score, x.docs[a.doc], x.docs[b.doc]) })
 	if len(hits) <= k {
 		return hits
@@ -171,3 +182,27 @@ func bestFirst(sa, sb float64, a, b *indexed) int {
 
 // perDoc is how many passages of each document retrieval keeps at least.
 const perDoc = 3
+
+// searchBuf is the working memory of a search, or of query.views, by
+// passage number; slot and score are all zero between uses.
+type searchBuf struct {
+	slot    []int32
+	score   []float64
+	touched []int32
+}
+
+var searchBufs sync.Pool // of *searchBuf
+
+// scratch returns a searchBuf for x's passages; release gives it back.
+func (x *postings) scratch() *searchBuf {
+	b, _ := searchBufs.Get().(*searchBuf)
+	if b == nil {
+		b = &searchBuf{}
+	}
+	if n := len(x.docs); len(b.slot) < n {
+		b.slot, b.score = make([]int32, n+n/4), make([]float64, n+n/4)
+	}
+	return b
+}
+
+func (x *postings) release(b *searchBuf) { searchBufs.Put(b) }

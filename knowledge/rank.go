@@ -12,11 +12,18 @@ import (
 
 // retrieve searches the postings for every stem of the units,
 // synonyms weighted less than the question's own words, and returns the
-// best Candidates passages with their BM25F scores. The caller holds
-// e.mu.
-func (e *Engine) retrieve(units []unit) ([]*indexed, map[string]float64) {
-	var q []queryTerm
-	seen := map[string]bool{}
+// best Candidates passages with their BM25F scores (bm25[i] is hits[i]'s).
+// The caller holds e.mu.
+func (e *Engine) retrieve(units []unit) (hits []*indexed, bm25 []float64) {
+	n := 0
+	for _, u := range units {
+		n += len(u.keys)
+		for _, alt := range u.alts {
+			n += len(alt)
+		}
+	}
+	q := make([]queryTerm, 0, n)
+	seen := make(map[string]bool, n)
 	add := func(stem string, w float64) {
 		if !seen[stem] && e.df[stem] > 0 { // a word no passage holds finds nothing
 			seen[stem] = true
@@ -39,15 +46,12 @@ func (e *Engine) retrieve(units []unit) ([]*indexed, map[string]float64) {
 		return nil, nil
 	}
 	boost := [numFields]float64{inBody: 1, inTitle: e.params.TitleBoost, inAlts: e.params.AltBoost}
-	hits := e.inv.search(q, boost, e.df, e.params.Candidates)
-	out := make([]*indexed, 0, len(hits))
-	bm25 := make(map[string]float64, len(hits))
-	for _, h := range hits {
-		ip := e.inv.docs[h.doc]
-		out = append(out, ip)
-		bm25[ip.id] = h.score
+	found := e.inv.search(q, boost, e.df, e.params.Candidates)
+	hits, bm25 = make([]*indexed, len(found)), make([]float64, len(found))
+	for i, h := range found {
+		hits[i], bm25[i] = e.inv.docs[h.doc], h.score
 	}
-	return out, bm25
+	return hits, bm25
 }
 
 // features are what the ranking and the decision know of a candidate
@@ -76,15 +80,29 @@ type query struct {
 	units []unit
 	stems []string
 	ids   [][][]int // ids[i][f] numbers the stems of form f (units[i].all[f])
+	// The working memory of views and featuresOf, reused from one
+	// candidate to the next (a query serves one goroutine).
+	whole []int // what the views' whole slices are cut from
+	s     scratch
 }
 
 // newQuery numbers the stems of units, which weigh has set.
 func newQuery(units []unit, p *Params) *query {
-	q := &query{p: p, units: units, ids: make([][][]int, len(units))}
-	num := map[string]int{}
-	for i, u := range units {
+	nforms, nstems := 0, 0
+	for _, u := range units {
+		nforms += len(u.all)
 		for _, form := range u.all {
-			ids := make([]int, len(form))
+			nstems += len(form)
+		}
+	}
+	q := &query{p: p, units: units, ids: make([][][]int, len(units)), stems: make([]string, 0, nstems)}
+	forms, idbuf := make([][]int, nforms), make([]int, nstems)
+	num := make(map[string]int, nstems)
+	for i, u := range units {
+		q.ids[i], forms = forms[:len(u.all):len(u.all)], forms[len(u.all):]
+		for f, form := range u.all {
+			ids := idbuf[:len(form):len(form)]
+			idbuf = idbuf[len(form):]
 			for j, s := range form {
 				n, ok := num[s]
 				if !ok {
@@ -94,7 +112,7 @@ func newQuery(units []unit, p *Params) *query {
 				}
 				ids[j] = n
 			}
-			q.ids[i] = append(q.ids[i], ids)
+			q.ids[i][f] = ids
 		}
 	}
 	return q
@@ -114,20 +132,25 @@ type view struct {
 // postings of the query's stems.
 func (q *query) views(x *postings, hits []*indexed) []view {
 	vs := make([]view, len(hits))
-	at := make(map[int32]int, len(hits))
+	buf := x.scratch()
+	at := buf.slot // at[doc] is 1 + the doc's number in hits, 0 for none
 	ns, nu := len(q.stems), len(q.units)
 	ts, ws := make([]*termInfo, len(hits)*ns), make([][]int, len(hits)*nu)
 	for c, ip := range hits {
 		vs[c] = view{q: q, ip: ip, t: ts[c*ns : (c+1)*ns : (c+1)*ns], whole: ws[c*nu : (c+1)*nu : (c+1)*nu]}
-		at[ip.num] = c
+		at[ip.num] = int32(c) + 1
 	}
 	for id, s := range q.stems {
 		for _, p := range x.terms[s] {
-			if c, ok := at[p.Doc]; ok && x.docs[p.Doc] != nil {
-				vs[c].t[id] = p.T
+			if c := at[p.Doc]; c > 0 && x.docs[p.Doc] != nil {
+				vs[c-1].t[id] = p.T
 			}
 		}
 	}
+	for _, ip := range hits {
+		at[ip.num] = 0
+	}
+	x.release(buf) // clean again
 	for c := range vs {
 		vs[c].findWhole()
 	}
@@ -138,6 +161,7 @@ func (q *query) views(x *postings, hits []*indexed) []view {
 func (v *view) findWhole() {
 	q := v.q
 	doc := ""
+	from := len(q.whole)
 	for i, forms := range q.ids {
 	form:
 		for f, ids := range forms {
@@ -159,8 +183,9 @@ func (v *view) findWhole() {
 					}
 				}
 			}
-			v.whole[i] = append(v.whole[i], f)
+			q.whole = append(q.whole, f)
 		}
+		v.whole[i], from = q.whole[from:len(q.whole):len(q.whole)], len(q.whole)
 	}
 }
 
@@ -202,28 +227,74 @@ var (
 )
 
 // positions returns where the forms of unit i that the passage holds
-// whole occur in its text, in order.
+// whole occur in its text, in order. The result is read only: it may be
+// a term's own positions, or the query's scratch memory.
 func (v view) positions(i int) []int {
-	var out []int
+	ids := v.q.ids[i]
+	if w := v.whole[i]; len(w) == 1 && len(ids[w[0]]) == 1 {
+		return v.t[ids[w[0]][0]].pos // one term's positions: ascending already
+	}
+	s := &v.q.s
+	from := len(s.arena)
 	for _, f := range v.whole[i] {
-		for _, id := range v.q.ids[i][f] {
-			out = append(out, v.t[id].pos...)
+		for _, id := range ids[f] {
+			s.arena = append(s.arena, v.t[id].pos...)
 		}
 	}
+	out := s.arena[from:len(s.arena):len(s.arena)]
 	slices.Sort(out)
 	return out
 }
 
-// titlePositions returns where unit i's own words occur in the title.
+// titlePositions returns where unit i's own words occur in the title,
+// read only as positions' result is.
 func (v view) titlePositions(i int) []int {
-	var out []int
-	for _, id := range v.q.ids[i][0] {
+	keys := v.q.ids[i][0]
+	if len(keys) == 1 {
+		if t := v.t[keys[0]]; t != nil {
+			return t.tpos
+		}
+		return nil
+	}
+	s := &v.q.s
+	from := len(s.arena)
+	for _, id := range keys {
 		if t := v.t[id]; t != nil {
-			out = append(out, t.tpos...)
+			s.arena = append(s.arena, t.tpos...)
 		}
 	}
+	out := s.arena[from:len(s.arena):len(s.arena)]
 	slices.Sort(out)
 	return out
+}
+
+// scratch is featuresOf's working memory, reused for each candidate of a
+// query.
+type scratch struct {
+	credits []float64
+	titled  []bool
+	pos     [][]int
+	counts  []int
+	events  []event
+	arena   []int // what positions and titlePositions are cut from
+}
+
+// An event is an occurrence of a unit in a passage's text.
+type event struct {
+	pos, unit int
+}
+
+// reset readies s for a candidate of a query of n units.
+func (s *scratch) reset(n int) {
+	if cap(s.credits) < n {
+		s.credits, s.titled, s.pos, s.counts = make([]float64, n), make([]bool, n), make([][]int, n), make([]int, n)
+	}
+	s.credits, s.titled, s.pos, s.counts = s.credits[:n], s.titled[:n], s.pos[:n], s.counts[:n]
+	clear(s.credits)
+	clear(s.titled)
+	clear(s.pos)
+	clear(s.counts)
+	s.events, s.arena = s.events[:0], s.arena[:0]
 }
 
 // featuresOf computes the features of ip for the query (its units'
@@ -235,13 +306,8 @@ func (e *Engine) featuresOf(v view, total float64, asks []string) candidate {
 		return c
 	}
 	units := q.units
-	credits := make([]float64, len(units))
-	titled := make([]bool, len(units))
-	pos := make([][]int, len(units))
-	type event struct {
-		pos, unit int
-	}
-	var events []event
+	q.s.reset(len(units))
+	credits, titled, pos, events := q.s.credits, q.s.titled, q.s.pos, q.s.events
 	for i, u := range units {
 		pos[i] = v.positions(i)
 		credits[i] = v.credit(i, anywhere)
@@ -265,7 +331,8 @@ func (e *Engine) featuresOf(v view, total float64, asks []string) candidate {
 		}
 	}
 	slices.SortFunc(events, func(a, b event) int { return a.pos - b.pos })
-	counts := make([]int, len(units))
+	q.s.events = events
+	counts := q.s.counts
 	best, sum, lo := base, base, 0
 	bestAt := -1
 	for hi, ev := range events {
@@ -352,7 +419,7 @@ func adjacent(a, b []int) bool {
 
 // rank computes every candidate's features and score and orders them,
 // best first; ties go to the passage indexed first.
-func (e *Engine) rank(units []unit, asks []string, hits []*indexed, bm25 map[string]float64) []candidate {
+func (e *Engine) rank(units []unit, asks []string, hits []*indexed, bm25 []float64) []candidate {
 	total := 0.0
 	for _, u := range units {
 		total += u.weight
@@ -364,11 +431,11 @@ func (e *Engine) rank(units []unit, asks []string, hits []*indexed, bm25 map[str
 	p := e.params
 	out := make([]candidate, 0, len(hits))
 	q := newQuery(units, &e.params)
-	for _, v := range q.views(e.inv, hits) {
+	for i, v := range q.views(e.inv, hits) {
 		ip := v.ip
 		c := e.featuresOf(v, total, asks)
 		if top > 0 {
-			c.f.BM25 = bm25[ip.id] / top
+			c.f.BM25 = bm25[i] / top
 		}
 		c.score = p.WBM25*c.f.BM25 + p.WCoverage*c.f.Coverage + p.WTitle*c.f.Title +
 			p.WWindow*c.f.Window + p.WPhrase*c.f.Phrase - p.WTypeMiss*c.f.TypeMiss + ip.prior
