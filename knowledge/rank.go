@@ -5,6 +5,7 @@ import (
 	"math"
 	"slices"
 	"strings"
+	"sync"
 )
 
 // The last stages of the pipeline: retrieve candidates, compute their
@@ -15,15 +16,12 @@ import (
 // best Candidates passages with their BM25F scores (bm25[i] is hits[i]'s).
 // The caller holds e.mu.
 func (e *Engine) retrieve(units []unit) (hits []*indexed, bm25 []float64) {
-	n := 0
-	for _, u := range units {
-		n += len(u.keys)
-		for _, alt := range u.alts {
-			n += len(alt)
-		}
+	r, _ := retrievals.Get().(*retrieval)
+	if r == nil {
+		r = &retrieval{seen: map[string]bool{}}
 	}
-	q := make([]queryTerm, 0, n)
-	seen := make(map[string]bool, n)
+	defer r.release()
+	q, seen := r.q[:0], r.seen
 	add := func(stem string, w float64) {
 		if !seen[stem] && e.df[stem] > 0 { // a word no passage holds finds nothing
 			seen[stem] = true
@@ -42,6 +40,7 @@ func (e *Engine) retrieve(units []unit) (hits []*indexed, bm25 []float64) {
 			}
 		}
 	}
+	r.q = q
 	if len(q) == 0 {
 		return nil, nil
 	}
@@ -52,6 +51,20 @@ func (e *Engine) retrieve(units []unit) (hits []*indexed, bm25 []float64) {
 		hits[i], bm25[i] = e.inv.docs[h.doc], h.score
 	}
 	return hits, bm25
+}
+
+// retrieval is retrieve's working memory, reused from one question to
+// the next.
+type retrieval struct {
+	q    []queryTerm
+	seen map[string]bool
+}
+
+var retrievals sync.Pool // of *retrieval
+
+func (r *retrieval) release() {
+	clear(r.seen)
+	retrievals.Put(r)
 }
 
 // features are what the ranking and the decision know of a candidate
@@ -80,14 +93,36 @@ type query struct {
 	units []unit
 	stems []string
 	ids   [][][]int // ids[i][f] numbers the stems of form f (units[i].all[f])
-	// The working memory of views and featuresOf, reused from one
-	// candidate to the next (a query serves one goroutine).
+	// The working memory of newQuery, views and featuresOf, reused from
+	// one candidate to the next (a query serves one goroutine), and from
+	// one query to the next (see release).
+	num   map[string]int
+	forms [][]int
+	idbuf []int
+	vs    []view
+	ts    []*termInfo
+	ws    [][]int
 	whole []int // what the views' whole slices are cut from
 	s     scratch
 }
 
+var queries sync.Pool // of *query: see newQuery and release
+
+// resize returns s with length n, reusing its memory when it can; the
+// elements are not cleared.
+func resize[T any](s []T, n int) []T {
+	if cap(s) < n {
+		return make([]T, n)
+	}
+	return s[:n]
+}
+
 // newQuery numbers the stems of units, which weigh has set.
 func newQuery(units []unit, p *Params) *query {
+	q, _ := queries.Get().(*query)
+	if q == nil {
+		q = &query{num: map[string]int{}}
+	}
 	nforms, nstems := 0, 0
 	for _, u := range units {
 		nforms += len(u.all)
@@ -95,19 +130,19 @@ func newQuery(units []unit, p *Params) *query {
 			nstems += len(form)
 		}
 	}
-	q := &query{p: p, units: units, ids: make([][][]int, len(units)), stems: make([]string, 0, nstems)}
-	forms, idbuf := make([][]int, nforms), make([]int, nstems)
-	num := make(map[string]int, nstems)
+	q.p, q.units, q.ids, q.stems = p, units, resize(q.ids, len(units)), q.stems[:0]
+	q.forms, q.idbuf = resize(q.forms, nforms), resize(q.idbuf, nstems)
+	forms, idbuf := q.forms, q.idbuf
 	for i, u := range units {
 		q.ids[i], forms = forms[:len(u.all):len(u.all)], forms[len(u.all):]
 		for f, form := range u.all {
 			ids := idbuf[:len(form):len(form)]
 			idbuf = idbuf[len(form):]
 			for j, s := range form {
-				n, ok := num[s]
+				n, ok := q.num[s]
 				if !ok {
 					n = len(q.stems)
-					num[s] = n
+					q.num[s] = n
 					q.stems = append(q.stems, s)
 				}
 				ids[j] = n
@@ -116,6 +151,15 @@ func newQuery(units []unit, p *Params) *query {
 		}
 	}
 	return q
+}
+
+// release gives q's memory back for another query; q and its views are
+// not used after.
+func (q *query) release() {
+	clear(q.num)
+	clear(q.vs)
+	q.p, q.units = nil, nil
+	queries.Put(q)
 }
 
 // view is a passage as a query sees it: its record of each of the
@@ -129,13 +173,15 @@ type view struct {
 }
 
 // views returns the views of the passages hits, found through the
-// postings of the query's stems.
+// postings of the query's stems. They are valid until q is released.
 func (q *query) views(x *postings, hits []*indexed) []view {
-	vs := make([]view, len(hits))
+	ns, nu := len(q.stems), len(q.units)
+	q.vs, q.ts, q.ws = resize(q.vs, len(hits)), resize(q.ts, len(hits)*ns), resize(q.ws, len(hits)*nu)
+	vs, ts, ws := q.vs, q.ts, q.ws
+	clear(ts)
+	q.whole = q.whole[:0]
 	buf := x.scratch()
 	at := buf.slot // at[doc] is 1 + the doc's number in hits, 0 for none
-	ns, nu := len(q.stems), len(q.units)
-	ts, ws := make([]*termInfo, len(hits)*ns), make([][]int, len(hits)*nu)
 	for c, ip := range hits {
 		vs[c] = view{q: q, ip: ip, t: ts[c*ns : (c+1)*ns : (c+1)*ns], whole: ws[c*nu : (c+1)*nu : (c+1)*nu]}
 		at[ip.num] = int32(c) + 1
@@ -441,6 +487,7 @@ func (e *Engine) rank(units []unit, asks []string, hits []*indexed, bm25 []float
 			p.WWindow*c.f.Window + p.WPhrase*c.f.Phrase - p.WTypeMiss*c.f.TypeMiss + ip.prior
 		out = append(out, c)
 	}
+	q.release()
 	slices.SortStableFunc(out, func(a, b candidate) int { return bestFirst(a.score, b.score, a.ip, b.ip) })
 	return out
 }
