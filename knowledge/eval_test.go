@@ -356,10 +356,10 @@ func TestEvalMixed(t *testing.T) {
 }
 
 // mixedMaxDrop is how much the guide's top-1 may fall in the mixed run: a
-// guard at the measured level (0.10: 0.74 alone, 0.64 mixed), above the
+// guard at the measured level (0.08: 0.74 alone, 0.66 mixed), above the
 // 0.02 the answer-engine issue asks for, which the engine does not yet
 // reach.
-const mixedMaxDrop = 0.11
+const mixedMaxDrop = 0.09
 
 func checkGolden(t *testing.T, name string, lines []string) {
 	t.Helper()

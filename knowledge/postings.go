@@ -53,6 +53,7 @@ func (p posting) tf(f int) int {
 // its postings skipped.
 type postings struct {
 	docs  []*indexed
+	names []string           // each passage's document (see passage.doc)
 	lens  [][numFields]int32 // each passage's length in terms, by field
 	terms map[string][]posting
 	sum   [numFields]float64 // total length of the live passages, by field
@@ -73,6 +74,7 @@ func (x *postings) add(ip *indexed, old int32, keys []string, infos []*termInfo)
 	}
 	n := int32(len(x.docs))
 	x.docs = append(x.docs, ip)
+	x.names = append(x.names, ip.doc())
 	var lens [numFields]int32
 	for i, k := range keys {
 		p := posting{n, infos[i]}
@@ -93,6 +95,9 @@ func (x *postings) add(ip *indexed, old int32, keys []string, infos []*termInfo)
 type queryTerm struct {
 	term   string
 	weight float64
+	// scope, when not "", is the only document the term is searched in:
+	// it comes from that document's own vocabulary.
+	scope string
 }
 
 // hit is a passage found, with its score.
@@ -123,7 +128,7 @@ func (x *postings) search(q []queryTerm, boost [numFields]float64, df map[string
 		}
 		w := qt.weight * idf(df[qt.term], x.live)
 		for _, p := range ps {
-			if x.docs[p.Doc] == nil {
+			if x.docs[p.Doc] == nil || qt.scope != "" && x.names[p.Doc] != qt.scope {
 				continue
 			}
 			tf := 0.0
@@ -157,10 +162,10 @@ func (x *postings) search(q []queryTerm, boost [numFields]float64, df map[string
 	out := hits[:k:k]
 	taken := map[string]int{}
 	for _, h := range out {
-		taken[x.docs[h.doc].doc()]++
+		taken[x.names[h.doc]]++
 	}
 	for _, h := range hits[k:] {
-		if d := x.docs[h.doc].doc(); taken[d] < perDoc {
+		if d := x.names[h.doc]; taken[d] < perDoc {
 			taken[d]++
 			out = append(out, h)
 		}

@@ -18,25 +18,33 @@ import (
 func (e *Engine) retrieve(units []unit) (hits []*indexed, bm25 []float64) {
 	r, _ := retrievals.Get().(*retrieval)
 	if r == nil {
-		r = &retrieval{seen: map[string]bool{}}
+		r = &retrieval{at: map[string]int{}}
 	}
 	defer r.release()
-	q, seen := r.q[:0], r.seen
-	add := func(stem string, w float64) {
-		if !seen[stem] && e.df[stem] > 0 { // a word no passage holds finds nothing
-			seen[stem] = true
-			q = append(q, queryTerm{stem, w})
+	q, at := r.q[:0], r.at // at: each stem's place in q
+	add := func(stem string, w float64, scope string) {
+		if i, ok := at[stem]; ok {
+			// A stem of the question's own words, or of a general
+			// synonym, is searched everywhere.
+			if q[i].scope != scope {
+				q[i].scope = ""
+			}
+			return
+		}
+		if e.df[stem] > 0 { // a word no passage holds finds nothing
+			at[stem] = len(q)
+			q = append(q, queryTerm{stem, w, scope})
 		}
 	}
 	for _, u := range units {
 		for _, k := range u.keys {
-			add(k, 1)
+			add(k, 1, "")
 		}
 	}
 	for _, u := range units {
-		for _, alt := range u.alts {
+		for j, alt := range u.alts {
 			for _, k := range alt {
-				add(k, e.params.SynonymBoost)
+				add(k, e.params.SynonymBoost, u.scopes[j])
 			}
 		}
 	}
@@ -56,14 +64,14 @@ func (e *Engine) retrieve(units []unit) (hits []*indexed, bm25 []float64) {
 // retrieval is retrieve's working memory, reused from one question to
 // the next.
 type retrieval struct {
-	q    []queryTerm
-	seen map[string]bool
+	q  []queryTerm
+	at map[string]int
 }
 
 var retrievals sync.Pool // of *retrieval
 
 func (r *retrieval) release() {
-	clear(r.seen)
+	clear(r.at)
 	retrievals.Put(r)
 }
 
