@@ -151,6 +151,9 @@ type Engine struct {
 	inv      *postings
 	passages map[string]*indexed
 	df       map[string]int // number of passages containing each term
+	// termsGen changes whenever a term starts or stops being in some
+	// passage (a key of df is added or deleted).
+	termsGen uint64
 	// roots holds the terms of the passages by their first minRoot
 	// letters, for derive.
 	roots map[string][]string
@@ -291,6 +294,7 @@ func (e *Engine) putTerms(ip *indexed, keys []string, infos []*termInfo) {
 		for k := range old.terms {
 			if e.df[k]--; e.df[k] == 0 {
 				delete(e.df, k)
+				e.termsGen++
 			}
 		}
 	} else {
@@ -300,8 +304,11 @@ func (e *Engine) putTerms(ip *indexed, keys []string, infos []*termInfo) {
 	ip.num = e.inv.add(ip, num, keys, infos)
 	e.passages[ip.id] = ip
 	for _, k := range keys {
-		if e.df[k]++; e.df[k] == 1 && len(k) >= minRoot && !slices.Contains(e.roots[k[:minRoot]], k) {
-			e.roots[k[:minRoot]] = append(e.roots[k[:minRoot]], k)
+		if e.df[k]++; e.df[k] == 1 {
+			e.termsGen++
+			if len(k) >= minRoot && !slices.Contains(e.roots[k[:minRoot]], k) {
+				e.roots[k[:minRoot]] = append(e.roots[k[:minRoot]], k)
+			}
 		}
 	}
 }

@@ -27,6 +27,9 @@ type lexicon struct {
 	// expand maps a phrase, as its stems joined by spaces, to the phrases
 	// that may stand for it in a passage.
 	expand map[string][]expansion
+	// held has a slot for each phrase of expand, where an engine keeps
+	// the expansions that some passage holds (see Engine.heldAlts).
+	held map[string]*heldSlot
 	// maxPhrase is the length, in stems, of the longest phrase of expand.
 	maxPhrase int
 	// words are the words of the phrases as written, for spelling
@@ -86,7 +89,7 @@ type expansion struct {
 }
 
 func newLexicon() *lexicon {
-	return &lexicon{expand: map[string][]expansion{}, fillers: map[string]bool{}, cues: map[string]string{}, clauseCues: map[string]string{}, prefixes: map[string]bool{}}
+	return &lexicon{expand: map[string][]expansion{}, held: map[string]*heldSlot{}, fillers: map[string]bool{}, cues: map[string]string{}, clauseCues: map[string]string{}, prefixes: map[string]bool{}}
 }
 
 // loadEmbeddedLexicon reads the general English files of lexicon/.
@@ -190,6 +193,9 @@ func (l *lexicon) addExpansion(p string, q expansion) {
 	}
 	q.stems = strings.Fields(q.phrase)
 	l.expand[p] = append(l.expand[p], q)
+	if l.held[p] == nil {
+		l.held[p] = &heldSlot{}
+	}
 	l.addPrefixes(p)
 	l.maxPhrase = max(l.maxPhrase, strings.Count(p, " ")+1)
 }

@@ -3,6 +3,7 @@ package knowledge
 import (
 	"slices"
 	"strings"
+	"sync/atomic"
 
 	"github.com/blevesearch/bleve/v2/analysis"
 )
@@ -139,35 +140,62 @@ func (e *Engine) analyseQuestion(q string) analysed {
 	for i, t := range terms {
 		stems[i] = t.stem
 	}
-	seen := map[string]bool{}
 	for i := 0; i < len(terms); {
 		n := e.lex.longest(stems[i:], e.lex.maxPhrase, func(p string) bool { return e.lex.expand[p] != nil })
-		var alts []expansion
+		var held *heldAlts
 		if n > 0 {
-			alts = e.lex.expand[strings.Join(stems[i:i+n], " ")]
+			held = e.heldAlts(strings.Join(stems[i:i+n], " "))
 		} else {
 			n = 1
 		}
 		keys := stems[i : i+n : i+n]
-		id := strings.Join(keys, " ")
-		if !seen[id] {
-			seen[id] = true
+		if !slices.ContainsFunc(a.units, func(u unit) bool { return slices.Equal(u.keys, keys) }) {
 			u := unit{keys: keys, fact: cueAt(terms[i].start)}
-			// A synonym with a word no passage holds can match nowhere.
-			if len(alts) > 0 {
-				u.alts, u.scopes = make([][]string, 0, len(alts)+2), make([]string, 0, len(alts)+2)
-			}
-			for _, alt := range alts {
-				if e.phraseDF(alt.stems) > 0 {
-					u.alts = append(u.alts, alt.stems)
-					u.scopes = append(u.scopes, alt.scope)
-				}
+			if held != nil {
+				// Shared: full slices, so that derive's appends copy.
+				u.alts, u.scopes = held.alts[:len(held.alts):len(held.alts)], held.scopes[:len(held.scopes):len(held.scopes)]
 			}
 			a.units = append(a.units, u)
 		}
 		i += n
 	}
 	return a
+}
+
+// heldSlot keeps a phrase's heldAlts for an engine; its lexicon has one
+// slot per phrase of expand.
+type heldSlot struct{ p atomic.Pointer[heldAlts] }
+
+// heldAlts are the expansions of a phrase that some passage holds (a
+// synonym with a word no passage holds can match nowhere), as of the
+// engine's termsGen; read only.
+type heldAlts struct {
+	gen    uint64
+	alts   [][]string // their stems, in the lexicon's order
+	scopes []string
+}
+
+// heldAlts returns the expansions of the lexicon's phrase p that some
+// passage holds, worked out once for each set of terms the passages hold.
+// The caller holds e.mu.
+func (e *Engine) heldAlts(p string) *heldAlts {
+	slot := e.lex.held[p]
+	if slot == nil {
+		return nil
+	}
+	if h := slot.p.Load(); h != nil && h.gen == e.termsGen {
+		return h
+	}
+	alts := e.lex.expand[p]
+	h := &heldAlts{gen: e.termsGen, alts: make([][]string, 0, len(alts)), scopes: make([]string, 0, len(alts))}
+	for _, alt := range alts {
+		if e.phraseDF(alt.stems) > 0 {
+			h.alts = append(h.alts, alt.stems)
+			h.scopes = append(h.scopes, alt.scope)
+		}
+	}
+	slot.p.Store(h)
+	return h
 }
 
 // minRoot is the length of the shortest common beginning by which two
