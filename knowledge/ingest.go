@@ -19,8 +19,10 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
+	"unicode"
 	"unicode/utf16"
 	"unicode/utf8"
 
@@ -146,10 +148,13 @@ func sourcePassages(path, text string) []passage {
 	}
 	base := filepath.Base(path)
 	var secs []section
-	if sourceKind(path) == "text" {
+	plain := sourceKind(path) == "text" && !slices.ContainsFunc(blocks, func(b block) bool { return b.level > 0 })
+	if plain {
+		// Plain text with no headings: a passage a paragraph.
 		for _, b := range blocks {
 			secs = append(secs, section{body: b.text})
 		}
+		secs = splitLong(secs, maxPassageWords)
 	} else {
 		secs = splitLong(sectionize(blocks), maxPassageWords)
 	}
@@ -158,8 +163,10 @@ func sourcePassages(path, text string) []passage {
 	for i, s := range secs {
 		ref := strings.Join(s.path, pathSep)
 		if ref == "" {
-			if sourceKind(path) == "text" {
-				para++
+			if plain {
+				if s.part <= 1 {
+					para++
+				}
 				ref = "paragraph " + strconv.Itoa(para)
 			} else {
 				ref = "opening text"
@@ -234,10 +241,13 @@ func sectionize(blocks []block) []section {
 func splitLong(secs []section, max int) []section {
 	var out []section
 	for _, s := range secs {
-		paras := strings.Split(s.body, "\n")
-		if countWords(s.body) <= max || len(paras) < 2 {
+		if countWords(s.body) <= max {
 			out = append(out, s)
 			continue
+		}
+		var paras []string
+		for _, p := range strings.Split(s.body, "\n") {
+			paras = append(paras, pieces(p, max)...)
 		}
 		var cur []string
 		n, part := 0, 0
@@ -261,15 +271,174 @@ func splitLong(secs []section, max int) []section {
 
 func countWords(s string) int { return len(strings.Fields(s)) }
 
-// plainBlocks splits plain text into paragraphs at blank lines.
-func plainBlocks(text string) []block {
-	var out []block
-	for _, p := range blankLines.Split(text, -1) {
-		if p = strings.TrimSpace(p); p != "" {
-			out = append(out, block{text: joinLines(p)})
+// pieces cuts a paragraph longer than max words at the ends of sentences,
+// and a sentence longer than max words at max words, so that no part of
+// a section is longer than a page because one paragraph is.
+func pieces(p string, limit int) []string {
+	words := strings.Fields(p)
+	if len(words) <= limit {
+		return []string{p}
+	}
+	var out, cur []string
+	for i, w := range words {
+		cur = append(cur, w)
+		tw := strings.TrimRight(w, `"')]”’`)
+		end := tw != "" && strings.ContainsRune(".!?", rune(tw[len(tw)-1]))
+		if len(cur) >= limit || end && i+1 < len(words) && len(cur) >= limit/2 {
+			out = append(out, strings.Join(cur, " "))
+			cur = nil
 		}
 	}
+	if len(cur) > 0 {
+		out = append(out, strings.Join(cur, " "))
+	}
 	return out
+}
+
+// plainBlocks parses plain text, often text extracted from a PDF with its
+// lines wrapped anywhere, into blocks. Headings are found by what holds
+// in any plain text (see plainHeadings). With none, every paragraph (lines
+// up to a blank line, joined) is a block. With some, a line that begins a
+// list item starts a new paragraph too, so that a section keeps its
+// items on lines of their own.
+func plainBlocks(text string) []block {
+	lines := strings.Split(text, "\n")
+	heads := plainHeadings(lines)
+	titled := slices.ContainsFunc(heads, func(l int) bool { return l > 0 })
+	var out []block
+	var para []string
+	flush := func() {
+		if len(para) > 0 {
+			out = append(out, block{text: joinLines(strings.Join(para, " "))})
+			para = nil
+		}
+	}
+	for i, line := range lines {
+		t := strings.TrimSpace(line)
+		switch {
+		case heads[i] > 0:
+			flush()
+			out = append(out, block{level: heads[i], text: plainHeading(t)})
+		case t == "":
+			flush()
+		case titled && listMarker.MatchString(t):
+			flush()
+			para = append(para, listMarker.ReplaceAllString(t, ""))
+		default:
+			para = append(para, t)
+		}
+	}
+	flush()
+	return out
+}
+
+var (
+	// numberedLine is a line that begins with a number, glued to what
+	// follows or not ("17Application process", "3. Scope").
+	numberedLine = regexp.MustCompile(`^(\d{1,3})[.):]?[ \t]*(\p{Lu}.*)$`)
+	// titleLine is a first line naming the document, as text extraction
+	// tools write it.
+	titleLine = regexp.MustCompile(`^(?i:title)[ \t]*:[ \t]*(\S.*)$`)
+)
+
+// plainHeadings returns the heading level of each line of plain text, 0
+// for a line that is not a heading. A heading is:
+//   - a line that begins with the next number of the document's one
+//     sequence (1, 2, 3...: slides, or numbered sections; one or two may
+//     be missing) and says no more than a heading does (see headingLike),
+//     at level 2;
+//   - a short line in capitals (see capsHeading), at level 2;
+//   - when there are such headings, a first line "Title: ...", at level 1.
+//
+// Lines taken for headings that follow one another with nothing between
+// are a list, not headings.
+func plainHeadings(lines []string) []int {
+	lv := make([]int, len(lines))
+	next := 1
+	for i, l := range lines {
+		t := strings.TrimSpace(l)
+		if m := numberedLine.FindStringSubmatch(t); m != nil && headingLike(m[2]) {
+			// One or two numbers may be missed: a heading the
+			// extraction broke, or took for a sentence.
+			if n, _ := strconv.Atoi(m[1]); n >= next && n <= next+2 {
+				lv[i], next = 2, n+1
+				continue
+			}
+		}
+		if capsHeading(t) {
+			lv[i] = 2
+		}
+	}
+	prev := -1 // the last non-blank line
+	demote := make([]bool, len(lines))
+	for i, l := range lines {
+		if strings.TrimSpace(l) == "" {
+			continue
+		}
+		if prev >= 0 && lv[prev] > 0 && lv[i] > 0 {
+			demote[prev], demote[i] = true, true
+		}
+		prev = i
+	}
+	found := false
+	for i := range lv {
+		if demote[i] {
+			lv[i] = 0
+		}
+		found = found || lv[i] > 0
+	}
+	if !found {
+		return lv
+	}
+	for i, l := range lines {
+		if t := strings.TrimSpace(l); t != "" {
+			if titleLine.MatchString(t) && lv[i] == 0 {
+				lv[i] = 1
+			}
+			break
+		}
+	}
+	return lv
+}
+
+// plainHeading is the text of a heading line: "Title: X" is X, and a
+// number glued to its title is set apart ("17Application process" is
+// "17 Application process").
+func plainHeading(t string) string {
+	if m := titleLine.FindStringSubmatch(t); m != nil {
+		return joinLines(m[1])
+	}
+	if m := numberedLine.FindStringSubmatch(t); m != nil {
+		return m[1] + " " + joinLines(m[2])
+	}
+	return joinLines(t)
+}
+
+// headingLike reports whether s reads as a heading rather than a
+// sentence: at most 12 words, not ending as a clause does (with a comma,
+// colon or semicolon, or with a full stop after more than three words).
+func headingLike(s string) bool {
+	s = strings.TrimSpace(s)
+	if s == "" || countWords(s) > 12 || strings.ContainsAny(s[len(s)-1:], ",;:") {
+		return false
+	}
+	return !strings.HasSuffix(s, ".") || strings.HasSuffix(s, "..") || countWords(s) <= 3
+}
+
+// capsHeading reports whether t is a short line in capitals ("SCOPE OF
+// WORK"): at least four letters, none lower case, at most ten words, not
+// ending as a clause does.
+func capsHeading(t string) bool {
+	letters := 0
+	for _, r := range t {
+		if unicode.IsLower(r) {
+			return false
+		}
+		if unicode.IsLetter(r) {
+			letters++
+		}
+	}
+	return letters >= 4 && headingLike(t) && countWords(t) <= 10
 }
 
 var blankLines = regexp.MustCompile(`\n[ \t]*\n`)

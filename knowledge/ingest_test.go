@@ -3,6 +3,7 @@ package knowledge
 import (
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"unicode/utf16"
@@ -39,6 +40,16 @@ func TestSourcePassages(t *testing.T) {
 			[]passage{{citation: "guide.html: Buyers › 1. Eligibility", title: "1. Eligibility", text: "Public sector bodies may buy.\nCouncils"}}},
 		{"plain text paragraphs", "notes.txt", "One.\nstill one.\n\nTwo.\n",
 			[]passage{{citation: "notes.txt: paragraph 1", title: "paragraph 1", text: "One. still one."}, {citation: "notes.txt: paragraph 2", title: "paragraph 2", text: "Two."}}},
+		{"plain text: numbered slides, numbers glued to titles", "deck.txt", "Title: Breakthrough\n1Welcome\n- Dr A Smith\n2Scope of work\n- Build the\ndashboard\n- Test it\n4Fees\nNone.\n",
+			[]passage{{citation: "deck.txt: Breakthrough › 1 Welcome", title: "1 Welcome", text: "Dr A Smith"},
+				{citation: "deck.txt: Breakthrough › 2 Scope of work", title: "2 Scope of work", text: "Build the dashboard\nTest it"},
+				{citation: "deck.txt: Breakthrough › 4 Fees", title: "4 Fees", text: "None."}}},
+		{"plain text: a numbered list is not headings", "notes.txt", "Steps:\n1. Open the form\n2. Sign it\n\nThen send it.\n",
+			[]passage{{citation: "notes.txt: paragraph 1", title: "paragraph 1", text: "Steps: 1. Open the form 2. Sign it"}, {citation: "notes.txt: paragraph 2", title: "paragraph 2", text: "Then send it."}}},
+		{"plain text: a sentence that begins with a number is not a heading", "notes.txt", "1 September is the last day of dialogue.\n\nBids follow.\n",
+			[]passage{{citation: "notes.txt: paragraph 1", title: "paragraph 1", text: "1 September is the last day of dialogue."}, {citation: "notes.txt: paragraph 2", title: "paragraph 2", text: "Bids follow."}}},
+		{"plain text: headings in capitals", "rfq.txt", "SCOPE OF WORK\nWe build dashboards.\nPAYMENT\nInvoices are paid monthly.\n",
+			[]passage{{citation: "rfq.txt: SCOPE OF WORK", title: "SCOPE OF WORK", text: "We build dashboards."}, {citation: "rfq.txt: PAYMENT", title: "PAYMENT", text: "Invoices are paid monthly."}}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -68,6 +79,30 @@ func TestLongSectionSplit(t *testing.T) {
 		if p.citation != want || p.title != "Tasks" || countWords(p.text) > maxPassageWords {
 			t.Errorf("part %d: %q %q, %d words", i+1, p.citation, p.title, countWords(p.text))
 		}
+	}
+}
+
+// TestLongParagraphSplit: a paragraph longer than a page, as text
+// extracted with no blank lines gives, is cut at the ends of sentences.
+func TestLongParagraphSplit(t *testing.T) {
+	sentence := "The supplier builds and runs the dashboard for the agency. "
+	text := strings.Repeat(sentence, maxPassageWords/5) // about two pages, one paragraph
+	ps := sourcePassages("notes.txt", text)
+	if len(ps) < 2 {
+		t.Fatalf("%d passages, want the paragraph cut", len(ps))
+	}
+	var joined []string
+	for i, p := range ps {
+		if countWords(p.text) > maxPassageWords || !strings.HasSuffix(p.text, ".") {
+			t.Errorf("part %d: %d words, ends %q: want at most %d words, cut at a sentence's end", i+1, countWords(p.text), p.text[max(0, len(p.text)-10):], maxPassageWords)
+		}
+		if want := "notes.txt: paragraph 1 (part " + string(rune('1'+i)) + ")"; p.citation != want {
+			t.Errorf("part %d cited %q, want %q", i+1, p.citation, want)
+		}
+		joined = append(joined, p.text)
+	}
+	if got, want := strings.Fields(strings.Join(joined, " ")), strings.Fields(text); !slices.Equal(got, want) {
+		t.Error("the parts do not hold the paragraph's words, in order")
 	}
 }
 
