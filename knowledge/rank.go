@@ -110,7 +110,10 @@ type query struct {
 	vs    []view
 	ts    []*termInfo
 	ws    [][]int
-	whole []int // what the views' whole slices are cut from
+	whole []int   // what the views' whole slices are cut from
+	held  []bool  // held[id]: some view has stem id
+	live  [][]int // live[i]: the forms of unit i whose every stem some view has
+	lbuf  []int   // what live is cut from
 	s     scratch
 }
 
@@ -194,10 +197,13 @@ func (q *query) views(x *postings, hits []*indexed) []view {
 		vs[c] = view{q: q, ip: ip, t: ts[c*ns : (c+1)*ns : (c+1)*ns], whole: ws[c*nu : (c+1)*nu : (c+1)*nu]}
 		at[ip.num] = int32(c) + 1
 	}
+	q.held = resize(q.held, ns)
+	clear(q.held)
 	for id, s := range q.stems {
 		for _, p := range x.terms[s] {
 			if c := at[p.Doc]; c > 0 && x.docs[p.Doc] != nil {
 				vs[c-1].t[id] = p.T
+				q.held[id] = true
 			}
 		}
 	}
@@ -205,21 +211,36 @@ func (q *query) views(x *postings, hits []*indexed) []view {
 		at[ip.num] = 0
 	}
 	x.release(buf) // clean again
+	// Only the forms whose every stem some view has can be whole in one.
+	q.live, q.lbuf = resize(q.live, nu), q.lbuf[:0]
+	for i, forms := range q.ids {
+		from := len(q.lbuf)
+	form:
+		for f, ids := range forms {
+			for _, id := range ids {
+				if !q.held[id] {
+					continue form
+				}
+			}
+			q.lbuf = append(q.lbuf, f)
+		}
+		q.live[i] = q.lbuf[from:len(q.lbuf):len(q.lbuf)]
+	}
 	for c := range vs {
-		vs[c].findWhole()
+		vs[c].findWhole(x.names[vs[c].ip.num])
 	}
 	return vs
 }
 
-// findWhole finds the forms of each unit the passage holds whole.
-func (v *view) findWhole() {
+// findWhole finds the forms of each unit the passage, of document doc,
+// holds whole.
+func (v *view) findWhole(doc string) {
 	q := v.q
-	doc := ""
 	from := len(q.whole)
-	for i, forms := range q.ids {
+	for i, forms := range q.live {
 	form:
-		for f, ids := range forms {
-			for _, id := range ids {
+		for _, f := range forms {
+			for _, id := range q.ids[i][f] {
 				if v.t[id] == nil {
 					continue form
 				}
@@ -228,13 +249,8 @@ func (v *view) findWhole() {
 				// The question's own words and general synonyms hold
 				// everywhere, a document's vocabulary in that document
 				// only.
-				if sc := q.units[i].scopes[f-1]; sc != "" {
-					if doc == "" {
-						doc = v.ip.doc()
-					}
-					if sc != doc {
-						continue
-					}
+				if sc := q.units[i].scopes[f-1]; sc != "" && sc != doc {
+					continue
 				}
 			}
 			q.whole = append(q.whole, f)
