@@ -476,19 +476,28 @@ func (e *Engine) answer(question string, explain bool) (Result, error) {
 		d.Reason = "the question names nothing to look for"
 	}
 	res.Confident, res.Probability, res.Reason = d.Confident, round2(d.Probability), d.Reason
-	weights := map[string]float64{}
-	for _, u := range q.units {
-		for _, form := range u.all {
-			for _, k := range form {
-				weights[k] = max(weights[k], u.weight)
+	if len(ranked) > 0 {
+		n := 0
+		for _, u := range q.units {
+			for _, form := range u.all {
+				n += len(form)
 			}
 		}
-	}
-	for i, c := range ranked {
-		if i == maxAnswers {
-			break
+		weights := &termWeights{w: make(map[string]float64, n)}
+		for _, u := range q.units {
+			for _, form := range u.all {
+				for _, k := range form {
+					weights.add(k, u.weight)
+				}
+			}
 		}
-		res.Answers = append(res.Answers, answerOf(c, weights, q.asks))
+		res.Answers = make([]Answer, 0, min(len(ranked), maxAnswers))
+		for i, c := range ranked {
+			if i == maxAnswers {
+				break
+			}
+			res.Answers = append(res.Answers, answerOf(c, weights, q.asks))
+		}
 	}
 	if explain {
 		x := &Explanation{Normalised: q.text, Dropped: q.dropped, Asks: q.asks, Decision: d}
@@ -518,7 +527,7 @@ func (f features) rounded() features {
 
 // answerOf is the Answer for a candidate; weights (question stems to
 // their weight) choose the highlighted line.
-func answerOf(c candidate, weights map[string]float64, facts []string) Answer {
+func answerOf(c candidate, weights *termWeights, facts []string) Answer {
 	a := Answer{
 		Source: c.ip.source, Ref: c.ip.ref, Title: c.ip.title, Text: c.ip.text,
 		Citation: c.ip.citation, Score: float64(int64(c.score*1e4+0.5)) / 1e4,

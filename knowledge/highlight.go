@@ -10,6 +10,40 @@ import (
 // cut to the part around its first match.
 const maxHighlight = 200
 
+// termWeights are the question's stems with their weights, for
+// highlight.
+type termWeights struct {
+	w map[string]float64
+	// bits has bit keyBit(k) set for every stem k: most terms of a passage
+	// are not the question's, and are ruled out without the map.
+	bits [4]uint64
+}
+
+func keyBit(k string) uint8 {
+	if k == "" {
+		return 0
+	}
+	return uint8(len(k)*37 + int(k[0])*13 + int(k[len(k)/2])*5 + int(k[len(k)-1]))
+}
+
+// add gives stem k weight w, unless it has a larger one.
+func (tw *termWeights) add(k string, w float64) {
+	if have, ok := tw.w[k]; !ok || w > have {
+		tw.w[k] = max(have, w)
+	}
+	b := keyBit(k)
+	tw.bits[b>>6] |= 1 << (b & 63)
+}
+
+// get returns the weight of stem k, and whether it has one.
+func (tw *termWeights) get(k string) (float64, bool) {
+	if b := keyBit(k); tw.bits[b>>6]&(1<<(b&63)) == 0 {
+		return 0, false
+	}
+	w, ok := tw.w[k]
+	return w, ok
+}
+
 // highlight returns the line of ip's text whose matching terms weigh the
 // most, with those terms in Slack bold (*term*). weights maps the
 // question's keys to their weights. It returns "" if no term of the text
@@ -17,7 +51,7 @@ const maxHighlight = 200
 //
 // On that line, the facts of the kinds in facts (what the question asks
 // for: a date, an amount) are in bold too.
-func highlight(ip *indexed, weights map[string]float64, facts []string) string {
+func highlight(ip *indexed, weights *termWeights, facts []string) string {
 	type mark struct{ start, end int }
 	var (
 		bestLine  = -1
@@ -36,7 +70,7 @@ func highlight(ip *indexed, weights map[string]float64, facts []string) string {
 		first := si
 		for ; si < len(ip.spans) && ip.spans[si].start < lineEnd; si++ {
 			sp := ip.spans[si]
-			w, ok := weights[sp.key]
+			w, ok := weights.get(sp.key)
 			if !ok || sp.start < lineStart || sp.end > lineEnd {
 				continue // not a question term, or a phrase across lines
 			}
@@ -58,7 +92,7 @@ func highlight(ip *indexed, weights map[string]float64, facts []string) string {
 	line := ip.text[bestStart:lineEnd]
 	var marks []mark
 	for _, sp := range bestSpans {
-		if _, ok := weights[sp.key]; ok && sp.start >= bestStart && sp.end <= lineEnd {
+		if _, ok := weights.get(sp.key); ok && sp.start >= bestStart && sp.end <= lineEnd {
 			marks = append(marks, mark{sp.start - bestStart, sp.end - bestStart})
 		}
 	}
