@@ -54,7 +54,7 @@ type corpus struct {
 	role string // "fit", "validation" or "heldout"
 	// doc is the document's file in testdata/corpora, or "" for the
 	// embedded guide.
-	doc  string
+	doc string
 	// sources, when set, are the corpus's files instead of doc and the
 	// embedded guide.
 	sources []string
