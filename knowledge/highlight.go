@@ -53,13 +53,20 @@ func (tw *termWeights) get(k string) (float64, bool) {
 // for: a date, an amount) are in bold too.
 func highlight(ip *indexed, weights *termWeights, facts []string) string {
 	type mark struct{ start, end int }
+	// Room on the stack for the usual line.
+	var (
+		countedBuf [16]string
+		marksBuf   [16]mark
+		mergedBuf  [16]mark
+	)
 	var (
 		bestLine  = -1
 		bestScore = 0.0
-		bestSpans []span   // the spans of the best line
-		bestStart int      // the offset of the best line in the text
-		counted   []string // the keys counted on a line
-
+		bestSpans []span           // the spans of the best line
+		bestStart int              // the offset of the best line in the text
+		counted   = countedBuf[:0] // the keys counted on a line
+		marks     = marksBuf[:0]   // what is bold on the best line
+		merged    = mergedBuf[:0]  // marks, merged
 	)
 	lineStart := 0
 	si := 0
@@ -90,7 +97,6 @@ func highlight(ip *indexed, weights *termWeights, facts []string) string {
 	}
 	lineEnd := ip.lineEnds[bestLine]
 	line := ip.text[bestStart:lineEnd]
-	var marks []mark
 	for _, sp := range bestSpans {
 		if _, ok := weights.get(sp.key); ok && sp.start >= bestStart && sp.end <= lineEnd {
 			marks = append(marks, mark{sp.start - bestStart, sp.end - bestStart})
@@ -104,7 +110,6 @@ func highlight(ip *indexed, weights *termWeights, facts []string) string {
 	}
 	slices.SortFunc(marks, func(a, b mark) int { return a.start - b.start })
 	// Merge marks that overlap or are separated only by spaces.
-	var merged []mark
 	for _, m := range marks {
 		if n := len(merged); n > 0 && (m.start <= merged[n-1].end ||
 			strings.TrimSpace(line[merged[n-1].end:m.start]) == "") {

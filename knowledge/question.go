@@ -4,8 +4,11 @@ import (
 	"slices"
 	"strings"
 	"sync/atomic"
+	"unicode/utf8"
 
 	"github.com/blevesearch/bleve/v2/analysis"
+	"github.com/blevesearch/bleve/v2/analysis/token/porter"
+	porterstemmer "github.com/blevesearch/go-porterstemmer"
 )
 
 // The first stages of the pipeline: normalise, analyse and expand a
@@ -51,8 +54,28 @@ var plainPunctuation = strings.NewReplacer("’", "'", "‘", "'", "“", `"`, "
 // normalise tidies a question: typographic quotes and dashes made plain,
 // white space collapsed.
 func normalise(q string) string {
+	if plainASCII(q) {
+		return q // nothing to replace (every old string is not ASCII) or collapse
+	}
 	q = plainPunctuation.Replace(q)
 	return strings.Join(strings.Fields(q), " ")
+}
+
+// plainASCII reports whether q is ASCII with no white space but single
+// spaces between words.
+func plainASCII(q string) bool {
+	if q == "" || q[0] == ' ' || q[len(q)-1] == ' ' {
+		return q == ""
+	}
+	for i := 0; i < len(q); i++ {
+		switch c := q[i]; {
+		case c >= utf8.RuneSelf, c == '\t', c == '\n', c == '\v', c == '\f', c == '\r':
+			return false
+		case c == ' ' && q[i+1] == ' ':
+			return false
+		}
+	}
+	return true
 }
 
 // analyseBoth runs both analysis chains on q, tokenizing it once: the
@@ -72,9 +95,35 @@ func (e *Engine) analyseBoth(q string) ([]word, analysis.TokenStream) {
 	}
 	ws := wordsOf(stream) // copied: the later filters stem in place
 	for _, f := range full.TokenFilters[n:] {
+		if _, ok := f.(*porter.PorterStemmer); ok {
+			stemStream(stream)
+			continue
+		}
 		stream = f.Filter(stream)
 	}
 	return ws, stream
+}
+
+// stemStream stems the terms of s in place, as porter.PorterStemmer's
+// Filter does, in two buffers for all of them instead of two new slices
+// a term.
+func stemStream(s analysis.TokenStream) {
+	var runes []rune
+	var buf []byte
+	for _, t := range s {
+		if t.KeyWord {
+			continue
+		}
+		runes = runes[:0]
+		for _, r := range string(t.Term) { // as bytes.Runes decodes
+			runes = append(runes, r)
+		}
+		from := len(buf)
+		for _, r := range porterstemmer.StemWithoutLowerCasing(runes) {
+			buf = utf8.AppendRune(buf, r)
+		}
+		t.Term = buf[from:len(buf):len(buf)]
+	}
 }
 
 func wordsOf(s analysis.TokenStream) []word {
@@ -104,7 +153,7 @@ func (e *Engine) analyseQuestion(q string) analysed {
 	}
 	// Byte ranges of fillers.
 	var filler [][2]int
-	texts := make([]string, len(ws))
+	texts := make([]string, len(ws), len(ws)+len(termToks))
 	for i, w := range ws {
 		texts[i] = w.text
 	}
@@ -136,9 +185,12 @@ func (e *Engine) analyseQuestion(q string) analysed {
 			terms = append(terms, term{string(t.Term), t.Start})
 		}
 	}
-	stems := make([]string, len(terms))
-	for i, t := range terms {
-		stems[i] = t.stem
+	stems := texts[len(texts):len(texts)] // texts has room for them
+	for _, t := range terms {
+		stems = append(stems, t.stem)
+	}
+	if len(terms) > 0 {
+		a.units = make([]unit, 0, len(terms))
 	}
 	for i := 0; i < len(terms); {
 		n := e.lex.longest(stems[i:], e.lex.maxPhrase, func(p string) bool { return e.lex.expand[p] != nil })
@@ -245,9 +297,16 @@ func commonPrefix(a, b string) int {
 // occurs anywhere, the largest IDF there is. The caller holds e.mu.
 func (e *Engine) weigh(units []unit) {
 	n := len(e.passages)
+	nforms := 0
+	for _, u := range units {
+		nforms += 1 + len(u.alts)
+	}
+	all := make([][]string, 0, nforms)
 	for i := range units {
 		u := &units[i]
-		u.all = append([][]string{u.keys}, u.alts...)
+		from := len(all)
+		all = append(append(all, u.keys), u.alts...)
+		u.all = all[from:len(all):len(all)]
 		best := -1
 		for _, form := range u.all {
 			if df := e.phraseDF(form); df > 0 && (best < 0 || df < best) {
