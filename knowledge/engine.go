@@ -483,7 +483,7 @@ func (e *Engine) answer(question string, explain bool) (Result, error) {
 				n += len(form)
 			}
 		}
-		weights := &termWeights{w: make(map[string]float64, n)}
+		weights := &termWeights{keys: make([]string, 0, n), w: make([]float64, 0, n), next: make([]int32, 0, n)}
 		for _, u := range q.units {
 			for _, form := range u.all {
 				for _, k := range form {

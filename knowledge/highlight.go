@@ -11,12 +11,13 @@ import (
 const maxHighlight = 200
 
 // termWeights are the question's stems with their weights, for
-// highlight.
+// highlight: a small hash table, chained, on keyBit. Most terms of a
+// passage are not the question's, and an empty bucket says so at once.
 type termWeights struct {
-	w map[string]float64
-	// bits has bit keyBit(k) set for every stem k: most terms of a passage
-	// are not the question's, and are ruled out without the map.
-	bits [4]uint64
+	keys []string
+	w    []float64
+	next []int32    // next[i]: 1 + the next entry in keys[i]'s bucket, or 0
+	head [256]int32 // head[b]: 1 + the first entry of bucket b, or 0
 }
 
 func keyBit(k string) uint8 {
@@ -26,22 +27,33 @@ func keyBit(k string) uint8 {
 	return uint8(len(k)*37 + int(k[0])*13 + int(k[len(k)/2])*5 + int(k[len(k)-1]))
 }
 
+// find returns the entry of stem k, or -1.
+func (tw *termWeights) find(k string) int {
+	for i := tw.head[keyBit(k)]; i != 0; i = tw.next[i-1] {
+		if tw.keys[i-1] == k {
+			return int(i - 1)
+		}
+	}
+	return -1
+}
+
 // add gives stem k weight w, unless it has a larger one.
 func (tw *termWeights) add(k string, w float64) {
-	if have, ok := tw.w[k]; !ok || w > have {
-		tw.w[k] = max(have, w)
+	if i := tw.find(k); i >= 0 {
+		tw.w[i] = max(tw.w[i], w)
+		return
 	}
 	b := keyBit(k)
-	tw.bits[b>>6] |= 1 << (b & 63)
+	tw.keys, tw.w, tw.next = append(tw.keys, k), append(tw.w, max(0, w)), append(tw.next, tw.head[b])
+	tw.head[b] = int32(len(tw.keys))
 }
 
 // get returns the weight of stem k, and whether it has one.
 func (tw *termWeights) get(k string) (float64, bool) {
-	if b := keyBit(k); tw.bits[b>>6]&(1<<(b&63)) == 0 {
-		return 0, false
+	if i := tw.find(k); i >= 0 {
+		return tw.w[i], true
 	}
-	w, ok := tw.w[k]
-	return w, ok
+	return 0, false
 }
 
 // highlight returns the line of ip's text whose matching terms weigh the
