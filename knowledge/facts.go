@@ -2,6 +2,7 @@ package knowledge
 
 import (
 	"regexp"
+	"sort"
 	"strings"
 )
 
@@ -26,6 +27,33 @@ var factKinds = map[string]*regexp.Regexp{
 	"email":    regexp.MustCompile(`(?i)[a-z0-9._%+-]+@[a-z0-9.-]+\.[a-z]{2,}`),
 	"phone":    regexp.MustCompile(`(?:\+\d{1,3}[\s.-]?)?(?:\(\d{2,5}\)[\s.-]?)?\d{2,5}[\s.-]\d{3,4}[\s.-]?\d{3,4}\b`),
 	"url":      regexp.MustCompile(`(?i)\b(?:https?://|www\.)\S+|\b[a-z0-9-]+(?:\.[a-z0-9-]+)*\.(?:gov|org|com|net|io|uk|edu)(?:/\S*)?\b`),
+}
+
+// factBits gives each kind of fact of factKinds a bit, for sets of kinds
+// held in a uint64 (see factSet).
+var factBits = func() map[string]uint64 {
+	if len(factKinds) > 64 {
+		panic("knowledge: more than 64 kinds of fact")
+	}
+	kinds := make([]string, 0, len(factKinds))
+	for k := range factKinds {
+		kinds = append(kinds, k)
+	}
+	sort.Strings(kinds)
+	bits := make(map[string]uint64, len(kinds))
+	for i, k := range kinds {
+		bits[k] = 1 << i
+	}
+	return bits
+}()
+
+// factSet returns the kinds of facts as bits (see factBits).
+func factSet(facts map[string]bool) uint64 {
+	var set uint64
+	for k := range facts {
+		set |= factBits[k]
+	}
+	return set
 }
 
 // factsIn returns the kinds of fact stated in text.

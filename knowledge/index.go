@@ -103,6 +103,10 @@ type indexed struct {
 	factSpans []span            // where, the key holding the kind
 	// titleFacts are the kinds of fact its title states.
 	titleFacts map[string]bool
+	// lineSets and titleSet are facts and titleFacts as bits (see
+	// factBits).
+	lineSets []uint64
+	titleSet uint64
 	// analyzer analyses a passage loaded from the cache, once, on first
 	// use of terms, spans or lineEnds (see analysis).
 	analyzer     analysis.Analyzer
@@ -195,11 +199,14 @@ func (ip *indexed) findFacts() {
 	ip.analysis()
 	ip.factsOnce.Do(func() {
 		ip.titleFacts = factsIn(ip.titleText())
+		ip.titleSet = factSet(ip.titleFacts)
 		start := 0
 		ip.facts = make([]map[string]bool, len(ip.lineEnds))
+		ip.lineSets = make([]uint64, len(ip.lineEnds))
 		for i, end := range ip.lineEnds {
 			line := ip.text[start:end]
 			ip.facts[i] = factsIn(line)
+			ip.lineSets[i] = factSet(ip.facts[i])
 			for k := range ip.facts[i] {
 				for _, loc := range factKinds[k].FindAllStringIndex(line, -1) {
 					ip.factSpans = append(ip.factSpans, span{start + loc[0], start + loc[1], k})

@@ -464,12 +464,13 @@ func (e *Engine) statesFact(ip *indexed, k string, at int) bool {
 		from = ip.lineOf(max(0, at-e.params.Window))
 		to = ip.lineOf(min(len(ip.spans)-1, at+e.params.Window))
 	}
+	bit := factBits[k]
 	for l := from; l <= to; l++ {
-		if ip.facts[l][k] {
+		if ip.lineSets[l]&bit != 0 {
 			return true
 		}
 	}
-	return ip.titleFacts[k]
+	return ip.titleSet&bit != 0
 }
 
 // adjacent reports whether some position of b follows one of a within
