@@ -48,13 +48,20 @@ type lexicon struct {
 	// of expand, fillers and cues: a run of a question's words that is
 	// none of them is not extended further (see longest).
 	prefixes map[string]bool
+	// starts holds every phrase of expand, fillers and cues, and every
+	// proper beginning of one: a run of a question's words whose first
+	// is not here is none of them (see longest).
+	starts map[string]bool
 }
 
-// addPrefixes records the proper beginnings of phrase p.
+// addPrefixes records the proper beginnings of phrase p, and p and
+// them in starts.
 func (l *lexicon) addPrefixes(p string) {
+	l.starts[p] = true
 	for i := 0; i < len(p); i++ {
 		if p[i] == ' ' {
 			l.prefixes[p[:i]] = true
+			l.starts[p[:i]] = true
 		}
 	}
 }
@@ -62,6 +69,9 @@ func (l *lexicon) addPrefixes(p string) {
 // longest returns the length of the longest run parts[:n], n ≤ limit,
 // that joined by spaces satisfies has; 0 when there is none.
 func (l *lexicon) longest(parts []string, limit int, has func(string) bool) int {
+	if len(parts) == 0 || !l.starts[parts[0]] {
+		return 0 // one look-up for most words of a question, not two or three
+	}
 	best, key := 0, ""
 	for n := 1; n <= min(limit, len(parts)); n++ {
 		if n == 1 {
@@ -89,7 +99,7 @@ type expansion struct {
 }
 
 func newLexicon() *lexicon {
-	return &lexicon{expand: map[string][]expansion{}, held: map[string]*heldSlot{}, fillers: map[string]bool{}, cues: map[string]string{}, clauseCues: map[string]string{}, prefixes: map[string]bool{}}
+	return &lexicon{expand: map[string][]expansion{}, held: map[string]*heldSlot{}, fillers: map[string]bool{}, cues: map[string]string{}, clauseCues: map[string]string{}, prefixes: map[string]bool{}, starts: map[string]bool{}}
 }
 
 // loadEmbeddedLexicon reads the general English files of lexicon/.
