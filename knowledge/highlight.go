@@ -28,8 +28,11 @@ func keyBit(k string) uint8 {
 }
 
 // find returns the entry of stem k, or -1.
-func (tw *termWeights) find(k string) int {
-	for i := tw.head[keyBit(k)]; i != 0; i = tw.next[i-1] {
+func (tw *termWeights) find(k string) int { return tw.findBit(k, keyBit(k)) }
+
+// findBit is find for a stem k whose keyBit is b.
+func (tw *termWeights) findBit(k string, b uint8) int {
+	for i := tw.head[b]; i != 0; i = tw.next[i-1] {
 		if tw.keys[i-1] == k {
 			return int(i - 1)
 		}
@@ -48,9 +51,10 @@ func (tw *termWeights) add(k string, w float64) {
 	tw.head[b] = int32(len(tw.keys))
 }
 
-// get returns the weight of stem k, and whether it has one.
-func (tw *termWeights) get(k string) (float64, bool) {
-	if i := tw.find(k); i >= 0 {
+// get returns the weight of stem k, whose keyBit is b, and whether it
+// has one.
+func (tw *termWeights) get(k string, b uint8) (float64, bool) {
+	if i := tw.findBit(k, b); i >= 0 {
 		return tw.w[i], true
 	}
 	return 0, false
@@ -75,6 +79,7 @@ func highlight(ip *indexed, weights *termWeights, facts []string) string {
 		bestLine  = -1
 		bestScore = 0.0
 		bestSpans []span           // the spans of the best line
+		bestFirst int              // the number of the first of them
 		bestStart int              // the offset of the best line in the text
 		counted   = countedBuf[:0] // the keys counted on a line
 		marks     = marksBuf[:0]   // what is bold on the best line
@@ -89,7 +94,7 @@ func highlight(ip *indexed, weights *termWeights, facts []string) string {
 		first := si
 		for ; si < len(ip.spans) && ip.spans[si].start < lineEnd; si++ {
 			sp := ip.spans[si]
-			w, ok := weights.get(sp.key)
+			w, ok := weights.get(sp.key, ip.spanBits[si])
 			if !ok || sp.start < lineStart || sp.end > lineEnd {
 				continue // not a question term, or a phrase across lines
 			}
@@ -100,7 +105,7 @@ func highlight(ip *indexed, weights *termWeights, facts []string) string {
 		}
 		if score > bestScore {
 			bestLine, bestScore = li, score
-			bestSpans, bestStart = ip.spans[first:si], lineStart
+			bestFirst, bestSpans, bestStart = first, ip.spans[first:si], lineStart
 		}
 		lineStart = lineEnd + 1
 	}
@@ -109,8 +114,8 @@ func highlight(ip *indexed, weights *termWeights, facts []string) string {
 	}
 	lineEnd := ip.lineEnds[bestLine]
 	line := ip.text[bestStart:lineEnd]
-	for _, sp := range bestSpans {
-		if _, ok := weights.get(sp.key); ok && sp.start >= bestStart && sp.end <= lineEnd {
+	for i, sp := range bestSpans {
+		if _, ok := weights.get(sp.key, ip.spanBits[bestFirst+i]); ok && sp.start >= bestStart && sp.end <= lineEnd {
 			marks = append(marks, mark{sp.start - bestStart, sp.end - bestStart})
 		}
 	}

@@ -94,8 +94,9 @@ type indexed struct {
 	passage
 	// terms holds every term of the passage with where it occurs.
 	terms    map[string]*termInfo
-	spans    []span // the terms of the text, in order
-	lineEnds []int  // byte offset of the end of each line of the text
+	spans    []span  // the terms of the text, in order
+	spanBits []uint8 // keyBit of each span's key, for highlight
+	lineEnds []int   // byte offset of the end of each line of the text
 	// The facts it states, found on first use (see findFacts): most
 	// passages are never a candidate.
 	factsOnce sync.Once
@@ -191,6 +192,7 @@ func (ip *indexed) analyseWith(a analysis.Analyzer) {
 		k := string(tok.Term)
 		ip.term(k).pos = append(ip.term(k).pos, i)
 		ip.spans = append(ip.spans, span{tok.Start, tok.End, k})
+		ip.spanBits = append(ip.spanBits, keyBit(k))
 	}
 }
 
