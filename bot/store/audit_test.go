@@ -307,7 +307,7 @@ func TestLogFollower(t *testing.T) {
 func TestCodecReadsVersion1Records(t *testing.T) {
 	q := *sampleQuestion(7)
 	q.ID = "Q-0007"
-	v2 := encodeRecord(&q)
+	v2 := encodeRecordV2(&q)
 	// A version 1 record is the same without the version 2 tail: the late
 	// flag, five empty strings and no followers.
 	v1 := append([]byte{1}, v2[1:len(v2)-7]...)
@@ -321,13 +321,26 @@ func TestCodecReadsVersion1Records(t *testing.T) {
 	full := q
 	full.Late, full.Cited, full.Clarification, full.PublishedQuestion, full.PublishedAnswer, full.Follows = true, "Guide, slide 3", "C-004", "pq", "pa", "Q-0001"
 	full.Followers = []Follower{{ID: "Q-0009", AskedAt: q.AskedAt, UserID: "U9", UserName: "Nine", TeamID: "T", ChannelID: "D9", Via: "dm"}}
-	if err := decodeRecord(encodeRecord(&full), &got); err != nil {
-		t.Fatal(err)
-	}
-	a, _ := json.Marshal(full)
-	b, _ := json.Marshal(got)
-	if !bytes.Equal(a, b) {
-		t.Errorf("round trip:\n got %s\nwant %s", b, a)
+	// A version 2 record carries its followers; version 3 (written now)
+	// leaves them to the followers bucket.
+	for _, tt := range []struct {
+		name      string
+		data      []byte
+		followers []Follower
+	}{
+		{"version 2", encodeRecordV2(&full), full.Followers},
+		{"version 3", encodeRecord(&full), nil},
+	} {
+		if err := decodeRecord(tt.data, &got); err != nil {
+			t.Fatalf("%s: %v", tt.name, err)
+		}
+		want := full
+		want.Followers = tt.followers
+		a, _ := json.Marshal(want)
+		b, _ := json.Marshal(got)
+		if !bytes.Equal(a, b) {
+			t.Errorf("%s round trip:\n got %s\nwant %s", tt.name, b, a)
+		}
 	}
 }
 
@@ -341,11 +354,35 @@ func TestAuditVerifiesTheRecords(t *testing.T) {
 			n, _ := parseID(id)
 			b := tx.Bucket(bucketQuestions)
 			var q Question
-			if err := getQuestion(b, n, "tamper", &q); err != nil {
+			if err := getRecord(b, n, "tamper", &q); err != nil {
 				t.Fatal(err)
 			}
 			change(&q)
-			if err := b.Put(seqKey(n), encodeRecord(&q)); err != nil {
+			if err := b.Put(seqKey(n), encodeRecordV2(&q)); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	// follower rewrites (or, given nil, deletes) the record of follower f
+	// of question n in the followers bucket.
+	follower := func(n, f uint64, change func(f *Follower)) func(t *testing.T, tx *bolt.Tx) {
+		return func(t *testing.T, tx *bolt.Tx) {
+			fb := tx.Bucket(bucketFollowers)
+			k := followerKey(n, f)
+			if change == nil {
+				if err := fb.Delete(k); err != nil {
+					t.Fatal(err)
+				}
+				return
+			}
+			var fl Follower
+			if v := fb.Get(k); v != nil {
+				if err := decodeFollower(v, &fl); err != nil {
+					t.Fatal(err)
+				}
+			}
+			change(&fl)
+			if err := fb.Put(k, encodeFollower(&fl)); err != nil {
 				t.Fatal(err)
 			}
 		}
@@ -366,8 +403,14 @@ func TestAuditVerifiesTheRecords(t *testing.T) {
 		{"an answer planted on an unanswered question", question("Q-0003", func(q *Question) {
 			q.Status, q.NSGAnswer, q.AnsweredBy = StatusNSGAnswered, "Yes.", "U0STAFF1"
 		}), "Q-0003", "status"},
-		{"a follower removed", question("Q-0003", func(q *Question) { q.Followers = nil }), "Q-0003", "followers"},
-		{"a follower redirected to another bidder", question("Q-0003", func(q *Question) { q.Followers[0].UserID = "U0RIVAL" }), "Q-0003", "followers"},
+		{"a follower removed", follower(3, 4, nil), "Q-0003", "followers"},
+		{"a follower redirected to another bidder", follower(3, 4, func(f *Follower) { f.UserID = "U0RIVAL" }), "Q-0003", "followers"},
+		{"a follower added", follower(3, 2, func(f *Follower) { f.UserID = "U2" }), "Q-0003", "followers"},
+		{"a follower planted in a record", question("Q-0001", func(q *Question) {
+			// A version 2 record, whose followers are inside it.
+			q.Followers = []Follower{{ID: "Q-0004", UserID: "U4"}}
+		}), "Q-0001", "followers"},
+		{"a follower kept for no question", follower(9, 4, func(f *Follower) { f.UserID = "U4" }), "Q-0009", "followers"},
 		{"a clarification mapped to another question", func(t *testing.T, tx *bolt.Tx) {
 			if err := tx.Bucket(bucketClarifications).Put(seqKey(1), []byte("Q-0002")); err != nil {
 				t.Fatal(err)

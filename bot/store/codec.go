@@ -28,27 +28,31 @@ import (
 //	opttime AnsweredAt, PublishedAt
 //	string  Feedback
 //
-// Version 2 (written now) appends:
+// Version 2 appends:
 //
 //	byte    Late (0 or 1)
 //	string  Cited, Clarification, PublishedQuestion, PublishedAnswer, Follows
 //	uvarint number of followers, then each: string ID; time AskedAt;
 //	        string UserID, UserName, TeamID, ChannelID, Via
 //
+// Version 3 (written now) is version 2 without the followers: they are
+// kept in a bucket of their own (see followers.go), one small record per
+// follower, so that a follower is added without rewriting the question it
+// follows. A version 2 record's followers are read with those in the
+// bucket, and moved there when the record is next written.
+//
 // Version 1 records read as version 2 with those fields empty.
-const recordVersion = 2
+const recordVersion = 3
 
 var errTruncated = errors.New("record truncated")
 
-// encodeRecord returns the stored form of q.
+// encodeRecord returns the stored form of q, without its followers (they
+// are stored apart: putRecord).
 func encodeRecord(q *Question) []byte {
 	n := 64 + len(q.ID) + len(q.UserID) + len(q.UserName) + len(q.TeamID) + len(q.ChannelID) +
 		len(q.Via) + len(q.ThreadTS) + len(q.Question) + len(q.Status) + len(q.NSGAnswer) +
 		len(q.AnsweredBy) + len(q.Feedback) + len(q.Cited) + len(q.Clarification) +
 		len(q.PublishedQuestion) + len(q.PublishedAnswer) + len(q.Follows)
-	for _, f := range q.Followers {
-		n += 24 + len(f.ID) + len(f.UserID) + len(f.UserName) + len(f.TeamID) + len(f.ChannelID) + len(f.Via)
-	}
 	for _, r := range q.Refs {
 		n += 16 + len(r.Source) + len(r.Ref) + len(r.Title) + len(r.Citation)
 	}
@@ -85,15 +89,45 @@ func encodeRecord(q *Question) []byte {
 	for _, s := range [...]string{q.Cited, q.Clarification, q.PublishedQuestion, q.PublishedAnswer, q.Follows} {
 		b = appendString(b, s)
 	}
-	b = binary.AppendUvarint(b, uint64(len(q.Followers)))
-	for _, f := range q.Followers {
-		b = appendString(b, f.ID)
-		b = appendTime(b, f.AskedAt)
-		for _, s := range [...]string{f.UserID, f.UserName, f.TeamID, f.ChannelID, f.Via} {
-			b = appendString(b, s)
-		}
+	return b
+}
+
+// followerVersion is the first byte of a follower's record.
+const followerVersion = 1
+
+// encodeFollower returns the stored form of f, a follower's record in the
+// followers bucket (its id is in the key):
+//
+//	byte    version (1)
+//	time    AskedAt
+//	string  UserID, UserName, TeamID, ChannelID, Via
+func encodeFollower(f *Follower) []byte {
+	b := make([]byte, 0, 24+len(f.UserID)+len(f.UserName)+len(f.TeamID)+len(f.ChannelID)+len(f.Via))
+	b = append(b, followerVersion)
+	b = appendTime(b, f.AskedAt)
+	for _, s := range [...]string{f.UserID, f.UserName, f.TeamID, f.ChannelID, f.Via} {
+		b = appendString(b, s)
 	}
 	return b
+}
+
+// decodeFollower decodes a follower's record into f, whose ID the caller
+// sets from the key.
+func decodeFollower(v []byte, f *Follower) error {
+	d := decoder{b: v}
+	if c := d.byte(); d.err == nil && c != followerVersion {
+		d.fail(fmt.Errorf("unsupported follower record version %d", c))
+	}
+	f.AskedAt = d.time()
+	f.UserID, f.UserName, f.TeamID, f.ChannelID, f.Via = d.string(), d.string(), d.string(), d.string(), d.string()
+	if d.err == nil && d.off != len(v) {
+		d.fail(fmt.Errorf("%d unexpected trailing bytes", len(v)-d.off))
+	}
+	if d.err != nil {
+		*f = Follower{}
+		return d.err
+	}
+	return nil
 }
 
 func appendString(b []byte, s string) []byte {
@@ -211,7 +245,7 @@ func (d *decoder) optTime() *time.Time {
 	}
 }
 
-// version reads the record's version: 1 or 2.
+// version reads the record's version: 1, 2 or 3.
 func (d *decoder) version() byte {
 	v := d.byte()
 	if d.err == nil && (v < 1 || v > recordVersion) {
@@ -280,6 +314,8 @@ func decodeRecord(v []byte, q *Question) error {
 			d.fail(errors.New("bad late flag"))
 		}
 		q.Cited, q.Clarification, q.PublishedQuestion, q.PublishedAnswer, q.Follows = d.string(), d.string(), d.string(), d.string(), d.string()
+	}
+	if version == 2 { // followers inside the record; version 3 keeps them apart
 		nf := d.uvarint()
 		if nf > 0 && d.err == nil {
 			// Each follower takes at least 8 bytes; a larger count is corrupt.

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 
@@ -147,37 +148,47 @@ func (s *Store) Publish(id string, w Wording, by string) (Question, error) {
 // LogFollower is LogOnce for a question the bot could not answer that asks
 // what question target asks. In the same transaction it logs q as
 // following target (status following, Follows set), adds its asker to
-// target's followers and records the merge in the audit trail. If target
-// is no longer awaiting the NSG by then, q is logged as awaiting on its
-// own and followed is false. An empty key logs without one. first is false
+// target's followers (one small record of its own: target's record is not
+// rewritten, and OnCommitted hears of q alone) and records the merge in
+// the audit trail. If target is no longer awaiting the NSG by then, q is
+// logged as awaiting on its own and followed is false. An empty key logs without one. first is false
 // for a key seen before, when nothing is logged.
 func (s *Store) LogFollower(ctx context.Context, key string, q *Question, target string) (followed, first bool, err error) {
 	n, err := lookupID("follow", target)
 	if err != nil {
 		return false, false, err
 	}
-	attach := func(tx *bolt.Tx, r *Question) ([]Question, error) {
+	attach := func(tx *bolt.Tx, r *Question) error {
 		followed = false
-		b := tx.Bucket(bucketQuestions)
 		var t Question
-		if err := getQuestion(b, n, "follow", &t); err != nil {
-			return nil, err
+		if err := getRecord(tx.Bucket(bucketQuestions), n, "follow", &t); err != nil {
+			return err
 		}
 		if t.Status != StatusAwaiting || t.Late {
 			r.Status = StatusAwaiting
-			return nil, nil
+			return nil
+		}
+		if len(t.Followers) > 0 {
+			// A record from before followers were kept apart: move them.
+			if err := putRecord(tx, n, &t); err != nil {
+				return err
+			}
+		}
+		fn, ok := parseID(r.ID)
+		if !ok {
+			return fmt.Errorf("follow %s: the new question has no id", t.ID)
 		}
 		r.Status, r.Follows = StatusFollowing, t.ID
-		before := t.AskedBy()
-		t.Followers = append(t.Followers, Follower{ID: r.ID, AskedAt: r.AskedAt, UserID: r.UserID, UserName: r.UserName,
-			TeamID: r.TeamID, ChannelID: r.ChannelID, Via: r.Via})
-		if err := b.Put(seqKey(n), encodeRecord(&t)); err != nil {
-			return nil, err
+		// One small record for the follower: the followed question's
+		// record is left as it is.
+		before, after, err := addFollower(tx, n, &t, fn, r)
+		if err != nil {
+			return err
 		}
 		followed = true
-		return []Question{t}, appendAudit(tx, AuditEntry{By: ActorBot, Action: ActionFollow, Question: t.ID, Changes: []Change{
+		return appendAudit(tx, AuditEntry{By: ActorBot, Action: ActionFollow, Question: t.ID, Changes: []Change{
 			{Field: "follower", To: r.ID},
-			{Field: "asked_by", From: fmt.Sprint(before), To: fmt.Sprint(t.AskedBy())},
+			{Field: "asked_by", From: strconv.Itoa(before), To: strconv.Itoa(after)},
 		}}, s.clock())
 	}
 	if q != nil && q.Status == "" {

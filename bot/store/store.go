@@ -72,7 +72,8 @@ var (
 	bucketSeen       = []byte("seen")
 	bucketSeenByTime = []byte("seen_by_time")
 	bucketReminders  = []byte("reminders")
-	allBuckets       = [][]byte{bucketQuestions, bucketSeen, bucketSeenByTime, bucketReminders, bucketAudit, bucketAuditHead, bucketClarifications}
+	allBuckets       = [][]byte{bucketQuestions, bucketSeen, bucketSeenByTime, bucketReminders, bucketAudit, bucketAuditHead, bucketClarifications,
+		bucketFollowers, bucketFollowerAskers}
 )
 
 // Options configure Open.
@@ -263,9 +264,9 @@ func (s *Store) LogOnce(ctx context.Context, key string, q *Question) (bool, err
 
 // log records q, with key when it is not empty. attach, when set, runs in
 // the same transaction once the question has its id, and may change it
-// and write other records, returning the other questions it wrote; Batch
-// may run it more than once.
-func (s *Store) log(ctx context.Context, key string, q *Question, attach func(tx *bolt.Tx, r *Question) ([]Question, error)) (bool, error) {
+// and write other records (not other questions' records: the watchers
+// hear only of q); Batch may run it more than once.
+func (s *Store) log(ctx context.Context, key string, q *Question, attach func(tx *bolt.Tx, r *Question) error) (bool, error) {
 	if q == nil {
 		return false, errors.New("log question: nil question")
 	}
@@ -299,7 +300,6 @@ func (s *Store) log(ctx context.Context, key string, q *Question, attach func(tx
 	taken := s.takeMarks()
 	var (
 		committed Question
-		also      []Question // other questions attach wrote
 		rev       uint64
 		first     bool
 		queued    []Message
@@ -309,8 +309,8 @@ func (s *Store) log(ctx context.Context, key string, q *Question, attach func(tx
 			return err
 		}
 		// Batch may run this more than once; only the committed run's
-		// results survive in committed, also, rev, first and queued.
-		committed, also, first, queued = Question{}, nil, false, nil
+		// results survive in committed, rev, first and queued.
+		committed, first, queued = Question{}, false, nil
 		rev = uint64(tx.ID())
 		if err := ctx.Err(); err != nil {
 			return err
@@ -330,12 +330,12 @@ func (s *Store) log(ctx context.Context, key string, q *Question, attach func(tx
 		r := rec
 		r.ID = formatID(n)
 		if attach != nil {
-			if also, err = attach(tx, &r); err != nil {
+			if err := attach(tx, &r); err != nil {
 				return err
 			}
 		}
 		committed = r
-		if err := b.Put(seqKey(n), encodeRecord(&r)); err != nil {
+		if err := putRecord(tx, n, &r); err != nil {
 			return err
 		}
 		// The messages the question owes are committed with it.
@@ -349,7 +349,7 @@ func (s *Store) log(ctx context.Context, key string, q *Question, attach func(tx
 	if !first {
 		return false, nil
 	}
-	s.committed(rev, append(also, committed)...)
+	s.committed(rev, committed)
 	s.queued(queued)
 	*q = committed
 	return true, nil
@@ -365,11 +365,7 @@ func (s *Store) Get(id string) (Question, error) {
 	}
 	var q Question
 	err = s.db.View(func(tx *bolt.Tx) error {
-		b := tx.Bucket(bucketQuestions)
-		if b == nil {
-			return fmt.Errorf("get %s: %w", formatID(n), ErrNotFound)
-		}
-		return getQuestion(b, n, "get", &q)
+		return getQuestion(tx, n, "get", &q)
 	})
 	return q, err
 }
@@ -382,8 +378,25 @@ func lookupID(op, id string) (uint64, error) {
 	return n, nil
 }
 
-func getQuestion(b *bolt.Bucket, n uint64, op string, q *Question) error {
-	v := b.Get(seqKey(n))
+// getQuestion reads question n with its followers.
+func getQuestion(tx *bolt.Tx, n uint64, op string, q *Question) error {
+	if err := getRecord(tx.Bucket(bucketQuestions), n, op, q); err != nil {
+		return err
+	}
+	if err := withFollowers(tx, n, q); err != nil {
+		*q = Question{}
+		return fmt.Errorf("%s %s: %w", op, formatID(n), err)
+	}
+	return nil
+}
+
+// getRecord reads question n's record alone: followers kept apart from
+// it are not read.
+func getRecord(b *bolt.Bucket, n uint64, op string, q *Question) error {
+	var v []byte
+	if b != nil {
+		v = b.Get(seqKey(n))
+	}
 	if v == nil {
 		return fmt.Errorf("%s %s: %w", op, formatID(n), ErrNotFound)
 	}
@@ -439,10 +452,16 @@ func (s *Store) Each(f Filter, fn func(Question) error) error {
 }
 
 func each(tx *bolt.Tx, f Filter, fn func(Question) error) error {
+	fc := newFollowerCursor(tx)
 	return scan(tx, f, func(k, v []byte) error {
 		var q Question
 		if err := decodeRecord(v, &q); err != nil {
 			return decodeErr(k, err)
+		}
+		if len(k) == 8 {
+			if err := fc.add(binary.BigEndian.Uint64(k), &q); err != nil {
+				return decodeErr(k, err)
+			}
 		}
 		return fn(q)
 	})
@@ -539,9 +558,8 @@ func (s *Store) updateTx(op, id string, change func(tx *bolt.Tx, q *Question) (b
 	err = s.db.Update(func(tx *bolt.Tx) error {
 		rev = uint64(tx.ID())
 		fnErr = func() error {
-			b := tx.Bucket(bucketQuestions)
 			var q Question
-			if err := getQuestion(b, n, op, &q); err != nil {
+			if err := getQuestion(tx, n, op, &q); err != nil {
 				return err
 			}
 			changed, err := change(tx, &q)
@@ -552,7 +570,7 @@ func (s *Store) updateTx(op, id string, change func(tx *bolt.Tx, q *Question) (b
 			if !changed {
 				return errUnchanged // roll back: no commit, no fsync
 			}
-			if err := b.Put(seqKey(n), encodeRecord(&q)); err != nil {
+			if err := putRecord(tx, n, &q); err != nil {
 				return fmt.Errorf("%s %s: %w", op, q.ID, err)
 			}
 			// The messages the change owes are committed with it.

@@ -71,6 +71,14 @@ type vouched struct {
 	escalatedSeq                          uint64
 }
 
+// lastFollow is the entry that last merged a follower, 0 for none.
+func (v *vouched) lastFollow() uint64 {
+	if v == nil {
+		return 0
+	}
+	return v.followSeq
+}
+
 func changeTo(e AuditEntry, field string) (string, bool) {
 	for _, c := range e.Changes {
 		if c.Field == field {
@@ -152,14 +160,29 @@ func verifyRecords(tx *bolt.Tx, entries []AuditEntry) error {
 	asked := map[string]who{}
 	var records []Question
 	if b != nil {
-		c := b.Cursor()
-		for k, v := c.First(); k != nil; k, v = c.Next() {
-			var q Question
-			if err := decodeRecord(v, &q); err != nil {
-				return decodeErr(k, err)
-			}
+		err := each(tx, Filter{}, func(q Question) error {
 			asked[q.ID] = who{q.UserID, q.Follows}
 			records = append(records, q)
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+	}
+	// A follower kept for a question there is no record of was planted
+	// (or its question removed).
+	if fb := tx.Bucket(bucketFollowers); fb != nil {
+		c := fb.Cursor()
+		for k, _ := c.First(); k != nil; {
+			if len(k) != 16 {
+				return &RecordError{Question: fmt.Sprintf("follower key %x", k), Field: "followers", Reason: "a stray key sits among the followers"}
+			}
+			id := formatID(binary.BigEndian.Uint64(k))
+			if _, ok := asked[id]; !ok {
+				return &RecordError{Question: id, Field: "followers", Seq: qs[id].lastFollow(),
+					Reason: fmt.Sprintf("follower %s is kept for a question there is no record of", formatID(binary.BigEndian.Uint64(k[8:])))}
+			}
+			k, _ = c.Seek(seqKey(binary.BigEndian.Uint64(k) + 1)) // the next question's
 		}
 	}
 	for _, q := range records {

@@ -19,8 +19,10 @@ type watchers struct {
 }
 
 // OnCommitted registers fn to be called with every question record a
-// write commits: a question logged, changed (answered, cited, published,
-// escalated, given feedback) or given a follower. fn runs in the writing
+// write commits: a question logged (a follower among them) or changed
+// (answered, cited, published, escalated, given feedback). A question
+// given a follower keeps its record (the follower is kept apart) and is
+// not reported. fn runs in the writing
 // goroutine after the commit and before the write returns, so a caller
 // that logs a question and then reads a view kept by fn sees it there.
 //
