@@ -1,6 +1,7 @@
 package store
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"sync"
@@ -101,27 +102,35 @@ func applyMarks(tx *bolt.Tx, taken []*sentMark) error {
 	}
 	for _, mk := range taken {
 		k := seqKey(mk.n)
-		m, ok, err := o.read(k)
+		v := o.msgs.Get(k)
+		if v == nil {
+			continue
+		}
+		// The state alone changes: the message itself (its blocks, a
+		// few kilobytes of JSON) is read only for an upload's data.
+		st, err := o.readState(k)
 		if err != nil {
 			return err
 		}
-		if !ok {
-			continue
-		}
 		at := mk.at
-		st := m.state()
 		st.Status, st.SentAt, st.TS, st.NextAt, st.Error = OutboxSent, &at, mk.ts, nil, ""
 		if err := o.writeState(k, st); err != nil {
 			return err
 		}
-		if m.File != nil && m.File.Data != nil { // an upload's data is not needed now
-			m.File.Data = nil
-			data, err := json.Marshal(&m)
+		if bytes.Contains(v, []byte(`"file":{`)) { // an upload's data is not needed now
+			m, _, err := o.read(k)
 			if err != nil {
 				return err
 			}
-			if err := o.msgs.Put(k, data); err != nil {
-				return err
+			if m.File != nil && m.File.Data != nil {
+				m.File.Data = nil
+				data, err := json.Marshal(&m)
+				if err != nil {
+					return err
+				}
+				if err := o.msgs.Put(k, data); err != nil {
+					return err
+				}
 			}
 		}
 	}

@@ -144,6 +144,23 @@ func (o outbox) read(k []byte) (Message, bool, error) {
 	return m, true, nil
 }
 
+// readState returns the delivery state of the message under k, which
+// exists: from the states bucket, or for a message queued before states
+// were kept apart, from the message.
+func (o outbox) readState(k []byte) (msgState, error) {
+	if o.states != nil {
+		if sv := o.states.Get(k); sv != nil {
+			var st msgState
+			if err := json.Unmarshal(sv, &st); err != nil {
+				return msgState{}, fmt.Errorf("read outbox message %s: %w", formatMessageID(binary.BigEndian.Uint64(k)), err)
+			}
+			return st, nil
+		}
+	}
+	m, _, err := o.read(k)
+	return m.state(), err
+}
+
 func (o outbox) writeState(k []byte, st msgState) error {
 	data, err := json.Marshal(st)
 	if err != nil {
