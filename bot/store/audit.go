@@ -120,6 +120,7 @@ func appendAudit(tx *bolt.Tx, e AuditEntry, at time.Time) error {
 	if err != nil {
 		return err
 	}
+	b.FillPercent = 0.95 // entries are only appended
 	if err := b.Put(seqKey(n), data); err != nil {
 		return err
 	}

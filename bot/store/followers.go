@@ -51,7 +51,10 @@ func askerKey(n uint64, user string) []byte {
 // followers bucket (those already there are left alone): a record read
 // with followers inside (version 2) is written without them.
 func putRecord(tx *bolt.Tx, n uint64, q *Question) error {
-	if err := tx.Bucket(bucketQuestions).Put(seqKey(n), encodeRecord(q)); err != nil {
+	b := tx.Bucket(bucketQuestions)
+	// Ids only grow: full pages split less and are written less.
+	b.FillPercent = 0.95
+	if err := b.Put(seqKey(n), encodeRecord(q)); err != nil {
 		return err
 	}
 	if len(q.Followers) == 0 {

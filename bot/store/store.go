@@ -707,6 +707,7 @@ func markSeen(tx *bolt.Tx, key string, now time.Time) (bool, error) {
 	if seen.Get(k) != nil {
 		return false, nil
 	}
+	byTime.FillPercent = 0.95 // its keys start with the time: they only grow
 	ts := make([]byte, 8, 8+len(k))
 	binary.BigEndian.PutUint64(ts, uint64(now.UnixNano()))
 	if err := seen.Put(k, ts[:8:8]); err != nil {
