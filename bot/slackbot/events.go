@@ -75,20 +75,23 @@ func parseEnvelope(data []byte) (envelope, error) {
 // the background. An error means Slack should deliver the event again;
 // errMalformed means it should not.
 func (b *Bot) handleEvent(ctx context.Context, env *envelope) error {
-	var head struct {
-		Type string `json:"type"`
-	}
-	if err := json.Unmarshal(env.Event, &head); err != nil {
-		return fmt.Errorf("%w: event: %v", errMalformed, err)
-	}
-	switch head.Type {
-	case "message", "app_mention", "app_home_opened":
-	default:
-		return nil // not subscribed to; nothing to do
-	}
 	var ev event
 	if err := json.Unmarshal(env.Event, &ev); err != nil {
+		// An event of another type may not fit the fields of these: only
+		// its type says whether it is malformed.
+		var head struct {
+			Type string `json:"type"`
+		}
+		if err := json.Unmarshal(env.Event, &head); err != nil {
+			return fmt.Errorf("%w: event: %v", errMalformed, err)
+		}
+		if !subscribed(head.Type) {
+			return nil // not subscribed to; nothing to do
+		}
 		return fmt.Errorf("%w: %s event: %v", errMalformed, head.Type, err)
+	}
+	if !subscribed(ev.Type) {
+		return nil // not subscribed to; nothing to do
 	}
 	if ev.Type == "app_home_opened" {
 		if ev.Tab == "home" && ev.User != "" {
@@ -110,6 +113,15 @@ func (b *Bot) handleEvent(ctx context.Context, env *envelope) error {
 		}
 	}
 	return b.ask(ctx, a, ev.Text, env.EventID)
+}
+
+// subscribed reports whether the bot handles events of type t.
+func subscribed(t string) bool {
+	switch t {
+	case "message", "app_mention", "app_home_opened":
+		return true
+	}
+	return false
 }
 
 // isQuestion reports whether ev is a person asking: a direct message or a
@@ -185,15 +197,14 @@ func (b *Bot) ask(ctx context.Context, a dialogue.Asker, raw, eventID string) er
 			}, "event_id", eventID, "channel", a.ChannelID)
 		}
 		return fmt.Errorf("record question: %w", err)
+	case b.outbox != nil && (reply.Question != nil || reply.Queued):
+		return nil // queued with the question (or the event id); the sender posts it
 	default:
 		m = b.render(reply)
 	}
 	attrs := []any{"event_id", eventID, "channel", a.ChannelID}
 	if reply.Question != nil {
 		attrs = append(attrs, "id", reply.Question.ID)
-	}
-	if b.outbox != nil && err == nil && (reply.Question != nil || reply.Queued) {
-		return nil // queued with the question (or the event id); the sender posts it
 	}
 	if a.Via == dialogue.ViaMention && !isDM(a.ChannelID) {
 		// A channel sees the mention but never the answer: only the asker
