@@ -7,11 +7,13 @@ import (
 	"errors"
 	"path/filepath"
 	"regexp"
+	"regexp/syntax"
 	"slices"
 	"strings"
 	"sync"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"github.com/hiec/hiecbot/bot/fakes"
 	"github.com/hiec/hiecbot/bot/store"
@@ -529,5 +531,60 @@ func TestEscalationIsAudited(t *testing.T) {
 	}
 	if _, err := f.store.VerifyAudit(); err != nil {
 		t.Error(err)
+	}
+}
+
+// TestWords: words is the regexp replacement it stands for.
+func TestWords(t *testing.T) {
+	nonWord := regexp.MustCompile(`[^a-z0-9' ]+`)
+	for _, s := range []string{"", " ", "hello", "  hi  there ", "what's up?", "£250k, café!", "a\tb\nc", "'quoted'", "x--y", "\xff\xfebad", "ok.", "éé", "1 2  3", "thanks. what is the ojeu advert?"} {
+		want := strings.Join(strings.Fields(nonWord.ReplaceAllString(s, " ")), " ")
+		if got := words(s); got != want {
+			t.Errorf("words(%q) = %q; want %q", s, got, want)
+		}
+	}
+}
+
+// TestChatPhraseLength: no message longer than maxChatPhrase is a chat
+// phrase, nor does a help phrase start otherwise than smallTalk checks.
+func TestChatPhraseLength(t *testing.T) {
+	var longest func(re *syntax.Regexp) int
+	longest = func(re *syntax.Regexp) int {
+		switch re.Op {
+		case syntax.OpLiteral:
+			return len(string(re.Rune))
+		case syntax.OpConcat:
+			n := 0
+			for _, sub := range re.Sub {
+				n += longest(sub)
+			}
+			return n
+		case syntax.OpAlternate:
+			n := 0
+			for _, sub := range re.Sub {
+				n = max(n, longest(sub))
+			}
+			return n
+		case syntax.OpCapture, syntax.OpQuest:
+			return longest(re.Sub[0])
+		case syntax.OpBeginText, syntax.OpEndText, syntax.OpBeginLine, syntax.OpEndLine, syntax.OpEmptyMatch:
+			return 0
+		case syntax.OpCharClass, syntax.OpAnyChar, syntax.OpAnyCharNotNL:
+			return utf8.UTFMax
+		}
+		t.Fatalf("chatPhrases uses %v: its longest match is unbounded", re.Op)
+		return 0
+	}
+	re, err := syntax.Parse(chatPhrases.String(), syntax.Perl)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := longest(re.Simplify()); n != maxChatPhrase {
+		t.Errorf("chatPhrases matches up to %d bytes; maxChatPhrase is %d", n, maxChatPhrase)
+	}
+	for _, s := range []string{"what can you do", "what do you know", "how does this work", "how do i ask the bot", "who are you", "what are you"} {
+		if !helpPhrases.MatchString(s) || smallTalk(s) != helpRequest {
+			t.Errorf("%q is not a help request", s)
+		}
 	}
 }

@@ -97,24 +97,47 @@ var (
 	helpPhrases = regexp.MustCompile(`^(what can you do|what do you (do|know)|how does this work|how do i (use|ask)( (you|this|the bot))?|who are you|what are you)$`)
 	// chatPhrases are whole messages of chit-chat without a keyword.
 	chatPhrases = regexp.MustCompile(`^((are )?you there|how are (you|things)( doing)?( today)?|how's it going|how is it going|how are you doing( today)?|hows it going|that's all( i needed)?|thats all( i needed)?|that is all( i needed)?|that's (great|perfect|helpful)|lol|cool|nice one|perfect|great|brilliant|got it|ok|okay|test|testing)$`)
-	nonWord     = regexp.MustCompile(`[^a-z0-9' ]+`)
 )
+
+// maxChatPhrase is the length of the longest message chatPhrases matches
+// (TestChatPhraseLength): a longer clause is not checked against it.
+const maxChatPhrase = 26
+
+// words returns the runs of letters a-z, digits and apostrophes in s, one
+// space between each: s with every other character taken for a space, as
+// the regexp [^a-z0-9' ]+ replaced by a space and the fields joined.
+func words(s string) string {
+	b := make([]byte, 0, len(s))
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if 'a' <= c && c <= 'z' || '0' <= c && c <= '9' || c == '\'' {
+			if len(b) > 0 && (i == 0 || !wordByte(s[i-1])) {
+				b = append(b, ' ')
+			}
+			b = append(b, c)
+		}
+	}
+	return string(b)
+}
+
+func wordByte(c byte) bool { return 'a' <= c && c <= 'z' || '0' <= c && c <= '9' || c == '\'' }
 
 // smallTalk classifies a whole message as a greeting, thanks, a request
 // for help or a farewell. A message with any other content word is a
 // question ("hello, when are bids due?" is not small talk).
 func smallTalk(text string) talk {
 	s := strings.ToLower(strings.TrimSpace(text))
-	s = strings.Join(strings.Fields(nonWord.ReplaceAllString(s, " ")), " ")
-	if helpPhrases.MatchString(s) {
+	s = words(s)
+	// Every help phrase starts with one of these words.
+	if (strings.HasPrefix(s, "what ") || strings.HasPrefix(s, "how ") || strings.HasPrefix(s, "who ")) && helpPhrases.MatchString(s) {
 		return helpRequest
 	}
 	for _, clause := range strings.FieldsFunc(strings.ToLower(text), func(r rune) bool { return strings.ContainsRune(".!?,;", r) }) {
-		c := strings.Join(strings.Fields(nonWord.ReplaceAllString(clause, " ")), " ")
+		c := words(clause)
 		if c == "" {
 			continue
 		}
-		if chatPhrases.MatchString(c) {
+		if len(c) <= maxChatPhrase && chatPhrases.MatchString(c) {
 			s = strings.TrimSpace(strings.Replace(s, c, "", 1))
 		}
 	}
