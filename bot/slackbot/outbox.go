@@ -42,16 +42,39 @@ const (
 	kindExport        = "export"
 )
 
-// stored turns a rendered message into an outbox message.
+// stored turns a rendered message into an outbox message. Its blocks are
+// encoded once: the stored JSON is the array of the blocks' encodings,
+// and the copy handed to the sender carries each block with its encoding
+// (encodedBlock), so posting it does not encode them again.
 func stored(kind string, m message) store.Message {
 	out := store.Message{Kind: kind, Text: m.Text, NotifyStaff: true}
-	if len(m.Blocks) > 0 {
-		if data, err := json.Marshal(slack.Blocks{BlockSet: m.Blocks}); err == nil {
-			out.Blocks, out.Native = data, m.Blocks
-		}
+	if len(m.Blocks) == 0 {
+		return out
 	}
+	native := make([]slack.Block, len(m.Blocks))
+	data := []byte{'['}
+	for i, bl := range m.Blocks {
+		enc, err := json.Marshal(bl)
+		if err != nil {
+			return out
+		}
+		if i > 0 {
+			data = append(data, ',')
+		}
+		data = append(data, enc...)
+		native[i] = encodedBlock{bl, enc}
+	}
+	out.Blocks, out.Native = append(data, ']'), native
 	return out
 }
+
+// encodedBlock is a block with its JSON encoding, which it marshals to.
+type encodedBlock struct {
+	slack.Block
+	json []byte
+}
+
+func (b encodedBlock) MarshalJSON() ([]byte, error) { return b.json, nil }
 
 // Keys make the messages a change owes idempotent: the composer queues
 // them with the change and the Desk's notifications (which also run for
