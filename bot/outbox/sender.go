@@ -192,9 +192,20 @@ func (s *Sender) Run(ctx context.Context) error {
 		case <-time.After(s.opts.Backoff):
 		}
 	}
-	sem := make(chan struct{}, s.opts.Workers)
+	// Workers that live as long as Run, rather than a goroutine per
+	// message: each keeps the stack that posting grew.
+	work := make(chan *entry)
 	var wg sync.WaitGroup
+	for range s.opts.Workers {
+		wg.Go(func() {
+			for e := range work {
+				s.done(e, s.deliver(context.WithoutCancel(ctx), e))
+				s.kick() // the conversation is free for its next message
+			}
+		})
+	}
 	defer wg.Wait()
+	defer close(work)
 	timer := time.NewTimer(time.Hour)
 	defer timer.Stop()
 	lastScan := s.now()
@@ -206,20 +217,15 @@ func (s *Sender) Run(ctx context.Context) error {
 			lastScan = s.now()
 		}
 		ready, next := s.ready()
-		for _, e := range ready {
+		for i, e := range ready {
 			select {
-			case sem <- struct{}{}:
+			case work <- e:
 			case <-ctx.Done():
-				s.done(e, false)
+				for _, e := range ready[i:] {
+					s.done(e, false)
+				}
 				return nil
 			}
-			wg.Add(1)
-			go func(e *entry) {
-				defer wg.Done()
-				defer func() { <-sem }()
-				s.done(e, s.deliver(context.WithoutCancel(ctx), e))
-				s.kick() // the conversation is free for its next message
-			}(e)
 		}
 		if next <= 0 || next > rescan {
 			next = rescan
