@@ -106,6 +106,9 @@ type Store struct {
 	marks marks
 	// watch are the functions told of every question committed.
 	watch watchers
+	// sweepFrom is where the next sweep of the dedupe ledger starts
+	// (sweepSeen); nil for its first key.
+	sweepFrom []byte
 }
 
 // Open opens the question log at path, creating the folder (mode 0700) and
@@ -316,7 +319,7 @@ func (s *Store) log(ctx context.Context, key string, q *Question, attach func(tx
 			return err
 		}
 		if key != "" {
-			seen, err := markSeen(tx, key, now)
+			seen, err := s.markSeen(tx, key, now)
 			if err != nil || !seen {
 				return err
 			}
@@ -657,7 +660,7 @@ func (s *Store) FirstSeen(key string) (bool, error) {
 	var first bool
 	err := s.db.Batch(func(tx *bolt.Tx) error {
 		var err error
-		first, err = markSeen(tx, key, now)
+		first, err = s.markSeen(tx, key, now)
 		return err
 	})
 	if err != nil {
@@ -683,7 +686,7 @@ func (s *Store) FirstSeenWith(ctx context.Context, key string) (bool, error) {
 	err := s.db.Batch(func(tx *bolt.Tx) error {
 		queued = nil
 		var err error
-		if first, err = markSeen(tx, key, now); err != nil || !first || extra == nil {
+		if first, err = s.markSeen(tx, key, now); err != nil || !first || extra == nil {
 			return err
 		}
 		queued, err = s.queueFor(tx, "seen", Question{}, extra)
@@ -698,29 +701,89 @@ func (s *Store) FirstSeenWith(ctx context.Context, key string) (bool, error) {
 
 // markSeen records key as seen at now and reports whether it is new,
 // pruning entries older than the dedupe window as it goes.
-func markSeen(tx *bolt.Tx, key string, now time.Time) (bool, error) {
+//
+// The ledger is one bucket, key → the time it was seen. Pruning sweeps
+// it a few entries per call (sweepSeen), so recording a key is one put:
+// a second index by time would be a second tree for every commit to read
+// in and write out. Entries recorded before the sweep, which also have
+// one in the time index (bucketSeenByTime), are pruned through that
+// index until it is empty.
+func (s *Store) markSeen(tx *bolt.Tx, key string, now time.Time) (bool, error) {
 	k := []byte(key)
 	seen, byTime := tx.Bucket(bucketSeen), tx.Bucket(bucketSeenByTime)
-	if err := pruneSeen(seen, byTime, now.Add(-dedupeTTL)); err != nil {
+	cutoff := now.Add(-dedupeTTL)
+	if err := pruneSeen(seen, byTime, cutoff); err != nil {
+		return false, err
+	}
+	if err := s.sweepSeen(seen, cutoff); err != nil {
 		return false, err
 	}
 	if seen.Get(k) != nil {
 		return false, nil
 	}
-	byTime.FillPercent = 0.95 // its keys start with the time: they only grow
-	ts := make([]byte, 8, 8+len(k))
+	ts := make([]byte, 8)
 	binary.BigEndian.PutUint64(ts, uint64(now.UnixNano()))
-	if err := seen.Put(k, ts[:8:8]); err != nil {
-		return false, err
-	}
-	if err := byTime.Put(append(ts, k...), nil); err != nil {
+	if err := seen.Put(k, ts); err != nil {
 		return false, err
 	}
 	return true, nil
 }
 
-// pruneSeen deletes up to pruneBatch dedupe entries recorded before cutoff.
+// sweepBatch is how many dedupe entries one call to sweepSeen checks: a
+// sweep of the whole ledger, however large, takes dedupeTTL/sweepBatch
+// (7.5 minutes) of calls at any steady rate, so an entry is pruned at
+// most that long after it is stale.
+const sweepBatch = 16
+
+// sweepSeen checks up to sweepBatch entries of the dedupe ledger, from
+// where the last call stopped (round the bucket, starting again at its
+// first key), and deletes those recorded before cutoff.
+func (s *Store) sweepSeen(seen *bolt.Bucket, cutoff time.Time) error {
+	// The position is only read and written in write transactions,
+	// which run one at a time; a transaction rolled back leaves it
+	// ahead, and what it skipped is checked on the next round.
+	var limit [8]byte
+	binary.BigEndian.PutUint64(limit[:], uint64(cutoff.UnixNano()))
+	c := seen.Cursor()
+	var k, v []byte
+	if s.sweepFrom == nil {
+		k, v = c.First()
+	} else {
+		k, v = c.Seek(s.sweepFrom)
+	}
+	var stale [][]byte
+	wrapped := false
+	for range sweepBatch {
+		if k == nil {
+			if wrapped {
+				break
+			}
+			wrapped = true
+			if k, v = c.First(); k == nil {
+				break
+			}
+		}
+		if len(v) == 8 && bytes.Compare(v, limit[:]) < 0 {
+			stale = append(stale, bytes.Clone(k))
+		}
+		k, v = c.Next()
+	}
+	s.sweepFrom = bytes.Clone(k) // nil at the end: the next call starts again
+	for _, k := range stale {
+		if err := seen.Delete(k); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// pruneSeen deletes up to pruneBatch dedupe entries recorded before
+// cutoff that the time index holds (entries recorded before the ledger
+// was swept instead).
 func pruneSeen(seen, byTime *bolt.Bucket, cutoff time.Time) error {
+	if byTime == nil {
+		return nil
+	}
 	var limit [8]byte
 	binary.BigEndian.PutUint64(limit[:], uint64(cutoff.UnixNano()))
 	var stale [][]byte

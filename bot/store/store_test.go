@@ -3,6 +3,7 @@ package store
 import (
 	"bytes"
 	"context"
+	"encoding/binary"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -693,6 +694,92 @@ func TestFirstSeen(t *testing.T) {
 		t.Errorf("after pruning, remembered keys = %q; want Ev003 Ev004", got)
 	}
 	check(s, "Ev003", false)
+}
+
+// TestFirstSeenSweep: the dedupe ledger is pruned a few entries per call,
+// round the whole ledger, whatever its size: no key is forgotten before
+// two hours, every stale one is gone within a round, and recording a key
+// writes no second index.
+func TestFirstSeenSweep(t *testing.T) {
+	c := newClock()
+	s := openTest(t, testPath(t), c)
+	keys := func() (n int) {
+		s.db.View(func(tx *bolt.Tx) error {
+			n = tx.Bucket(bucketSeen).Stats().KeyN
+			if m := tx.Bucket(bucketSeenByTime).Stats().KeyN; m != 0 {
+				t.Errorf("the time index holds %d entries; want none", m)
+			}
+			return nil
+		})
+		return n
+	}
+	const old = 10 * sweepBatch
+	for i := range old {
+		if first, err := s.FirstSeen(fmt.Sprintf("old%04d", i)); err != nil || !first {
+			t.Fatalf("FirstSeen = %v, %v", first, err)
+		}
+	}
+	c.Advance(dedupeTTL - time.Minute)
+	for i := range old { // new keys while the old are still remembered
+		if first, _ := s.FirstSeen(fmt.Sprintf("new%04d", i)); !first {
+			t.Fatalf("new%04d not new", i)
+		}
+	}
+	if first, _ := s.FirstSeen("old0000"); first {
+		t.Error("a key seen 1h59m ago was forgotten")
+	}
+	if n := keys(); n != 2*old {
+		t.Errorf("%d keys remembered; want %d", n, 2*old)
+	}
+	c.Advance(2 * time.Minute) // the old keys are stale, the new ones are not
+	for i := range 2*old/sweepBatch + 1 {
+		if first, _ := s.FirstSeen(fmt.Sprintf("more%04d", i)); !first {
+			t.Fatalf("more%04d not new", i)
+		}
+	}
+	if n := keys(); n != old+2*old/sweepBatch+1 {
+		t.Errorf("%d keys remembered after a round; want the %d recent ones", n, old+2*old/sweepBatch+1)
+	}
+	if first, _ := s.FirstSeen("new0001"); first {
+		t.Error("a key seen 1h1m ago was forgotten")
+	}
+}
+
+// TestFirstSeenLegacyIndex: entries of a ledger written with a time index
+// (before the sweep) are still remembered and pruned through it.
+func TestFirstSeenLegacyIndex(t *testing.T) {
+	c := newClock()
+	s := openTest(t, testPath(t), c)
+	err := s.db.Update(func(tx *bolt.Tx) error {
+		for i, at := range []time.Time{c.Now().Add(-3 * time.Hour), c.Now().Add(-time.Hour)} {
+			k := fmt.Sprintf("legacy%d", i)
+			ts := make([]byte, 8)
+			binary.BigEndian.PutUint64(ts, uint64(at.UnixNano()))
+			if err := tx.Bucket(bucketSeen).Put([]byte(k), ts); err != nil {
+				return err
+			}
+			if err := tx.Bucket(bucketSeenByTime).Put(append(ts, k...), nil); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.sweepFrom = []byte("z") // the sweep is elsewhere: the index prunes
+	if first, _ := s.FirstSeen("legacy1"); first {
+		t.Error("a legacy key seen an hour ago was forgotten")
+	}
+	var seen, byTime []string
+	s.db.View(func(tx *bolt.Tx) error {
+		tx.Bucket(bucketSeen).ForEach(func(k, _ []byte) error { seen = append(seen, string(k)); return nil })
+		tx.Bucket(bucketSeenByTime).ForEach(func(k, _ []byte) error { byTime = append(byTime, string(k[8:])); return nil })
+		return nil
+	})
+	if got, want := strings.Join(seen, " ")+" | "+strings.Join(byTime, " "), "legacy1 | legacy1"; got != want {
+		t.Errorf("ledger | time index = %q; want %q (legacy0 pruned from both)", got, want)
+	}
 }
 
 func TestFirstSeenConcurrent(t *testing.T) {
