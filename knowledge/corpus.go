@@ -31,8 +31,8 @@ type corpusFile struct {
 }
 
 // corpusPassage is a passage of a corpus file. An editorial title is a
-// label added for display, not the source's words; it is searched as part
-// of the body, without the title's boost.
+// label added for display, not the source's words; it is shown and cited
+// but not searched.
 type corpusPassage struct {
 	Ref       string   `yaml:"ref"`
 	Title     string   `yaml:"title"`
@@ -64,6 +64,9 @@ type passage struct {
 	// question equally well the more authoritative one comes first: answers
 	// written for bidders (FAQ, NSG), then the guide, then the rest.
 	prior float64
+	// editorial says the title is a label added for display, not the
+	// source's words: it is not searched (see titleText).
+	editorial bool
 }
 
 // doc names the document a passage belongs to, the scope of a
@@ -123,14 +126,15 @@ func readCorpusFile(name string) ([]passage, error) {
 		cite := strings.NewReplacer("{source}", f.Source, "{date}", f.Date,
 			"{ref}", p.Ref, "{title}", p.Title).Replace(f.Citation)
 		out = append(out, passage{
-			id:       "corpus:" + f.Source + ":" + p.Ref,
-			source:   f.Source,
-			date:     f.Date,
-			ref:      p.Ref,
-			title:    p.Title,
-			text:     strings.Join(p.Lines, "\n"),
-			citation: cite,
-			prior:    f.Prior,
+			id:        "corpus:" + f.Source + ":" + p.Ref,
+			source:    f.Source,
+			date:      f.Date,
+			ref:       p.Ref,
+			title:     p.Title,
+			text:      strings.Join(p.Lines, "\n"),
+			citation:  cite,
+			prior:     f.Prior,
+			editorial: p.Editorial,
 		})
 	}
 	return out, nil

@@ -135,9 +135,12 @@ func (ip *indexed) term(k string) *termInfo {
 }
 
 // titleText is what a passage's title field holds: its heading path, or
-// its title when it has none.
+// its title when it has none and the title is the source's own words.
 func (p passage) titleText() string {
 	t := p.title
+	if p.editorial {
+		t = ""
+	}
 	if len(p.path) > 0 {
 		t = ""
 		for i, h := range p.path {
