@@ -162,6 +162,11 @@ func PrintExplanation(w io.Writer, res knowledge.Result) {
 			c.Features.Title, c.Features.Phrase, c.Features.BM25, TerminalSafe(c.Citation), miss)
 	}
 	tw.Flush()
+	for i, c := range x.Candidates {
+		if c.Phrasing != "" {
+			fmt.Fprintf(w, "  phrasing   passage %d answers %q, %.2f like the question\n", i+1, TerminalSafe(c.Phrasing), c.Likeness)
+		}
+	}
 	verdict := "not confident"
 	if res.Confident {
 		verdict = "confident"

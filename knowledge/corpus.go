@@ -32,12 +32,14 @@ type corpusFile struct {
 
 // corpusPassage is a passage of a corpus file. An editorial title is a
 // label added for display, not the source's words; it is shown and cited
-// but not searched.
+// but not searched. Questions are questions the passage answers, in other
+// words than its own; each is matched as a whole (see Engine.bestAlt).
 type corpusPassage struct {
 	Ref       string   `yaml:"ref"`
 	Title     string   `yaml:"title"`
 	Editorial bool     `yaml:"editorial"`
 	Lines     []string `yaml:"lines"`
+	Questions []string `yaml:"questions"`
 }
 
 // passage is one indexed unit of text with what is needed to cite it.
@@ -135,6 +137,7 @@ func readCorpusFile(name string) ([]passage, error) {
 			citation:  cite,
 			prior:     f.Prior,
 			editorial: p.Editorial,
+			alts:      p.Questions,
 		})
 	}
 	return out, nil

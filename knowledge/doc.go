@@ -41,13 +41,15 @@
 //   - weigh: each part of the question by its rarity (IDF); a part no
 //     passage mentions weighs the most;
 //   - retrieve: BM25F over the heading path, the body and the alternative
-//     phrasings (FAQ questions, staff citations), from the engine's own
-//     inverted index (postings.go), keeping the best few of every
-//     document;
+//     phrasings (FAQ questions, staff citations, a corpus passage's
+//     questions), from the engine's own inverted index (postings.go),
+//     keeping the best few of every document;
 //   - features: coverage of the question's weight by the passage, by its
 //     headings, by its best stretch of a few words, adjacency of the
 //     question's neighbouring parts, BM25, and whether it states the kind
-//     of fact asked for;
+//     of fact asked for. Alternative phrasings count one at a time: the
+//     one most like the question (bestAlt) lends its coverage, scaled by
+//     how like it is, so a passage's phrasings are not one bag of words;
 //   - rank: a weighted sum of the features;
 //   - decide: the estimated chance that the best passage answers, a
 //     logistic function of its features, its lead over the runner-up and

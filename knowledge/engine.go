@@ -136,6 +136,11 @@ type ExplainedAnswer struct {
 	Score    float64  `json:"score"`
 	Features features `json:"features"`
 	Missing  []string `json:"missing,omitempty"` // kinds of fact it lacks
+	// Phrasing is the question the passage answers (one of its
+	// alternative phrasings) most like the question asked, and Likeness
+	// how like, between 0 and 1 (see Engine.bestAlt).
+	Phrasing string  `json:"phrasing,omitempty"`
+	Likeness float64 `json:"likeness,omitempty"`
 }
 
 // Engine answers questions from passages indexed in memory. Its methods
@@ -512,7 +517,11 @@ func (e *Engine) answer(question string, explain bool) (Result, error) {
 			if i == 5 {
 				break
 			}
-			x.Candidates = append(x.Candidates, ExplainedAnswer{Citation: c.ip.citation, Score: round2(c.score), Features: c.f.rounded(), Missing: c.missing})
+			xa := ExplainedAnswer{Citation: c.ip.citation, Score: round2(c.score), Features: c.f.rounded(), Missing: c.missing}
+			if c.alt >= 0 && c.altSim > 0 {
+				xa.Phrasing, xa.Likeness = c.ip.altList()[c.alt], round2(c.altSim)
+			}
+			x.Candidates = append(x.Candidates, xa)
 		}
 		res.Explain = x
 	}

@@ -96,7 +96,12 @@ type indexed struct {
 	terms    map[string]*termInfo
 	spans    []span  // the terms of the text, in order
 	spanBits []uint8 // keyBit of each span's key, for highlight
-	lineEnds []int   // byte offset of the end of each line of the text
+	// altKeys[j] holds the distinct terms of alternative phrasing j of
+	// altList read as a question (fillers dropped), found on first use
+	// by Engine.bestAlt.
+	altKeysOnce sync.Once
+	altKeys     [][]string
+	lineEnds    []int // byte offset of the end of each line of the text
 	// The facts it states, found on first use (see findFacts): most
 	// passages are never a candidate.
 	factsOnce sync.Once
@@ -118,12 +123,17 @@ type indexed struct {
 
 // termInfo says where a term occurs in a passage.
 type termInfo struct {
-	inTitle bool  // in the title or heading path
-	inAlts  bool  // in an alternative phrasing
-	nAlts   int   // how often, in the alternative phrasings
-	pos     []int // positions (term numbers) in the text, ascending
-	tpos    []int // positions in the title
+	inTitle bool   // in the title or heading path
+	inAlts  bool   // in an alternative phrasing
+	nAlts   int    // how often, in the alternative phrasings
+	alts    uint64 // which of them: altBit(j) for phrasing j of altList
+	pos     []int  // positions (term numbers) in the text, ascending
+	tpos    []int  // positions in the title
 }
+
+// altBit is the bit of termInfo.alts for alternative phrasing j; the
+// 64th and later phrasings share the last bit.
+func altBit(j int) uint64 { return 1 << min(j, 63) }
 
 func (ip *indexed) term(k string) *termInfo {
 	t := ip.terms[k]
@@ -153,15 +163,13 @@ func (p passage) titleText() string {
 	return t
 }
 
-func (p passage) altsText() string {
-	t := ""
-	for i, a := range append(append([]string{}, p.alts...), p.phrasings...) {
-		if i > 0 {
-			t += "\n"
-		}
-		t += a
+// altList returns the passage's alternative phrasings, each a question
+// it answers: its alts, then its phrasings.
+func (p passage) altList() []string {
+	if len(p.phrasings) == 0 {
+		return p.alts
 	}
-	return t
+	return append(append(make([]string, 0, len(p.alts)+len(p.phrasings)), p.alts...), p.phrasings...)
 }
 
 // analyse analyses a passage with a, the full analyzer.
@@ -186,10 +194,13 @@ func (ip *indexed) analyseWith(a analysis.Analyzer) {
 		t.inTitle = true
 		t.tpos = append(t.tpos, i)
 	}
-	for _, tok := range a.Analyze([]byte(p.altsText())) {
-		t := ip.term(string(tok.Term))
-		t.inAlts = true
-		t.nAlts++
+	for j, alt := range p.altList() {
+		for _, tok := range a.Analyze([]byte(alt)) {
+			t := ip.term(string(tok.Term))
+			t.inAlts = true
+			t.nAlts++
+			t.alts |= altBit(j)
+		}
 	}
 	for i, tok := range a.Analyze([]byte(p.text)) {
 		k := string(tok.Term)

@@ -204,7 +204,7 @@ func TestGuideVocabularyIsScoped(t *testing.T) {
 		if len(u.alts) == 0 {
 			t.Errorf("the guide's vocabulary gives %v no synonyms", u.keys)
 		}
-		if c := qv.credit(i, anywhere); c > 0 {
+		if c := qv.credit(i, inPassage); c > 0 {
 			t.Errorf("the guide's synonyms of %v credit rfq.md with %.2f", u.keys, c)
 		}
 	}

@@ -92,6 +92,10 @@ type candidate struct {
 	f       features
 	score   float64
 	missing []string // kinds of fact asked for and not found
+	// alt is the alternative phrasing most like the question (-1 for
+	// none), altSim how like (see Engine.bestAlt).
+	alt    int
+	altSim float64
 }
 
 // A query is a question's units with every stem of their forms
@@ -292,9 +296,69 @@ func (v view) credit(i int, where func(*termInfo) bool) float64 {
 }
 
 var (
-	anywhere  = func(*termInfo) bool { return true }
-	inHeading = func(t *termInfo) bool { return t.inTitle || t.inAlts }
+	// inPassage accepts a term of the passage's own words, in its text
+	// or its heading path; inHeading, of the heading path only. A term
+	// found only in an alternative phrasing counts through bestAlt.
+	inPassage = func(t *termInfo) bool { return t.inTitle || len(t.pos) > 0 }
+	inHeading = func(t *termInfo) bool { return t.inTitle }
 )
+
+// bestAlt returns which of the passage's alternative phrasings is most
+// like the question, and how like, between 0 and 1: the harmonic mean of
+// the share of the question's weight (of total) the phrasing holds and
+// the IDF-weighted share of the phrasing's terms (fillers dropped, as
+// from a question) the question holds.
+// A phrasing counts as a whole, not as a bag of the words of all of
+// them: a question must be like one question the passage answers, and
+// that question must not be much more than the question asked. It
+// returns -1 and 0 for a passage with none.
+func (e *Engine) bestAlt(v view, total float64) (int, float64) {
+	ip := v.ip
+	if len(ip.alts)+len(ip.phrasings) == 0 || total <= 0 {
+		return -1, 0
+	}
+	ip.altKeysOnce.Do(func() {
+		alts := ip.altList()
+		ip.altKeys = make([][]string, len(alts))
+		for j, alt := range alts {
+			for _, u := range e.analyseQuestion(normalise(alt)).units {
+				for _, k := range u.keys {
+					if !slices.Contains(ip.altKeys[j], k) {
+						ip.altKeys[j] = append(ip.altKeys[j], k)
+					}
+				}
+			}
+		}
+	})
+	n := e.inv.live
+	best, sim := -1, 0.0
+	for j, stems := range ip.altKeys {
+		bit := altBit(j)
+		in := func(t *termInfo) bool { return t.alts&bit != 0 }
+		held := 0.0
+		for i, u := range v.q.units {
+			held += u.weight * v.credit(i, in)
+		}
+		asked, all := 0.0, 0.0
+		for _, s := range stems {
+			w := idf(e.df[s], n)
+			all += w
+			if _, ok := v.q.num[s]; ok {
+				asked += w
+			}
+		}
+		a, b := held/total, 0.0
+		if all > 0 {
+			b = asked / all
+		}
+		if a+b > 0 {
+			if h := 2 * a * b / (a + b); h > sim {
+				best, sim = j, h
+			}
+		}
+	}
+	return best, sim
+}
 
 // positions returns where the forms of unit i that the passage holds
 // whole occur in its text, in order. The result is read only: it may be
@@ -378,10 +442,17 @@ func (e *Engine) featuresOf(v view, total float64, asks []string) candidate {
 	units := q.units
 	q.s.reset(len(units))
 	credits, titled, pos, events := q.s.credits, q.s.titled, q.s.pos, q.s.events
+	alt, sim := e.bestAlt(v, total)
+	c.alt, c.altSim = alt, sim
 	for i, u := range units {
 		pos[i] = v.positions(i)
-		credits[i] = v.credit(i, anywhere)
+		credits[i] = v.credit(i, inPassage)
 		tc := v.credit(i, inHeading)
+		if alt >= 0 {
+			bit := altBit(alt)
+			ac := sim * v.credit(i, func(t *termInfo) bool { return t.alts&bit != 0 })
+			credits[i], tc = max(credits[i], ac), max(tc, ac)
+		}
 		c.f.Coverage += u.weight * credits[i]
 		c.f.Title += u.weight * tc
 		titled[i] = tc > 0

@@ -1,0 +1,98 @@
+package knowledge
+
+import "testing"
+
+// TestBestAlt checks that a question is matched against each of a
+// passage's alternative phrasings as a whole: a paraphrase of one is
+// answered from its passage, with the phrasing shown in the explanation,
+// while a question sharing a word or two with some phrasing is not.
+func TestBestAlt(t *testing.T) {
+	faq := writeFile(t, "faq.yaml", `- question: How many books can I borrow at once?
+  answer: Members may borrow up to twelve items at a time.
+  alternatives:
+    - Is there a maximum number of loans?
+    - What is the loan limit for members?
+- question: Can I renew a loan online?
+  answer: Yes, through the catalogue, unless another member has reserved the item.
+  alternatives:
+    - Can I extend my loan from home using the website?
+- question: When does the library open on Sundays?
+  answer: From noon to four in the afternoon.
+`)
+	e := newTestEngine(t, Options{NoEmbedded: true, FAQ: faq})
+	const books, renew = "faq.yaml: How many books can I borrow at once?", "faq.yaml: Can I renew a loan online?"
+	tests := []struct {
+		q                string
+		cite, phrasing   string // "" for any
+		minLike, maxLike float64
+		confident        bool
+	}{
+		{"Is there a maximum number of loans?", books, "Is there a maximum number of loans?", 1, 1, true},
+		{"what's the maximum number of loans a member can have?", books, "Is there a maximum number of loans?", 0.7, 1, true},
+		{"could I extend a loan on the website?", renew, "Can I extend my loan from home using the website?", 0.6, 1, true},
+		{"Does the website have a page about parking?", "", "", 0, 0.5, false},
+		{"Good morning, how are you today?", "", "", 0, 0.5, false},
+	}
+	for _, tt := range tests {
+		res, err := e.Explain(tt.q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if res.Confident != tt.confident {
+			t.Errorf("%q: confident = %v (%s), want %v", tt.q, res.Confident, res.Reason, tt.confident)
+		}
+		if len(res.Explain.Candidates) == 0 {
+			if tt.cite != "" || tt.minLike > 0 {
+				t.Errorf("%q: no candidates", tt.q)
+			}
+			continue
+		}
+		top := res.Explain.Candidates[0]
+		if tt.cite != "" && top.Citation != tt.cite {
+			t.Errorf("%q: top passage %s, want %s", tt.q, top.Citation, tt.cite)
+		}
+		if tt.phrasing != "" && top.Phrasing != tt.phrasing {
+			t.Errorf("%q: most like phrasing %q, want %q", tt.q, top.Phrasing, tt.phrasing)
+		}
+		if top.Likeness < tt.minLike || top.Likeness > tt.maxLike {
+			t.Errorf("%q: likeness %.2f to %q, want %.2f to %.2f", tt.q, top.Likeness, top.Phrasing, tt.minLike, tt.maxLike)
+		}
+	}
+}
+
+// TestCorpusQuestionsAreWholePhrasings checks that the questions of the
+// embedded corpus are matched one at a time: each is the most like
+// phrasing of its passage for itself, and a passage's questions, read
+// together, are not one bag of words that any question about them
+// matches.
+func TestCorpusQuestionsAreWholePhrasings(t *testing.T) {
+	ps, err := embeddedPassages()
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for _, p := range ps {
+		n += len(p.alts)
+	}
+	if n < 100 {
+		t.Fatalf("the embedded corpus has %d questions; its files say each content passage has some", n)
+	}
+	e := newTestEngine(t, Options{})
+	for _, p := range ps {
+		for _, q := range p.alts {
+			res, err := e.Explain(q)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got *ExplainedAnswer
+			for i, c := range res.Explain.Candidates {
+				if c.Citation == p.citation {
+					got = &res.Explain.Candidates[i]
+				}
+			}
+			if got == nil || got.Phrasing != q || got.Likeness < 0.99 {
+				t.Errorf("%s: its own question %q is not its most like phrasing: %+v", p.citation, q, got)
+			}
+		}
+	}
+}
