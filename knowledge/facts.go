@@ -95,13 +95,7 @@ func askedFacts(q string, ws []word, lex *lexicon) ([]string, []cueSpan) {
 		texts[i] = w.text
 	}
 	for i := range ws {
-		n := lex.longest(texts[i:], lex.maxCue, func(p string) bool {
-			_, ok := lex.cues[p]
-			if _, clause := lex.clauseCues[p]; !ok && clause {
-				ok = clauseStart(q, ws, i)
-			}
-			return ok
-		})
+		n := lex.longest(texts[i:], lex.maxCue, cuePhrases, func() bool { return clauseStart(q, ws, i) })
 		if n > 0 {
 			p := strings.Join(texts[i:i+n], " ")
 			kind, ok := lex.cues[p]

@@ -66,23 +66,47 @@ func (l *lexicon) addPrefixes(p string) {
 	}
 }
 
+// A phraseSet names the phrases of a lexicon that longest looks for.
+type phraseSet uint8
+
+const (
+	fillerPhrases phraseSet = iota // fillers
+	expandPhrases                  // the phrases of expand
+	cuePhrases                     // cues, and clause cues where clause says so
+)
+
 // longest returns the length of the longest run parts[:n], n ≤ limit,
-// that joined by spaces satisfies has; 0 when there is none.
-func (l *lexicon) longest(parts []string, limit int, has func(string) bool) int {
+// that joined by spaces is a phrase of set; 0 when there is none. For
+// cuePhrases a clause cue counts when clause (called only then) reports
+// true. The runs are joined in a buffer on the stack and looked up
+// without making a string of each.
+func (l *lexicon) longest(parts []string, limit int, set phraseSet, clause func() bool) int {
 	if len(parts) == 0 || !l.starts[parts[0]] {
 		return 0 // one look-up for most words of a question, not two or three
 	}
-	best, key := 0, ""
+	var buf [64]byte
+	best, key := 0, buf[:0]
 	for n := 1; n <= min(limit, len(parts)); n++ {
-		if n == 1 {
-			key = parts[0]
-		} else {
-			key += " " + parts[n-1]
+		if n > 1 {
+			key = append(key, ' ')
 		}
-		if has(key) {
+		key = append(key, parts[n-1]...)
+		var has bool
+		switch set {
+		case fillerPhrases:
+			has = l.fillers[string(key)]
+		case expandPhrases:
+			has = l.expand[string(key)] != nil
+		case cuePhrases:
+			_, has = l.cues[string(key)]
+			if _, ok := l.clauseCues[string(key)]; !has && ok {
+				has = clause()
+			}
+		}
+		if has {
 			best = n
 		}
-		if !l.prefixes[key] {
+		if !l.prefixes[string(key)] {
 			break
 		}
 	}

@@ -158,7 +158,7 @@ func (e *Engine) analyseQuestion(q string) analysed {
 		texts[i] = w.text
 	}
 	for i := 0; i < len(ws); {
-		n := e.lex.longest(texts[i:], e.lex.maxFiller, func(p string) bool { return e.lex.fillers[p] })
+		n := e.lex.longest(texts[i:], e.lex.maxFiller, fillerPhrases, nil)
 		if n == 0 {
 			i++
 			continue
@@ -193,7 +193,7 @@ func (e *Engine) analyseQuestion(q string) analysed {
 		a.units = make([]unit, 0, len(terms))
 	}
 	for i := 0; i < len(terms); {
-		n := e.lex.longest(stems[i:], e.lex.maxPhrase, func(p string) bool { return e.lex.expand[p] != nil })
+		n := e.lex.longest(stems[i:], e.lex.maxPhrase, expandPhrases, nil)
 		var held *heldAlts
 		if n > 0 {
 			held = e.heldAlts(strings.Join(stems[i:i+n], " "))
