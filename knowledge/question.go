@@ -8,7 +8,7 @@ import (
 
 	"github.com/blevesearch/bleve/v2/analysis"
 	"github.com/blevesearch/bleve/v2/analysis/token/porter"
-	porterstemmer "github.com/blevesearch/go-porterstemmer"
+	"github.com/blevesearch/bleve/v2/analysis/tokenizer/unicode"
 )
 
 // The first stages of the pipeline: normalise, analyse and expand a
@@ -78,60 +78,38 @@ func plainASCII(q string) bool {
 	return true
 }
 
-// analyseBoth runs both analysis chains on q, tokenizing it once: the
-// words chain's filters are the first of the full chain's (see
-// newAnalyzers), so the words are the stream part-way through. It falls
-// back to running each chain when the analyzers are not built that way.
-func (e *Engine) analyseBoth(q string) ([]word, analysis.TokenStream) {
+// analyseBoth runs both analysis chains on q, tokenizing it once, in tb's
+// memory: the words chain's filters are the first of the full chain's
+// (see newAnalyzers), so the words are the stream part-way through. It
+// falls back to running each chain when the analyzers are not built that
+// way.
+func (e *Engine) analyseBoth(q string, tb *tokens) ([]word, analysis.TokenStream) {
 	full, ok1 := e.full.(*analysis.DefaultAnalyzer)
 	wa, ok2 := e.words.(*analysis.DefaultAnalyzer)
 	if !ok1 || !ok2 || len(full.TokenFilters) < len(wa.TokenFilters) {
-		return wordsOf(e.words.Analyze([]byte(q))), e.full.Analyze([]byte(q))
+		return wordsOf(q, e.words.Analyze([]byte(q)), tb.words), e.full.Analyze([]byte(q))
 	}
 	n := len(wa.TokenFilters)
-	stream := full.Tokenizer.Tokenize([]byte(q))
+	var stream analysis.TokenStream
+	if _, ok := full.Tokenizer.(*unicode.UnicodeTokenizer); ok {
+		stream = tb.tokenize(q)
+	}
+	if stream == nil {
+		stream = full.Tokenizer.Tokenize([]byte(q))
+	}
 	for _, f := range full.TokenFilters[:n] {
 		stream = f.Filter(stream)
 	}
-	ws := wordsOf(stream) // copied: the later filters stem in place
+	ws := wordsOf(q, stream, tb.words) // copied: the later filters stem in place
+	tb.words = ws
 	for _, f := range full.TokenFilters[n:] {
 		if _, ok := f.(*porter.PorterStemmer); ok {
-			stemStream(stream)
+			tb.stemStream(stream)
 			continue
 		}
 		stream = f.Filter(stream)
 	}
 	return ws, stream
-}
-
-// stemStream stems the terms of s in place, as porter.PorterStemmer's
-// Filter does, in two buffers for all of them instead of two new slices
-// a term.
-func stemStream(s analysis.TokenStream) {
-	var runes []rune
-	var buf []byte
-	for _, t := range s {
-		if t.KeyWord {
-			continue
-		}
-		runes = runes[:0]
-		for _, r := range string(t.Term) { // as bytes.Runes decodes
-			runes = append(runes, r)
-		}
-		from := len(buf)
-		for _, r := range porterstemmer.StemWithoutLowerCasing(runes) {
-			buf = utf8.AppendRune(buf, r)
-		}
-		t.Term = buf[from:len(buf):len(buf)]
-	}
-}
-
-func wordsOf(s analysis.TokenStream) []word {
-	ws := make([]word, len(s))
-	for i, t := range s {
-		ws[i] = word{t.Start, t.End, string(t.Term)}
-	}
-	return ws
 }
 
 // analyseQuestion runs normalise, analyse and expand on q (already
@@ -140,7 +118,9 @@ func wordsOf(s analysis.TokenStream) []word {
 // synonyms.
 func (e *Engine) analyseQuestion(q string) analysed {
 	a := analysed{text: q}
-	ws, termToks := e.analyseBoth(q)
+	tb := newTokens()
+	defer tb.release()
+	ws, termToks := e.analyseBoth(q, tb)
 	var cues []cueSpan
 	a.asks, cues = askedFacts(q, ws, e.lex)
 	cueAt := func(start int) string {
@@ -182,7 +162,7 @@ func (e *Engine) analyseQuestion(q string) analysed {
 	terms := make([]term, 0, len(termToks))
 	for _, t := range termToks {
 		if !inFiller(t.Start) {
-			terms = append(terms, term{string(t.Term), t.Start})
+			terms = append(terms, term{textAt(q, t.Start, t.Term), t.Start})
 		}
 	}
 	stems := texts[len(texts):len(texts)] // texts has room for them

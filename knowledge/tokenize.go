@@ -1,0 +1,131 @@
+package knowledge
+
+import (
+	"sync"
+	"unicode/utf8"
+
+	"github.com/blevesearch/bleve/v2/analysis"
+	porterstemmer "github.com/blevesearch/go-porterstemmer"
+	"github.com/blevesearch/segment"
+)
+
+// A question's tokens, made in memory reused from one question to the
+// next: bleve's unicode tokenizer makes a few slices a question and the
+// segmenter two a segment, which was a third of an answer's allocations.
+
+// tokens is the working memory of a question's analysis (see
+// Engine.analyseBoth). What it holds is valid until it is released.
+type tokens struct {
+	input  []byte // the question, which the filters change in place
+	vals   [][]byte
+	types  []int
+	toks   []analysis.Token
+	stream analysis.TokenStream
+	words  []word
+	runes  []rune // stemStream's
+	stems  []byte // stemStream's
+}
+
+var tokenBufs sync.Pool // of *tokens
+
+func newTokens() *tokens {
+	tb, _ := tokenBufs.Get().(*tokens)
+	if tb == nil {
+		tb = &tokens{}
+	}
+	return tb
+}
+
+// release gives tb's memory back; nothing it holds is used after.
+func (tb *tokens) release() {
+	clear(tb.vals)
+	clear(tb.toks)
+	clear(tb.stream)
+	clear(tb.words)
+	tokenBufs.Put(tb)
+}
+
+// tokenize splits q as bleve's unicode tokenizer does: the same word
+// segmentation (the segmenter's scanner restarts at each segment's end
+// either way), run over the whole question at once. It returns nil when
+// the segmentation stops short of the end (at invalid UTF-8), where the
+// caller runs bleve's tokenizer instead.
+func (tb *tokens) tokenize(q string) analysis.TokenStream {
+	tb.input = append(tb.input[:0], q...)
+	vals, types, n, err := segment.SegmentWordsDirect(tb.input, tb.vals[:0], tb.types[:0])
+	tb.vals, tb.types = vals, types
+	if err != nil || n != len(tb.input) {
+		return nil
+	}
+	count := 0
+	for _, t := range types {
+		if t != segment.None {
+			count++
+		}
+	}
+	tb.toks, tb.stream = resize(tb.toks, count), resize(tb.stream, count)
+	start, k := 0, 0
+	for i, v := range vals {
+		end := start + len(v)
+		if types[i] != segment.None {
+			tb.toks[k] = analysis.Token{Term: v, Start: start, End: end, Position: k + 1, Type: tokenType(types[i])}
+			tb.stream[k] = &tb.toks[k]
+			k++
+		}
+		start = end
+	}
+	return tb.stream
+}
+
+// tokenType is the bleve token type of a segment type, as the unicode
+// tokenizer converts it.
+func tokenType(t int) analysis.TokenType {
+	switch t {
+	case segment.Ideo, segment.Kana:
+		return analysis.Ideographic
+	case segment.Number:
+		return analysis.Numeric
+	}
+	return analysis.AlphaNumeric
+}
+
+// wordsOf returns the words of the stream s of question q, in buf.
+func wordsOf(q string, s analysis.TokenStream, buf []word) []word {
+	ws := resize(buf, len(s))
+	for i, t := range s {
+		ws[i] = word{t.Start, t.End, textAt(q, t.Start, t.Term)}
+	}
+	return ws
+}
+
+// textAt returns b as a string: q's own bytes from offset at when they
+// are b (a word already in lower case, a stem that is a word's
+// beginning), else a copy.
+func textAt(q string, at int, b []byte) string {
+	if at >= 0 && at+len(b) <= len(q) && q[at:at+len(b)] == string(b) {
+		return q[at : at+len(b)]
+	}
+	return string(b)
+}
+
+// stemStream stems the terms of s in place, as porter.PorterStemmer's
+// Filter does, in tb's two buffers for all of them instead of two new
+// slices a term.
+func (tb *tokens) stemStream(s analysis.TokenStream) {
+	runes, buf := tb.runes, tb.stems[:0]
+	for _, t := range s {
+		if t.KeyWord {
+			continue
+		}
+		runes = runes[:0]
+		for _, r := range string(t.Term) { // as bytes.Runes decodes
+			runes = append(runes, r)
+		}
+		from := len(buf)
+		for _, r := range porterstemmer.StemWithoutLowerCasing(runes) {
+			buf = utf8.AppendRune(buf, r)
+		}
+		t.Term = buf[from:len(buf):len(buf)]
+	}
+	tb.runes, tb.stems = runes, buf
+}
