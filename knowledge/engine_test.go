@@ -343,3 +343,48 @@ func TestAnswersAreRepeatable(t *testing.T) {
 		}
 	}
 }
+
+// TestPhraseWordsApart checks that a phrase of the lexicon is held by a
+// passage only where its words stand together: a section whose heading
+// path has "bid" in one heading and "details" in another does not hold
+// "detailed bids", and the section that says it answers.
+func TestPhraseWordsApart(t *testing.T) {
+	doc := writeFile(t, "tender.md", `# How to bid
+
+## Submit your service details
+
+Send the forms and the pricing document through the portal.
+
+# Timetable
+
+Detailed bids by 19 October.
+
+# Eligibility
+
+Any registered supplier may take part.
+
+# Evaluation
+
+Quality counts for sixty per cent and price for forty.
+
+# Contact
+
+Write to the procurement team with any question.
+
+# Pricing
+
+Prices are in pounds and exclude VAT.
+
+# Security
+
+Suppliers hold a current certificate.
+`)
+	syn := writeFile(t, "tender.synonyms", "detailed bid, full proposal\n")
+	e := newTestEngine(t, Options{NoEmbedded: true, Sources: []string{doc}, Synonyms: []string{syn}})
+	for _, q := range []string{"What about detailed bids?", "full proposal?"} {
+		res := answer(t, e, q)
+		if len(res.Answers) == 0 || res.Answers[0].Citation != "tender.md: Timetable" {
+			t.Errorf("%q: answers %+v, want tender.md: Timetable first", q, res.Answers)
+		}
+	}
+}

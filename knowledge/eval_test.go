@@ -289,7 +289,7 @@ func baseline(t testing.TB, e *Engine, qs questionSet) (top1, recall3 float64) {
 // and one that gains them raises the floor.
 var evalFloors = map[string]figures{
 	"guide":       {Top1: 0.85, Recall3: 0.96, ConfidentRate: 0.30, ConfidentPrec: 0.96, Abstention: 0.98},
-	"guide-blind": {Top1: 0.80, Recall3: 0.94, ConfidentRate: 0.38, ConfidentPrec: 0.99, Abstention: 0.99},
+	"guide-blind": {Top1: 0.80, Recall3: 0.94, ConfidentRate: 0.37, ConfidentPrec: 0.99, Abstention: 0.99},
 	"rfq18f":      {Top1: 0.84, Recall3: 0.90, ConfidentRate: 0.29, ConfidentPrec: 0.96, Abstention: 0.99},
 	"gsoc":        {Top1: 0.69, Recall3: 0.86, ConfidentRate: 0.25, ConfidentPrec: 0.99, Abstention: 0.99},
 	"gcloud":      {Top1: 0.81, Recall3: 0.93, ConfidentRate: 0.28, ConfidentPrec: 0.99, Abstention: 0.99},

@@ -257,10 +257,41 @@ func (v *view) findWhole(doc string) {
 					continue
 				}
 			}
+			if !v.together(q.ids[i][f]) {
+				continue
+			}
 			q.whole = append(q.whole, f)
 		}
 		v.whole[i], from = q.whole[from:len(q.whole):len(q.whole)], len(q.whole)
 	}
+}
+
+// together reports whether the passage holds the stems ids (a form of a
+// unit, all of which it has) as a phrase: in order, each within three
+// terms of the one before, in its text or its heading path, or all in
+// one alternative phrasing. A passage that has a phrase's words apart
+// ("service details" here, "How to bid" there) does not hold the phrase
+// ("detailed bids"); it earns the partial credit of its words.
+func (v *view) together(ids []int) bool {
+	if len(ids) < 2 {
+		return true
+	}
+	inOrder := func(at func(*termInfo) []int) bool {
+		for k := 0; k+1 < len(ids); k++ {
+			if !adjacent(at(v.t[ids[k]]), at(v.t[ids[k+1]])) {
+				return false
+			}
+		}
+		return true
+	}
+	if inOrder(func(t *termInfo) []int { return t.pos }) || inOrder(func(t *termInfo) []int { return t.tpos }) {
+		return true
+	}
+	alts := ^uint64(0)
+	for _, id := range ids {
+		alts &= v.t[id].alts
+	}
+	return alts != 0
 }
 
 // credit returns the share of unit i's weight the passage earns, counting
