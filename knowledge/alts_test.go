@@ -1,6 +1,9 @@
 package knowledge
 
-import "testing"
+import (
+	"slices"
+	"testing"
+)
 
 // TestBestAlt checks that a question is matched against each of a
 // passage's alternative phrasings as a whole: a paraphrase of one is
@@ -61,10 +64,9 @@ func TestBestAlt(t *testing.T) {
 }
 
 // TestCorpusQuestionsAreWholePhrasings checks that the questions of the
-// embedded corpus are matched one at a time: each is the most like
-// phrasing of its passage for itself, and a passage's questions, read
-// together, are not one bag of words that any question about them
-// matches.
+// embedded corpus are matched one at a time: asked as it is written, each
+// is wholly like one phrasing of its passage (itself, or another of the
+// same words).
 func TestCorpusQuestionsAreWholePhrasings(t *testing.T) {
 	ps, err := embeddedPassages()
 	if err != nil {
@@ -90,7 +92,9 @@ func TestCorpusQuestionsAreWholePhrasings(t *testing.T) {
 					got = &res.Explain.Candidates[i]
 				}
 			}
-			if got == nil || got.Phrasing != q || got.Likeness < 0.99 {
+			// Another of its questions, as like (the same words), may
+			// be the one shown.
+			if got == nil || !slices.Contains(p.alts, got.Phrasing) || got.Likeness < 0.99 {
 				t.Errorf("%s: its own question %q is not its most like phrasing: %+v", p.citation, q, got)
 			}
 		}
