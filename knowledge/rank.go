@@ -326,6 +326,35 @@ func (v view) credit(i int, where func(*termInfo) bool) float64 {
 	return v.q.p.PartialCredit * float64(n) / float64(len(keys))
 }
 
+// altCredit is credit(i, where) for where accepting the occurrences in
+// the alternative phrasings with bit (see altBit), without a call a term.
+func (v view) altCredit(i int, bit uint64) float64 {
+	ids := v.q.ids[i]
+form:
+	for _, f := range v.whole[i] {
+		for _, id := range ids[f] {
+			if v.t[id].alts&bit == 0 {
+				continue form
+			}
+		}
+		if f == 0 {
+			return 1
+		}
+		return v.q.p.SynonymCredit
+	}
+	keys := ids[0]
+	if len(keys) < 2 {
+		return 0
+	}
+	n := 0
+	for _, id := range keys {
+		if t := v.t[id]; t != nil && t.alts&bit != 0 {
+			n++
+		}
+	}
+	return v.q.p.PartialCredit * float64(n) / float64(len(keys))
+}
+
 var (
 	// inPassage accepts a term of the passage's own words, in its text
 	// or its heading path; inHeading, of the heading path only. A term
@@ -348,6 +377,17 @@ func (e *Engine) bestAlt(v view, total float64) (int, float64) {
 	if len(ip.alts)+len(ip.phrasings) == 0 || total <= 0 {
 		return -1, 0
 	}
+	// A phrasing that holds no stem of the question's forms holds none of
+	// its weight: its likeness is 0, and it is not the best.
+	var bits uint64 // the phrasings holding some stem of the question's
+	for _, t := range v.t {
+		if t != nil {
+			bits |= t.alts
+		}
+	}
+	if bits == 0 {
+		return -1, 0
+	}
 	ip.altKeysOnce.Do(func() {
 		alts := ip.altList()
 		ip.altKeys = make([][]string, len(alts))
@@ -365,10 +405,12 @@ func (e *Engine) bestAlt(v view, total float64) (int, float64) {
 	best, sim := -1, 0.0
 	for j, stems := range ip.altKeys {
 		bit := altBit(j)
-		in := func(t *termInfo) bool { return t.alts&bit != 0 }
+		if bits&bit == 0 {
+			continue
+		}
 		held := 0.0
 		for i, u := range v.q.units {
-			held += u.weight * v.credit(i, in)
+			held += u.weight * v.altCredit(i, bit)
 		}
 		asked, all := 0.0, 0.0
 		for _, s := range stems {
@@ -480,8 +522,7 @@ func (e *Engine) featuresOf(v view, total float64, asks []string) candidate {
 		credits[i] = v.credit(i, inPassage)
 		tc := v.credit(i, inHeading)
 		if alt >= 0 {
-			bit := altBit(alt)
-			ac := sim * v.credit(i, func(t *termInfo) bool { return t.alts&bit != 0 })
+			ac := sim * v.altCredit(i, altBit(alt))
 			credits[i], tc = max(credits[i], ac), max(tc, ac)
 		}
 		c.f.Coverage += u.weight * credits[i]
