@@ -23,7 +23,11 @@ func TestBestAlt(t *testing.T) {
   answer: From noon to four in the afternoon.
 `)
 	e := newTestEngine(t, Options{NoEmbedded: true, FAQ: faq})
-	const books, renew = "faq.yaml: How many books can I borrow at once?", "faq.yaml: Can I renew a loan online?"
+	const (
+		books  = "faq.yaml: How many books can I borrow at once?"
+		renew  = "faq.yaml: Can I renew a loan online?"
+		sunday = "faq.yaml: When does the library open on Sundays?"
+	)
 	tests := []struct {
 		q                string
 		cite, phrasing   string // "" for any
@@ -33,6 +37,8 @@ func TestBestAlt(t *testing.T) {
 		{"Is there a maximum number of loans?", books, "Is there a maximum number of loans?", 1, 1, true},
 		{"what's the maximum number of loans a member can have?", books, "Is there a maximum number of loans?", 0.7, 1, true},
 		{"could I extend a loan on the website?", renew, "Can I extend my loan from home using the website?", 0.6, 1, true},
+		// "What time" and "when" both ask for a date or time.
+		{"What time does the library open on Sundays?", sunday, "When does the library open on Sundays?", 0.9, 1, true},
 		{"Does the website have a page about parking?", "", "", 0, 0.5, false},
 		{"Good morning, how are you today?", "", "", 0, 0.5, false},
 	}

@@ -96,12 +96,11 @@ type indexed struct {
 	terms    map[string]*termInfo
 	spans    []span  // the terms of the text, in order
 	spanBits []uint8 // keyBit of each span's key, for highlight
-	// altKeys[j] holds the distinct terms of alternative phrasing j of
-	// altList read as a question (fillers dropped), found on first use
-	// by Engine.bestAlt.
-	altKeysOnce sync.Once
-	altKeys     [][]string
-	lineEnds    []int // byte offset of the end of each line of the text
+	// altQs[j] is alternative phrasing j of altList read as a question,
+	// found on first use by Engine.bestAlt.
+	altQsOnce sync.Once
+	altQs     []altQuestion
+	lineEnds  []int // byte offset of the end of each line of the text
 	// The facts it states, found on first use (see findFacts): most
 	// passages are never a candidate.
 	factsOnce sync.Once

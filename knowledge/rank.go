@@ -326,9 +326,9 @@ func (v view) credit(i int, where func(*termInfo) bool) float64 {
 	return v.q.p.PartialCredit * float64(n) / float64(len(keys))
 }
 
-// altCredit is credit(i, where) for where accepting the occurrences in
+// altWords is credit(i, where) for where accepting the occurrences in
 // the alternative phrasings with bit (see altBit), without a call a term.
-func (v view) altCredit(i int, bit uint64) float64 {
+func (v view) altWords(i int, bit uint64) float64 {
 	ids := v.q.ids[i]
 form:
 	for _, f := range v.whole[i] {
@@ -372,51 +372,40 @@ var (
 // them: a question must be like one question the passage answers, and
 // that question must not be much more than the question asked. It
 // returns -1 and 0 for a passage with none.
-func (e *Engine) bestAlt(v view, total float64) (int, float64) {
+func (e *Engine) bestAlt(v view, total float64, asks uint64) (int, float64) {
 	ip := v.ip
 	if len(ip.alts)+len(ip.phrasings) == 0 || total <= 0 {
 		return -1, 0
 	}
 	// A phrasing that holds no stem of the question's forms holds none of
-	// its weight: its likeness is 0, and it is not the best.
+	// its words' weight: unless it asks for a kind of fact the question
+	// asks for too, its likeness is 0, and it is not the best.
 	var bits uint64 // the phrasings holding some stem of the question's
 	for _, t := range v.t {
 		if t != nil {
 			bits |= t.alts
 		}
 	}
-	if bits == 0 {
+	if bits == 0 && asks == 0 {
 		return -1, 0
 	}
-	ip.altKeysOnce.Do(func() {
-		alts := ip.altList()
-		ip.altKeys = make([][]string, len(alts))
-		for j, alt := range alts {
-			for _, u := range e.analyseQuestion(normalise(alt)).units {
-				for _, k := range u.keys {
-					if !slices.Contains(ip.altKeys[j], k) {
-						ip.altKeys[j] = append(ip.altKeys[j], k)
-					}
-				}
-			}
-		}
-	})
+	ip.altQsOnce.Do(func() { ip.altQs = e.altQuestions(ip.altList()) })
 	n := e.inv.live
 	best, sim := -1, 0.0
-	for j, stems := range ip.altKeys {
-		bit := altBit(j)
-		if bits&bit == 0 {
+	for j := range ip.altQs {
+		aq := &ip.altQs[j]
+		if bits&altBit(j) == 0 && aq.asks&asks == 0 {
 			continue
 		}
 		held := 0.0
 		for i, u := range v.q.units {
-			held += u.weight * v.altCredit(i, bit)
+			held += u.weight * v.altCredit(i, j, aq)
 		}
 		asked, all := 0.0, 0.0
-		for _, s := range stems {
+		for k, s := range aq.keys {
 			w := idf(e.df[s], n)
 			all += w
-			if _, ok := v.q.num[s]; ok {
+			if _, ok := v.q.num[s]; ok || aq.cues[k]&asks != 0 {
 				asked += w
 			}
 		}
@@ -431,6 +420,46 @@ func (e *Engine) bestAlt(v view, total float64) (int, float64) {
 		}
 	}
 	return best, sim
+}
+
+// altQuestion is an alternative phrasing read as a question.
+type altQuestion struct {
+	keys []string // its distinct terms, fillers dropped
+	cues []uint64 // the kind of fact keys[k] asks for, as its factBits bit, or 0
+	asks uint64   // the kinds of fact it asks for (see askedFacts)
+}
+
+// altQuestions reads each of alts as a question. The caller holds e.mu.
+func (e *Engine) altQuestions(alts []string) []altQuestion {
+	out := make([]altQuestion, len(alts))
+	for j, alt := range alts {
+		a := e.analyseQuestion(normalise(alt))
+		aq := &out[j]
+		for _, k := range a.asks {
+			aq.asks |= factBits[k]
+		}
+		for _, u := range a.units {
+			for _, k := range u.keys {
+				if !slices.Contains(aq.keys, k) {
+					aq.keys = append(aq.keys, k)
+					aq.cues = append(aq.cues, factBits[u.fact])
+				}
+			}
+		}
+	}
+	return out
+}
+
+// altCredit is the share of unit i's weight that alternative phrasing j
+// (aq) earns: what its words give, or all of it for a cue ("deadline",
+// "what date") when the phrasing asks for the same kind of fact ("when
+// ..."): two questions asking for a date share that part, whatever
+// their words for it.
+func (v view) altCredit(i, j int, aq *altQuestion) float64 {
+	if f := v.q.units[i].fact; f != "" && aq.asks&factBits[f] != 0 {
+		return 1
+	}
+	return v.altWords(i, altBit(j))
 }
 
 // positions returns where the forms of unit i that the passage holds
@@ -515,14 +544,18 @@ func (e *Engine) featuresOf(v view, total float64, asks []string) candidate {
 	units := q.units
 	q.s.reset(len(units))
 	credits, titled, pos, events := q.s.credits, q.s.titled, q.s.pos, q.s.events
-	alt, sim := e.bestAlt(v, total)
+	asked := uint64(0)
+	for _, k := range asks {
+		asked |= factBits[k]
+	}
+	alt, sim := e.bestAlt(v, total, asked)
 	c.alt, c.altSim = alt, sim
 	for i, u := range units {
 		pos[i] = v.positions(i)
 		credits[i] = v.credit(i, inPassage)
 		tc := v.credit(i, inHeading)
 		if alt >= 0 {
-			ac := sim * v.altCredit(i, altBit(alt))
+			ac := sim * v.altCredit(i, alt, &v.ip.altQs[alt])
 			credits[i], tc = max(credits[i], ac), max(tc, ac)
 		}
 		c.f.Coverage += u.weight * credits[i]
