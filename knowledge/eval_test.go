@@ -288,8 +288,8 @@ func baseline(t testing.TB, e *Engine, qs questionSet) (top1, recall3 float64) {
 // level (rounded down), so that a change that loses answers fails here
 // and one that gains them raises the floor.
 var evalFloors = map[string]figures{
-	"guide":       {Top1: 0.87, Recall3: 0.97, ConfidentRate: 0.32, ConfidentPrec: 0.95, Abstention: 0.98},
-	"guide-blind": {Top1: 0.86, Recall3: 0.95, ConfidentRate: 0.43, ConfidentPrec: 0.97, Abstention: 0.99},
+	"guide":       {Top1: 0.87, Recall3: 0.97, ConfidentRate: 0.34, ConfidentPrec: 0.97, Abstention: 0.98},
+	"guide-blind": {Top1: 0.88, Recall3: 0.96, ConfidentRate: 0.48, ConfidentPrec: 0.97, Abstention: 0.99},
 	"rfq18f":      {Top1: 0.84, Recall3: 0.90, ConfidentRate: 0.29, ConfidentPrec: 0.96, Abstention: 0.99},
 	"gsoc":        {Top1: 0.69, Recall3: 0.86, ConfidentRate: 0.25, ConfidentPrec: 0.99, Abstention: 0.99},
 	"gcloud":      {Top1: 0.81, Recall3: 0.93, ConfidentRate: 0.28, ConfidentPrec: 0.99, Abstention: 0.99},
@@ -375,10 +375,10 @@ func TestEvalMixed(t *testing.T) {
 }
 
 // mixedMaxDrop is how much the guide's top-1 may fall in the mixed run: a
-// guard at the measured level (0.06: 0.88 alone, 0.82 mixed), above the
+// guard at the measured level (0.04: 0.88 alone, 0.84 mixed), above the
 // 0.02 the answer-engine issue asks for, which the engine does not yet
 // reach.
-const mixedMaxDrop = 0.07
+const mixedMaxDrop = 0.05
 
 func checkGolden(t *testing.T, name string, lines []string) {
 	t.Helper()
