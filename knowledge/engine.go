@@ -159,6 +159,9 @@ type Engine struct {
 	// termsGen changes whenever a term starts or stops being in some
 	// passage (a key of df is added or deleted).
 	termsGen uint64
+	// statsGen changes whenever df or the number of live passages does
+	// (a passage is added or replaced).
+	statsGen uint64
 	// roots holds the terms of the passages by their first minRoot
 	// letters, for derive.
 	roots map[string][]string
@@ -291,6 +294,7 @@ func (e *Engine) put(ip *indexed) {
 // putTerms records ip with its terms (keys, and where each occurs), as
 // put does, without adding its words to the vocabulary.
 func (e *Engine) putTerms(ip *indexed, keys []string, infos []*termInfo) {
+	e.statsGen++
 	old, replaced := e.passages[ip.id]
 	num := int32(-1)
 	if replaced {

@@ -5,6 +5,7 @@ import (
 	"math"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/analysis"
@@ -101,6 +102,9 @@ type indexed struct {
 	altQsOnce sync.Once
 	altQs     []altQuestion
 	lineEnds  []int // byte offset of the end of each line of the text
+
+	// altW holds the IDF of altQs' terms (see Engine.altWeights).
+	altW atomic.Pointer[altWeights]
 	// The facts it states, found on first use (see findFacts): most
 	// passages are never a candidate.
 	factsOnce sync.Once

@@ -390,7 +390,7 @@ func (e *Engine) bestAlt(v view, total float64, asks uint64) (int, float64) {
 		return -1, 0
 	}
 	ip.altQsOnce.Do(func() { ip.altQs = e.altQuestions(ip.altList()) })
-	n := e.inv.live
+	aw := e.altWeights(ip)
 	best, sim := -1, 0.0
 	for j := range ip.altQs {
 		aq := &ip.altQs[j]
@@ -401,12 +401,10 @@ func (e *Engine) bestAlt(v view, total float64, asks uint64) (int, float64) {
 		for i, u := range v.q.units {
 			held += u.weight * v.altCredit(i, j, aq)
 		}
-		asked, all := 0.0, 0.0
+		asked, all, w := 0.0, aw.all[j], aw.w[j]
 		for k, s := range aq.keys {
-			w := idf(e.df[s], n)
-			all += w
 			if _, ok := v.q.num[s]; ok || aq.cues[k]&asks != 0 {
-				asked += w
+				asked += w[k]
 			}
 		}
 		a, b := held/total, 0.0
@@ -420,6 +418,36 @@ func (e *Engine) bestAlt(v view, total float64, asks uint64) (int, float64) {
 		}
 	}
 	return best, sim
+}
+
+// altWeights are the IDF of each term of a passage's phrasings (w[j][k]
+// for altQs[j].keys[k]) and their sum for each phrasing, in that order,
+// as of the engine's statsGen; read only.
+type altWeights struct {
+	gen uint64
+	w   [][]float64
+	all []float64
+}
+
+// altWeights returns ip's altWeights, worked out once for each state of
+// the term statistics rather than for each question. ip.altQs is known.
+// The caller holds e.mu.
+func (e *Engine) altWeights(ip *indexed) *altWeights {
+	if aw := ip.altW.Load(); aw != nil && aw.gen == e.statsGen {
+		return aw
+	}
+	n := e.inv.live
+	aw := &altWeights{gen: e.statsGen, w: make([][]float64, len(ip.altQs)), all: make([]float64, len(ip.altQs))}
+	for j := range ip.altQs {
+		keys := ip.altQs[j].keys
+		aw.w[j] = make([]float64, len(keys))
+		for k, s := range keys {
+			aw.w[j][k] = idf(e.df[s], n)
+			aw.all[j] += aw.w[j][k]
+		}
+	}
+	ip.altW.Store(aw)
+	return aw
 }
 
 // altQuestion is an alternative phrasing read as a question.
