@@ -119,6 +119,19 @@ type query struct {
 	live  [][]int // live[i]: the forms of unit i whose every stem some view has
 	lbuf  []int   // what live is cut from
 	s     scratch
+	// bits has bit keyBit(s) set for each stem s: a term whose bit is
+	// not set is none of them, with no look-up in num (see mayHave).
+	bits [4]uint64
+}
+
+// mayHave reports whether a term whose keyBit is b may be one of the
+// query's stems: false means it is not.
+func (q *query) mayHave(b uint8) bool { return q.bits[b>>6]&(1<<(b&63)) != 0 }
+
+// has reports whether s is one of the query's stems.
+func (q *query) has(s string) bool {
+	_, ok := q.num[s]
+	return ok
 }
 
 var queries sync.Pool // of *query: see newQuery and release
@@ -146,6 +159,7 @@ func newQuery(units []unit, p *Params) *query {
 		}
 	}
 	q.p, q.units, q.ids, q.stems = p, units, resize(q.ids, len(units)), q.stems[:0]
+	q.bits = [4]uint64{}
 	q.forms, q.idbuf = resize(q.forms, nforms), resize(q.idbuf, nstems)
 	forms, idbuf := q.forms, q.idbuf
 	for i, u := range units {
@@ -159,6 +173,8 @@ func newQuery(units []unit, p *Params) *query {
 					n = len(q.stems)
 					q.num[s] = n
 					q.stems = append(q.stems, s)
+					b := keyBit(s)
+					q.bits[b>>6] |= 1 << (b & 63)
 				}
 				ids[j] = n
 			}
@@ -401,9 +417,9 @@ func (e *Engine) bestAlt(v view, total float64, asks uint64) (int, float64) {
 		for i, u := range v.q.units {
 			held += u.weight * v.altCredit(i, j, aq)
 		}
-		asked, all, w := 0.0, aw.all[j], aw.w[j]
+		asked, all, w, kb := 0.0, aw.all[j], aw.w[j], aw.bits[j]
 		for k, s := range aq.keys {
-			if _, ok := v.q.num[s]; ok || aq.cues[k]&asks != 0 {
+			if aq.cues[k]&asks != 0 || v.q.mayHave(kb[k]) && v.q.has(s) {
 				asked += w[k]
 			}
 		}
@@ -424,9 +440,10 @@ func (e *Engine) bestAlt(v view, total float64, asks uint64) (int, float64) {
 // for altQs[j].keys[k]) and their sum for each phrasing, in that order,
 // as of the engine's statsGen; read only.
 type altWeights struct {
-	gen uint64
-	w   [][]float64
-	all []float64
+	gen  uint64
+	w    [][]float64
+	all  []float64
+	bits [][]uint8 // keyBit of each term (see query.mayHave)
 }
 
 // altWeights returns ip's altWeights, worked out once for each state of
@@ -437,13 +454,15 @@ func (e *Engine) altWeights(ip *indexed) *altWeights {
 		return aw
 	}
 	n := e.inv.live
-	aw := &altWeights{gen: e.statsGen, w: make([][]float64, len(ip.altQs)), all: make([]float64, len(ip.altQs))}
+	nj := len(ip.altQs)
+	aw := &altWeights{gen: e.statsGen, w: make([][]float64, nj), all: make([]float64, nj), bits: make([][]uint8, nj)}
 	for j := range ip.altQs {
 		keys := ip.altQs[j].keys
-		aw.w[j] = make([]float64, len(keys))
+		aw.w[j], aw.bits[j] = make([]float64, len(keys)), make([]uint8, len(keys))
 		for k, s := range keys {
 			aw.w[j][k] = idf(e.df[s], n)
 			aw.all[j] += aw.w[j][k]
+			aw.bits[j][k] = keyBit(s)
 		}
 	}
 	ip.altW.Store(aw)
