@@ -132,6 +132,9 @@ type termInfo struct {
 	alts    uint64 // which of them: altBit(j) for phrasing j of altList
 	pos     []int  // positions (term numbers) in the text, ascending
 	tpos    []int  // positions in the title
+	// num is its number among the passage's terms in the postings (see
+	// postings.add).
+	num int32
 }
 
 // altBit is the bit of termInfo.alts for alternative phrasing j; the

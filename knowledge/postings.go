@@ -77,6 +77,7 @@ func (x *postings) add(ip *indexed, old int32, keys []string, infos []*termInfo)
 	x.names = append(x.names, ip.doc())
 	var lens [numFields]int32
 	for i, k := range keys {
+		infos[i].num = int32(i)
 		p := posting{n, infos[i]}
 		x.terms[k] = append(x.terms[k], p)
 		for f := range numFields {
@@ -89,6 +90,17 @@ func (x *postings) add(ip *indexed, old int32, keys []string, infos []*termInfo)
 	}
 	x.live++
 	return n
+}
+
+// find returns the number (termInfo.num) of term k in passage number
+// doc, or -1 when the passage does not hold it.
+func (x *postings) find(k string, doc int32) int32 {
+	ps := x.terms[k] // in order of passage number
+	i, ok := slices.BinarySearchFunc(ps, doc, func(p posting, d int32) int { return int(p.Doc - d) })
+	if !ok {
+		return -1
+	}
+	return ps[i].T.num
 }
 
 // queryTerm is a term searched for, with its weight in the query.

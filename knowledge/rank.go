@@ -407,19 +407,38 @@ func (e *Engine) bestAlt(v view, total float64, asks uint64) (int, float64) {
 	}
 	ip.altQsOnce.Do(func() { ip.altQs = e.altQuestions(ip.altList()) })
 	aw := e.altWeights(ip)
+	q := v.q
+	us := q.s.altUnits(v)
+	// in[n]: the question has the passage's term number n (see
+	// termInfo.num).
+	in := resize(q.s.in, aw.terms)
+	clear(in)
+	for _, t := range v.t {
+		if t != nil && int(t.num) < len(in) {
+			in[t.num] = true
+		}
+	}
+	q.s.in = in
 	best, sim := -1, 0.0
 	for j := range ip.altQs {
 		aq := &ip.altQs[j]
-		if bits&altBit(j) == 0 && aq.asks&asks == 0 {
+		bit := altBit(j)
+		if bits&bit == 0 && aq.asks&asks == 0 {
 			continue
 		}
 		held := 0.0
-		for i, u := range v.q.units {
-			held += u.weight * v.altCredit(i, j, aq)
+		for i, u := range q.units {
+			held += u.weight * us[i].credit(bit, aq.asks, q.p)
 		}
-		asked, all, w, kb := 0.0, aw.all[j], aw.w[j], aw.bits[j]
+		asked, all, w, at, kb := 0.0, aw.all[j], aw.w[j], aw.at[j], aw.bits[j]
 		for k, s := range aq.keys {
-			if aq.cues[k]&asks != 0 || v.q.mayHave(kb[k]) && v.q.has(s) {
+			if aq.cues[k]&asks != 0 {
+				asked += w[k]
+			} else if n := at[k]; n >= 0 {
+				if in[n] {
+					asked += w[k]
+				}
+			} else if q.mayHave(kb[k]) && q.has(s) {
 				asked += w[k]
 			}
 		}
@@ -444,6 +463,12 @@ type altWeights struct {
 	w    [][]float64
 	all  []float64
 	bits [][]uint8 // keyBit of each term (see query.mayHave)
+	// at[j][k] is the number of the term in the passage's postings (see
+	// termInfo.num), or -1 when they do not hold it (the phrasing read
+	// as a question may differ from it as indexed); terms is one more
+	// than the largest.
+	at    [][]int32
+	terms int
 }
 
 // altWeights returns ip's altWeights, worked out once for each state of
@@ -455,18 +480,87 @@ func (e *Engine) altWeights(ip *indexed) *altWeights {
 	}
 	n := e.inv.live
 	nj := len(ip.altQs)
-	aw := &altWeights{gen: e.statsGen, w: make([][]float64, nj), all: make([]float64, nj), bits: make([][]uint8, nj)}
+	aw := &altWeights{gen: e.statsGen, w: make([][]float64, nj), all: make([]float64, nj), bits: make([][]uint8, nj), at: make([][]int32, nj)}
 	for j := range ip.altQs {
 		keys := ip.altQs[j].keys
-		aw.w[j], aw.bits[j] = make([]float64, len(keys)), make([]uint8, len(keys))
+		aw.w[j], aw.bits[j], aw.at[j] = make([]float64, len(keys)), make([]uint8, len(keys)), make([]int32, len(keys))
 		for k, s := range keys {
 			aw.w[j][k] = idf(e.df[s], n)
 			aw.all[j] += aw.w[j][k]
 			aw.bits[j][k] = keyBit(s)
+			aw.at[j][k] = e.inv.find(s, ip.num)
+			aw.terms = max(aw.terms, int(aw.at[j][k])+1)
 		}
 	}
 	ip.altW.Store(aw)
 	return aw
+}
+
+// altUnit is what a passage's phrasings hold of a unit of the question,
+// as bit sets of phrasings (see altBit), for altUnit.credit.
+type altUnit struct {
+	fact uint64   // the unit's kind of fact, as its factBits bit, or 0
+	own  uint64   // the phrasings holding the question's own words (form 0) whole
+	syn  uint64   // the phrasings holding some synonym (form > 0) whole
+	keys []uint64 // for each of the question's own words, the phrasings holding it
+}
+
+// altUnits returns what the passage of v holds of each unit of the
+// question in its phrasings, in s's memory.
+func (s *scratch) altUnits(v view) []altUnit {
+	q := v.q
+	s.units, s.keys = resize(s.units, len(q.units)), s.keys[:0]
+	for i, u := range q.units {
+		var au altUnit
+		if u.fact != "" {
+			au.fact = factBits[u.fact]
+		}
+		ids := q.ids[i]
+		for _, f := range v.whole[i] {
+			all := ^uint64(0)
+			for _, id := range ids[f] {
+				all &= v.t[id].alts
+			}
+			if f == 0 {
+				au.own = all
+			} else {
+				au.syn |= all
+			}
+		}
+		from := len(s.keys)
+		for _, id := range ids[0] {
+			b := uint64(0)
+			if t := v.t[id]; t != nil {
+				b = t.alts
+			}
+			s.keys = append(s.keys, b)
+		}
+		au.keys = s.keys[from:len(s.keys):len(s.keys)]
+		s.units[i] = au
+	}
+	return s.units
+}
+
+// credit is altCredit for the phrasing with bit, asking for the kinds
+// of fact asks: the same share, from bit sets.
+func (au *altUnit) credit(bit, asks uint64, p *Params) float64 {
+	switch {
+	case au.fact&asks != 0:
+		return 1
+	case au.own&bit != 0:
+		return 1
+	case au.syn&bit != 0:
+		return p.SynonymCredit
+	case len(au.keys) < 2:
+		return 0
+	}
+	n := 0
+	for _, b := range au.keys {
+		if b&bit != 0 {
+			n++
+		}
+	}
+	return p.PartialCredit * float64(n) / float64(len(au.keys))
 }
 
 // altQuestion is an alternative phrasing read as a question.
@@ -560,6 +654,10 @@ type scratch struct {
 	counts  []int
 	events  []event
 	arena   []int // what positions and titlePositions are cut from
+	// bestAlt's
+	units []altUnit
+	keys  []uint64 // what units' keys are cut from
+	in    []bool
 }
 
 // An event is an occurrence of a unit in a passage's text.
