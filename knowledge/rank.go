@@ -152,7 +152,8 @@ func newQuery(units []unit, p *Params) *query {
 		q = &query{num: map[string]int{}}
 	}
 	nforms, nstems := 0, 0
-	for _, u := range units {
+	for j := range units {
+		u := &units[j]
 		nforms += len(u.all)
 		for _, form := range u.all {
 			nstems += len(form)
@@ -162,7 +163,8 @@ func newQuery(units []unit, p *Params) *query {
 	q.bits = [4]uint64{}
 	q.forms, q.idbuf = resize(q.forms, nforms), resize(q.idbuf, nstems)
 	forms, idbuf := q.forms, q.idbuf
-	for i, u := range units {
+	for i := range units {
+		u := &units[i]
 		q.ids[i], forms = forms[:len(u.all):len(u.all)], forms[len(u.all):]
 		for f, form := range u.all {
 			ids := idbuf[:len(form):len(form)]
@@ -420,6 +422,11 @@ func (e *Engine) bestAlt(v view, total float64, asks uint64) (int, float64) {
 	}
 	q.s.in = in
 	best, sim := -1, 0.0
+	// The likeness is at most 2a/(a+1), at b = 1 (asked is a part of
+	// all's sum), which is below sim where a < sim/(2-sim): a phrasing
+	// holding less than least (short of it by more than rounding) cannot
+	// beat the best so far, and is not read further.
+	least := 0.0
 	for j := range ip.altQs {
 		aq := &ip.altQs[j]
 		bit := altBit(j)
@@ -427,8 +434,11 @@ func (e *Engine) bestAlt(v view, total float64, asks uint64) (int, float64) {
 			continue
 		}
 		held := 0.0
-		for i, u := range q.units {
-			held += u.weight * us[i].credit(bit, aq.asks, q.p)
+		for i := range us {
+			held += us[i].weight * us[i].credit(bit, aq.asks, q.p)
+		}
+		if held == 0 || held < least {
+			continue
 		}
 		asked, all, w, at, kb := 0.0, aw.all[j], aw.w[j], aw.at[j], aw.bits[j]
 		for k, s := range aq.keys {
@@ -449,6 +459,7 @@ func (e *Engine) bestAlt(v view, total float64, asks uint64) (int, float64) {
 		if a+b > 0 {
 			if h := 2 * a * b / (a + b); h > sim {
 				best, sim = j, h
+				least = total * sim / (2 - sim) * (1 - 1e-6)
 			}
 		}
 	}
@@ -499,10 +510,11 @@ func (e *Engine) altWeights(ip *indexed) *altWeights {
 // altUnit is what a passage's phrasings hold of a unit of the question,
 // as bit sets of phrasings (see altBit), for altUnit.credit.
 type altUnit struct {
-	fact uint64   // the unit's kind of fact, as its factBits bit, or 0
-	own  uint64   // the phrasings holding the question's own words (form 0) whole
-	syn  uint64   // the phrasings holding some synonym (form > 0) whole
-	keys []uint64 // for each of the question's own words, the phrasings holding it
+	weight float64
+	fact   uint64   // the unit's kind of fact, as its factBits bit, or 0
+	own    uint64   // the phrasings holding the question's own words (form 0) whole
+	syn    uint64   // the phrasings holding some synonym (form > 0) whole
+	keys   []uint64 // for each of the question's own words, the phrasings holding it
 }
 
 // altUnits returns what the passage of v holds of each unit of the
@@ -510,8 +522,9 @@ type altUnit struct {
 func (s *scratch) altUnits(v view) []altUnit {
 	q := v.q
 	s.units, s.keys = resize(s.units, len(q.units)), s.keys[:0]
-	for i, u := range q.units {
-		var au altUnit
+	for i := range q.units {
+		u := &q.units[i]
+		au := altUnit{weight: u.weight}
 		if u.fact != "" {
 			au.fact = factBits[u.fact]
 		}
@@ -545,15 +558,19 @@ func (s *scratch) altUnits(v view) []altUnit {
 // of fact asks: the same share, from bit sets.
 func (au *altUnit) credit(bit, asks uint64, p *Params) float64 {
 	switch {
-	case au.fact&asks != 0:
-		return 1
-	case au.own&bit != 0:
+	case au.fact&asks != 0, au.own&bit != 0:
 		return 1
 	case au.syn&bit != 0:
 		return p.SynonymCredit
 	case len(au.keys) < 2:
 		return 0
 	}
+	return au.partial(bit, p)
+}
+
+// partial is the partial credit of the unit's words in the phrasing with
+// bit, as view.credit gives it.
+func (au *altUnit) partial(bit uint64, p *Params) float64 {
 	n := 0
 	for _, b := range au.keys {
 		if b&bit != 0 {
@@ -695,7 +712,8 @@ func (e *Engine) featuresOf(v view, total float64, asks []string) candidate {
 	}
 	alt, sim := e.bestAlt(v, total, asked)
 	c.alt, c.altSim = alt, sim
-	for i, u := range units {
+	for i := range units {
+		u := &units[i]
 		pos[i] = v.positions(i)
 		credits[i] = v.credit(i, inPassage)
 		tc := v.credit(i, inHeading)
@@ -716,7 +734,8 @@ func (e *Engine) featuresOf(v view, total float64, asks []string) candidate {
 	c.f.Title /= total
 	// Best window: the titled units count in every window.
 	base := 0.0
-	for i, u := range units {
+	for i := range units {
+		u := &units[i]
 		if titled[i] {
 			base += u.weight * credits[i]
 		}
@@ -744,7 +763,8 @@ func (e *Engine) featuresOf(v view, total float64, asks []string) candidate {
 	}
 	// A cue unit the passage lacks is contained when the passage states
 	// a fact of its kind near the rest of the question.
-	for i, u := range units {
+	for i := range units {
+		u := &units[i]
 		if u.fact != "" && credits[i] < 1 && e.statesFact(ip, u.fact, bestAt) {
 			gain := u.weight * (1 - credits[i])
 			c.f.Coverage += gain / total
@@ -813,7 +833,8 @@ func adjacent(a, b []int) bool {
 // best first; ties go to the passage indexed first.
 func (e *Engine) rank(units []unit, asks []string, hits []*indexed, bm25 []float64) []candidate {
 	total := 0.0
-	for _, u := range units {
+	for j := range units {
+		u := &units[j]
 		total += u.weight
 	}
 	top := 0.0
