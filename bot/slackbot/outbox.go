@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"strconv"
 	"strings"
@@ -283,6 +284,10 @@ func (p *Poster) Send(ctx context.Context, m store.Message) (string, error) {
 			return f.ID, nil
 		}
 	}
+	if !m.Ephemeral {
+		ts, err := p.postMessage(ctx, channel, m)
+		return ts, classify("chat.postMessage", err)
+	}
 	opts := []slack.MsgOption{slack.MsgOptionText(m.Text, false)}
 	if native, ok := m.Native.([]slack.Block); ok && len(native) > 0 {
 		opts = append(opts, slack.MsgOptionBlocks(native...))
@@ -295,13 +300,111 @@ func (p *Poster) Send(ctx context.Context, m store.Message) (string, error) {
 	if m.ThreadTS != "" {
 		opts = append(opts, slack.MsgOptionTS(m.ThreadTS))
 	}
-	if m.Ephemeral {
-		ts, err := p.b.api.PostEphemeralContext(ctx, channel, m.User, opts...)
-		return ts, classify("chat.postEphemeral", err)
+	ts, err := p.b.api.PostEphemeralContext(ctx, channel, m.User, opts...)
+	return ts, classify("chat.postEphemeral", err)
+}
+
+// outboxMetadata is the metadata a post from the outbox carries.
+type outboxMetadata struct {
+	EventType    string `json:"event_type"`
+	EventPayload struct {
+		ID string `json:"id"`
+	} `json:"event_payload"`
+}
+
+// postResponse is what the bot reads of chat.postMessage's answer: Slack
+// echoes the whole message back, which the sender does not need.
+type postResponse struct {
+	TS string `json:"ts"`
+	slack.SlackResponse
+}
+
+// postMessage makes one chat.postMessage call for m, in channel, with its
+// outbox nonce in the metadata. The blocks go as the outbox holds them,
+// encoded once when m was queued: they are not decoded and encoded again
+// to be posted. Its errors are those of the Slack client (a
+// RateLimitedError for a 429 with Retry-After, a StatusCodeError for
+// another status, a SlackErrorResponse for ok:false), so the sender tells
+// them apart as it does for every other call.
+func (p *Poster) postMessage(ctx context.Context, channel string, m store.Message) (string, error) {
+	var blocks []byte
+	if _, ok := m.Native.([]slack.Block); ok || json.Valid(m.Blocks) { // read back from the store: checked
+		if b := bytes.TrimSpace(m.Blocks); len(b) > 2 && b[0] == '[' {
+			blocks = b
+		}
 	}
-	opts = append(opts, slack.MsgOptionMetadata(slack.SlackMetadata{EventType: metadataType, EventPayload: map[string]any{"id": m.Ref()}}))
-	_, ts, err := p.b.api.PostMessageContext(ctx, channel, opts...)
-	return ts, classify("chat.postMessage", err)
+	var meta outboxMetadata
+	meta.EventType, meta.EventPayload.ID = metadataType, m.Ref()
+	metaJSON, err := json.Marshal(meta)
+	if err != nil {
+		return "", err
+	}
+	form := make([]byte, 0, 128+len(m.Text)+len(blocks)*3/2)
+	field := func(name string, value []byte) {
+		if len(form) > 0 {
+			form = append(form, '&')
+		}
+		form = append(form, name...)
+		form = append(form, '=')
+		form = appendQueryEscape(form, value)
+	}
+	field("token", []byte(p.b.slack.BotToken.Value()))
+	field("channel", []byte(channel))
+	field("text", []byte(m.Text))
+	if blocks != nil {
+		field("blocks", blocks)
+	}
+	if m.ThreadTS != "" {
+		field("thread_ts", []byte(m.ThreadTS))
+	}
+	field("metadata", metaJSON)
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, p.b.slack.APIURL+"chat.postMessage", bytes.NewReader(form))
+	if err != nil {
+		return "", err
+	}
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	resp, err := p.b.http.Do(req)
+	if err != nil {
+		return "", err
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode == http.StatusTooManyRequests && resp.Header.Get("Retry-After") != "" {
+		secs, err := strconv.ParseInt(resp.Header.Get("Retry-After"), 10, 64)
+		if err != nil {
+			return "", err
+		}
+		return "", &slack.RateLimitedError{RetryAfter: time.Duration(secs) * time.Second}
+	}
+	if resp.StatusCode != http.StatusOK {
+		_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10)) // keep the connection
+		return "", slack.StatusCodeError{Code: resp.StatusCode, Status: resp.Status}
+	}
+	var r postResponse
+	if err := json.NewDecoder(resp.Body).Decode(&r); err != nil {
+		return "", err
+	}
+	if err := r.Err(); err != nil {
+		return "", err
+	}
+	return r.TS, nil
+}
+
+// appendQueryEscape appends v escaped as a form value, as
+// url.QueryEscape does.
+func appendQueryEscape(dst, v []byte) []byte {
+	const hex = "0123456789ABCDEF"
+	for _, c := range v {
+		switch {
+		case 'a' <= c && c <= 'z', 'A' <= c && c <= 'Z', '0' <= c && c <= '9',
+			c == '-', c == '_', c == '.', c == '~':
+			dst = append(dst, c)
+		case c == ' ':
+			dst = append(dst, '+')
+		default:
+			dst = append(dst, '%', hex[c>>4], hex[c&15])
+		}
+	}
+	return dst
 }
 
 // Find looks for m in its conversation (its thread, for a reply in a

@@ -2,9 +2,15 @@ package slackbot
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
+	"errors"
+	"net/http"
 	"testing"
+	"time"
 
+	"github.com/hiec/hiecbot/bot/slackbot/slacktest"
+	"github.com/hiec/hiecbot/bot/store"
 	"github.com/slack-go/slack"
 )
 
@@ -44,5 +50,81 @@ func TestStoredBlocksEncodedOnce(t *testing.T) {
 	}
 	if m := stored(kindAnswer, message{Text: "plain"}); m.Blocks != nil || m.Native != nil {
 		t.Errorf("a message without blocks stored %s", m.Blocks)
+	}
+}
+
+// TestPostedAsStored: the outbox's chat.postMessage carries the blocks
+// byte for byte as the outbox holds them, whether the message came
+// straight from the store's commit or was read back from the file, with
+// its text, thread and nonce; stored blocks that are not a JSON array go
+// as text alone; and Slack's answers are told apart as the sender needs
+// (the ts; a rate limit with its wait; ok:false as permanent; a 5xx as
+// passing).
+func TestPostedAsStored(t *testing.T) {
+	f := newFixture(t)
+	f.api.RequireToken(testBotToken)
+	blocks := []slack.Block{
+		slack.NewSectionBlock(slack.NewTextBlockObject(slack.MarkdownType, "*Guide, slide 17* <&> \"quoted\" £ 100% + more", false, false), nil, nil),
+		slack.NewActionBlock("act", slack.NewButtonBlockElement("ask_nsg", "ref", slack.NewTextBlockObject(slack.PlainTextType, "Ask the NSG", false, false))),
+	}
+	fresh := stored(kindAnswer, message{Text: "Bids are due on 19 October & no later.", Blocks: blocks})
+	fresh.ID, fresh.Nonce, fresh.Channel, fresh.ThreadTS = "M-000001", "0123456789abcdef0123456789abcdef", "D0ONE", "1255000000.000001"
+	readBack := fresh
+	readBack.Native, readBack.Channel, readBack.ThreadTS = nil, "D0TWO", ""
+	damaged := fresh
+	damaged.Native, damaged.Blocks, damaged.Channel, damaged.ThreadTS = nil, []byte(`{"type":"section"`), "D0THREE", ""
+
+	p := f.bot.OutboxPoster()
+	ctx := context.Background()
+	for _, m := range []store.Message{fresh, readBack, damaged} {
+		ts, err := p.Send(ctx, m)
+		if err != nil || ts == "" {
+			t.Fatalf("send to %s = %q, %v", m.Channel, ts, err)
+		}
+	}
+	for _, c := range []struct {
+		channel, thread string
+		blocks          []byte
+	}{{"D0ONE", fresh.ThreadTS, fresh.Blocks}, {"D0TWO", "", fresh.Blocks}, {"D0THREE", "", nil}} {
+		posts := f.api.Posts(c.channel)
+		if len(posts) != 1 {
+			t.Fatalf("%s: %d posts", c.channel, len(posts))
+		}
+		form := posts[0].Form
+		if got := form.Get("blocks"); got != string(c.blocks) {
+			t.Errorf("%s: blocks %q\nwant %q", c.channel, got, c.blocks)
+		}
+		if form.Get("text") != fresh.Text || form.Get("thread_ts") != c.thread || form.Get("channel") != c.channel {
+			t.Errorf("%s: text %q, thread %q, channel %q", c.channel, form.Get("text"), form.Get("thread_ts"), form.Get("channel"))
+		}
+		var meta slack.SlackMetadata
+		if err := json.Unmarshal([]byte(form.Get("metadata")), &meta); err != nil || meta.EventType != metadataType || meta.EventPayload["id"] != fresh.Nonce {
+			t.Errorf("%s: metadata %s, %v", c.channel, form.Get("metadata"), err)
+		}
+	}
+
+	f.api.Fail("chat.postMessage", func(n int) slacktest.Fault {
+		switch n - 3 { // after the three above
+		case 1:
+			return slacktest.Fault{Status: http.StatusTooManyRequests, RetryAfter: 7}
+		case 2:
+			return slacktest.Fault{SlackError: "channel_not_found"}
+		}
+		return slacktest.Fault{Status: http.StatusBadGateway}
+	})
+	type classified interface {
+		Permanent() bool
+		RetryAfter() time.Duration
+	}
+	for _, want := range []struct {
+		permanent bool
+		wait      time.Duration
+		text      string
+	}{{false, 7 * time.Second, "429"}, {true, 0, "channel_not_found"}, {false, 0, "502"}} {
+		_, err := p.Send(ctx, fresh)
+		var e classified
+		if !errors.As(err, &e) || e.Permanent() != want.permanent || e.RetryAfter() != want.wait {
+			t.Errorf("%s: %v; want permanent %v, wait %v", want.text, err, want.permanent, want.wait)
+		}
 	}
 }
