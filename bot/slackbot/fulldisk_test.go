@@ -4,16 +4,19 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
 
 	"github.com/hiec/hiecbot/bot/outbox"
 	"github.com/hiec/hiecbot/bot/slackbot/slacktest"
+	"github.com/hiec/hiecbot/bot/store"
 )
 
 // smallDisk mounts a tmpfs of size bytes and returns its folder; it is
@@ -210,5 +213,64 @@ func TestSocketModeFullDiskIsNotAcknowledged(t *testing.T) {
 	}
 	if n != refused+1 {
 		t.Errorf("%d questions logged, want %d (each acknowledged one once)", n, refused+1)
+	}
+}
+
+// TestAckWaitsForTheCommit: events that arrive while the commit carrying
+// their questions is held are not acknowledged until it is done; then
+// each is answered 200 with its question in the log and its answer in
+// the outbox, which delivers it.
+func TestAckWaitsForTheCommit(t *testing.T) {
+	f := newFixture(t)
+	withOutbox(t, f, outbox.Options{})
+	release := make(chan struct{})
+	var holding sync.Once
+	held := make(chan struct{})
+	f.store.SetComposer(func(op string, q store.Question) []store.Message {
+		if op == "log" {
+			holding.Do(func() { close(held) })
+			<-release // the transaction logging q waits here, uncommitted
+		}
+		return f.bot.Compose(op, q)
+	})
+	srv := httptest.NewServer(f.h) // a real server: a status sent early would reach the client
+	t.Cleanup(srv.Close)
+	let := sync.OnceFunc(func() { close(release) })
+	t.Cleanup(let) // before the server closes, whatever fails
+	const n = 8
+	codes := make(chan int, n)
+	for i := range n {
+		go func() {
+			body := dmEvent(fmt.Sprintf("EvHeld%d", i), fmt.Sprintf("UHELD%d", i), "When are detailed bids due?")
+			resp, err := srv.Client().Do(slacktest.SignedRequest(srv.URL+"/slack/events", "application/json", body, testSigningSecret))
+			if err != nil {
+				t.Error(err)
+				codes <- 0
+				return
+			}
+			resp.Body.Close()
+			codes <- resp.StatusCode
+		}()
+	}
+	<-held
+	select {
+	case code := <-codes:
+		t.Fatalf("an event was answered %d while its commit was held", code)
+	case <-time.After(100 * time.Millisecond):
+	}
+	if qs := f.questions(t); len(qs) != 0 {
+		t.Fatalf("%d questions readable before their commit", len(qs))
+	}
+	let()
+	for range n {
+		if code := <-codes; code != http.StatusOK {
+			t.Errorf("event answered %d once committed, want 200", code)
+		}
+	}
+	if qs := f.questions(t); len(qs) != n {
+		t.Errorf("%d questions logged, want %d", len(qs), n)
+	}
+	for i := range n {
+		waitFor(t, "the answer to the held event", func() bool { return len(f.api.Posts(fmt.Sprintf("D0UHELD%d", i))) == 1 })
 	}
 }
