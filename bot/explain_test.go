@@ -2,6 +2,7 @@ package bot
 
 import (
 	"encoding/json"
+	"errors"
 	"os"
 	"path/filepath"
 	"strings"
@@ -93,5 +94,44 @@ func TestSynonymsFileErrors(t *testing.T) {
 	}
 	if _, err := os.Stat(filepath.Join(dir, "q.db")); err == nil {
 		t.Errorf("a failed ask created the store")
+	}
+}
+
+// TestQuestionsFileConfig: an operator's knowledge.questions file lets a
+// question asked in the words it lists find the passage it cites; a cite
+// that names no passage, or a missing file, is an error naming the config
+// line and the file.
+func TestQuestionsFileConfig(t *testing.T) {
+	const source = "# Site visits\n\nVisitors park in the north car lot and sign in at reception.\n\n# Pricing\n\nQuote a firm fixed price.\n"
+	const q = "what's the check-in procedure when we arrive?"
+	dir := project(t, "knowledge:\n  sources: [visits.md]\n  questions: [questions.yaml]\n")
+	write(t, filepath.Join(dir, "visits.md"), source)
+	write(t, filepath.Join(dir, "questions.yaml"), "- cite: \"visits.md: Site visits\"\n  questions:\n    - What is the check-in procedure when we arrive for the visit?\n")
+	without := project(t, "knowledge:\n  sources: [visits.md]\n")
+	write(t, filepath.Join(without, "visits.md"), source)
+	if r := hiecbot(t, without, "", "ask", q); !errors.Is(r.err, ErrNotCovered) {
+		t.Fatalf("without the questions file: %v\n%s (want not covered, or the test proves nothing)", r.err, r.stdout)
+	}
+	r := hiecbot(t, dir, "", "ask", "--json", q)
+	var a struct {
+		Confident bool
+		Answers   []struct{ Citation string }
+	}
+	if err := json.Unmarshal([]byte(r.stdout), &a); err != nil {
+		t.Fatalf("%v: %v\n%s", r.err, err, r.stdout)
+	}
+	if !a.Confident || a.Answers[0].Citation != "visits.md: Site visits" {
+		t.Errorf("with the questions file: %+v", a)
+	}
+
+	write(t, filepath.Join(dir, "questions.yaml"), "- cite: \"visits.md: Parking\"\n  questions: [\"Where do we park?\"]\n")
+	r = hiecbot(t, dir, "", "ask", "hello")
+	if !isUsage(r.err) || !strings.Contains(r.err.Error(), "knowledge.questions[0]") || !strings.Contains(r.err.Error(), `"visits.md: Parking"`) {
+		t.Errorf("unknown cite: %v", r.err)
+	}
+	dir = project(t, "knowledge:\n  questions: [gone.yaml]\n")
+	r = hiecbot(t, dir, "", "ask", "hello")
+	if !isUsage(r.err) || !strings.Contains(r.err.Error(), "knowledge.questions[0]") || !strings.Contains(r.err.Error(), "gone.yaml") {
+		t.Errorf("missing questions file: %v", r.err)
 	}
 }

@@ -14,8 +14,9 @@ import (
 var yamlBlock = regexp.MustCompile("(?ms)^( *)```yaml\n(.*?)^ *```")
 
 // TestREADMEYAMLExamples loads every YAML example in the README, so the
-// README cannot drift from what hiecbot accepts: a list is an FAQ file,
-// anything else a config file (with the files it names present).
+// README cannot drift from what hiecbot accepts: a list of cites is a
+// questions file, another list an FAQ file, anything else a config file
+// (with the files it names present).
 func TestREADMEYAMLExamples(t *testing.T) {
 	readme, err := os.ReadFile("../README.md")
 	if err != nil {
@@ -34,6 +35,20 @@ func TestREADMEYAMLExamples(t *testing.T) {
 		}
 		body = strings.Join(lines, "\n")
 		dir := t.TempDir()
+		if strings.Contains(body, "- cite:") {
+			// A questions file, for a source with the headings it cites.
+			src := filepath.Join(dir, "eligibility.md")
+			write(t, src, "# Partners\n\n## Lead partners\n\nAny NHS organisation may lead.\n\n# Funding\n\nThe DH gives 10 million.\n")
+			p := filepath.Join(dir, "questions.yaml")
+			write(t, p, body)
+			e, err := knowledge.New(knowledge.Options{Sources: []string{src}, Questions: []string{p}})
+			if err != nil {
+				t.Errorf("README questions example %d does not load: %v\n%s", i+1, err, body)
+				continue
+			}
+			e.Close()
+			continue
+		}
 		if strings.HasPrefix(strings.TrimSpace(body), "- ") {
 			p := filepath.Join(dir, "faq.yaml")
 			write(t, p, body)
@@ -50,6 +65,7 @@ func TestREADMEYAMLExamples(t *testing.T) {
 		}
 		write(t, filepath.Join(dir, "docs/our-words.txt"), synonymsExample(t, string(readme)))
 		write(t, filepath.Join(dir, "docs/faq.yaml"), "- question: Can a foundation trust lead a bid?\n  answer: Yes.\n")
+		write(t, filepath.Join(dir, "docs/questions.yaml"), "- cite: \"eligibility.md: Eligibility\"\n  questions: [\"Who may lead?\"]\n")
 		p := filepath.Join(dir, "hiecbot.yaml")
 		write(t, p, body)
 		if _, err := config.Load(p, getenv); err != nil {

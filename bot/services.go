@@ -29,7 +29,8 @@ func Logger(cfg *config.Config, w io.Writer) *slog.Logger {
 // Engine builds the knowledge index from the guide, the configured
 // sources and every published clarification in records (when not nil).
 func Engine(cfg *config.Config, records dialogue.Records) (*knowledge.Engine, error) {
-	opts := knowledge.Options{Sources: cfg.Knowledge.Sources, FAQ: cfg.Knowledge.FAQ, Synonyms: cfg.Knowledge.Synonyms}
+	opts := knowledge.Options{Sources: cfg.Knowledge.Sources, FAQ: cfg.Knowledge.FAQ,
+		Synonyms: cfg.Knowledge.Synonyms, Questions: cfg.Knowledge.Questions}
 	if len(opts.Sources) > 0 {
 		opts.CacheDir = cfg.KnowledgeCacheDir()
 	}
@@ -65,6 +66,11 @@ func referredFrom(cfg *config.Config, err error) error {
 	for i, f := range cfg.Knowledge.Synonyms {
 		if strings.Contains(msg, f) {
 			key, path = fmt.Sprintf("knowledge.synonyms[%d]", i), f
+		}
+	}
+	for i, f := range cfg.Knowledge.Questions {
+		if strings.Contains(msg, f) {
+			key, path = fmt.Sprintf("knowledge.questions[%d]", i), f
 		}
 	}
 	if key == "" {

@@ -61,6 +61,10 @@ type Knowledge struct {
 	// line ("quote, quotation, RFQ response") or "a => b", applied to
 	// every document.
 	Synonyms []string `yaml:"synonyms"`
+	// Questions are YAML files of the questions that passages of the
+	// sources (or of the guide) answer, in bidders' words: entries of a
+	// cite (the passage's citation) and its questions.
+	Questions []string `yaml:"questions"`
 	// CacheDir is a folder where each source's analysis is saved and read
 	// back while the source is unchanged, so that large sources start
 	// fast. Empty means a "knowledge-cache" folder beside the store.
@@ -305,6 +309,9 @@ func (cfg *Config) resolvePaths(dir string, set Config) {
 	for i, s := range cfg.Knowledge.Synonyms {
 		cfg.Knowledge.Synonyms[i] = rel(s)
 	}
+	for i, s := range cfg.Knowledge.Questions {
+		cfg.Knowledge.Questions[i] = rel(s)
+	}
 	cfg.Knowledge.CacheDir = rel(cfg.Knowledge.CacheDir)
 	if set.Storage.Path != "" {
 		cfg.Storage.Path = rel(cfg.Storage.Path)
@@ -404,6 +411,9 @@ func (cfg *Config) checkFiles(ps *problems) {
 	}
 	for i, f := range cfg.Knowledge.Synonyms {
 		check(fmt.Sprintf("knowledge.synonyms[%d]", i), f, "synonyms file")
+	}
+	for i, f := range cfg.Knowledge.Questions {
+		check(fmt.Sprintf("knowledge.questions[%d]", i), f, "questions file")
 	}
 	if d := cfg.Knowledge.CacheDir; d != "" {
 		if fi, err := os.Stat(d); err == nil && !fi.IsDir() {

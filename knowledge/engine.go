@@ -47,6 +47,19 @@ type Options struct {
 	// phrasings, the answer is its text, and it is cited "<file>:
 	// <question>".
 	FAQ string
+	// Questions are YAML files of questions that passages of the sources
+	// (or of the embedded corpus) answer, in the words bidders use: a list
+	// of entries with the keys cite (a passage's citation, as Answer
+	// gives it, or the start of only one) and questions. For example:
+	//
+	//	- cite: "rfq.md: 9.3 Oral interview › 9.3.3 Location"
+	//	  questions:
+	//	    - Where will the oral interview take place?
+	//	    - do we have to travel for the interview?
+	//
+	// Each question is one of the passage's phrasings, matched as a whole
+	// question; none is shown or cited.
+	Questions []string
 	// Synonyms are files of the operator's own equivalences, in the
 	// syntax of lexicon/synonyms.txt: one group a line ("quote,
 	// quotation"), or "a => b".
@@ -170,7 +183,7 @@ type Engine struct {
 }
 
 // New builds an engine from the embedded corpus (unless opts.NoEmbedded)
-// plus the sources, FAQ and synonyms in opts. Errors name the file at
+// plus the sources, FAQ, questions and synonyms in opts. Errors name the file at
 // fault.
 func New(opts Options) (*Engine, error) {
 	limit := opts.MaxSourceBytes
@@ -230,6 +243,11 @@ func New(opts Options) (*Engine, error) {
 		}
 		for _, p := range fp {
 			e.put(analyse(e.full, p))
+		}
+	}
+	for _, path := range opts.Questions {
+		if err := e.addQuestions(path, limit); err != nil {
+			return nil, err
 		}
 	}
 	return e, nil
