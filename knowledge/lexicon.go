@@ -206,7 +206,7 @@ func (l *lexicon) addSynonyms(name, text string, full analysis.Analyzer, scope s
 			}
 		}
 		if len(from)+len(to) < 2 {
-			return fmt.Errorf("%q names fewer than two searchable phrases: a rule is a list of at least two phrases separated by commas, or \"a => b\" (words such as \"the\", \"not\" or \"at\" are not searched)", line)
+			return fmt.Errorf("%q names fewer than two searchable phrases: a rule is a list of at least two phrases separated by commas, or \"a => b\" (words such as \"the\", \"of\" or \"at\" are not searched, nor a phrase they leave one word of, such as \"set up\")", line)
 		}
 		for _, p := range from {
 			for _, q := range append(append([]string{}, from...), to...) {
@@ -235,8 +235,11 @@ func (l *lexicon) addExpansion(p string, q expansion) {
 }
 
 // stemPhrases analyses the comma-separated phrases of s into stem
-// phrases. A phrase made only of stop words ("not", "at most") is left
-// out: nothing of it is searched.
+// phrases. A phrase made only of stop words ("of the", "at") is left
+// out: nothing of it is searched. So is a phrase of several words that
+// stop words reduce to one ("in train", "under way", "set up",
+// "on-going"): what is left ("train", "wai", "set", "go") would match
+// every use of that word, which is not what the phrase means.
 func stemPhrases(s string, full analysis.Analyzer) ([]string, error) {
 	var out []string
 	for _, raw := range strings.Split(s, ",") {
@@ -248,7 +251,8 @@ func stemPhrases(s string, full analysis.Analyzer) ([]string, error) {
 		for _, t := range full.Analyze([]byte(raw)) {
 			stems = append(stems, string(t.Term))
 		}
-		if len(stems) > 0 {
+		words := strings.FieldsFunc(raw, func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) })
+		if len(stems) > 1 || len(stems) == 1 && len(words) == 1 {
 			out = append(out, strings.Join(stems, " "))
 		}
 	}
