@@ -135,7 +135,11 @@ func PrintExplanation(w io.Writer, res knowledge.Result) {
 		fmt.Fprintf(w, "  dropped    %s (how the question is put, not what it asks)\n", strings.Join(x.Dropped, ", "))
 	}
 	if len(x.Asks) > 0 {
-		fmt.Fprintf(w, "  asks for   a %s\n", strings.Join(x.Asks, " or a "))
+		kinds := make([]string, len(x.Asks))
+		for i, k := range x.Asks {
+			kinds[i] = knowledge.AKind(k)
+		}
+		fmt.Fprintf(w, "  asks for   %s\n", strings.Join(kinds, " or "))
 	}
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "  part\tweight\tin the sources\tsynonyms")

@@ -21,6 +21,10 @@ func TestBestAlt(t *testing.T) {
     - Can I extend my loan from home using the website?
 - question: When does the library open on Sundays?
   answer: From noon to four in the afternoon.
+- question: When are library fines due?
+  answer: Fines are due by the first of each month.
+  alternatives:
+    - What day are fines due?
 `)
 	e := newTestEngine(t, Options{NoEmbedded: true, FAQ: faq})
 	const (
@@ -41,6 +45,9 @@ func TestBestAlt(t *testing.T) {
 		{"What time does the library open on Sundays?", sunday, "When does the library open on Sundays?", 0.9, 1, true},
 		{"Does the website have a page about parking?", "", "", 0, 0.5, false},
 		{"Good morning, how are you today?", "", "", 0, 0.5, false},
+		// Only asks for a kind of fact: like no phrasing, and never
+		// confident, though "What day are fines due?" has "day".
+		{"What day is it?", "", "", 0, 0, false},
 	}
 	for _, tt := range tests {
 		res, err := e.Explain(tt.q)

@@ -388,3 +388,29 @@ Suppliers hold a current certificate.
 		}
 	}
 }
+
+// TestCueOnlyQuestion checks that a question asking only for a kind of
+// fact, naming nothing it is the fact of, is never answered with
+// confidence, however well a passage stating such a fact scores.
+func TestCueOnlyQuestion(t *testing.T) {
+	doc := writeFile(t, "office.md", "# Opening days\n\nThe office opens each day at 9 am, Monday to Friday.\n\n"+
+		"# Fees\n\nThe fee is 20 pounds.\n\n# Parking\n\nVisitors park in the north lot.\n")
+	e := newTestEngine(t, Options{NoEmbedded: true, Sources: []string{doc}})
+	for _, q := range []string{"good morning, what day is it today?", "what day is it?"} {
+		res := answer(t, e, q)
+		if res.Confident || !strings.Contains(res.Reason, "names nothing to look for") {
+			t.Errorf("%q: confident=%v, reason %q", q, res.Confident, res.Reason)
+		}
+	}
+	if res := answer(t, e, "What day does the office open?"); !res.Confident {
+		t.Errorf("a cue with what it asks about: not confident (%s)", res.Reason)
+	}
+}
+
+func TestAKind(t *testing.T) {
+	for k, want := range map[string]string{"date": "a date", "amount": "an amount", "email": "an email", "url": "a url"} {
+		if got := AKind(k); got != want {
+			t.Errorf("AKind(%q) = %q, want %q", k, got, want)
+		}
+	}
+}

@@ -29,6 +29,15 @@ var factKinds = map[string]*regexp.Regexp{
 	"url":      regexp.MustCompile(`(?i)\b(?:https?://|www\.)\S+|\b[a-z0-9-]+(?:\.[a-z0-9-]+)*\.(?:gov|org|com|net|io|uk|edu)(?:/\S*)?\b`),
 }
 
+// AKind is a kind of fact with its article, for explanations: "a date",
+// "an amount", "an email".
+func AKind(kind string) string {
+	if kind != "" && strings.ContainsRune("aeio", rune(kind[0])) { // not u: "a url"
+		return "an " + kind
+	}
+	return "a " + kind
+}
+
 // factBits gives each kind of fact of factKinds a bit, for sets of kinds
 // held in a uint64 (see factSet).
 var factBits = func() map[string]uint64 {

@@ -396,15 +396,14 @@ func (e *Engine) bestAlt(v view, total float64, asks uint64) (int, float64) {
 		return -1, 0
 	}
 	// A phrasing that holds no stem of the question's forms holds none of
-	// its words' weight: unless it asks for a kind of fact the question
-	// asks for too, its likeness is 0, and it is not the best.
+	// its words: its likeness is 0, and it is not the best.
 	var bits uint64 // the phrasings holding some stem of the question's
 	for _, t := range v.t {
 		if t != nil {
 			bits |= t.alts
 		}
 	}
-	if bits == 0 && asks == 0 {
+	if bits == 0 {
 		return -1, 0
 	}
 	ip.altQsOnce.Do(func() { ip.altQs = e.altQuestions(ip.altList()) })
@@ -430,12 +429,22 @@ func (e *Engine) bestAlt(v view, total float64, asks uint64) (int, float64) {
 	for j := range ip.altQs {
 		aq := &ip.altQs[j]
 		bit := altBit(j)
-		if bits&bit == 0 && aq.asks&asks == 0 {
+		if bits&bit == 0 {
 			continue
 		}
-		held := 0.0
+		// Asking for the same kind of fact makes two questions alike
+		// only when they share what they ask about: "what day is it?"
+		// is not like "what day are bids due?".
+		held, content := 0.0, 0.0
 		for i := range us {
-			held += us[i].weight * us[i].credit(bit, aq.asks, q.p)
+			c := us[i].weight * us[i].credit(bit, aq.asks, q.p)
+			held += c
+			if us[i].fact == 0 {
+				content += c
+			}
+		}
+		if content == 0 {
+			continue
 		}
 		if held == 0 || held < least {
 			continue
@@ -919,11 +928,25 @@ func (e *Engine) decide(units []unit, ranked []candidate) decision {
 	}
 	d.Probability = 1 / (1 + math.Exp(-z))
 	d.Confident = d.Probability >= p.MinConfidence
+	// A question that only asks for a kind of fact ("what day is it?",
+	// "how much?") names nothing it is the fact of: any passage stating
+	// one contains it, and none is the answer with confidence.
+	cuesOnly := len(units) > 0
+	for _, u := range units {
+		if u.fact == "" {
+			cuesOnly = false
+		}
+	}
+	if cuesOnly {
+		d.Confident = false
+	}
 	switch {
+	case cuesOnly:
+		d.Reason = fmt.Sprintf("p=%.2f, but the question only asks for %s: it names nothing to look for", d.Probability, AKind(units[0].fact))
 	case d.Confident:
 		d.Reason = fmt.Sprintf("p=%.2f ≥ %.2f", d.Probability, p.MinConfidence)
 	case len(b.missing) > 0:
-		d.Reason = fmt.Sprintf("p=%.2f < %.2f: asks for a %s, the best passage gives none", d.Probability, p.MinConfidence, strings.Join(b.missing, "/"))
+		d.Reason = fmt.Sprintf("p=%.2f < %.2f: asks for %s, the best passage gives none", d.Probability, p.MinConfidence, AKind(strings.Join(b.missing, "/")))
 	case d.Unknown >= 0.3:
 		d.Reason = fmt.Sprintf("p=%.2f < %.2f: no passage mentions %s", d.Probability, p.MinConfidence, strings.Join(missingWords, ", "))
 	case b.f.Coverage < 0.6:
