@@ -276,3 +276,66 @@ func waitGroup(t *testing.T, s *Store, ok func(running bool, pending int) bool) 
 		time.Sleep(time.Millisecond)
 	}
 }
+
+// TestHeadFileFollowsABurst: the heads of many commits that add audit
+// entries reach the head file by themselves soon after, one line per
+// entry in order, without a flush; and VerifyAudit, which needs them now,
+// gets them at once.
+func TestHeadFileFollowsABurst(t *testing.T) {
+	path := testPath(t)
+	s := openTest(t, path, nil)
+	ctx := context.Background()
+	target := &Question{UserID: "U0", Question: "Can a hospice join a cluster?", Status: StatusAwaiting}
+	if err := s.Log(ctx, target); err != nil {
+		t.Fatal(err)
+	}
+	const n = 60
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Go(func() {
+			q := &Question{UserID: fmt.Sprintf("U%d", i+1), Question: "Could a hospice join clusters?"}
+			if _, _, err := s.LogFollower(ctx, "", q, target.ID); err != nil {
+				t.Error(err)
+			}
+		})
+		if i%10 == 0 {
+			time.Sleep(3 * time.Millisecond) // commits spread out in time
+		}
+	}
+	wg.Wait()
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		data, err := os.ReadFile(HeadFile(path))
+		lines := strings.Split(strings.TrimSuffix(string(data), "\n"), "\n")
+		if err == nil && len(lines) == n {
+			for i, l := range lines {
+				if !strings.HasPrefix(l, fmt.Sprint(i+1, " ")) {
+					t.Fatalf("line %d is %q; want entry %d's head", i+1, l, i+1)
+				}
+			}
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the head file holds %d lines (%v) 5s after the burst; want %d", len(lines), err, n)
+		}
+		time.Sleep(time.Millisecond)
+	}
+	if got, err := s.VerifyAudit(); err != nil || got != n {
+		t.Errorf("VerifyAudit = %d, %v", got, err)
+	}
+	// VerifyAudit right after a commit does not wait out the gathering.
+	q := &Question{UserID: "U99", Question: "Could a hospice join clusters?"}
+	if _, _, err := s.LogFollower(ctx, "", q, target.ID); err != nil {
+		t.Fatal(err)
+	}
+	start := time.Now()
+	if got, err := s.VerifyAudit(); err != nil || got != n+1 {
+		t.Errorf("VerifyAudit = %d, %v", got, err)
+	}
+	if lines, err := readHeads(path); err != nil || len(lines) != n+1 {
+		t.Errorf("head file after VerifyAudit: %d lines, %v; want %d", len(lines), err, n+1)
+	}
+	if d := time.Since(start); d > time.Second {
+		t.Errorf("VerifyAudit took %v", d)
+	}
+}

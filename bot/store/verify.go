@@ -293,21 +293,46 @@ var headFiles sync.Map // path → *headWriter
 // headWriter appends the heads committed to one head file, a line per
 // entry. A commit only notes its heads (committedHead) and the lines are
 // written by a goroutine of their own, so a commit and the writers
-// waiting on it do not wait for a second fsync; the heads noted while
-// lines are written go out together next, with one fsync.
+// waiting on it do not wait for a second fsync. The writer gathers the
+// heads of the commits that follow for headDelay before it writes them,
+// with one fsync: under load a commit adding entries lands every
+// millisecond or so, and an fsync of the head file after each of them
+// took a processor and the disk for as long as the log's own. Whoever
+// needs the lines now (Close, verification, recordHead) cuts the
+// gathering short (waitIdle).
 type headWriter struct {
 	mu      sync.Mutex
 	idle    *sync.Cond // signalled when writing ends
 	last    uint64     // the last head in the file
 	pending []auditHead
 	writing bool
+	hurry   bool          // write what is pending without gathering more
+	wake    chan struct{} // cuts the gathering short
+}
+
+// headDelay is how long the head writer gathers heads before it writes.
+const headDelay = 10 * time.Millisecond
+
+// waitIdle waits, with hw.mu held, until no lines are being written,
+// having the writer write what it gathered at once.
+func (hw *headWriter) waitIdle() {
+	if hw.writing {
+		hw.hurry = true
+		select {
+		case hw.wake <- struct{}{}:
+		default:
+		}
+	}
+	for hw.writing {
+		hw.idle.Wait()
+	}
 }
 
 func headWriterFor(dbPath string) *headWriter {
 	if w, ok := headFiles.Load(dbPath); ok {
 		return w.(*headWriter)
 	}
-	hw := &headWriter{}
+	hw := &headWriter{wake: make(chan struct{}, 1)}
 	hw.idle = sync.NewCond(&hw.mu)
 	w, _ := headFiles.LoadOrStore(dbPath, hw)
 	return w.(*headWriter)
@@ -335,6 +360,16 @@ func (hw *headWriter) run(dbPath string) {
 	hw.mu.Lock()
 	defer hw.mu.Unlock()
 	for len(hw.pending) > 0 {
+		if !hw.hurry {
+			hw.mu.Unlock()
+			t := time.NewTimer(headDelay)
+			select {
+			case <-t.C:
+			case <-hw.wake:
+				t.Stop()
+			}
+			hw.mu.Lock()
+		}
 		heads := hw.pending
 		hw.pending = nil
 		slices.SortFunc(heads, func(a, b auditHead) int { return cmp.Compare(a.Seq, b.Seq) })
@@ -353,7 +388,7 @@ func (hw *headWriter) run(dbPath string) {
 			hw.last = max(hw.last, heads[len(heads)-1].Seq)
 		}
 	}
-	hw.writing = false
+	hw.writing, hw.hurry = false, false
 	hw.idle.Broadcast()
 }
 
@@ -362,9 +397,7 @@ func (hw *headWriter) run(dbPath string) {
 func flushHeads(dbPath string) {
 	hw := headWriterFor(dbPath)
 	hw.mu.Lock()
-	for hw.writing {
-		hw.idle.Wait()
-	}
+	hw.waitIdle()
 	hw.mu.Unlock()
 }
 
@@ -376,9 +409,7 @@ func recordHead(dbPath string, head auditHead) error {
 	hw := headWriterFor(dbPath)
 	hw.mu.Lock()
 	defer hw.mu.Unlock()
-	for hw.writing {
-		hw.idle.Wait()
-	}
+	hw.waitIdle()
 	if head.Seq <= hw.last {
 		return nil
 	}
@@ -501,9 +532,7 @@ func catchUpHead(dbPath string, head auditHead) error {
 	// since replaced), says where it stands.
 	hw := headWriterFor(dbPath)
 	hw.mu.Lock()
-	for hw.writing {
-		hw.idle.Wait()
-	}
+	hw.waitIdle()
 	hw.last, hw.pending = last, nil
 	hw.mu.Unlock()
 	if last >= head.Seq {
