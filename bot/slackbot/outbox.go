@@ -339,7 +339,8 @@ func (p *Poster) postMessage(ctx context.Context, channel string, m store.Messag
 	if err != nil {
 		return "", err
 	}
-	form := make([]byte, 0, 128+len(m.Text)+len(blocks)*3/2)
+	token := []byte(p.b.slack.BotToken.Value())
+	form := make([]byte, 0, 64+queryEscapedLen(token)+queryEscapedLen([]byte(channel))+queryEscapedLen([]byte(m.Text))+queryEscapedLen(blocks)+queryEscapedLen([]byte(m.ThreadTS))+queryEscapedLen(metaJSON))
 	field := func(name string, value []byte) {
 		if len(form) > 0 {
 			form = append(form, '&')
@@ -348,7 +349,7 @@ func (p *Poster) postMessage(ctx context.Context, channel string, m store.Messag
 		form = append(form, '=')
 		form = appendQueryEscape(form, value)
 	}
-	field("token", []byte(p.b.slack.BotToken.Value()))
+	field("token", token)
 	field("channel", []byte(channel))
 	field("text", []byte(m.Text))
 	if blocks != nil {
@@ -394,11 +395,10 @@ func (p *Poster) postMessage(ctx context.Context, channel string, m store.Messag
 func appendQueryEscape(dst, v []byte) []byte {
 	const hex = "0123456789ABCDEF"
 	for _, c := range v {
-		switch {
-		case 'a' <= c && c <= 'z', 'A' <= c && c <= 'Z', '0' <= c && c <= '9',
-			c == '-', c == '_', c == '.', c == '~':
+		switch formClass[c] {
+		case formKeep:
 			dst = append(dst, c)
-		case c == ' ':
+		case formSpace:
 			dst = append(dst, '+')
 		default:
 			dst = append(dst, '%', hex[c>>4], hex[c&15])
@@ -406,6 +406,39 @@ func appendQueryEscape(dst, v []byte) []byte {
 	}
 	return dst
 }
+
+// queryEscapedLen is the length of v escaped by appendQueryEscape.
+func queryEscapedLen(v []byte) int {
+	n := len(v)
+	for _, c := range v {
+		if formClass[c] == formEscape {
+			n += 2
+		}
+	}
+	return n
+}
+
+// formClass says how each byte goes in a form value: as it is (the
+// unreserved bytes), a space as "+", anything else %-escaped.
+var formClass = func() (t [256]uint8) {
+	for c := range 256 {
+		switch {
+		case 'a' <= c && c <= 'z', 'A' <= c && c <= 'Z', '0' <= c && c <= '9', c == '-', c == '_', c == '.', c == '~':
+			t[c] = formKeep
+		case c == ' ':
+			t[c] = formSpace
+		default:
+			t[c] = formEscape
+		}
+	}
+	return t
+}()
+
+const (
+	formEscape = iota
+	formKeep
+	formSpace
+)
 
 // Find looks for m in its conversation (its thread, for a reply in a
 // thread) among the messages since since, by the outbox nonce in their

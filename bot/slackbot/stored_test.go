@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"net/http"
+	"net/url"
 	"testing"
 	"time"
 
@@ -125,6 +126,24 @@ func TestPostedAsStored(t *testing.T) {
 		var e classified
 		if !errors.As(err, &e) || e.Permanent() != want.permanent || e.RetryAfter() != want.wait {
 			t.Errorf("%s: %v; want permanent %v, wait %v", want.text, err, want.permanent, want.wait)
+		}
+	}
+}
+
+// TestQueryEscape: the form the outbox posts escapes every byte as
+// net/url does, into a buffer of exactly the size it needs.
+func TestQueryEscape(t *testing.T) {
+	all := make([]byte, 256)
+	for i := range all {
+		all[i] = byte(i)
+	}
+	for _, v := range [][]byte{nil, []byte("plain"), []byte(`[{"type":"section","text":"£ 100% + <&> ~._-"}]`), all} {
+		got := appendQueryEscape(nil, v)
+		if want := url.QueryEscape(string(v)); string(got) != want {
+			t.Errorf("appendQueryEscape(%q) = %q, want %q", v, got, want)
+		}
+		if n := queryEscapedLen(v); n != len(got) {
+			t.Errorf("queryEscapedLen(%q) = %d, want %d", v, n, len(got))
 		}
 	}
 }
