@@ -493,11 +493,13 @@ func (e *Engine) answer(question string, explain bool) (Result, error) {
 	if e.closed {
 		return Result{}, ErrClosed
 	}
+	w := newWork()
+	defer w.release()
 	q := e.analyseQuestion(e.known.correct(normalise(question)))
 	e.derive(q.units)
-	e.weigh(q.units)
-	hits, bm25 := e.retrieve(q.units)
-	ranked := e.rank(q.units, q.asks, hits, bm25)
+	e.weigh(q.units, w)
+	hits, bm25 := e.retrieve(q.units, w)
+	ranked := e.rank(q.units, q.asks, hits, bm25, w)
 	d := e.decide(q.units, ranked)
 	if len(q.units) == 0 {
 		d.Reason = "the question names nothing to look for"
@@ -510,7 +512,8 @@ func (e *Engine) answer(question string, explain bool) (Result, error) {
 				n += len(form)
 			}
 		}
-		weights := &termWeights{keys: make([]string, 0, n), w: make([]float64, 0, n), next: make([]int32, 0, n)}
+		weights := &w.weights
+		weights.reset(n)
 		for _, u := range q.units {
 			for _, form := range u.all {
 				for _, k := range form {

@@ -63,9 +63,9 @@ func collectOn(t *testing.T, e *Engine, tag string, c corpus, p Params) []sample
 	run := func(q string, expect []string, in bool) {
 		a := e.analyseQuestion(e.known.correct(normalise(q)))
 		e.derive(a.units)
-		e.weigh(a.units)
-		hits, bm25 := e.retrieve(a.units)
-		ranked := e.rank(a.units, a.asks, hits, bm25)
+		e.weigh(a.units, nil)
+		hits, bm25 := e.retrieve(a.units, nil)
+		ranked := e.rank(a.units, a.asks, hits, bm25, nil)
 		s := sample{corpus: tag, inScope: in, cands: ranked, units: a.units}
 		for _, cd := range ranked {
 			s.right = append(s.right, in && matches(cd.ip.title, cd.ip.text, expect))

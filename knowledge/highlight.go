@@ -27,6 +27,13 @@ func keyBit(k string) uint8 {
 	return uint8(len(k)*37 + int(k[0])*13 + int(k[len(k)/2])*5 + int(k[len(k)-1]))
 }
 
+// reset empties tw, with room for n stems.
+func (tw *termWeights) reset(n int) {
+	tw.keys, tw.w, tw.next = slices.Grow(tw.keys[:0], n), slices.Grow(tw.w[:0], n), slices.Grow(tw.next[:0], n)
+	clear(tw.keys[:cap(tw.keys)])
+	tw.head = [256]int32{}
+}
+
 // find returns the entry of stem k, or -1.
 func (tw *termWeights) find(k string) int { return tw.findBit(k, keyBit(k)) }
 

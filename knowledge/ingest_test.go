@@ -187,7 +187,7 @@ func TestGuideVocabularyIsScoped(t *testing.T) {
 	e.mu.RLock()
 	defer e.mu.RUnlock()
 	q := e.analyseQuestion("What does the National Steering Group do?")
-	e.weigh(q.units)
+	e.weigh(q.units, nil)
 	var rfq *indexed
 	for _, ip := range e.passages {
 		if ip.source == "rfq.md" {

@@ -122,8 +122,8 @@ type hit struct {
 // (each field's term frequency normalised by its length and weighted by
 // boost, summed, then saturated) and returns the best k, best first; ties
 // go to the passage added first. df is the number of live passages
-// holding each term.
-func (x *postings) search(q []queryTerm, boost [numFields]float64, df map[string]int, k int) []hit {
+// holding each term. The hits are appended to dst.
+func (x *postings) search(q []queryTerm, boost [numFields]float64, df map[string]int, k int, dst []hit) []hit {
 	if x.live == 0 || k <= 0 {
 		return nil
 	}
@@ -157,13 +157,13 @@ func (x *postings) search(q []queryTerm, boost [numFields]float64, df map[string
 			scores[p.Doc] += w * tf * (bm25K1 + 1) / (tf + bm25K1)
 		}
 	}
-	hits := make([]hit, 0, len(touched))
+	hits := slices.Grow(dst[:0], len(touched))
 	for _, d := range touched {
 		hits = append(hits, hit{d, scores[d]})
 		scores[d], in[d] = 0, 0
 	}
 	buf.touched = touched
-	x.release(buf) // clean again
+	defer x.release(buf) // clean again
 	slices.SortFunc(hits, func(a, b hit) int { return bestFirst(a.score, b.score, x.docs[a.doc], x.docs[b.doc]) })
 	if len(hits) <= k {
 		return hits
@@ -171,8 +171,13 @@ func (x *postings) search(q []queryTerm, boost [numFields]float64, df map[string
 	// The best k, and the best perDoc of every document besides: a long
 	// document full of a question's common words must not crowd a short
 	// one's passages out before they are ranked on the whole question.
-	out := hits[:k:k]
-	taken := map[string]int{}
+	// (The ones kept are moved up in hits, in order.)
+	out := hits[:k]
+	if buf.taken == nil {
+		buf.taken = map[string]int{}
+	}
+	taken := buf.taken
+	defer clear(taken)
 	for _, h := range out {
 		taken[x.names[h.doc]]++
 	}
@@ -206,6 +211,7 @@ type searchBuf struct {
 	slot    []int32
 	score   []float64
 	touched []int32
+	taken   map[string]int // search's, empty between uses
 }
 
 var searchBufs sync.Pool // of *searchBuf

@@ -50,7 +50,7 @@ func TestPostingsBM25F(t *testing.T) {
 					df[k]++
 				}
 			}
-			hits := x.search(tt.query, [numFields]float64{1, 2, 1}, df, 10)
+			hits := x.search(tt.query, [numFields]float64{1, 2, 1}, df, 10, nil)
 			if len(hits) == 0 || x.docs[hits[0].doc].id != tt.want {
 				t.Fatalf("first hit %v, want %s", ids(x, hits), tt.want)
 			}
@@ -62,7 +62,7 @@ func TestPostingsBM25F(t *testing.T) {
 		old.num = addTo(x, old, -1)
 		repl := analyse(full, passage{id: "a#1", text: "budget"})
 		repl.num = addTo(x, repl, old.num)
-		if hits := x.search([]queryTerm{{"deadlin", 1, ""}}, [numFields]float64{1, 1, 1}, df, 10); len(hits) != 0 {
+		if hits := x.search([]queryTerm{{"deadlin", 1, ""}}, [numFields]float64{1, 1, 1}, df, 10, nil); len(hits) != 0 {
 			t.Errorf("the replaced text is still found: %v", ids(x, hits))
 		}
 		if x.live != 1 {
@@ -78,7 +78,7 @@ func TestPostingsBM25F(t *testing.T) {
 		small := analyse(full, passage{id: "small#1", text: "bid " + filler})
 		small.seq, small.num = 10, addTo(x, small, -1)
 		df["bid"] = 11
-		hits := x.search([]queryTerm{{"bid", 1, ""}}, [numFields]float64{1, 1, 1}, df, 5)
+		hits := x.search([]queryTerm{{"bid", 1, ""}}, [numFields]float64{1, 1, 1}, df, 5, nil)
 		if got := ids(x, hits); len(got) != 6 || got[5] != "small#1" {
 			t.Errorf("hits %v, want the 5 best and small#1", got)
 		}

@@ -275,13 +275,19 @@ func commonPrefix(a, b string) int {
 // weigh sets each unit's weight: the IDF of its rarest form that occurs
 // in some passage (the question's own words or a synonym), or, when none
 // occurs anywhere, the largest IDF there is. The caller holds e.mu.
-func (e *Engine) weigh(units []unit) {
+func (e *Engine) weigh(units []unit, w *work) {
 	n := len(e.passages)
 	nforms := 0
 	for _, u := range units {
 		nforms += 1 + len(u.alts)
 	}
-	all := make([][]string, 0, nforms)
+	var all [][]string
+	if w != nil {
+		all = w.forms[:0]
+	}
+	if cap(all) < nforms {
+		all = make([][]string, 0, nforms)
+	}
 	for i := range units {
 		u := &units[i]
 		from := len(all)
@@ -299,6 +305,9 @@ func (e *Engine) weigh(units []unit) {
 			df = n / 2 // a kind of fact, found in many passages
 		}
 		u.weight = idf(df, n)
+	}
+	if w != nil {
+		w.forms = all
 	}
 }
 

@@ -15,7 +15,7 @@ import (
 // synonyms weighted less than the question's own words, and returns the
 // best Candidates passages with their BM25F scores (bm25[i] is hits[i]'s).
 // The caller holds e.mu.
-func (e *Engine) retrieve(units []unit) (hits []*indexed, bm25 []float64) {
+func (e *Engine) retrieve(units []unit, w *work) (hits []*indexed, bm25 []float64) {
 	r, _ := retrievals.Get().(*retrieval)
 	if r == nil {
 		r = &retrieval{at: map[string]int{}}
@@ -53,11 +53,16 @@ func (e *Engine) retrieve(units []unit) (hits []*indexed, bm25 []float64) {
 		return nil, nil
 	}
 	boost := [numFields]float64{inBody: 1, inTitle: e.params.TitleBoost, inAlts: e.params.AltBoost}
-	found := e.inv.search(q, boost, e.df, e.params.Candidates)
-	hits, bm25 = make([]*indexed, len(found)), make([]float64, len(found))
+	if w == nil {
+		w = &work{}
+	}
+	found := e.inv.search(q, boost, e.df, e.params.Candidates, w.found[:0])
+	w.found = found
+	hits, bm25 = resize(w.hits, len(found)), resize(w.bm25, len(found))
 	for i, h := range found {
 		hits[i], bm25[i] = e.inv.docs[h.doc], h.score
 	}
+	w.hits, w.bm25 = hits, bm25
 	return hits, bm25
 }
 
@@ -840,7 +845,7 @@ func adjacent(a, b []int) bool {
 
 // rank computes every candidate's features and score and orders them,
 // best first; ties go to the passage indexed first.
-func (e *Engine) rank(units []unit, asks []string, hits []*indexed, bm25 []float64) []candidate {
+func (e *Engine) rank(units []unit, asks []string, hits []*indexed, bm25 []float64, w *work) []candidate {
 	total := 0.0
 	for j := range units {
 		u := &units[j]
@@ -851,7 +856,13 @@ func (e *Engine) rank(units []unit, asks []string, hits []*indexed, bm25 []float
 		top = max(top, s)
 	}
 	p := e.params
-	out := make([]candidate, 0, len(hits))
+	var out []candidate
+	if w != nil {
+		out = w.ranked[:0]
+	}
+	if cap(out) < len(hits) {
+		out = make([]candidate, 0, len(hits))
+	}
 	q := newQuery(units, &e.params)
 	for i, v := range q.views(e.inv, hits) {
 		ip := v.ip
@@ -865,6 +876,9 @@ func (e *Engine) rank(units []unit, asks []string, hits []*indexed, bm25 []float
 	}
 	q.release()
 	slices.SortStableFunc(out, func(a, b candidate) int { return bestFirst(a.score, b.score, a.ip, b.ip) })
+	if w != nil {
+		w.ranked = out
+	}
 	return out
 }
 
