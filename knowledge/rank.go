@@ -123,7 +123,12 @@ type query struct {
 	held  []bool  // held[id]: some view has stem id
 	live  [][]int // live[i]: the forms of unit i whose every stem some view has
 	lbuf  []int   // what live is cut from
-	s     scratch
+	// by[id*nw:][:nw] is the bit set of the views having stem id, and
+	// lmask[n*nw:][:nw] of those having every stem of the form lbuf[n]
+	// (nw words a set).
+	by, lmask []uint64
+	nw        int
+	s         scratch
 	// bits has bit keyBit(s) set for each stem s: a term whose bit is
 	// not set is none of them, with no look-up in num (see mayHave).
 	bits [4]uint64
@@ -226,11 +231,15 @@ func (q *query) views(x *postings, hits []*indexed) []view {
 	}
 	q.held = resize(q.held, ns)
 	clear(q.held)
+	nw := (len(hits) + 63) / 64
+	q.nw, q.by = nw, resize(q.by, ns*nw)
+	clear(q.by)
 	for id, s := range q.stems {
 		for _, p := range x.terms[s] {
 			if c := at[p.Doc]; c > 0 && x.docs[p.Doc] != nil {
 				vs[c-1].t[id] = p.T
 				q.held[id] = true
+				q.by[id*nw+int(c-1)/64] |= 1 << ((c - 1) % 64)
 			}
 		}
 	}
@@ -253,24 +262,41 @@ func (q *query) views(x *postings, hits []*indexed) []view {
 		}
 		q.live[i] = q.lbuf[from:len(q.lbuf):len(q.lbuf)]
 	}
+	q.lmask = resize(q.lmask, len(q.lbuf)*nw)
+	n := 0
+	for i, forms := range q.live {
+		for _, f := range forms {
+			m := q.lmask[n*nw : (n+1)*nw]
+			for w := range m {
+				m[w] = ^uint64(0)
+			}
+			for _, id := range q.ids[i][f] {
+				for w := range m {
+					m[w] &= q.by[id*nw+w]
+				}
+			}
+			n++
+		}
+	}
 	for c := range vs {
-		vs[c].findWhole(x.names[vs[c].ip.num])
+		vs[c].findWhole(c, x.names[vs[c].ip.num])
 	}
 	return vs
 }
 
-// findWhole finds the forms of each unit the passage, of document doc,
-// holds whole.
-func (v *view) findWhole(doc string) {
+// findWhole finds the forms of each unit the passage, view number c of
+// document doc, holds whole.
+func (v *view) findWhole(c int, doc string) {
 	q := v.q
 	from := len(q.whole)
+	bit, w := uint64(1)<<(c%64), c/64
+	n := 0 // the number of the form in lbuf
 	for i, forms := range q.live {
-	form:
 		for _, f := range forms {
-			for _, id := range q.ids[i][f] {
-				if v.t[id] == nil {
-					continue form
-				}
+			held := q.lmask[n*q.nw+w]&bit != 0
+			n++
+			if !held {
+				continue // the passage lacks some stem of the form
 			}
 			if f > 0 {
 				// The question's own words and general synonyms hold
