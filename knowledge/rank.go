@@ -882,13 +882,10 @@ func (e *Engine) rank(units []unit, asks []string, hits []*indexed, bm25 []float
 		top = max(top, s)
 	}
 	p := e.params
-	var out []candidate
-	if w != nil {
-		out = w.ranked[:0]
+	if w == nil {
+		w = &work{}
 	}
-	if cap(out) < len(hits) {
-		out = make([]candidate, 0, len(hits))
-	}
+	out := slices.Grow(w.cands[:0], len(hits))
 	q := newQuery(units, &e.params)
 	for i, v := range q.views(e.inv, hits) {
 		ip := v.ip
@@ -901,11 +898,20 @@ func (e *Engine) rank(units []unit, asks []string, hits []*indexed, bm25 []float
 		out = append(out, c)
 	}
 	q.release()
-	slices.SortStableFunc(out, func(a, b candidate) int { return bestFirst(a.score, b.score, a.ip, b.ip) })
-	if w != nil {
-		w.ranked = out
+	// Sorted by their numbers, not moved about whole: a candidate is a
+	// hundred bytes. The order is total (ties go to the passage indexed
+	// first), so any sort gives it.
+	order := resize(w.order, len(out))
+	for i := range order {
+		order[i] = int32(i)
 	}
-	return out
+	slices.SortFunc(order, func(a, b int32) int { return bestFirst(out[a].score, out[b].score, out[a].ip, out[b].ip) })
+	ranked := resize(w.ranked, len(out))
+	for i, c := range order {
+		ranked[i] = out[c]
+	}
+	w.cands, w.order, w.ranked = out, order, ranked
+	return ranked
 }
 
 // decision is the verdict on the best candidate.

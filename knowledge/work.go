@@ -13,7 +13,9 @@ type work struct {
 	found   []hit       // postings.search's
 	hits    []*indexed  // retrieve's
 	bm25    []float64   // retrieve's
-	ranked  []candidate // rank's
+	cands   []candidate // rank's, in the order of the hits
+	order   []int32     // rank's
+	ranked  []candidate // rank's, best first
 	weights termWeights // answer's, for highlight
 }
 
@@ -31,6 +33,7 @@ func newWork() *work {
 func (w *work) release() {
 	clear(w.forms)
 	clear(w.hits)
+	clear(w.cands)
 	clear(w.ranked)
 	w.weights.reset(0)
 	works.Put(w)
