@@ -3,6 +3,7 @@ package knowledge
 import (
 	"fmt"
 	"math"
+	"math/bits"
 	"slices"
 	"strings"
 	"sync"
@@ -428,13 +429,13 @@ func (e *Engine) bestAlt(v view, total float64, asks uint64) (int, float64) {
 	}
 	// A phrasing that holds no stem of the question's forms holds none of
 	// its words: its likeness is 0, and it is not the best.
-	var bits uint64 // the phrasings holding some stem of the question's
+	var holding uint64 // the phrasings holding some stem of the question's
 	for _, t := range v.t {
 		if t != nil {
-			bits |= t.alts
+			holding |= t.alts
 		}
 	}
-	if bits == 0 {
+	if holding == 0 {
 		return -1, 0
 	}
 	ip.altQsOnce.Do(func() { ip.altQs = e.altQuestions(ip.altList()) })
@@ -457,10 +458,21 @@ func (e *Engine) bestAlt(v view, total float64, asks uint64) (int, float64) {
 	// holding less than least (short of it by more than rounding) cannot
 	// beat the best so far, and is not read further.
 	least := 0.0
-	for j := range ip.altQs {
+	for j := 0; j < len(ip.altQs); j++ {
+		if j < 64 { // only the phrasings in holding are read
+			if m := holding >> j; m != 0 {
+				j += bits.TrailingZeros64(m)
+			} else {
+				j = 63 // none of the first 64: on from the 65th, if any
+				continue
+			}
+			if j >= len(ip.altQs) {
+				break
+			}
+		}
 		aq := &ip.altQs[j]
 		bit := altBit(j)
-		if bits&bit == 0 {
+		if holding&bit == 0 {
 			continue
 		}
 		// Asking for the same kind of fact makes two questions alike
