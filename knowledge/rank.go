@@ -130,6 +130,11 @@ type query struct {
 	by, lmask []uint64
 	nw        int
 	s         scratch
+	// facts[i] is the factBits bit of units[i].fact (0 for none); the
+	// kinds of fact asked for are askBits (of each) and asked (all); see
+	// newQuery.
+	facts, askBits []uint64
+	asked          uint64
 	// bits has bit keyBit(s) set for each stem s: a term whose bit is
 	// not set is none of them, with no look-up in num (see mayHave).
 	bits [4]uint64
@@ -157,7 +162,7 @@ func resize[T any](s []T, n int) []T {
 }
 
 // newQuery numbers the stems of units, which weigh has set.
-func newQuery(units []unit, p *Params) *query {
+func newQuery(units []unit, asks []string, p *Params) *query {
 	q, _ := queries.Get().(*query)
 	if q == nil {
 		q = &query{num: map[string]int{}}
@@ -171,6 +176,17 @@ func newQuery(units []unit, p *Params) *query {
 		}
 	}
 	q.p, q.units, q.ids, q.stems = p, units, resize(q.ids, len(units)), q.stems[:0]
+	q.facts, q.askBits, q.asked = resize(q.facts, len(units)), resize(q.askBits, len(asks)), 0
+	for i := range units {
+		q.facts[i] = 0
+		if f := units[i].fact; f != "" {
+			q.facts[i] = factBits[f]
+		}
+	}
+	for n, k := range asks {
+		q.askBits[n] = factBits[k]
+		q.asked |= q.askBits[n]
+	}
 	q.bits = [4]uint64{}
 	q.forms, q.idbuf = resize(q.forms, nforms), resize(q.idbuf, nstems)
 	forms, idbuf := q.forms, q.idbuf
@@ -405,6 +421,50 @@ form:
 	return v.q.p.PartialCredit * float64(n) / float64(len(keys))
 }
 
+// ownCredits returns credit(i, inPassage) and credit(i, inHeading), in
+// one pass and without a call a term.
+func (v view) ownCredits(i int) (passage, heading float64) {
+	ids := v.q.ids[i]
+	p, h := -1, -1 // the first whole form held in the passage, in the heading path
+	for _, f := range v.whole[i] {
+		inP, inH := true, true
+		for _, id := range ids[f] {
+			t := v.t[id]
+			inH = inH && t.inTitle
+			inP = inP && (t.inTitle || len(t.pos) > 0)
+		}
+		if inP && p < 0 {
+			p = f
+		}
+		if inH && h < 0 {
+			h = f
+		}
+		if p >= 0 && h >= 0 {
+			break
+		}
+	}
+	credit := func(f int, where func(*termInfo) bool) float64 {
+		switch {
+		case f == 0:
+			return 1
+		case f > 0:
+			return v.q.p.SynonymCredit
+		}
+		keys := ids[0]
+		if len(keys) < 2 {
+			return 0
+		}
+		n := 0
+		for _, id := range keys {
+			if t := v.t[id]; t != nil && where(t) {
+				n++
+			}
+		}
+		return v.q.p.PartialCredit * float64(n) / float64(len(keys))
+	}
+	return credit(p, inPassage), credit(h, inHeading)
+}
+
 var (
 	// inPassage accepts a term of the passage's own words, in its text
 	// or its heading path; inHeading, of the heading path only. A term
@@ -576,10 +636,7 @@ func (s *scratch) altUnits(v view) []altUnit {
 	s.units, s.keys = resize(s.units, len(q.units)), s.keys[:0]
 	for i := range q.units {
 		u := &q.units[i]
-		au := altUnit{weight: u.weight}
-		if u.fact != "" {
-			au.fact = factBits[u.fact]
-		}
+		au := altUnit{weight: u.weight, fact: q.facts[i]}
 		ids := q.ids[i]
 		for _, f := range v.whole[i] {
 			all := ^uint64(0)
@@ -758,17 +815,13 @@ func (e *Engine) featuresOf(v view, total float64, asks []string) candidate {
 	units := q.units
 	q.s.reset(len(units))
 	credits, titled, pos, events := q.s.credits, q.s.titled, q.s.pos, q.s.events
-	asked := uint64(0)
-	for _, k := range asks {
-		asked |= factBits[k]
-	}
-	alt, sim := e.bestAlt(v, total, asked)
+	alt, sim := e.bestAlt(v, total, q.asked)
 	c.alt, c.altSim = alt, sim
 	for i := range units {
 		u := &units[i]
 		pos[i] = v.positions(i)
-		credits[i] = v.credit(i, inPassage)
-		tc := v.credit(i, inHeading)
+		var tc float64
+		credits[i], tc = v.ownCredits(i)
 		if alt >= 0 {
 			ac := sim * v.altCredit(i, alt, &v.ip.altQs[alt])
 			credits[i], tc = max(credits[i], ac), max(tc, ac)
@@ -817,7 +870,7 @@ func (e *Engine) featuresOf(v view, total float64, asks []string) candidate {
 	// a fact of its kind near the rest of the question.
 	for i := range units {
 		u := &units[i]
-		if u.fact != "" && credits[i] < 1 && e.statesFact(ip, u.fact, bestAt) {
+		if u.fact != "" && credits[i] < 1 && e.statesFact(ip, q.facts[i], bestAt) {
 			gain := u.weight * (1 - credits[i])
 			c.f.Coverage += gain / total
 			best += gain
@@ -837,8 +890,8 @@ func (e *Engine) featuresOf(v view, total float64, asks []string) candidate {
 	}
 	// Kinds of fact asked for: on the lines of the best window, or the
 	// title.
-	for _, k := range asks {
-		if !e.statesFact(ip, k, bestAt) {
+	for n, k := range asks {
+		if !e.statesFact(ip, q.askBits[n], bestAt) {
 			c.missing = append(c.missing, k)
 		}
 	}
@@ -848,16 +901,16 @@ func (e *Engine) featuresOf(v view, total float64, asks []string) candidate {
 	return c
 }
 
-// statesFact reports whether ip states a fact of kind k near term number
+// statesFact reports whether ip states a fact of the kind whose
+// factBits bit is bit near term number
 // at (within the window), or anywhere when at < 0.
-func (e *Engine) statesFact(ip *indexed, k string, at int) bool {
+func (e *Engine) statesFact(ip *indexed, bit uint64, at int) bool {
 	ip.findFacts()
 	from, to := 0, len(ip.lineEnds)-1
 	if at >= 0 && len(ip.spans) > 0 {
 		from = ip.lineOf(max(0, at-e.params.Window))
 		to = ip.lineOf(min(len(ip.spans)-1, at+e.params.Window))
 	}
-	bit := factBits[k]
 	for l := from; l <= to; l++ {
 		if ip.lineSets[l]&bit != 0 {
 			return true
@@ -898,7 +951,7 @@ func (e *Engine) rank(units []unit, asks []string, hits []*indexed, bm25 []float
 		w = &work{}
 	}
 	out := slices.Grow(w.cands[:0], len(hits))
-	q := newQuery(units, &e.params)
+	q := newQuery(units, asks, &e.params)
 	for i, v := range q.views(e.inv, hits) {
 		ip := v.ip
 		c := e.featuresOf(v, total, asks)
