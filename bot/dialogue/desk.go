@@ -321,11 +321,15 @@ func (d *Desk) AskOnce(ctx context.Context, a Asker, text, key string) (Reply, e
 	for _, ans := range res.Answers {
 		q.Refs = append(q.Refs, store.Ref{Source: ans.Source, Ref: ans.Ref, Title: ans.Title, Citation: ans.Citation, Score: ans.Score})
 	}
-	if out, ok := ctx.Value(replyOutboxKey{}).(func(Reply) []store.Message); ok {
+	if rr, ok := replyRendererOf(ctx); ok {
 		// The adapter queues its reply in the transaction that logs the
 		// question, so an acknowledged question always has its answer owed.
+		// What it can render before knowing the question's id it renders
+		// here, outside the transaction: the transactions of every
+		// question asked at once commit one at a time.
+		prepared := rr.Prepare(res)
 		ctx = store.WithMessages(ctx, func(logged store.Question) []store.Message {
-			return out(d.reply(logged, res))
+			return rr.Messages(d.reply(logged, res), prepared)
 		})
 	}
 	if !res.Confident {
@@ -357,8 +361,41 @@ type replyOutboxKey struct{}
 // messages out makes of its Reply in the question log's outbox, in the
 // same transaction that logs the question (see store.WithMessages).
 func WithReplyMessages(ctx context.Context, out func(Reply) []store.Message) context.Context {
-	return context.WithValue(ctx, replyOutboxKey{}, out)
+	return WithReplyRenderer(ctx, replyFunc(out))
 }
+
+// A ReplyRenderer makes the messages of a reply the outbox is to hold (see
+// WithReplyRenderer) in two steps, so that most of the work can be done
+// before the question is logged.
+type ReplyRenderer interface {
+	// Prepare is called with the engine's result for a question before
+	// it is logged, outside the transaction that logs it; what it returns
+	// (nil for nothing) is handed to Messages.
+	Prepare(res knowledge.Result) any
+	// Messages returns the messages of r, the reply to the question as
+	// it was logged, inside the transaction that logs it: the same
+	// messages whatever Prepare returned (prepared is nil for a reply
+	// with no result, such as small talk).
+	Messages(r Reply, prepared any) []store.Message
+}
+
+// WithReplyRenderer is WithReplyMessages for an adapter that renders a
+// reply in two steps: AskOnce queues rr's messages for its Reply in the
+// transaction that logs the question, having called rr.Prepare before it.
+func WithReplyRenderer(ctx context.Context, rr ReplyRenderer) context.Context {
+	return context.WithValue(ctx, replyOutboxKey{}, rr)
+}
+
+func replyRendererOf(ctx context.Context) (ReplyRenderer, bool) {
+	rr, ok := ctx.Value(replyOutboxKey{}).(ReplyRenderer)
+	return rr, ok
+}
+
+// replyFunc is a ReplyRenderer that does all its work in Messages.
+type replyFunc func(Reply) []store.Message
+
+func (replyFunc) Prepare(knowledge.Result) any              { return nil }
+func (f replyFunc) Messages(r Reply, _ any) []store.Message { return f(r) }
 
 // logQuestion logs q, once for key when key is set.
 func (d *Desk) logQuestion(ctx context.Context, key string, q *store.Question) error {
@@ -473,14 +510,14 @@ func (d *Desk) closesLabel() string {
 // the adapter queues its replies (WithReplyMessages) and the log can, r is
 // queued with the key in one transaction, and queued is true.
 func (d *Desk) onceQueuing(ctx context.Context, key string, r Reply) (bool, error) {
-	out, ok := ctx.Value(replyOutboxKey{}).(func(Reply) []store.Message)
+	rr, ok := replyRendererOf(ctx)
 	fs, can := d.questions.(interface {
 		FirstSeenWith(ctx context.Context, key string) (bool, error)
 	})
 	if !ok || !can || key == "" {
 		return false, d.once(key)
 	}
-	ctx = store.WithMessages(ctx, func(store.Question) []store.Message { return out(r) })
+	ctx = store.WithMessages(ctx, func(store.Question) []store.Message { return rr.Messages(r, nil) })
 	first, err := fs.FirstSeenWith(ctx, key)
 	if err != nil {
 		return false, fmt.Errorf("record delivery %s: %w", key, err)

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/csv"
 	"errors"
+	"fmt"
 	"path/filepath"
 	"regexp"
 	"regexp/syntax"
@@ -586,5 +587,54 @@ func TestChatPhraseLength(t *testing.T) {
 		if !helpPhrases.MatchString(s) || smallTalk(s) != helpRequest {
 			t.Errorf("%q is not a help request", s)
 		}
+	}
+}
+
+// twoStep is a ReplyRenderer that records what it was given.
+type twoStep struct {
+	f        *fixture
+	t        *testing.T
+	prepared []knowledge.Result
+	loggedAt []int // questions in the log when Prepare ran
+	got      []Reply
+	with     []any
+}
+
+func (r *twoStep) Prepare(res knowledge.Result) any {
+	r.prepared = append(r.prepared, res)
+	r.loggedAt = append(r.loggedAt, r.f.count(r.t))
+	return len(r.prepared)
+}
+
+func (r *twoStep) Messages(rep Reply, prepared any) []store.Message {
+	r.got, r.with = append(r.got, rep), append(r.with, prepared)
+	return []store.Message{{Kind: "answer", Channel: "D1", Text: fmt.Sprintf("%v: %s", prepared, rep.Text)}}
+}
+
+// TestReplyRendererInTwoSteps: with a ReplyRenderer, AskOnce prepares the
+// reply from the engine's result before the question is logged and has
+// the renderer make its messages from the reply as logged (with the
+// question's id) and what it prepared, and queues them with the question.
+func TestReplyRendererInTwoSteps(t *testing.T) {
+	f := newFixture(t)
+	rr := &twoStep{f: f, t: t}
+	ctx := WithReplyRenderer(context.Background(), rr)
+	if _, err := f.desk.AskOnce(ctx, bidder, "When are detailed bids due?", "ev1"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.desk.AskOnce(ctx, bidder, "Can a hospice lead?", "ev2"); err != nil {
+		t.Fatal(err)
+	}
+	if len(rr.prepared) != 2 || !rr.prepared[0].Confident || rr.prepared[1].Confident || rr.loggedAt[0] != 0 || rr.loggedAt[1] != 1 {
+		t.Fatalf("Prepare got %d results (confident: %v), with %v questions logged; want each question's, before it was logged",
+			len(rr.prepared), rr.prepared, rr.loggedAt)
+	}
+	if len(rr.got) != 2 || rr.got[0].Kind != KindAnswer || rr.got[1].Kind != KindNotCovered ||
+		rr.got[0].Question == nil || rr.got[0].Question.ID == "" || rr.with[0] != 1 || rr.with[1] != 2 {
+		t.Fatalf("Messages got %+v with %v; want each logged reply with what was prepared for it", rr.got, rr.with)
+	}
+	msgs, err := f.store.Outbox(store.OutboxFilter{})
+	if err != nil || len(msgs) != 2 || !strings.HasPrefix(msgs[0].Text, "1: ") || msgs[0].QuestionID != rr.got[0].Question.ID {
+		t.Fatalf("outbox %+v, %v; want the renderer's messages, queued with their questions", msgs, err)
 	}
 }

@@ -169,7 +169,7 @@ func (b *Bot) ask(ctx context.Context, a dialogue.Asker, raw, eventID string) er
 	askCtx := ctx
 	if b.outbox != nil {
 		// The reply is queued with the question, in one transaction.
-		askCtx = dialogue.WithReplyMessages(ctx, func(r dialogue.Reply) []store.Message { return b.replyMessages(a, r) })
+		askCtx = dialogue.WithReplyRenderer(ctx, replyRenderer{b, a})
 	}
 	reply, err := b.desk.AskOnce(askCtx, a, StripMarkup(raw), "event:"+eventID)
 	if err == nil || errors.Is(err, dialogue.ErrRepeat) {

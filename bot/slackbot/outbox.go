@@ -8,12 +8,14 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/hiec/hiecbot/bot/dialogue"
 	"github.com/hiec/hiecbot/bot/store"
+	"github.com/hiec/hiecbot/knowledge"
 	"github.com/slack-go/slack"
 )
 
@@ -178,6 +180,63 @@ func (b *Bot) replyMessages(a dialogue.Asker, r dialogue.Reply) []store.Message 
 	if ephemeral {
 		m.Ephemeral, m.User = true, a.UserID
 	}
+	return []store.Message{m}
+}
+
+// replyRenderer is replyMessages in two steps (dialogue.ReplyRenderer):
+// the blocks of a confident answer that do not depend on the question's
+// id (the quoted passage, its citation, the other references) are laid
+// out and encoded before the question is logged, and only the buttons,
+// whose value is the question's reference, are made in the transaction
+// that logs it.
+type replyRenderer struct {
+	b *Bot
+	a dialogue.Asker
+}
+
+// preparedAnswer is the blocks of a confident answer above its buttons,
+// each with its encoding, and the stored JSON of them so far: "[" and
+// the encodings, each followed by ",".
+type preparedAnswer struct {
+	native []slack.Block
+	data   []byte
+}
+
+func (rr replyRenderer) ephemeral() bool {
+	return rr.a.Via == dialogue.ViaMention && !isDM(rr.a.ChannelID)
+}
+
+func (rr replyRenderer) Prepare(res knowledge.Result) any {
+	if !res.Confident || len(res.Answers) == 0 || rr.ephemeral() {
+		return nil // no blocks, or a note after them: all is done in Messages
+	}
+	body := answerBody(res)
+	p := &preparedAnswer{native: make([]slack.Block, len(body)), data: []byte{'['}}
+	for i, bl := range body {
+		enc, err := json.Marshal(bl)
+		if err != nil {
+			return nil
+		}
+		p.data = append(append(p.data, enc...), ',')
+		p.native[i] = encodedBlock{bl, enc}
+	}
+	return p
+}
+
+func (rr replyRenderer) Messages(r dialogue.Reply, prepared any) []store.Message {
+	p, ok := prepared.(*preparedAnswer)
+	if !ok || r.Kind != dialogue.KindAnswer || r.Question == nil || len(r.Result.Answers) == 0 {
+		return rr.b.replyMessages(rr.a, r)
+	}
+	actions := answerActions(rr.b.refs.encode(r.Question.ID))
+	enc, err := json.Marshal(actions)
+	if err != nil {
+		return rr.b.replyMessages(rr.a, r)
+	}
+	m := store.Message{Kind: kindAnswer, Text: truncate(escape(r.Text), maxMessageText), NotifyStaff: true,
+		Channel: rr.a.ChannelID, ThreadTS: rr.a.ThreadTS}
+	m.Blocks = append(append(append(make([]byte, 0, len(p.data)+len(enc)+1), p.data...), enc...), ']')
+	m.Native = append(slices.Clip(p.native), encodedBlock{actions, enc})
 	return []store.Message{m}
 }
 

@@ -6,6 +6,7 @@ import (
 
 	"github.com/hiec/hiecbot/bot/dialogue"
 	"github.com/hiec/hiecbot/bot/store"
+	"github.com/hiec/hiecbot/knowledge"
 	"github.com/hiec/hiecbot/reminders"
 	"github.com/slack-go/slack"
 )
@@ -63,7 +64,14 @@ func (b *Bot) render(r dialogue.Reply) message { return renderReply(r, b.refs.en
 // limit), a context line with the other references and the question id,
 // and the Helpful and Ask the NSG buttons.
 func answerBlocks(r dialogue.Reply, id string) []slack.Block {
-	top := r.Result.Answers[0]
+	return append(answerBody(r.Result), answerActions(id))
+}
+
+// answerBody is the blocks of a confident answer above its buttons: they
+// do not depend on the question's id. There is room after them for the
+// buttons.
+func answerBody(res knowledge.Result) []slack.Block {
+	top := res.Answers[0]
 	head := "*From the guide*"
 	if strings.TrimSpace(top.Citation) != "" {
 		head = "*" + truncateEscaped(strings.TrimSpace(top.Citation), maxCitation) + "*"
@@ -74,9 +82,9 @@ func answerBlocks(r dialogue.Reply, id string) []slack.Block {
 		blocks = append(blocks, mrkdwnSection(s))
 	}
 	var ctx strings.Builder
-	if len(r.Result.Answers) > 1 {
+	if len(res.Answers) > 1 {
 		ctx.WriteString("See also: ")
-		for i, a := range r.Result.Answers[1:] {
+		for i, a := range res.Answers[1:] {
 			if i > 0 {
 				ctx.WriteString("; ")
 			}
@@ -85,12 +93,16 @@ func answerBlocks(r dialogue.Reply, id string) []slack.Block {
 		ctx.WriteString(". ")
 	}
 	ctx.WriteString("Every question is logged for the National Steering Group.")
-	blocks = append(blocks, slack.NewContextBlock("",
+	return append(blocks, slack.NewContextBlock("",
 		slack.NewTextBlockObject(slack.MarkdownType, truncateEscaped(ctx.String(), maxContextText), false, false)))
+}
+
+// answerActions is the Helpful and Ask the NSG buttons under an answer,
+// whose value is id (the question's reference).
+func answerActions(id string) slack.Block {
 	helpful := slack.NewButtonBlockElement(actionHelpful, id, slack.NewTextBlockObject(slack.PlainTextType, "Helpful", false, false))
 	ask := slack.NewButtonBlockElement(actionAskNSG, id, slack.NewTextBlockObject(slack.PlainTextType, "Ask the NSG", false, false))
-	blocks = append(blocks, slack.NewActionBlock(answerBlockID, helpful, ask))
-	return blocks
+	return slack.NewActionBlock(answerBlockID, helpful, ask)
 }
 
 // markedLine returns the index of the line of text the engine's highlight

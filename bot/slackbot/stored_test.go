@@ -7,11 +7,14 @@ import (
 	"errors"
 	"net/http"
 	"net/url"
+	"strings"
 	"testing"
 	"time"
 
+	"github.com/hiec/hiecbot/bot/dialogue"
 	"github.com/hiec/hiecbot/bot/slackbot/slacktest"
 	"github.com/hiec/hiecbot/bot/store"
+	"github.com/hiec/hiecbot/knowledge"
 	"github.com/slack-go/slack"
 )
 
@@ -144,6 +147,57 @@ func TestQueryEscape(t *testing.T) {
 		}
 		if n := queryEscapedLen(v); n != len(got) {
 			t.Errorf("queryEscapedLen(%q) = %d, want %d", v, n, len(got))
+		}
+	}
+}
+
+// TestPreparedReplyIsTheSame: a reply rendered in two steps, its answer's
+// body before the question is logged and its buttons in the transaction,
+// is the message the one-step rendering makes, byte for byte, for every
+// kind of reply and asker.
+func TestPreparedReplyIsTheSame(t *testing.T) {
+	f := newFixture(t)
+	short := deadlineEngine().Answers
+	long := append([]knowledge.Answer(nil), short...)
+	long[0].Text = strings.Repeat("Bids <must> be made by a partnership & its lead.\n", 300)
+	long[0].Highlight = "Bids <must> be *made* by a partnership"
+	askers := []dialogue.Asker{
+		{UserID: bidderUser, ChannelID: "D0BIDDER1", Via: dialogue.ViaDM},
+		{UserID: bidderUser, ChannelID: "D0BIDDER1", ThreadTS: "1255000000.000001", Via: dialogue.ViaDM},
+		{UserID: bidderUser, ChannelID: "C0OPEN", ThreadTS: "1255000000.000002", Via: dialogue.ViaMention},
+	}
+	q := store.Question{ID: "Q-0042", UserID: bidderUser, Question: "When are detailed bids due?"}
+	var replies []dialogue.Reply
+	for _, answers := range [][]knowledge.Answer{short, long, short[:1]} {
+		res := knowledge.Result{Confident: true, Answers: answers}
+		replies = append(replies,
+			dialogue.Reply{Kind: dialogue.KindAnswer, Text: dialogue.AnswerText(res, q.ID), Question: &q, Result: res},
+			dialogue.Reply{Kind: dialogue.KindClosed, Text: "Questions to the NSG have closed.", Question: &q, Result: res})
+	}
+	replies = append(replies, dialogue.Reply{Kind: dialogue.KindNotCovered, Text: "Not covered.", Question: &q,
+		Result: knowledge.Result{Answers: short}})
+	for _, a := range askers {
+		rr := replyRenderer{f.bot, a}
+		for i, r := range replies {
+			want := f.bot.replyMessages(a, r)
+			prepared := rr.Prepare(r.Result)
+			for run := range 2 { // a batch may run the transaction twice
+				got := rr.Messages(r, prepared)
+				if len(got) != 1 || len(want) != 1 {
+					t.Fatalf("%d messages, want %d", len(got), len(want))
+				}
+				g, w := got[0], want[0]
+				if !bytes.Equal(g.Blocks, w.Blocks) || g.Text != w.Text || g.Channel != w.Channel || g.ThreadTS != w.ThreadTS ||
+					g.Ephemeral != w.Ephemeral || g.User != w.User || g.Kind != w.Kind || g.NotifyStaff != w.NotifyStaff {
+					t.Errorf("asker %+v, reply %d, run %d:\n got %+v\nwant %+v", a, i, run, g, w)
+				}
+				gn, _ := g.Native.([]slack.Block)
+				wn, _ := w.Native.([]slack.Block)
+				posted, err := json.Marshal(gn)
+				if len(gn) != len(wn) || err != nil || len(gn) > 0 && !bytes.Equal(posted, w.Blocks) {
+					t.Errorf("asker %+v, reply %d: native blocks %d (%v), want %d marshalling to the stored blocks", a, i, len(gn), err, len(wn))
+				}
+			}
 		}
 	}
 }
