@@ -542,7 +542,7 @@ func (e *Engine) answer(question string, explain bool) (Result, error) {
 			if i == 5 {
 				break
 			}
-			xa := ExplainedAnswer{Citation: c.ip.citation, Score: round2(c.score), Features: c.f.rounded(), Missing: c.missing}
+			xa := ExplainedAnswer{Citation: c.ip.citation, Score: round2(c.score), Features: c.f.rounded(), Missing: slices.Clone(c.missing)} // c's memory is the answer's
 			if c.alt >= 0 && c.altSim > 0 {
 				xa.Phrasing, xa.Likeness = c.ip.altList()[c.alt], round2(c.altSim)
 			}

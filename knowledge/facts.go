@@ -82,15 +82,15 @@ func factsIn(text string) map[string]bool {
 
 // askedFacts returns the kinds of fact a question asks for, from the cues
 // of lex found in its lower-case words (ws, with the byte offset of each
-// in the question). A clause cue counts only as the first word of a
-// clause: at the start, or after punctuation or a conjunction.
+// in the question; texts holds their text). A clause cue counts only as
+// the first word of a clause: at the start, or after punctuation or a
+// conjunction.
 //
-// It also returns the byte ranges of the cues with their kinds: a word of
-// a cue ("deadline", "cost", "email") is answered by a fact of its kind,
-// not by the word.
-func askedFacts(q string, ws []word, lex *lexicon) ([]string, []cueSpan) {
+// It also returns the byte ranges of the cues with their kinds, appended
+// to spans: a word of a cue ("deadline", "cost", "email") is answered by
+// a fact of its kind, not by the word.
+func askedFacts(q string, ws []word, texts []string, lex *lexicon, spans []cueSpan) ([]string, []cueSpan) {
 	var out []string
-	var spans []cueSpan
 	add := func(k string) {
 		for _, h := range out {
 			if h == k {
@@ -98,10 +98,6 @@ func askedFacts(q string, ws []word, lex *lexicon) ([]string, []cueSpan) {
 			}
 		}
 		out = append(out, k)
-	}
-	texts := make([]string, len(ws))
-	for i, w := range ws {
-		texts[i] = w.text
 	}
 	for i := range ws {
 		n := lex.longest(texts[i:], lex.maxCue, cuePhrases, func() bool { return clauseStart(q, ws, i) })

@@ -121,8 +121,13 @@ func (e *Engine) analyseQuestion(q string) analysed {
 	tb := newTokens()
 	defer tb.release()
 	ws, termToks := e.analyseBoth(q, tb)
+	texts := make([]string, len(ws), len(ws)+len(termToks))
+	for i, w := range ws {
+		texts[i] = w.text
+	}
 	var cues []cueSpan
-	a.asks, cues = askedFacts(q, ws, e.lex)
+	a.asks, cues = askedFacts(q, ws, texts, e.lex, tb.cues[:0])
+	tb.cues = cues
 	cueAt := func(start int) string {
 		for _, c := range cues {
 			if start >= c.start && start < c.end {
@@ -132,11 +137,7 @@ func (e *Engine) analyseQuestion(q string) analysed {
 		return ""
 	}
 	// Byte ranges of fillers.
-	var filler [][2]int
-	texts := make([]string, len(ws), len(ws)+len(termToks))
-	for i, w := range ws {
-		texts[i] = w.text
-	}
+	filler := tb.fillers[:0]
 	for i := 0; i < len(ws); {
 		n := e.lex.longest(texts[i:], e.lex.maxFiller, fillerPhrases, nil)
 		if n == 0 {
@@ -147,6 +148,7 @@ func (e *Engine) analyseQuestion(q string) analysed {
 		a.dropped = append(a.dropped, strings.Join(texts[i:i+n], " "))
 		i += n
 	}
+	tb.fillers = filler
 	inFiller := func(start int) bool {
 		for _, f := range filler {
 			if start >= f[0] && start < f[1] {
@@ -155,16 +157,13 @@ func (e *Engine) analyseQuestion(q string) analysed {
 		}
 		return false
 	}
-	type term struct {
-		stem  string
-		start int
-	}
-	terms := make([]term, 0, len(termToks))
+	terms := tb.terms[:0]
 	for _, t := range termToks {
 		if !inFiller(t.Start) {
-			terms = append(terms, term{textAt(q, t.Start, t.Term), t.Start})
+			terms = append(terms, qterm{textAt(q, t.Start, t.Term), t.Start})
 		}
 	}
+	tb.terms = terms
 	stems := texts[len(texts):len(texts)] // texts has room for them
 	for _, t := range terms {
 		stems = append(stems, t.stem)

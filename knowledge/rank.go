@@ -135,6 +135,9 @@ type query struct {
 	// newQuery.
 	facts, askBits []uint64
 	asked          uint64
+	// missing is what the candidates' missing are cut from: the answer's
+	// memory (work.missing), lent by rank.
+	missing []string
 	// bits has bit keyBit(s) set for each stem s: a term whose bit is
 	// not set is none of them, with no look-up in num (see mayHave).
 	bits [4]uint64
@@ -890,12 +893,14 @@ func (e *Engine) featuresOf(v view, total float64, asks []string) candidate {
 	}
 	// Kinds of fact asked for: on the lines of the best window, or the
 	// title.
+	from := len(q.missing)
 	for n, k := range asks {
 		if !e.statesFact(ip, q.askBits[n], bestAt) {
-			c.missing = append(c.missing, k)
+			q.missing = append(q.missing, k)
 		}
 	}
-	if len(c.missing) > 0 {
+	if len(q.missing) > from {
+		c.missing = q.missing[from:len(q.missing):len(q.missing)]
 		c.f.TypeMiss = 1
 	}
 	return c
@@ -952,6 +957,7 @@ func (e *Engine) rank(units []unit, asks []string, hits []*indexed, bm25 []float
 	}
 	out := slices.Grow(w.cands[:0], len(hits))
 	q := newQuery(units, asks, &e.params)
+	q.missing = slices.Grow(w.missing[:0], len(hits)*len(asks))
 	for i, v := range q.views(e.inv, hits) {
 		ip := v.ip
 		c := e.featuresOf(v, total, asks)
@@ -962,6 +968,7 @@ func (e *Engine) rank(units []unit, asks []string, hits []*indexed, bm25 []float
 			p.WWindow*c.f.Window + p.WPhrase*c.f.Phrase - p.WTypeMiss*c.f.TypeMiss + ip.prior
 		out = append(out, c)
 	}
+	w.missing, q.missing = q.missing, nil
 	q.release()
 	// Sorted by their numbers, not moved about whole: a candidate is a
 	// hundred bytes. The order is total (ties go to the passage indexed

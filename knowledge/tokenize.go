@@ -24,6 +24,16 @@ type tokens struct {
 	words  []word
 	runes  []rune // stemStream's
 	stems  []byte // stemStream's
+	// analyseQuestion's
+	cues    []cueSpan
+	fillers [][2]int
+	terms   []qterm
+}
+
+// qterm is a term of a question, with its byte offset.
+type qterm struct {
+	stem  string
+	start int
 }
 
 var tokenBufs sync.Pool // of *tokens
@@ -42,6 +52,8 @@ func (tb *tokens) release() {
 	clear(tb.toks)
 	clear(tb.stream)
 	clear(tb.words)
+	clear(tb.cues)
+	clear(tb.terms)
 	tokenBufs.Put(tb)
 }
 

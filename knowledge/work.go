@@ -16,6 +16,7 @@ type work struct {
 	cands   []candidate // rank's, in the order of the hits
 	order   []int32     // rank's
 	ranked  []candidate // rank's, best first
+	missing []string    // what the candidates' missing are cut from
 	weights termWeights // answer's, for highlight
 }
 
@@ -35,6 +36,7 @@ func (w *work) release() {
 	clear(w.hits)
 	clear(w.cands)
 	clear(w.ranked)
+	clear(w.missing)
 	w.weights.reset(0)
 	works.Put(w)
 }
