@@ -47,8 +47,9 @@ func Engine(cfg *config.Config, records dialogue.Records) (*knowledge.Engine, er
 	return e, nil
 }
 
-// referredFrom names the config line that refers to the source or FAQ
-// file an index error is about, so the operator knows where to look.
+// referredFrom names the config line that refers to the source, FAQ,
+// synonyms or questions file an index error is about, so the operator
+// knows where to look.
 func referredFrom(cfg *config.Config, err error) error {
 	if cfg.File == "" {
 		return err

@@ -1,7 +1,9 @@
 package knowledge
 
 import (
+	"fmt"
 	"slices"
+	"strings"
 	"testing"
 )
 
@@ -110,6 +112,93 @@ func TestCorpusQuestionsAreWholePhrasings(t *testing.T) {
 			if got == nil || !slices.Contains(p.alts, got.Phrasing) || got.Likeness < 0.99 {
 				t.Errorf("%s: its own question %q is not its most like phrasing: %+v", p.citation, q, got)
 			}
+		}
+	}
+}
+
+// TestCueNamingWhatIsAsked checks that a cue that names what is asked
+// about ("deadline", "email address") is not taken for one that only
+// asks ("what day"): an FAQ question asked word for word is answered,
+// and is most like itself.
+func TestCueNamingWhatIsAsked(t *testing.T) {
+	faq := writeFile(t, "faq.yaml", `- question: What is the deadline?
+  answer: Bids are due by 5 pm on 19 October 2009.
+- question: What is the email address?
+  answer: Write to bids@example.org.
+- question: What is the phone number?
+  answer: Call 020 7946 0000.
+- question: Where is the interview held?
+  answer: In Leeds.
+`)
+	e := newTestEngine(t, Options{NoEmbedded: true, FAQ: faq})
+	for _, q := range []string{"What is the deadline?", "What is the email address?", "What is the phone number?", "When is the deadline?"} {
+		res, err := e.Explain(q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !res.Confident || res.Explain.Candidates[0].Likeness < 0.9 {
+			t.Errorf("%q: confident=%v (%s), likeness %.2f", q, res.Confident, res.Reason, res.Explain.Candidates[0].Likeness)
+		}
+	}
+}
+
+// likenessAfter returns how like q a passage's best phrasing is, with pad
+// other phrasings ahead of the two that matter.
+func likenessAfter(t *testing.T, pad int, q string) float64 {
+	t.Helper()
+	doc := writeFile(t, "venue.md", "# Location\n\nInterviews take place in Washington DC.\n\n# Pricing\n\nQuote a firm fixed price.\n")
+	var b strings.Builder
+	b.WriteString("- cite: \"venue.md: Location\"\n  questions:\n")
+	for i := 0; i < pad; i++ {
+		fmt.Fprintf(&b, "    - \"Is zebra %d striped?\"\n", i)
+	}
+	b.WriteString("    - \"Where is the oral interview held?\"\n    - \"Is lunch provided for bidders?\"\n")
+	e := newTestEngine(t, Options{NoEmbedded: true, Sources: []string{doc}, Questions: []string{writeFile(t, "questions.yaml", b.String())}})
+	res, err := e.Explain(q)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range res.Explain.Candidates {
+		if c.Citation == "venue.md: Location" {
+			return c.Likeness
+		}
+	}
+	t.Fatal("no candidate")
+	return 0
+}
+
+// TestPhrasingsPastSixtyThree checks that the 64th and later phrasings,
+// which share one bit of termInfo.alts, are still matched one at a time,
+// not as one bag of their words.
+func TestPhrasingsPastSixtyThree(t *testing.T) {
+	const q = "Is lunch provided at the oral interview?"
+	if l0, l63 := likenessAfter(t, 0, q), likenessAfter(t, 63, q); l0 != l63 {
+		t.Errorf("likeness %.2f as phrasings 1-2, %.2f as phrasings 64-65", l0, l63)
+	}
+}
+
+// TestPhrasingHoldsNoTextCredit checks that a phrase held in one of a
+// passage's phrasings counts through the phrasing alone: the passage's
+// text, which has the phrase's words apart, earns only their partial
+// credit.
+func TestPhrasingHoldsNoTextCredit(t *testing.T) {
+	doc := writeFile(t, "venue.md", "# Schedule\n\nThe oral part of the written exam starts at noon, and after lunch each team has an interview.\n\n# Pricing\n\nQuote a firm fixed price.\n")
+	syn := writeFile(t, "my.synonyms", "oral interview, panel meeting\n")
+	qs := writeFile(t, "questions.yaml", "- cite: \"venue.md: Schedule\"\n  questions: [\"Is a vegetarian lunch served in the canteen on the day of the oral interview?\"]\n")
+	var cov [2]float64
+	for i, with := range []bool{false, true} {
+		o := Options{NoEmbedded: true, Sources: []string{doc}, Synonyms: []string{syn}}
+		if with {
+			o.Questions = []string{qs}
+		}
+		res, err := newTestEngine(t, o).Explain("Is there an oral interview?")
+		if err != nil {
+			t.Fatal(err)
+		}
+		c := res.Explain.Candidates[0]
+		cov[i] = c.Features.Coverage
+		if with && c.Features.Coverage > max(cov[0], c.Likeness)+0.01 {
+			t.Errorf("coverage %.2f with the phrasing, above the text's %.2f and the phrasing's likeness %.2f", c.Features.Coverage, cov[0], c.Likeness)
 		}
 	}
 }

@@ -3,6 +3,7 @@ package knowledge
 import (
 	"errors"
 	"strings"
+	"sync"
 	"testing"
 )
 
@@ -83,5 +84,32 @@ func TestAddPhrasingIndexesNoPrivateWords(t *testing.T) {
 	// A question of unknown words only teaches nothing.
 	if err := e.AddPhrasing("Guide, slide 17", "Zyxcorp Quorbly?"); err != nil || len(e.lookup("Guide, slide 17").phrasings) != 1 {
 		t.Errorf("a phrasing of unknown words was indexed (err %v)", err)
+	}
+}
+
+// TestAddPhrasingConcurrent checks that two citations of one passage at
+// once are both kept.
+func TestAddPhrasingConcurrent(t *testing.T) {
+	faq := writeFile(t, "faq.yaml", "- question: Where is the interview held?\n  answer: In Leeds, near the station.\n")
+	const cite = "faq.yaml: Where is the interview held?"
+	for round := 0; round < 30; round++ {
+		e := newTestEngine(t, Options{NoEmbedded: true, FAQ: faq})
+		var wg sync.WaitGroup
+		for _, q := range []string{"interview station", "Leeds station"} {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				if err := e.AddPhrasing(cite, q); err != nil {
+					t.Error(err)
+				}
+			}()
+		}
+		wg.Wait()
+		e.mu.RLock()
+		n := len(e.lookup(cite).phrasings)
+		e.mu.RUnlock()
+		if n != 2 {
+			t.Fatalf("round %d: %d phrasings kept of 2", round, n)
+		}
 	}
 }

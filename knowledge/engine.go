@@ -111,7 +111,8 @@ type Result struct {
 	// Confident reports whether the best answer is given as the answer:
 	// the estimated chance that it answers the question (Probability) is
 	// at least the threshold chosen so that 95% of confident answers are
-	// right on the validation corpora.
+	// right on the validation corpora, and the question names something
+	// to look for (not only "what day is it?": see decide).
 	Confident bool `json:"confident"`
 	// Answers holds at most three passages, best first. It may be non-empty
 	// when Confident is false, to show what came closest.
@@ -451,24 +452,30 @@ func (e *Engine) AddPhrasing(citation, question string) error {
 	if question == "" {
 		return ErrEmptyQuestion
 	}
-	e.mu.RLock()
+	// Looked up, extended and replaced under one lock: two citations of
+	// one passage at once must both be kept.
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.closed {
+		return ErrClosed
+	}
 	ip := e.lookup(citation)
+	if ip == nil {
+		return fmt.Errorf("%w: %q", ErrNoPassage, citation)
+	}
 	var kept []string
 	for _, t := range e.words.Analyze([]byte(question)) {
 		if w := string(t.Term); e.known.has(w) {
 			kept = append(kept, w)
 		}
 	}
-	e.mu.RUnlock()
-	if ip == nil {
-		return fmt.Errorf("%w: %q", ErrNoPassage, citation)
-	}
 	if len(kept) == 0 {
 		return nil
 	}
 	p := ip.passage
 	p.phrasings = append(append([]string{}, p.phrasings...), strings.Join(kept, " "))
-	return e.add(p)
+	e.put(analyse(e.full, p))
+	return nil
 }
 
 // Answer finds the passages that best answer question.

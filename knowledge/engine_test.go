@@ -402,6 +402,9 @@ func TestCueOnlyQuestion(t *testing.T) {
 			t.Errorf("%q: confident=%v, reason %q", q, res.Confident, res.Reason)
 		}
 	}
+	if res := answer(t, e, "what day and how much?"); res.Confident || !strings.Contains(res.Reason, "a date and an amount") {
+		t.Errorf("asks for two kinds only: confident=%v, reason %q", res.Confident, res.Reason)
+	}
 	if res := answer(t, e, "What day does the office open?"); !res.Confident {
 		t.Errorf("a cue with what it asks about: not confident (%s)", res.Reason)
 	}

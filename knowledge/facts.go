@@ -108,17 +108,24 @@ func askedFacts(q string, ws []word, texts []string, lex *lexicon, spans []cueSp
 				kind = lex.clauseCues[p]
 			}
 			add(kind)
-			spans = append(spans, cueSpan{ws[i].start, ws[i+n-1].end, kind})
+			spans = append(spans, cueSpan{ws[i].start, ws[i+n-1].end, kind, asking[texts[i]]})
 		}
 	}
 	return out, spans
 }
 
 // cueSpan is where a question names the kind of fact it asks for.
+// asking says its words only ask ("what day", "how much"), where other
+// cues also name what is asked about ("deadline", "fee", "email
+// address").
 type cueSpan struct {
 	start, end int
 	kind       string
+	asking     bool
 }
+
+// asking holds the words a cue that only asks begins with.
+var asking = map[string]bool{"how": true, "what": true, "which": true, "when": true, "until": true, "since": true, "by": true, "for": true}
 
 // clauseStart reports whether word i of q begins a clause.
 func clauseStart(q string, ws []word, i int) bool {

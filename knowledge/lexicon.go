@@ -251,12 +251,20 @@ func stemPhrases(s string, full analysis.Analyzer) ([]string, error) {
 		for _, t := range full.Analyze([]byte(raw)) {
 			stems = append(stems, string(t.Term))
 		}
-		words := strings.FieldsFunc(raw, func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) })
-		if len(stems) > 1 || len(stems) == 1 && len(words) == 1 {
+		if len(stems) > 1 || len(stems) == 1 && wordCount(full, raw) == 1 {
 			out = append(out, strings.Join(stems, " "))
 		}
 	}
 	return out, nil
+}
+
+// wordCount counts the words of s as a's tokenizer finds them: "won't",
+// "U.K." and "3.5" are one word each, "on-going" and "set up" two.
+func wordCount(a analysis.Analyzer, s string) int {
+	if d, ok := a.(*analysis.DefaultAnalyzer); ok {
+		return len(d.Tokenizer.Tokenize([]byte(s)))
+	}
+	return len(strings.FieldsFunc(s, func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) }))
 }
 
 // wordPhrases splits the comma-separated phrases of s into lower-case

@@ -25,6 +25,9 @@ func TestStemPhrases(t *testing.T) {
 		{"set up, establish", []string{"establish"}},
 		{"in train, under way, on-going, underway", []string{"underwai"}},
 		{"make it happen, bring about", []string{"make happen"}},
+		// One word to the tokenizer, though not all letters.
+		{"won't, can't, gov't", []string{"won't", "can't", "gov't"}},
+		{"U.K., United Kingdom", []string{"u.k", "unit kingdom"}},
 	}
 	for _, tt := range tests {
 		got, err := stemPhrases(tt.in, full)

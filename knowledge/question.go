@@ -38,6 +38,10 @@ type unit struct {
 	// cue ("deadline": a date); a passage stating such a fact near the
 	// question's other words contains the unit.
 	fact string
+	// asking says the unit is a cue's words that only ask ("what day",
+	// "how much"), naming nothing the fact is of; a cue such as
+	// "deadline" or "email address" names it too (see cueSpan).
+	asking bool
 }
 
 // analysed is a question after the first stages.
@@ -128,13 +132,13 @@ func (e *Engine) analyseQuestion(q string) analysed {
 	var cues []cueSpan
 	a.asks, cues = askedFacts(q, ws, texts, e.lex, tb.cues[:0])
 	tb.cues = cues
-	cueAt := func(start int) string {
+	cueAt := func(start int) (string, bool) {
 		for _, c := range cues {
 			if start >= c.start && start < c.end {
-				return c.kind
+				return c.kind, c.asking
 			}
 		}
-		return ""
+		return "", false
 	}
 	// Byte ranges of fillers.
 	filler := tb.fillers[:0]
@@ -181,7 +185,8 @@ func (e *Engine) analyseQuestion(q string) analysed {
 		}
 		keys := stems[i : i+n : i+n]
 		if !slices.ContainsFunc(a.units, func(u unit) bool { return slices.Equal(u.keys, keys) }) {
-			u := unit{keys: keys, fact: cueAt(terms[i].start)}
+			u := unit{keys: keys}
+			u.fact, u.asking = cueAt(terms[i].start)
 			if held != nil {
 				// Shared: full slices, so that derive's appends copy.
 				u.alts, u.scopes = held.alts[:len(held.alts):len(held.alts)], held.scopes[:len(held.scopes):len(held.scopes)]

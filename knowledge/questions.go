@@ -3,6 +3,7 @@ package knowledge
 import (
 	"errors"
 	"fmt"
+	"sort"
 	"strings"
 
 	"gopkg.in/yaml.v3"
@@ -105,13 +106,34 @@ func (e *Engine) addQuestions(path string, limit int64) error {
 	for i, en := range entries {
 		ip := e.lookup(en.cite)
 		if ip == nil {
-			return fmt.Errorf("questions file %s:%d: entry %d cites %q, which names no passage or more than one; "+
+			return fmt.Errorf("questions file %s:%d: entry %d cites %q, which %s; "+
 				"a cite is a passage's citation as `hiecbot ask` prints it above the passage, or the start of only one",
-				path, en.line, i+1, en.cite)
+				path, en.line, i+1, en.cite, e.citesWhat(en.cite))
 		}
 		p := ip.passage
 		p.alts = append(append(make([]string, 0, len(p.alts)+len(en.questions)), p.alts...), en.questions...)
 		e.put(analyse(e.full, p))
 	}
 	return nil
+}
+
+// citesWhat says why cite names no one passage: none begins so, or which
+// several do. The caller owns e.
+func (e *Engine) citesWhat(cite string) string {
+	c := strings.ToLower(strings.Join(strings.Fields(cite), " "))
+	var some []string
+	for _, ip := range e.passages {
+		if strings.HasPrefix(strings.ToLower(ip.citation), c) {
+			some = append(some, ip.citation)
+		}
+	}
+	if len(some) == 0 {
+		return "names no passage"
+	}
+	sort.Strings(some)
+	n := len(some)
+	if n > 3 {
+		some = append(some[:3], "...")
+	}
+	return fmt.Sprintf("is the start of %d passages' citations (%s)", n, strings.Join(some, "; "))
 }

@@ -56,6 +56,8 @@ func TestQuestionsFileErrors(t *testing.T) {
 	}{
 		{"unknown cite", "- cite: \"venue.md: Parking\"\n  questions: [\"Where do we park?\"]\n",
 			[]string{"questions.yaml:1: ", `"venue.md: Parking"`, "names no passage", "hiecbot ask"}},
+		{"cite of several", "- cite: \"venue.md\"\n  questions: [\"Where?\"]\n",
+			[]string{"questions.yaml:1: ", "is the start of 2 passages' citations (venue.md: Location; venue.md: Pricing)"}},
 		{"not a list", "cite: \"venue.md: Location\"\n", []string{"questions.yaml:1: ", "list of entries"}},
 		{"unknown key", "- cite: \"venue.md: Location\"\n  question: [Where]\n", []string{"questions.yaml:2: ", `unknown key "question"`, "cite and questions"}},
 		{"no questions", "- cite: \"venue.md: Location\"\n", []string{"questions.yaml:1: ", "questions is missing"}},

@@ -337,10 +337,11 @@ func (v *view) findWhole(c int, doc string) {
 
 // together reports whether the passage holds the stems ids (a form of a
 // unit, all of which it has) as a phrase: in order, each within three
-// terms of the one before, in its text or its heading path, or all in
-// one alternative phrasing. A passage that has a phrase's words apart
-// ("service details" here, "How to bid" there) does not hold the phrase
-// ("detailed bids"); it earns the partial credit of its words.
+// terms of the one before, in its text or its heading path. A passage
+// that has a phrase's words apart ("service details" here, "How to bid"
+// there) does not hold the phrase ("detailed bids"); it earns the partial
+// credit of its words. (A phrasing holds a form with all its words:
+// see altUnits.)
 func (v *view) together(ids []int) bool {
 	if len(ids) < 2 {
 		return true
@@ -353,14 +354,7 @@ func (v *view) together(ids []int) bool {
 		}
 		return true
 	}
-	if inOrder(func(t *termInfo) []int { return t.pos }) || inOrder(func(t *termInfo) []int { return t.tpos }) {
-		return true
-	}
-	alts := ^uint64(0)
-	for _, id := range ids {
-		alts &= v.t[id].alts
-	}
-	return alts != 0
+	return inOrder(func(t *termInfo) []int { return t.pos }) || inOrder(func(t *termInfo) []int { return t.tpos })
 }
 
 // credit returns the share of unit i's weight the passage earns, counting
@@ -395,21 +389,40 @@ func (v view) credit(i int, where func(*termInfo) bool) float64 {
 	return v.q.p.PartialCredit * float64(n) / float64(len(keys))
 }
 
-// altWords is credit(i, where) for where accepting the occurrences in
-// the alternative phrasings with bit (see altBit), without a call a term.
-func (v view) altWords(i int, bit uint64) float64 {
-	ids := v.q.ids[i]
+// altWords is the share of unit i's weight that phrasing j (aq) holds
+// in its words: all of it for the question's own words, SynonymCredit
+// for a synonym (a document's vocabulary in its document only), else the
+// partial credit of the own words it has. A form's words need only all
+// be in the one phrasing. Phrasings from the 64th share a bit (altBit):
+// whether one of them holds a term is read from its own terms.
+func (v view) altWords(i, j int, aq *altQuestion) float64 {
+	q := v.q
+	ids := q.ids[i]
+	bit := altBit(j)
+	in := func(id int) bool {
+		t := v.t[id]
+		if t == nil || t.alts&bit == 0 {
+			return false
+		}
+		return j < 63 || slices.Contains(aq.keys, q.stems[id])
+	}
+	doc := v.ip.doc()
 form:
-	for _, f := range v.whole[i] {
+	for _, f := range q.live[i] {
+		if f > 0 {
+			if sc := q.units[i].scopes[f-1]; sc != "" && sc != doc {
+				continue
+			}
+		}
 		for _, id := range ids[f] {
-			if v.t[id].alts&bit == 0 {
+			if !in(id) {
 				continue form
 			}
 		}
 		if f == 0 {
 			return 1
 		}
-		return v.q.p.SynonymCredit
+		return q.p.SynonymCredit
 	}
 	keys := ids[0]
 	if len(keys) < 2 {
@@ -417,11 +430,11 @@ form:
 	}
 	n := 0
 	for _, id := range keys {
-		if t := v.t[id]; t != nil && t.alts&bit != 0 {
+		if in(id) {
 			n++
 		}
 	}
-	return v.q.p.PartialCredit * float64(n) / float64(len(keys))
+	return q.p.PartialCredit * float64(n) / float64(len(keys))
 }
 
 // ownCredits returns credit(i, inPassage) and credit(i, inHeading), in
@@ -543,9 +556,14 @@ func (e *Engine) bestAlt(v view, total float64, asks uint64) (int, float64) {
 		// is not like "what day are bids due?".
 		held, content := 0.0, 0.0
 		for i := range us {
-			c := us[i].weight * us[i].credit(bit, aq.asks, q.p)
+			var c float64
+			if j < 63 {
+				c = us[i].weight * us[i].credit(bit, aq.asks, q.p)
+			} else { // its bit is shared (see altBit)
+				c = us[i].weight * v.altCredit(i, j, aq)
+			}
 			held += c
-			if us[i].fact == 0 {
+			if !us[i].asking {
 				content += c
 			}
 		}
@@ -627,6 +645,7 @@ func (e *Engine) altWeights(ip *indexed) *altWeights {
 type altUnit struct {
 	weight float64
 	fact   uint64   // the unit's kind of fact, as its factBits bit, or 0
+	asking bool     // the unit only asks (see unit.asking)
 	own    uint64   // the phrasings holding the question's own words (form 0) whole
 	syn    uint64   // the phrasings holding some synonym (form > 0) whole
 	keys   []uint64 // for each of the question's own words, the phrasings holding it
@@ -636,19 +655,27 @@ type altUnit struct {
 // question in its phrasings, in s's memory.
 func (s *scratch) altUnits(v view) []altUnit {
 	q := v.q
+	doc := v.ip.doc()
 	s.units, s.keys = resize(s.units, len(q.units)), s.keys[:0]
 	for i := range q.units {
 		u := &q.units[i]
-		au := altUnit{weight: u.weight, fact: q.facts[i]}
+		au := altUnit{weight: u.weight, fact: q.facts[i], asking: u.asking}
 		ids := q.ids[i]
-		for _, f := range v.whole[i] {
+		// The forms one phrasing holds all the words of: not v.whole,
+		// which asks for the words together in the text or the title.
+	form:
+		for _, f := range q.live[i] {
 			all := ^uint64(0)
 			for _, id := range ids[f] {
-				all &= v.t[id].alts
+				t := v.t[id]
+				if t == nil {
+					continue form
+				}
+				all &= t.alts
 			}
 			if f == 0 {
 				au.own = all
-			} else {
+			} else if sc := u.scopes[f-1]; sc == "" || sc == doc {
 				au.syn |= all
 			}
 		}
@@ -729,7 +756,7 @@ func (v view) altCredit(i, j int, aq *altQuestion) float64 {
 	if f := v.q.units[i].fact; f != "" && aq.asks&factBits[f] != 0 {
 		return 1
 	}
-	return v.altWords(i, altBit(j))
+	return v.altWords(i, j, aq)
 }
 
 // positions returns where the forms of unit i that the passage holds
@@ -1048,19 +1075,24 @@ func (e *Engine) decide(units []unit, ranked []candidate) decision {
 	d.Confident = d.Probability >= p.MinConfidence
 	// A question that only asks for a kind of fact ("what day is it?",
 	// "how much?") names nothing it is the fact of: any passage stating
-	// one contains it, and none is the answer with confidence.
-	cuesOnly := len(units) > 0
+	// one contains it, and none is the answer with confidence. ("What is
+	// the deadline?" names it: "deadline" is not only asking.)
+	var onlyAsks []string // the kinds of fact, when every unit only asks
 	for _, u := range units {
-		if u.fact == "" {
-			cuesOnly = false
+		if !u.asking {
+			onlyAsks = nil
+			break
+		}
+		if !slices.Contains(onlyAsks, AKind(u.fact)) {
+			onlyAsks = append(onlyAsks, AKind(u.fact))
 		}
 	}
-	if cuesOnly {
+	if len(onlyAsks) > 0 {
 		d.Confident = false
 	}
 	switch {
-	case cuesOnly:
-		d.Reason = fmt.Sprintf("p=%.2f, but the question only asks for %s: it names nothing to look for", d.Probability, AKind(units[0].fact))
+	case len(onlyAsks) > 0:
+		d.Reason = fmt.Sprintf("p=%.2f, but the question only asks for %s: it names nothing to look for", d.Probability, strings.Join(onlyAsks, " and "))
 	case d.Confident:
 		d.Reason = fmt.Sprintf("p=%.2f ≥ %.2f", d.Probability, p.MinConfidence)
 	case len(b.missing) > 0:
