@@ -528,12 +528,10 @@ func (e *Engine) bestAlt(v view, total float64, asks uint64) (int, float64) {
 		}
 	}
 	q.s.in = in
-	best, sim := -1, 0.0
-	// The likeness is at most 2a/(a+1), at b = 1 (asked is a part of
-	// all's sum), which is below sim where a < sim/(2-sim): a phrasing
-	// holding less than least (short of it by more than rounding) cannot
-	// beat the best so far, and is not read further.
-	least := 0.0
+	// First what each phrasing holds of the question's weight; then the
+	// likeness of the one holding the most, and of the others in order.
+	js, helds := q.s.altJs[:0], q.s.altHelds[:0]
+	first := -1 // in js, the phrasing holding the most
 	for j := 0; j < len(ip.altQs); j++ {
 		if j < 64 { // only the phrasings in holding are read
 			if m := holding >> j; m != 0 {
@@ -567,12 +565,37 @@ func (e *Engine) bestAlt(v view, total float64, asks uint64) (int, float64) {
 				content += c
 			}
 		}
-		if content == 0 {
+		if content == 0 || held == 0 {
 			continue
 		}
-		if held == 0 || held < least {
+		if first < 0 || held > helds[first] {
+			first = len(js)
+		}
+		js, helds = append(js, j), append(helds, held)
+	}
+	q.s.altJs, q.s.altHelds = js, helds
+	best, sim := -1, 0.0
+	// The likeness is at most 2a/(a+1), at b = 1 (asked is a part of
+	// all's sum), which is below sim where a < sim/(2-sim): a phrasing
+	// holding less than least (short of it by more than rounding) cannot
+	// beat the best so far, and is not read further. Of phrasings alike
+	// as much, the first is the best.
+	least := 0.0
+	for n := -1; n < len(js); n++ {
+		m := n
+		if n < 0 {
+			m = first // the one holding the most first, where there is one
+		} else if n == first {
 			continue
 		}
+		if m < 0 {
+			continue
+		}
+		j, held := js[m], helds[m]
+		if held < least {
+			continue
+		}
+		aq := &ip.altQs[j]
 		asked, all, w, at, kb := 0.0, aw.all[j], aw.w[j], aw.at[j], aw.bits[j]
 		for k, s := range aq.keys {
 			if aq.cues[k]&asks != 0 {
@@ -590,7 +613,7 @@ func (e *Engine) bestAlt(v view, total float64, asks uint64) (int, float64) {
 			b = asked / all
 		}
 		if a+b > 0 {
-			if h := 2 * a * b / (a + b); h > sim {
+			if h := 2 * a * b / (a + b); h > sim || h == sim && j < best {
 				best, sim = j, h
 				least = total * sim / (2 - sim) * (1 - 1e-6)
 			}
@@ -811,9 +834,11 @@ type scratch struct {
 	events  []event
 	arena   []int // what positions and titlePositions are cut from
 	// bestAlt's
-	units []altUnit
-	keys  []uint64 // what units' keys are cut from
-	in    []bool
+	altJs    []int
+	altHelds []float64
+	units    []altUnit
+	keys     []uint64 // what units' keys are cut from
+	in       []bool
 }
 
 // An event is an occurrence of a unit in a passage's text.
