@@ -110,6 +110,11 @@ type queryTerm struct {
 	// scope, when not "", is the only document the term is searched in:
 	// it comes from that document's own vocabulary.
 	scope string
+	// looked says that df and ps are the term's document frequency and
+	// postings, looked up already; otherwise search looks them up.
+	looked bool
+	df     int
+	ps     []posting
 }
 
 // hit is a passage found, with its score.
@@ -134,11 +139,14 @@ func (x *postings) search(q []queryTerm, boost [numFields]float64, df map[string
 	buf := x.scratch()
 	scores, in, touched := buf.score, buf.slot, buf.touched[:0]
 	for _, qt := range q {
-		ps := x.terms[qt.term]
+		ps, d := qt.ps, qt.df
+		if !qt.looked {
+			ps, d = x.terms[qt.term], df[qt.term]
+		}
 		if len(ps) == 0 {
 			continue
 		}
-		w := qt.weight * idf(df[qt.term], x.live)
+		w := qt.weight * idf(d, x.live)
 		for _, p := range ps {
 			if x.docs[p.Doc] == nil || qt.scope != "" && x.names[p.Doc] != qt.scope {
 				continue

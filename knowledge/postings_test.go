@@ -25,19 +25,19 @@ func TestPostingsBM25F(t *testing.T) {
 	}{
 		{"rare word beats common word",
 			[]doc{{"a#1", "", "budget review"}, {"a#2", "", "budget plan"}, {"a#3", "", "budget audit"}, {"a#4", "", "deadline plan"}},
-			[]queryTerm{{"budget", 1, ""}, {"deadlin", 1, ""}}, "a#4"},
+			[]queryTerm{{term: "budget", weight: 1, scope: ""}, {term: "deadlin", weight: 1, scope: ""}}, "a#4"},
 		{"short passage beats long one",
 			[]doc{{"a#1", "", "deadline " + filler}, {"a#2", "", "deadline stated"}},
-			[]queryTerm{{"deadlin", 1, ""}}, "a#2"},
+			[]queryTerm{{term: "deadlin", weight: 1, scope: ""}}, "a#2"},
 		{"title boost beats body",
 			[]doc{{"a#1", "", "deadline stated here"}, {"a#2", "Deadline", "stated here"}},
-			[]queryTerm{{"deadlin", 1, ""}}, "a#2"},
+			[]queryTerm{{term: "deadlin", weight: 1, scope: ""}}, "a#2"},
 		{"query weight counts",
 			[]doc{{"a#1", "", "quote"}, {"a#2", "", "tender"}},
-			[]queryTerm{{"quot", 0.5, ""}, {"tender", 1, ""}}, "a#2"},
+			[]queryTerm{{term: "quot", weight: 0.5, scope: ""}, {term: "tender", weight: 1, scope: ""}}, "a#2"},
 		{"a document's own synonym is searched in that document only",
 			[]doc{{"tender.md#1", "", "team team team"}, {"guide.md#1", "", "team and steering group " + filler}},
-			[]queryTerm{{"team", 0.5, "guide.md"}}, "guide.md#1"},
+			[]queryTerm{{term: "team", weight: 0.5, scope: "guide.md"}}, "guide.md#1"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -62,7 +62,7 @@ func TestPostingsBM25F(t *testing.T) {
 		old.num = addTo(x, old, -1)
 		repl := analyse(full, passage{id: "a#1", text: "budget"})
 		repl.num = addTo(x, repl, old.num)
-		if hits := x.search([]queryTerm{{"deadlin", 1, ""}}, [numFields]float64{1, 1, 1}, df, 10, nil); len(hits) != 0 {
+		if hits := x.search([]queryTerm{{term: "deadlin", weight: 1, scope: ""}}, [numFields]float64{1, 1, 1}, df, 10, nil); len(hits) != 0 {
 			t.Errorf("the replaced text is still found: %v", ids(x, hits))
 		}
 		if x.live != 1 {
@@ -78,7 +78,7 @@ func TestPostingsBM25F(t *testing.T) {
 		small := analyse(full, passage{id: "small#1", text: "bid " + filler})
 		small.seq, small.num = 10, addTo(x, small, -1)
 		df["bid"] = 11
-		hits := x.search([]queryTerm{{"bid", 1, ""}}, [numFields]float64{1, 1, 1}, df, 5, nil)
+		hits := x.search([]queryTerm{{term: "bid", weight: 1, scope: ""}}, [numFields]float64{1, 1, 1}, df, 5, nil)
 		if got := ids(x, hits); len(got) != 6 || got[5] != "small#1" {
 			t.Errorf("hits %v, want the 5 best and small#1", got)
 		}

@@ -32,9 +32,9 @@ func (e *Engine) retrieve(units []unit, w *work) (hits []*indexed, bm25 []float6
 			}
 			return
 		}
-		if e.df[stem] > 0 { // a word no passage holds finds nothing
+		if df := e.df[stem]; df > 0 { // a word no passage holds finds nothing
 			at[stem] = len(q)
-			q = append(q, queryTerm{stem, w, scope})
+			q = append(q, queryTerm{term: stem, weight: w, scope: scope, looked: true, df: df, ps: e.inv.terms[stem]})
 		}
 	}
 	for _, u := range units {
