@@ -82,14 +82,15 @@ func factsIn(text string) map[string]bool {
 
 // askedFacts returns the kinds of fact a question asks for, from the cues
 // of lex found in its lower-case words (ws, with the byte offset of each
-// in the question; texts holds their text). A clause cue counts only as
+// in the question; texts holds their text, and starts whether each begins
+// some phrase of lex, see lexicon.starts). A clause cue counts only as
 // the first word of a clause: at the start, or after punctuation or a
 // conjunction.
 //
 // It also returns the byte ranges of the cues with their kinds, appended
 // to spans: a word of a cue ("deadline", "cost", "email") is answered by
 // a fact of its kind, not by the word.
-func askedFacts(q string, ws []word, texts []string, lex *lexicon, spans []cueSpan) ([]string, []cueSpan) {
+func askedFacts(q string, ws []word, texts []string, starts []bool, lex *lexicon, spans []cueSpan) ([]string, []cueSpan) {
 	var out []string
 	add := func(k string) {
 		for _, h := range out {
@@ -100,6 +101,9 @@ func askedFacts(q string, ws []word, texts []string, lex *lexicon, spans []cueSp
 		out = append(out, k)
 	}
 	for i := range ws {
+		if !starts[i] {
+			continue // no phrase of the lexicon begins with the word
+		}
 		n := lex.longest(texts[i:], lex.maxCue, cuePhrases, func() bool { return clauseStart(q, ws, i) })
 		if n > 0 {
 			p := strings.Join(texts[i:i+n], " ")

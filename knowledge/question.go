@@ -126,11 +126,13 @@ func (e *Engine) analyseQuestion(q string) analysed {
 	defer tb.release()
 	ws, termToks := e.analyseBoth(q, tb)
 	texts := make([]string, len(ws), len(ws)+len(termToks))
+	starts := resize(tb.starts, len(ws)) // starts[i]: word i begins some phrase of the lexicon
 	for i, w := range ws {
-		texts[i] = w.text
+		texts[i], starts[i] = w.text, e.lex.starts[w.text]
 	}
+	tb.starts = starts
 	var cues []cueSpan
-	a.asks, cues = askedFacts(q, ws, texts, e.lex, tb.cues[:0])
+	a.asks, cues = askedFacts(q, ws, texts, starts, e.lex, tb.cues[:0])
 	tb.cues = cues
 	cueAt := func(start int) (string, bool) {
 		for _, c := range cues {
@@ -143,7 +145,10 @@ func (e *Engine) analyseQuestion(q string) analysed {
 	// Byte ranges of fillers.
 	filler := tb.fillers[:0]
 	for i := 0; i < len(ws); {
-		n := e.lex.longest(texts[i:], e.lex.maxFiller, fillerPhrases, nil)
+		n := 0
+		if starts[i] {
+			n = e.lex.longest(texts[i:], e.lex.maxFiller, fillerPhrases, nil)
+		}
 		if n == 0 {
 			i++
 			continue

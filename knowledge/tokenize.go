@@ -28,6 +28,7 @@ type tokens struct {
 	cues    []cueSpan
 	fillers [][2]int
 	terms   []qterm
+	starts  []bool
 }
 
 // qterm is a term of a question, with its byte offset.
