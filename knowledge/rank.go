@@ -878,7 +878,12 @@ func (e *Engine) featuresOf(v view, total float64, asks []string) candidate {
 		var tc float64
 		credits[i], tc = v.ownCredits(i)
 		if alt >= 0 {
-			ac := sim * v.altCredit(i, alt, &v.ip.altQs[alt])
+			var ac float64
+			if alt < 63 { // from bestAlt's bit sets, as it read them
+				ac = sim * q.s.units[i].credit(altBit(alt), v.ip.altQs[alt].asks, q.p)
+			} else {
+				ac = sim * v.altCredit(i, alt, &v.ip.altQs[alt])
+			}
 			credits[i], tc = max(credits[i], ac), max(tc, ac)
 		}
 		c.f.Coverage += u.weight * credits[i]
