@@ -233,6 +233,7 @@ type view struct {
 	ip    *indexed
 	t     []*termInfo
 	whole [][]int // whole[i]: the forms of unit i whose every stem the passage has
+	n     int     // its number among the query's views (see query.lmask)
 }
 
 // views returns the views of the passages hits, found through the
@@ -246,7 +247,7 @@ func (q *query) views(x *postings, hits []*indexed) []view {
 	buf := x.scratch()
 	at := buf.slot // at[doc] is 1 + the doc's number in hits, 0 for none
 	for c, ip := range hits {
-		vs[c] = view{q: q, ip: ip, t: ts[c*ns : (c+1)*ns : (c+1)*ns], whole: ws[c*nu : (c+1)*nu : (c+1)*nu]}
+		vs[c] = view{q: q, ip: ip, t: ts[c*ns : (c+1)*ns : (c+1)*ns], whole: ws[c*nu : (c+1)*nu : (c+1)*nu], n: c}
 		at[ip.num] = int32(c) + 1
 	}
 	q.held = resize(q.held, ns)
@@ -680,21 +681,23 @@ func (s *scratch) altUnits(v view) []altUnit {
 	q := v.q
 	doc := v.ip.doc()
 	s.units, s.keys = resize(s.units, len(q.units)), s.keys[:0]
+	bit, w := uint64(1)<<(v.n%64), v.n/64
+	n := 0 // the number of the form in q.lbuf
 	for i := range q.units {
 		u := &q.units[i]
 		au := altUnit{weight: u.weight, fact: q.facts[i], asking: u.asking}
 		ids := q.ids[i]
 		// The forms one phrasing holds all the words of: not v.whole,
 		// which asks for the words together in the text or the title.
-	form:
 		for _, f := range q.live[i] {
+			held := q.lmask[n*q.nw+w]&bit != 0
+			n++
+			if !held {
+				continue // the passage lacks some stem of the form
+			}
 			all := ^uint64(0)
 			for _, id := range ids[f] {
-				t := v.t[id]
-				if t == nil {
-					continue form
-				}
-				all &= t.alts
+				all &= v.t[id].alts
 			}
 			if f == 0 {
 				au.own = all
