@@ -505,8 +505,10 @@ func (e *Engine) answer(question string, explain bool) (Result, error) {
 	q := e.analyseQuestion(e.known.correct(normalise(question)))
 	e.derive(q.units)
 	e.weigh(q.units, w)
-	hits, bm25 := e.retrieve(q.units, w)
-	ranked := e.rank(q.units, q.asks, hits, bm25, w)
+	qu := e.query(q.units, q.asks)
+	defer qu.release()
+	hits, bm25 := e.retrieve(qu, w)
+	ranked := e.rank(qu, q.asks, hits, bm25, w)
 	d := e.decide(q.units, ranked)
 	if len(q.units) == 0 {
 		d.Reason = "the question names nothing to look for"

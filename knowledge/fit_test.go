@@ -64,8 +64,10 @@ func collectOn(t *testing.T, e *Engine, tag string, c corpus, p Params) []sample
 		a := e.analyseQuestion(e.known.correct(normalise(q)))
 		e.derive(a.units)
 		e.weigh(a.units, nil)
-		hits, bm25 := e.retrieve(a.units, nil)
-		ranked := e.rank(a.units, a.asks, hits, bm25, nil)
+		qu := e.query(a.units, a.asks)
+		hits, bm25 := e.retrieve(qu, nil)
+		ranked := e.rank(qu, a.asks, hits, bm25, nil)
+		qu.release()
 		s := sample{corpus: tag, inScope: in, cands: ranked, units: a.units}
 		for _, cd := range ranked {
 			s.right = append(s.right, in && matches(cd.ip.title, cd.ip.text, expect))

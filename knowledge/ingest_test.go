@@ -195,7 +195,7 @@ func TestGuideVocabularyIsScoped(t *testing.T) {
 		}
 	}
 	found := false
-	qv := newQuery(q.units, q.asks, &e.params).views(e.inv, []*indexed{rfq})[0]
+	qv := e.query(q.units, q.asks).views(e.inv, []*indexed{rfq})[0]
 	for i, u := range q.units {
 		if strings.Join(u.keys, " ") != "nation steer group" {
 			continue

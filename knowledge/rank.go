@@ -16,15 +16,17 @@ import (
 // synonyms weighted less than the question's own words, and returns the
 // best Candidates passages with their BM25F scores (bm25[i] is hits[i]'s).
 // The caller holds e.mu.
-func (e *Engine) retrieve(units []unit, w *work) (hits []*indexed, bm25 []float64) {
+func (e *Engine) retrieve(qu *query, w *work) (hits []*indexed, bm25 []float64) {
 	r, _ := retrievals.Get().(*retrieval)
 	if r == nil {
-		r = &retrieval{at: map[string]int{}}
+		r = &retrieval{}
 	}
 	defer r.release()
-	q, at := r.q[:0], r.at // at: each stem's place in q
-	add := func(stem string, w float64, scope string) {
-		if i, ok := at[stem]; ok {
+	q, at := r.q[:0], resize(r.at, len(qu.stems)) // at[id]: 1 + stem id's place in q, or 0
+	clear(at)
+	r.at = at
+	add := func(id int, w float64, scope string) {
+		if i := at[id] - 1; i >= 0 {
 			// A stem of the question's own words, or of a general
 			// synonym, is searched everywhere.
 			if q[i].scope != scope {
@@ -32,20 +34,21 @@ func (e *Engine) retrieve(units []unit, w *work) (hits []*indexed, bm25 []float6
 			}
 			return
 		}
-		if df := e.df[stem]; df > 0 { // a word no passage holds finds nothing
-			at[stem] = len(q)
-			q = append(q, queryTerm{term: stem, weight: w, scope: scope, looked: true, df: df, ps: e.inv.terms[stem]})
+		if df := qu.dfs[id]; df > 0 { // a word no passage holds finds nothing
+			at[id] = int32(len(q)) + 1
+			q = append(q, queryTerm{term: qu.stems[id], weight: w, scope: scope, looked: true, df: df, ps: qu.ps[id]})
 		}
 	}
-	for _, u := range units {
-		for _, k := range u.keys {
-			add(k, 1, "")
+	units := qu.units
+	for i := range units { // the question's own words (form 0), then the synonyms
+		for _, id := range qu.ids[i][0] {
+			add(id, 1, "")
 		}
 	}
-	for _, u := range units {
-		for j, alt := range u.alts {
-			for _, k := range alt {
-				add(k, e.params.SynonymBoost, u.scopes[j])
+	for i := range units {
+		for j, sc := range units[i].scopes {
+			for _, id := range qu.ids[i][j+1] {
+				add(id, e.params.SynonymBoost, sc)
 			}
 		}
 	}
@@ -71,13 +74,13 @@ func (e *Engine) retrieve(units []unit, w *work) (hits []*indexed, bm25 []float6
 // the next.
 type retrieval struct {
 	q  []queryTerm
-	at map[string]int
+	at []int32
 }
 
 var retrievals sync.Pool // of *retrieval
 
 func (r *retrieval) release() {
-	clear(r.at)
+	clear(r.q)
 	retrievals.Put(r)
 }
 
@@ -110,7 +113,9 @@ type query struct {
 	p     *Params
 	units []unit
 	stems []string
-	ids   [][][]int // ids[i][f] numbers the stems of form f (units[i].all[f])
+	dfs   []int       // dfs[id]: the number of passages holding stems[id]
+	ps    [][]posting // ps[id]: its postings
+	ids   [][][]int   // ids[i][f] numbers the stems of form f (units[i].all[f])
 	// The working memory of newQuery, views and featuresOf, reused from
 	// one candidate to the next (a query serves one goroutine), and from
 	// one query to the next (see release).
@@ -164,8 +169,16 @@ func resize[T any](s []T, n int) []T {
 	return s[:n]
 }
 
+// query returns the query of units (which weigh has set), asking for the
+// kinds of fact asks; the caller holds e.mu and releases it.
+func (e *Engine) query(units []unit, asks []string) *query {
+	return newQuery(units, asks, &e.params, e.inv, e.df)
+}
+
 // newQuery numbers the stems of units, which weigh has set.
-func newQuery(units []unit, asks []string, p *Params) *query {
+// Each stem's document frequency and postings, in x and df, are looked up
+// once (dfs, ps).
+func newQuery(units []unit, asks []string, p *Params, x *postings, df map[string]int) *query {
 	q, _ := queries.Get().(*query)
 	if q == nil {
 		q = &query{num: map[string]int{}}
@@ -179,6 +192,7 @@ func newQuery(units []unit, asks []string, p *Params) *query {
 		}
 	}
 	q.p, q.units, q.ids, q.stems = p, units, resize(q.ids, len(units)), q.stems[:0]
+	q.dfs, q.ps = q.dfs[:0], q.ps[:0]
 	q.facts, q.askBits, q.asked = resize(q.facts, len(units)), resize(q.askBits, len(asks)), 0
 	for i := range units {
 		q.facts[i] = 0
@@ -205,6 +219,7 @@ func newQuery(units []unit, asks []string, p *Params) *query {
 					n = len(q.stems)
 					q.num[s] = n
 					q.stems = append(q.stems, s)
+					q.dfs, q.ps = append(q.dfs, df[s]), append(q.ps, x.terms[s])
 					b := keyBit(s)
 					q.bits[b>>6] |= 1 << (b & 63)
 				}
@@ -221,6 +236,7 @@ func newQuery(units []unit, asks []string, p *Params) *query {
 func (q *query) release() {
 	clear(q.num)
 	clear(q.vs)
+	clear(q.ps)
 	q.p, q.units = nil, nil
 	queries.Put(q)
 }
@@ -255,8 +271,8 @@ func (q *query) views(x *postings, hits []*indexed) []view {
 	nw := (len(hits) + 63) / 64
 	q.nw, q.by = nw, resize(q.by, ns*nw)
 	clear(q.by)
-	for id, s := range q.stems {
-		for _, p := range x.terms[s] {
+	for id := range q.stems {
+		for _, p := range q.ps[id] {
 			if c := at[p.Doc]; c > 0 && x.docs[p.Doc] != nil {
 				vs[c-1].t[id] = p.T
 				q.held[id] = true
@@ -1001,7 +1017,8 @@ func adjacent(a, b []int) bool {
 
 // rank computes every candidate's features and score and orders them,
 // best first; ties go to the passage indexed first.
-func (e *Engine) rank(units []unit, asks []string, hits []*indexed, bm25 []float64, w *work) []candidate {
+func (e *Engine) rank(q *query, asks []string, hits []*indexed, bm25 []float64, w *work) []candidate {
+	units := q.units
 	total := 0.0
 	for j := range units {
 		u := &units[j]
@@ -1016,7 +1033,6 @@ func (e *Engine) rank(units []unit, asks []string, hits []*indexed, bm25 []float
 		w = &work{}
 	}
 	out := slices.Grow(w.cands[:0], len(hits))
-	q := newQuery(units, asks, &e.params)
 	q.missing = slices.Grow(w.missing[:0], len(hits)*len(asks))
 	for i, v := range q.views(e.inv, hits) {
 		ip := v.ip
@@ -1029,7 +1045,6 @@ func (e *Engine) rank(units []unit, asks []string, hits []*indexed, bm25 []float
 		out = append(out, c)
 	}
 	w.missing, q.missing = q.missing, nil
-	q.release()
 	// Sorted by their numbers, not moved about whole: a candidate is a
 	// hundred bytes. The order is total (ties go to the passage indexed
 	// first), so any sort gives it.
