@@ -65,6 +65,9 @@ func (tb *tokens) release() {
 // caller runs bleve's tokenizer instead.
 func (tb *tokens) tokenize(q string) analysis.TokenStream {
 	tb.input = append(tb.input[:0], q...)
+	if isASCII(q) {
+		return tb.tokenizeASCII()
+	}
 	vals, types, n, err := segment.SegmentWordsDirect(tb.input, tb.vals[:0], tb.types[:0])
 	tb.vals, tb.types = vals, types
 	if err != nil || n != len(tb.input) {
@@ -86,6 +89,82 @@ func (tb *tokens) tokenize(q string) analysis.TokenStream {
 			k++
 		}
 		start = end
+	}
+	return tb.stream
+}
+
+// ASCII classes of Unicode word segmentation (UAX #29), for
+// tokenizeASCII.
+const (
+	wbOther     = iota
+	wbALetter   // A-Z, a-z
+	wbNumeric   // 0-9
+	wbExtendNum // _
+	wbMidLetter // :
+	wbMidNum    // , ;
+	wbMidNumLet // . and '
+)
+
+var wbClass = func() (c [128]uint8) {
+	for b := 'a'; b <= 'z'; b++ {
+		c[b], c[b-'a'+'A'] = wbALetter, wbALetter
+	}
+	for b := '0'; b <= '9'; b++ {
+		c[b] = wbNumeric
+	}
+	c['_'], c[':'], c[','], c[';'], c['.'], c['\''] = wbExtendNum, wbMidLetter, wbMidNum, wbMidNum, wbMidNumLet, wbMidNumLet
+	return c
+}()
+
+// tokenizeASCII is tokenize for an ASCII question, without the general
+// segmenter: the word boundaries of UAX #29 among ASCII characters, as
+// the segmenter finds them. Letters, digits and underscores run
+// together; ':' joins letters, ',' and ';' join digits, '.' and '\”
+// join either; a word with a letter is a letter word, else one with a
+// digit a number, else (underscores) a letter word. What lies between
+// words is no token, however it is split.
+func (tb *tokens) tokenizeASCII() analysis.TokenStream {
+	in := tb.input
+	tb.toks = tb.toks[:0]
+	for i := 0; i < len(in); {
+		c := wbClass[in[i]]
+		if c != wbALetter && c != wbNumeric && c != wbExtendNum {
+			i++
+			continue
+		}
+		start, letter, digit := i, false, false
+		for i < len(in) {
+			switch c = wbClass[in[i]]; c {
+			case wbALetter:
+				letter = true
+			case wbNumeric:
+				digit = true
+			case wbExtendNum:
+			case wbMidLetter, wbMidNum, wbMidNumLet:
+				// Joins a letter to a letter, or a digit to a digit.
+				if i+1 < len(in) {
+					prev, next := wbClass[in[i-1]], wbClass[in[i+1]]
+					if prev == next && (prev == wbALetter && c != wbMidNum || prev == wbNumeric && c != wbMidLetter) {
+						i += 2
+						continue
+					}
+				}
+				goto end
+			default:
+				goto end
+			}
+			i++
+		}
+	end:
+		typ := analysis.AlphaNumeric
+		if !letter && digit {
+			typ = analysis.Numeric
+		}
+		tb.toks = append(tb.toks, analysis.Token{Term: in[start:i], Start: start, End: i, Position: len(tb.toks) + 1, Type: typ})
+	}
+	tb.stream = resize(tb.stream, len(tb.toks))
+	for k := range tb.toks {
+		tb.stream[k] = &tb.toks[k]
 	}
 	return tb.stream
 }
