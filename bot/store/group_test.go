@@ -175,8 +175,7 @@ func TestFailedGroupCommitFailsEveryCall(t *testing.T) {
 
 	// Hold the committer while the group queues and the disk fills.
 	release, held := make(chan struct{}), make(chan error, 1)
-	go func() { held <- s.db.Batch(func(*bolt.Tx) error { <-release; return nil }) }()
-	waitGroup(t, s, func(running bool, pending int) bool { return running && pending == 0 })
+	holding(t, s, release, held)
 	const n = 20
 	big := strings.Repeat("Can a hospice in Cumbria lead a cluster? ", 500) // 20 KB each: the group needs new pages
 	errs := make([]error, n)
@@ -238,8 +237,7 @@ func TestFailedGroupCommitFailsEveryCall(t *testing.T) {
 func TestLogReturnsOnlyOnceCommitted(t *testing.T) {
 	s := openTest(t, testPath(t), nil)
 	release, held := make(chan struct{}), make(chan error, 1)
-	go func() { held <- s.db.Batch(func(*bolt.Tx) error { <-release; return nil }) }()
-	waitGroup(t, s, func(running bool, pending int) bool { return running && pending == 0 })
+	holding(t, s, release, held)
 	done := make(chan error, 1)
 	q := &Question{UserID: "U0", Question: "When are bids due?", Confident: true}
 	go func() { done <- s.Log(context.Background(), q) }()
@@ -256,6 +254,34 @@ func TestLogReturnsOnlyOnceCommitted(t *testing.T) {
 	<-held
 	if got, err := s.Get(q.ID); err != nil || got.Question != q.Question {
 		t.Errorf("Get(%s) after Log = %+v, %v", q.ID, got, err)
+	}
+}
+
+// holding starts a commit that holds the committer until release is
+// closed (its result goes to held), and returns once it is under way. It
+// is released when the test ends, whatever happens.
+func holding(t *testing.T, s *Store, release chan struct{}, held chan<- error) {
+	t.Helper()
+	t.Cleanup(sync.OnceFunc(func() {
+		select {
+		case <-release:
+		default:
+			close(release)
+		}
+	}))
+	started := make(chan struct{})
+	var once sync.Once
+	go func() {
+		held <- s.db.Batch(func(*bolt.Tx) error {
+			once.Do(func() { close(started) })
+			<-release
+			return nil
+		})
+	}()
+	select {
+	case <-started:
+	case <-time.After(5 * time.Second):
+		t.Fatal("the holding commit never started")
 	}
 }
 
