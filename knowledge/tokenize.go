@@ -119,10 +119,10 @@ var wbClass = func() (c [128]uint8) {
 // tokenizeASCII is tokenize for an ASCII question, without the general
 // segmenter: the word boundaries of UAX #29 among ASCII characters, as
 // the segmenter finds them. Letters, digits and underscores run
-// together; ':' joins letters, ',' and ';' join digits, '.' and '\”
-// join either; a word with a letter is a letter word, else one with a
-// digit a number, else (underscores) a letter word. What lies between
-// words is no token, however it is split.
+// together; a colon joins letters, a comma or semicolon digits, a full
+// stop or apostrophe either; a word with a letter is a letter word, else
+// one with a digit a number, else (underscores) a letter word. What lies
+// between words is no token, however it is split.
 func (tb *tokens) tokenizeASCII() analysis.TokenStream {
 	in := tb.input
 	tb.toks = tb.toks[:0]
