@@ -54,6 +54,7 @@ func (p posting) tf(f int) int {
 type postings struct {
 	docs  []*indexed
 	names []string           // each passage's document (see passage.doc)
+	seqs  []int              // each passage's seq, for ties (see bestFirst)
 	lens  [][numFields]int32 // each passage's length in terms, by field
 	terms map[string][]posting
 	sum   [numFields]float64 // total length of the live passages, by field
@@ -74,7 +75,7 @@ func (x *postings) add(ip *indexed, old int32, keys []string, infos []*termInfo)
 	}
 	n := int32(len(x.docs))
 	x.docs = append(x.docs, ip)
-	x.names = append(x.names, ip.doc())
+	x.names, x.seqs = append(x.names, ip.doc()), append(x.seqs, ip.seq)
 	var lens [numFields]int32
 	for i, k := range keys {
 		infos[i].num = int32(i)
@@ -171,8 +172,16 @@ func (x *postings) search(q []queryTerm, boost [numFields]float64, df map[string
 		scores[d], in[d] = 0, 0
 	}
 	buf.touched = touched
-	defer x.release(buf) // clean again
-	slices.SortFunc(hits, func(a, b hit) int { return bestFirst(a.score, b.score, x.docs[a.doc], x.docs[b.doc]) })
+	defer x.release(buf)                       // clean again
+	slices.SortFunc(hits, func(a, b hit) int { // as bestFirst, with the seqs at hand
+		switch {
+		case a.score > b.score:
+			return -1
+		case a.score < b.score:
+			return 1
+		}
+		return x.seqs[a.doc] - x.seqs[b.doc]
+	})
 	if len(hits) <= k {
 		return hits
 	}

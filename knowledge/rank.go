@@ -250,6 +250,7 @@ type view struct {
 	t     []*termInfo
 	whole [][]int // whole[i]: the forms of unit i whose every stem the passage has
 	n     int     // its number among the query's views (see query.lmask)
+	doc   string  // its passage's document (see passage.doc)
 }
 
 // views returns the views of the passages hits, found through the
@@ -263,7 +264,7 @@ func (q *query) views(x *postings, hits []*indexed) []view {
 	buf := x.scratch()
 	at := buf.slot // at[doc] is 1 + the doc's number in hits, 0 for none
 	for c, ip := range hits {
-		vs[c] = view{q: q, ip: ip, t: ts[c*ns : (c+1)*ns : (c+1)*ns], whole: ws[c*nu : (c+1)*nu : (c+1)*nu], n: c}
+		vs[c] = view{q: q, ip: ip, t: ts[c*ns : (c+1)*ns : (c+1)*ns], whole: ws[c*nu : (c+1)*nu : (c+1)*nu], n: c, doc: x.names[ip.num]}
 		at[ip.num] = int32(c) + 1
 	}
 	q.held = resize(q.held, ns)
@@ -316,7 +317,7 @@ func (q *query) views(x *postings, hits []*indexed) []view {
 		}
 	}
 	for c := range vs {
-		vs[c].findWhole(c, x.names[vs[c].ip.num])
+		vs[c].findWhole(c, vs[c].doc)
 	}
 	return vs
 }
@@ -423,7 +424,7 @@ func (v view) altWords(i, j int, aq *altQuestion) float64 {
 		}
 		return j < 63 || slices.Contains(aq.keys, q.stems[id])
 	}
-	doc := v.ip.doc()
+	doc := v.doc
 form:
 	for _, f := range q.live[i] {
 		if f > 0 {
@@ -695,7 +696,7 @@ type altUnit struct {
 // question in its phrasings, in s's memory.
 func (s *scratch) altUnits(v view) []altUnit {
 	q := v.q
-	doc := v.ip.doc()
+	doc := v.doc
 	s.units, s.keys = resize(s.units, len(q.units)), s.keys[:0]
 	bit, w := uint64(1)<<(v.n%64), v.n/64
 	n := 0 // the number of the form in q.lbuf
