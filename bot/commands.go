@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"os"
 	"strings"
+	"text/tabwriter"
 	"time"
 
 	"github.com/hiec/hiecbot/bot/dialogue"
@@ -40,6 +41,17 @@ synonyms, the best passages with their features, and why the answer is or is not
 			},
 			text: true,
 			run:  runAsk,
+		},
+		{
+			name: "passages", synopsis: "[--json]",
+			summary: "list every passage of the guide and the configured sources, by citation",
+			detail: `One line a passage, in the order they are indexed: its citation (what a knowledge.questions
+file's cite names), its length in words and how many questions it is known to answer (FAQ
+questions, a questions file's, the guide's own, staff citations). Published clarifications
+are listed too.`,
+			example: "hiecbot passages\nhiecbot passages --json | jq -r '.[] | select(.questions == 0) | .citation'",
+			flags:   jsonFlag("print a JSON array of passages"),
+			run:     runPassages,
 		},
 		{
 			name: "chat", summary: "ask, log and pass on questions in the terminal, as in Slack",
@@ -228,28 +240,57 @@ func runAsk(cl *call, pos []string) error {
 			return UsageError{knowledge.ErrEmptyQuestion}
 		}
 	}
-	cfg, err := cl.load()
+	e, done, err := cl.engine()
 	if err != nil {
 		return err
 	}
-	var records dialogue.Records
-	if _, statErr := os.Stat(cfg.Storage.Path); statErr == nil {
-		r, closeRecords, err := OpenRecords(cfg.Storage.Path, false, cfg.Reminders.Location())
-		if err != nil {
-			return err
-		}
-		defer closeRecords()
-		records = r
-	}
-	e, err := Engine(cfg, records)
-	if err != nil {
-		return err
-	}
-	defer e.Close()
+	defer done()
 	if cl.explain {
 		return Ask(explainer{e}, pos, cl.Stdin, cl.Stdout, cl.json)
 	}
 	return Ask(e, pos, cl.Stdin, cl.Stdout, cl.json)
+}
+
+// engine builds the knowledge engine of the config, with the published
+// clarifications of the question log when there is one (it is not
+// created); done closes both.
+func (cl *call) engine() (e *knowledge.Engine, done func(), err error) {
+	cfg, err := cl.load()
+	if err != nil {
+		return nil, nil, err
+	}
+	var records dialogue.Records
+	closeRecords := func() error { return nil }
+	if _, statErr := os.Stat(cfg.Storage.Path); statErr == nil {
+		r, c, err := OpenRecords(cfg.Storage.Path, false, cfg.Reminders.Location())
+		if err != nil {
+			return nil, nil, err
+		}
+		records, closeRecords = r, c
+	}
+	if e, err = Engine(cfg, records); err != nil {
+		_ = closeRecords()
+		return nil, nil, err
+	}
+	return e, func() { e.Close(); _ = closeRecords() }, nil
+}
+
+func runPassages(cl *call, _ []string) error {
+	e, done, err := cl.engine()
+	if err != nil {
+		return err
+	}
+	defer done()
+	ps := e.List()
+	if cl.json {
+		return writeIndented(cl.Stdout, ps)
+	}
+	tw := tabwriter.NewWriter(cl.Stdout, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "WORDS\tQUESTIONS\tCITATION")
+	for _, p := range ps {
+		fmt.Fprintf(tw, "%d\t%d\t%s\n", p.Words, p.Phrasings, TerminalSafe(p.Citation))
+	}
+	return tw.Flush()
 }
 
 func runChat(cl *call, _ []string) error {

@@ -3,6 +3,7 @@ package bot
 import (
 	"encoding/json"
 	"errors"
+	"github.com/hiec/hiecbot/knowledge"
 	"os"
 	"path/filepath"
 	"strings"
@@ -133,5 +134,38 @@ func TestQuestionsFileConfig(t *testing.T) {
 	r = hiecbot(t, dir, "", "ask", "hello")
 	if !isUsage(r.err) || !strings.Contains(r.err.Error(), "knowledge.questions[0]") || !strings.Contains(r.err.Error(), "gone.yaml") {
 		t.Errorf("missing questions file: %v", r.err)
+	}
+}
+
+// TestPassagesCommand: `hiecbot passages` lists every passage by the
+// citation a questions file's cite names, with how many questions each
+// is known to answer.
+func TestPassagesCommand(t *testing.T) {
+	dir := project(t, "knowledge:\n  sources: [visits.md]\n  questions: [questions.yaml]\n")
+	write(t, filepath.Join(dir, "visits.md"), "# Site visits\n\nVisitors sign in at reception.\n\n# Pricing\n\nQuote a firm fixed price.\n")
+	write(t, filepath.Join(dir, "questions.yaml"), "- cite: \"visits.md: Site visits\"\n  questions: [\"Where do we sign in?\", \"Is there a reception?\"]\n")
+	r := hiecbot(t, dir, "", "passages")
+	if r.err != nil {
+		t.Fatalf("%v\n%s", r.err, r.stdout)
+	}
+	for _, want := range []string{"CITATION", "Guide, slide 17: Application process", "visits.md: Pricing"} {
+		if !strings.Contains(r.stdout, want) {
+			t.Errorf("passages lacks %q:\n%s", want, r.stdout)
+		}
+	}
+	r = hiecbot(t, dir, "", "passages", "--json")
+	var ps []knowledge.PassageInfo
+	if err := json.Unmarshal([]byte(r.stdout), &ps); err != nil {
+		t.Fatalf("%v: %v\n%s", r.err, err, r.stdout)
+	}
+	got := map[string]knowledge.PassageInfo{}
+	for _, p := range ps {
+		got[p.Citation] = p
+	}
+	if v := got["visits.md: Site visits"]; v.Phrasings != 2 || v.Words != 5 {
+		t.Errorf("visits.md: Site visits = %+v, want 2 questions and 5 words", v)
+	}
+	if v, ok := got["visits.md: Pricing"]; !ok || v.Phrasings != 0 {
+		t.Errorf("visits.md: Pricing = %+v (listed %v)", v, ok)
 	}
 }

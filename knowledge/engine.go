@@ -348,6 +348,33 @@ func (e *Engine) Passages() int {
 	return len(e.passages)
 }
 
+// PassageInfo describes an indexed passage, for an operator writing a
+// questions file (see Options.Questions).
+type PassageInfo struct {
+	Citation string `json:"citation"` // what a questions file's cite names
+	Words    int    `json:"words"`    // of its text
+	// Phrasings counts the questions it is known to answer: an FAQ
+	// entry's question and alternatives, a questions file's, a corpus
+	// file's, and staff citations.
+	Phrasings int `json:"questions"`
+}
+
+// List returns every indexed passage, in the order they were added.
+func (e *Engine) List() []PassageInfo {
+	e.mu.RLock()
+	defer e.mu.RUnlock()
+	ips := make([]*indexed, 0, len(e.passages))
+	for _, ip := range e.passages {
+		ips = append(ips, ip)
+	}
+	slices.SortFunc(ips, func(a, b *indexed) int { return a.seq - b.seq })
+	out := make([]PassageInfo, len(ips))
+	for i, ip := range ips {
+		out[i] = PassageInfo{Citation: ip.citation, Words: len(strings.Fields(ip.text)), Phrasings: len(ip.alts) + len(ip.phrasings)}
+	}
+	return out
+}
+
 // Close releases the index. Later calls to Answer and the Add methods
 // fail with ErrClosed; closing twice is harmless.
 func (e *Engine) Close() error {
