@@ -106,7 +106,7 @@ func writeJSONLine(w io.Writer, v any) error {
 // question, says so.
 func PrintAnswer(w io.Writer, res knowledge.Result) {
 	if !res.Confident || len(res.Answers) == 0 {
-		fmt.Fprintf(w, "The guide does not cover this question: %q\n", res.Question)
+		fmt.Fprintf(w, "No passage clearly answers this question: %q\n", res.Question)
 		fmt.Fprintln(w, "In Slack or `hiecbot chat` it would be passed to the National Steering Group.")
 		return
 	}

@@ -123,7 +123,7 @@ func TestAskJoinsWords(t *testing.T) {
 	if !errors.Is(r.err, ErrNotCovered) {
 		t.Errorf("ask (weather): err = %v, want not covered (exit 3)", r.err)
 	}
-	if ExitCode(r.err) != 3 || !strings.Contains(r.stdout, "does not cover") {
+	if ExitCode(r.err) != 3 || !strings.Contains(r.stdout, "clearly answers") {
 		t.Errorf("exit %d, stdout %q", ExitCode(r.err), r.stdout)
 	}
 }

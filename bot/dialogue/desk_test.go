@@ -164,7 +164,7 @@ func TestAskNotCoveredGoesToNSG(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if r.Kind != KindNotCovered || !strings.Contains(r.Text, "does not cover") {
+	if r.Kind != KindNotCovered || !strings.Contains(r.Text, "clearly answers") {
 		t.Fatalf("reply = %+v", r)
 	}
 	noQuestionID(t, "the not-covered reply", r.Text)

@@ -50,7 +50,7 @@ func Quote(text string) string {
 // every text a bidder sees, it carries no question id: ids are a
 // sequence, and would tell bidders how many questions others have asked.
 func notCoveredText() string {
-	return "The guide does not cover this, so I have passed your question to the National Steering Group. Their answer will come to you in a direct message, and to no one else unless the NSG publishes it for every bidder."
+	return "I could not find a passage that clearly answers this, so I have passed your question to the National Steering Group. Their answer will come to you in a direct message, and to no one else unless the NSG publishes it for every bidder."
 }
 
 // FollowingText tells a bidder their question asks what another question
@@ -60,7 +60,7 @@ const FollowingText = "A question like yours is already with the NSG; you will g
 // closedText tells a bidder the sources do not cover their question and
 // the dialogue has closed, so it was not passed on.
 func closedText(closed string) string {
-	return "The guide and the published clarifications do not cover this, and the informal dialogue closed on " + closed +
+	return "I could not find a passage of the guide, the other sources or the published clarifications that clearly answers this, and the informal dialogue closed on " + closed +
 		", so I can no longer pass questions to the National Steering Group. Your question has been logged."
 }
 
@@ -173,7 +173,7 @@ func smallTalkReply(k talk) string {
 // Help explains how to ask and what the bot knows.
 const Help = `I answer questions about the HIEC guide, "Breakthrough to real change in local healthcare", and the Department of Health's announcement of 11 May 2009, quoting the passage and where it comes from.
 Ask in your own words, e.g. "When are detailed bids due?" or "Who decides which clusters are funded?": in a DM, by mentioning me, or with ` + "`/hiec ask <question>`" + `.
-If the guide does not cover your question I pass it to the National Steering Group, and their answer comes back to you.
+If no passage clearly answers your question I pass it to the National Steering Group, and their answer comes back to you.
 Commands: ` + "`/hiec help`, `/hiec ask <question>`, `/hiec deadlines`" + `.`
 
 // StaffHelp lists the NSG commands.

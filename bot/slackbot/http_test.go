@@ -205,7 +205,7 @@ func TestNotCoveredGoesToNSG(t *testing.T) {
 			notice = p
 		}
 	}
-	if !strings.Contains(reply.Form.Get("text"), "does not cover") || reply.Form.Get("blocks") != "" {
+	if !strings.Contains(reply.Form.Get("text"), "clearly answers") || reply.Form.Get("blocks") != "" {
 		t.Errorf("reply = %q blocks %q", reply.Form.Get("text"), reply.Form.Get("blocks"))
 	}
 	noQuestionID(t, "the not-covered reply", reply.Form.Get("text"))

@@ -71,7 +71,7 @@ func TestConfidentialUntilPublished(t *testing.T) {
 		t.Errorf("the bot posted in the channel a bidder asked in:\n%s", got)
 	}
 	seenA := f.seenBy(bidderA)
-	if !strings.Contains(seenA, "does not cover") || !strings.Contains(seenA, "direct message") {
+	if !strings.Contains(seenA, "clearly answers") || !strings.Contains(seenA, "direct message") {
 		t.Errorf("bidder A was not told, privately, that the question went on:\n%s", seenA)
 	}
 	noQuestionID(t, "bidder A's reply", seenA)

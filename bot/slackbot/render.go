@@ -208,7 +208,7 @@ const askHowText = "*How to ask*\n" +
 	"• Send me a direct message (the Messages tab above).\n" +
 	"• Mention me in a channel: I answer in the thread.\n" +
 	"• Type `/hiec ask &lt;question&gt;` anywhere.\n" +
-	"I quote the passage of the guide that answers you and where it comes from. If the guide does not cover your question I pass it to the National Steering Group, and their answer comes back to you. `/hiec help` lists the commands."
+	"I quote the passage of the guide that answers you and where it comes from. If no passage clearly answers your question I pass it to the National Steering Group, and their answer comes back to you. `/hiec help` lists the commands."
 
 // homeView is the App Home tab for one user: the deadlines with the days
 // left, how to ask, and for NSG staff how many questions await them.
