@@ -195,20 +195,22 @@ func (ip *indexed) analysis() {
 func (ip *indexed) analyseWith(a analysis.Analyzer) {
 	p := ip.passage
 	ip.terms, ip.lineEnds = make(map[string]*termInfo), lineEnds(p.text)
-	for i, tok := range a.Analyze([]byte(p.titleText())) {
+	tb := newTokens() // the terms are copied from it
+	defer tb.release()
+	for i, tok := range tb.analyze(a, p.titleText()) {
 		t := ip.term(string(tok.Term))
 		t.inTitle = true
 		t.tpos = append(t.tpos, i)
 	}
 	for j, alt := range p.altList() {
-		for _, tok := range a.Analyze([]byte(alt)) {
+		for _, tok := range tb.analyze(a, alt) {
 			t := ip.term(string(tok.Term))
 			t.inAlts = true
 			t.nAlts++
 			t.alts |= altBit(j)
 		}
 	}
-	for i, tok := range a.Analyze([]byte(p.text)) {
+	for i, tok := range tb.analyze(a, p.text) {
 		k := string(tok.Term)
 		ip.term(k).pos = append(ip.term(k).pos, i)
 		ip.spans = append(ip.spans, span{tok.Start, tok.End, k})

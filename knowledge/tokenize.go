@@ -5,6 +5,8 @@ import (
 	"unicode/utf8"
 
 	"github.com/blevesearch/bleve/v2/analysis"
+	"github.com/blevesearch/bleve/v2/analysis/token/porter"
+	"github.com/blevesearch/bleve/v2/analysis/tokenizer/unicode"
 	porterstemmer "github.com/blevesearch/go-porterstemmer"
 	"github.com/blevesearch/segment"
 )
@@ -167,6 +169,32 @@ func (tb *tokens) tokenizeASCII() analysis.TokenStream {
 		tb.stream[k] = &tb.toks[k]
 	}
 	return tb.stream
+}
+
+// analyze returns a.Analyze([]byte(text)), in tb's memory (valid until
+// tb is released or analyses again) when a is a chain as newAnalyzers
+// builds them: the tokens of tokenize, the chain's filters, and its
+// Porter stems made as stemStream makes them.
+func (tb *tokens) analyze(a analysis.Analyzer, text string) analysis.TokenStream {
+	da, ok := a.(*analysis.DefaultAnalyzer)
+	if !ok || len(da.CharFilters) > 0 {
+		return a.Analyze([]byte(text))
+	}
+	var stream analysis.TokenStream
+	if _, ok := da.Tokenizer.(*unicode.UnicodeTokenizer); ok {
+		stream = tb.tokenize(text)
+	}
+	if stream == nil {
+		stream = da.Tokenizer.Tokenize([]byte(text))
+	}
+	for _, f := range da.TokenFilters {
+		if _, ok := f.(*porter.PorterStemmer); ok {
+			tb.stemStream(stream)
+			continue
+		}
+		stream = f.Filter(stream)
+	}
+	return stream
 }
 
 // tokenType is the bleve token type of a segment type, as the unicode
