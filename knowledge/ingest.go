@@ -615,18 +615,43 @@ func cleanInline(s string) string {
 	s = strings.TrimPrefix(s, "\x02row ")
 	s = strings.TrimPrefix(s, "\x02item ")
 	if !strings.ContainsAny(s, "*_~`[]<\\!") && !strings.HasSuffix(s, "  ") {
-		return strings.Join(strings.Fields(s), " ") // no markup: the common case, fast
+		return collapseSpace(s) // no markup: the common case, fast
 	}
-	s = autolink.ReplaceAllString(s, "$1")
-	s = image.ReplaceAllString(s, "$1")
-	s = link.ReplaceAllString(s, "$1")
-	s = codeSpan.ReplaceAllString(s, "$1")
+	// Each expression is tried only on a line with the characters it
+	// needs to match.
+	if strings.Contains(s, "<") {
+		s = autolink.ReplaceAllString(s, "$1")
+	}
+	if strings.Contains(s, "[") {
+		s = image.ReplaceAllString(s, "$1")
+		s = link.ReplaceAllString(s, "$1")
+	}
+	if strings.Contains(s, "`") {
+		s = codeSpan.ReplaceAllString(s, "$1")
+	}
 	for range 2 {
-		s = emphasis.ReplaceAllString(s, "$2")
-		s = emphasis1.ReplaceAllString(s, "$1$2$3")
+		if strings.Contains(s, "**") || strings.Contains(s, "__") || strings.Contains(s, "~~") {
+			s = emphasis.ReplaceAllString(s, "$2")
+		}
+		if strings.ContainsAny(s, "*_") {
+			s = emphasis1.ReplaceAllString(s, "$1$2$3")
+		}
 	}
-	s = hardBreak.ReplaceAllString(s, "")
-	s = escapeChar.ReplaceAllString(s, "$1")
+	if strings.HasSuffix(s, "\\") || strings.HasSuffix(s, "  ") {
+		s = hardBreak.ReplaceAllString(s, "")
+	}
+	if strings.Contains(s, "\\") {
+		s = escapeChar.ReplaceAllString(s, "$1")
+	}
+	return collapseSpace(s)
+}
+
+// collapseSpace is strings.Join(strings.Fields(s), " "), and s itself
+// when that is s.
+func collapseSpace(s string) string {
+	if plainASCII(s) {
+		return s
+	}
 	return strings.Join(strings.Fields(s), " ")
 }
 
