@@ -134,7 +134,10 @@ type query struct {
 	// (nw words a set).
 	by, lmask []uint64
 	nw        int
-	s         scratch
+	// lunit[n] is the unit of the form lbuf[n]; hforms and hcount are
+	// what the views' held lists are made in.
+	lunit, hforms, hcount []int32
+	s                     scratch
 	// facts[i] is the factBits bit of units[i].fact (0 for none); the
 	// kinds of fact asked for are askBits (of each) and asked (all); see
 	// newQuery.
@@ -251,6 +254,7 @@ type view struct {
 	whole [][]int // whole[i]: the forms of unit i whose every stem the passage has
 	n     int     // its number among the query's views (see query.lmask)
 	doc   string  // its passage's document (see passage.doc)
+	held  []int32 // the live forms it has every stem of, by their number in q.lbuf
 }
 
 // views returns the views of the passages hits, found through the
@@ -316,26 +320,44 @@ func (q *query) views(x *postings, hits []*indexed) []view {
 			n++
 		}
 	}
+	// Each view's list of the live forms it has every stem of (by their
+	// number in lbuf, in order), from lmask.
+	nl := len(q.lbuf)
+	q.lunit, q.hforms, q.hcount = resize(q.lunit, nl), resize(q.hforms, len(vs)*nl), resize(q.hcount, len(vs))
+	clear(q.hcount)
+	n = 0
+	for i, forms := range q.live {
+		for range forms {
+			q.lunit[n] = int32(i)
+			n++
+		}
+	}
+	for n := range nl {
+		for w := range nw {
+			for m := q.lmask[n*nw+w]; m != 0; m &= m - 1 {
+				if c := w*64 + bits.TrailingZeros64(m); c < len(vs) {
+					q.hforms[c*nl+int(q.hcount[c])] = int32(n)
+					q.hcount[c]++
+				}
+			}
+		}
+	}
 	for c := range vs {
-		vs[c].findWhole(c, vs[c].doc)
+		vs[c].held = q.hforms[c*nl : c*nl+int(q.hcount[c])]
+		vs[c].findWhole(vs[c].doc)
 	}
 	return vs
 }
 
 // findWhole finds the forms of each unit the passage, view number c of
 // document doc, holds whole.
-func (v *view) findWhole(c int, doc string) {
+func (v *view) findWhole(doc string) {
 	q := v.q
 	from := len(q.whole)
-	bit, w := uint64(1)<<(c%64), c/64
-	n := 0 // the number of the form in lbuf
-	for i, forms := range q.live {
-		for _, f := range forms {
-			held := q.lmask[n*q.nw+w]&bit != 0
-			n++
-			if !held {
-				continue // the passage lacks some stem of the form
-			}
+	k := 0 // in v.held
+	for i := range q.live {
+		for ; k < len(v.held) && int(q.lunit[v.held[k]]) == i; k++ {
+			f := q.lbuf[v.held[k]]
 			if f > 0 {
 				// The question's own words and general synonyms hold
 				// everywhere, a document's vocabulary in that document
@@ -698,20 +720,15 @@ func (s *scratch) altUnits(v view) []altUnit {
 	q := v.q
 	doc := v.doc
 	s.units, s.keys = resize(s.units, len(q.units)), s.keys[:0]
-	bit, w := uint64(1)<<(v.n%64), v.n/64
-	n := 0 // the number of the form in q.lbuf
+	k := 0 // in v.held
 	for i := range q.units {
 		u := &q.units[i]
 		au := altUnit{weight: u.weight, fact: q.facts[i], asking: u.asking}
 		ids := q.ids[i]
 		// The forms one phrasing holds all the words of: not v.whole,
 		// which asks for the words together in the text or the title.
-		for _, f := range q.live[i] {
-			held := q.lmask[n*q.nw+w]&bit != 0
-			n++
-			if !held {
-				continue // the passage lacks some stem of the form
-			}
+		for ; k < len(v.held) && int(q.lunit[v.held[k]]) == i; k++ {
+			f := q.lbuf[v.held[k]]
 			all := ^uint64(0)
 			for _, id := range ids[f] {
 				all &= v.t[id].alts
