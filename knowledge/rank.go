@@ -572,7 +572,67 @@ func (e *Engine) bestAlt(v view, total float64, asks uint64) (int, float64) {
 	// likeness of the one holding the most, and of the others in order.
 	js, helds := q.s.altJs[:0], q.s.altHelds[:0]
 	first := -1 // in js, the phrasing holding the most
-	for j := 0; j < len(ip.altQs); j++ {
+	if len(ip.altQs) < 64 {
+		// Unit by unit, adding its credit to the phrasings that give it
+		// some, as the loop below would phrasing by phrasing (in the same
+		// order, for each phrasing: units first to last).
+		held, content := &q.s.held, &q.s.content
+		for m := holding; m != 0; m &= m - 1 {
+			j := bits.TrailingZeros64(m)
+			held[j], content[j] = 0, 0
+		}
+		for i := range us {
+			u := &us[i]
+			one := u.own
+			if u.fact != 0 {
+				one |= aw.asking[bits.TrailingZeros64(u.fact)]
+			}
+			one &= holding
+			syn := u.syn & holding &^ one
+			var part uint64
+			if len(u.keys) >= 2 {
+				for _, b := range u.keys {
+					part |= b
+				}
+				part &= holding &^ one &^ syn
+			}
+			for m := one; m != 0; m &= m - 1 {
+				j := bits.TrailingZeros64(m)
+				c := u.weight * 1
+				held[j] += c
+				if !u.asking {
+					content[j] += c
+				}
+			}
+			for m := syn; m != 0; m &= m - 1 {
+				j := bits.TrailingZeros64(m)
+				c := u.weight * q.p.SynonymCredit
+				held[j] += c
+				if !u.asking {
+					content[j] += c
+				}
+			}
+			for m := part; m != 0; m &= m - 1 {
+				j := bits.TrailingZeros64(m)
+				c := u.weight * u.partial(1<<j, q.p)
+				held[j] += c
+				if !u.asking {
+					content[j] += c
+				}
+			}
+		}
+		for m := holding; m != 0; m &= m - 1 {
+			j := bits.TrailingZeros64(m)
+			if content[j] == 0 || held[j] == 0 {
+				continue
+			}
+			if first < 0 || held[j] > helds[first] {
+				first = len(js)
+			}
+			js, helds = append(js, j), append(helds, held[j])
+		}
+	}
+	for j := 0; j < len(ip.altQs) && len(ip.altQs) >= 64; j++ {
 		if j < 64 { // only the phrasings in holding are read
 			if m := holding >> j; m != 0 {
 				j += bits.TrailingZeros64(m)
@@ -676,6 +736,9 @@ type altWeights struct {
 	// than the largest.
 	at    [][]int32
 	terms int
+	// asking[b] holds bit j for each of the first 64 phrasings asking
+	// for the kind of fact whose factBits bit is 1<<b.
+	asking [64]uint64
 }
 
 // altWeights returns ip's altWeights, worked out once for each state of
@@ -697,6 +760,9 @@ func (e *Engine) altWeights(ip *indexed) *altWeights {
 			aw.bits[j][k] = keyBit(s)
 			aw.at[j][k] = e.inv.find(s, ip.num)
 			aw.terms = max(aw.terms, int(aw.at[j][k])+1)
+		}
+		for m := ip.altQs[j].asks; m != 0 && j < 64; m &= m - 1 {
+			aw.asking[bits.TrailingZeros64(m)] |= 1 << j
 		}
 	}
 	ip.altW.Store(aw)
@@ -871,11 +937,12 @@ type scratch struct {
 	events  []event
 	arena   []int // what positions and titlePositions are cut from
 	// bestAlt's
-	altJs    []int
-	altHelds []float64
-	units    []altUnit
-	keys     []uint64 // what units' keys are cut from
-	in       []bool
+	held, content [64]float64
+	altJs         []int
+	altHelds      []float64
+	units         []altUnit
+	keys          []uint64 // what units' keys are cut from
+	in            []bool
 }
 
 // An event is an occurrence of a unit in a passage's text.
