@@ -399,7 +399,7 @@ func (v *view) together(ids []int) bool {
 
 // credit returns the share of unit i's weight the passage earns, counting
 // the occurrences where accepts.
-func (v view) credit(i int, where func(*termInfo) bool) float64 {
+func (v *view) credit(i int, where func(*termInfo) bool) float64 {
 	in := func(f int) bool {
 		for _, id := range v.q.ids[i][f] {
 			if !where(v.t[id]) {
@@ -435,7 +435,7 @@ func (v view) credit(i int, where func(*termInfo) bool) float64 {
 // partial credit of the own words it has. A form's words need only all
 // be in the one phrasing. Phrasings from the 64th share a bit (altBit):
 // whether one of them holds a term is read from its own terms.
-func (v view) altWords(i, j int, aq *altQuestion) float64 {
+func (v *view) altWords(i, j int, aq *altQuestion) float64 {
 	q := v.q
 	ids := q.ids[i]
 	bit := altBit(j)
@@ -479,7 +479,7 @@ form:
 
 // ownCredits returns credit(i, inPassage) and credit(i, inHeading), in
 // one pass and without a call a term.
-func (v view) ownCredits(i int) (passage, heading float64) {
+func (v *view) ownCredits(i int) (passage, heading float64) {
 	ids := v.q.ids[i]
 	p, h := -1, -1 // the first whole form held in the passage, in the heading path
 	for _, f := range v.whole[i] {
@@ -538,7 +538,7 @@ var (
 // them: a question must be like one question the passage answers, and
 // that question must not be much more than the question asked. It
 // returns -1 and 0 for a passage with none.
-func (e *Engine) bestAlt(v view, total float64, asks uint64) (int, float64) {
+func (e *Engine) bestAlt(v *view, total float64, asks uint64) (int, float64) {
 	ip := v.ip
 	if len(ip.alts)+len(ip.phrasings) == 0 || total <= 0 {
 		return -1, 0
@@ -782,7 +782,7 @@ type altUnit struct {
 
 // altUnits returns what the passage of v holds of each unit of the
 // question in its phrasings, in s's memory.
-func (s *scratch) altUnits(v view) []altUnit {
+func (s *scratch) altUnits(v *view) []altUnit {
 	q := v.q
 	doc := v.doc
 	s.units, s.keys = resize(s.units, len(q.units)), s.keys[:0]
@@ -878,7 +878,7 @@ func (e *Engine) altQuestions(alts []string) []altQuestion {
 // "what date") when the phrasing asks for the same kind of fact ("when
 // ..."): two questions asking for a date share that part, whatever
 // their words for it.
-func (v view) altCredit(i, j int, aq *altQuestion) float64 {
+func (v *view) altCredit(i, j int, aq *altQuestion) float64 {
 	if f := v.q.units[i].fact; f != "" && aq.asks&factBits[f] != 0 {
 		return 1
 	}
@@ -888,7 +888,7 @@ func (v view) altCredit(i, j int, aq *altQuestion) float64 {
 // positions returns where the forms of unit i that the passage holds
 // whole occur in its text, in order. The result is read only: it may be
 // a term's own positions, or the query's scratch memory.
-func (v view) positions(i int) []int {
+func (v *view) positions(i int) []int {
 	ids := v.q.ids[i]
 	if w := v.whole[i]; len(w) == 1 && len(ids[w[0]]) == 1 {
 		return v.t[ids[w[0]][0]].pos // one term's positions: ascending already
@@ -907,7 +907,7 @@ func (v view) positions(i int) []int {
 
 // titlePositions returns where unit i's own words occur in the title,
 // read only as positions' result is.
-func (v view) titlePositions(i int) []int {
+func (v *view) titlePositions(i int) []int {
 	keys := v.q.ids[i][0]
 	if len(keys) == 1 {
 		if t := v.t[keys[0]]; t != nil {
@@ -965,7 +965,7 @@ func (s *scratch) reset(n int) {
 
 // featuresOf computes the features of ip for the query (its units'
 // weights summing to total) and the kinds of fact asked for.
-func (e *Engine) featuresOf(v view, total float64, asks []string) candidate {
+func (e *Engine) featuresOf(v *view, total float64, asks []string) candidate {
 	ip, q := v.ip, v.q
 	c := candidate{ip: ip}
 	if total <= 0 {
@@ -1119,9 +1119,10 @@ func (e *Engine) rank(q *query, asks []string, hits []*indexed, bm25 []float64, 
 	}
 	out := slices.Grow(w.cands[:0], len(hits))
 	q.missing = slices.Grow(w.missing[:0], len(hits)*len(asks))
-	for i, v := range q.views(e.inv, hits) {
-		ip := v.ip
-		c := e.featuresOf(v, total, asks)
+	vs := q.views(e.inv, hits)
+	for i := range vs {
+		ip := vs[i].ip
+		c := e.featuresOf(&vs[i], total, asks)
 		if top > 0 {
 			c.f.BM25 = bm25[i] / top
 		}
