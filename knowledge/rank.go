@@ -416,7 +416,13 @@ func (v *view) credit(i int, where func(*termInfo) bool) float64 {
 			return v.q.p.SynonymCredit
 		}
 	}
-	keys := v.q.ids[i][0]
+	return v.partial(v.q.ids[i][0], where)
+}
+
+// partial is the credit of a unit of several words (keys, its own) that
+// the passage holds no form of whole: PartialCredit times the share of
+// the words it has where accepts. A one-word unit earns none.
+func (v *view) partial(keys []int, where func(*termInfo) bool) float64 {
 	if len(keys) < 2 {
 		return 0
 	}
@@ -506,17 +512,7 @@ func (v *view) ownCredits(i int) (passage, heading float64) {
 		case f > 0:
 			return v.q.p.SynonymCredit
 		}
-		keys := ids[0]
-		if len(keys) < 2 {
-			return 0
-		}
-		n := 0
-		for _, id := range keys {
-			if t := v.t[id]; t != nil && where(t) {
-				n++
-			}
-		}
-		return v.q.p.PartialCredit * float64(n) / float64(len(keys))
+		return v.partial(ids[0], where)
 	}
 	return credit(p, inPassage), credit(h, inHeading)
 }
