@@ -25,7 +25,7 @@ import (
 // that cannot be written costs only time (CacheStats says so).
 
 // cacheVersion changes whenever the analysis or the layout below does.
-const cacheVersion = 2
+const cacheVersion = 3
 
 // CacheStats says how the sources were read.
 type CacheStats struct {
@@ -51,11 +51,11 @@ type cachedPassage struct {
 }
 
 type cachedTerm struct {
-	K               int32 // in cachedSource.Terms
-	Pos, TPos       []int
-	NAlts           int
-	Alts            uint64
-	InTitle, InAlts bool
+	K         int32 // in cachedSource.Terms
+	Pos, TPos []int
+	NAlts     int
+	Alts      uint64
+	InTitle   bool
 }
 
 // cacheKey returns the cache key of the source at path with text.
@@ -125,7 +125,7 @@ func (e *Engine) putCached(cs *cachedSource) {
 		infos := make([]*termInfo, len(cp.Terms))
 		for i, t := range cp.Terms {
 			keys[i] = cs.Terms[t.K]
-			infos[i] = &termInfo{inTitle: t.InTitle, inAlts: t.InAlts, nAlts: t.NAlts, alts: t.Alts, pos: t.Pos, tpos: t.TPos}
+			infos[i] = &termInfo{inTitle: t.InTitle, nAlts: t.NAlts, alts: t.Alts, pos: t.Pos, tpos: t.TPos}
 		}
 		e.putTerms(ip, keys, infos)
 	}
@@ -152,7 +152,7 @@ func writeCached(dir, key string, ips []*indexed) error {
 				num[k] = n
 				cs.Terms = append(cs.Terms, k)
 			}
-			cp.Terms = append(cp.Terms, cachedTerm{K: n, Pos: t.pos, TPos: t.tpos, NAlts: t.nAlts, Alts: t.alts, InTitle: t.inTitle, InAlts: t.inAlts})
+			cp.Terms = append(cp.Terms, cachedTerm{K: n, Pos: t.pos, TPos: t.tpos, NAlts: t.nAlts, Alts: t.alts, InTitle: t.inTitle})
 		}
 		for _, text := range append([]string{ip.titleText(), ip.text}, ip.alts...) {
 			forEachWord(text, func(_, _ int, w string) {

@@ -108,6 +108,7 @@ func TestNewErrors(t *testing.T) {
 		{"unknown FAQ key", Options{FAQ: writeFile(t, "faq.yaml", "- question: When?\n  answer: Soon.\n  anwser: typo\n")}, []string{"faq.yaml:3: ", `unknown FAQ key "anwser"`, "question, answer and alternatives"}},
 		{"FAQ not a list", Options{FAQ: writeFile(t, "faq.yaml", "question: When?\n")}, []string{"faq.yaml:1: ", "list"}},
 		{"FAQ without answer", Options{FAQ: writeFile(t, "faq.yaml", "- question: A?\n  answer: B.\n- question: When?\n")}, []string{"faq.yaml:3: ", "entry 2", "answer is missing"}},
+		{"FAQ text holding \": \" unquoted", Options{FAQ: writeFile(t, "faq.yaml", "- question: Re: bids?\n  answer: Soon.\n")}, []string{"faq.yaml", "not valid YAML", "in quotes"}},
 		{"empty FAQ", Options{FAQ: writeFile(t, "faq.yaml", "# nothing\n")}, []string{"faq.yaml", "no FAQ entries"}},
 	}
 	for _, tt := range tests {

@@ -112,7 +112,7 @@ func askedFacts(q string, ws []word, texts []string, starts []bool, lex *lexicon
 				kind = lex.clauseCues[p]
 			}
 			add(kind)
-			spans = append(spans, cueSpan{ws[i].start, ws[i+n-1].end, kind, asking[texts[i]]})
+			spans = append(spans, cueSpan{ws[i].start, ws[i+n-1].end, kind, lex.asking[p]})
 		}
 	}
 	return out, spans
@@ -127,9 +127,6 @@ type cueSpan struct {
 	kind       string
 	asking     bool
 }
-
-// asking holds the words a cue that only asks begins with.
-var asking = map[string]bool{"how": true, "what": true, "which": true, "when": true, "until": true, "since": true, "by": true, "for": true}
 
 // clauseStart reports whether word i of q begins a clause.
 func clauseStart(q string, ws []word, i int) bool {

@@ -28,11 +28,7 @@ func loadFAQ(path string, limit int64) ([]passage, error) {
 	}
 	entries, err := decodeFAQ([]byte(text))
 	if err != nil {
-		var le lineError
-		if errors.As(err, &le) {
-			return nil, fmt.Errorf("FAQ file %s:%d: %s", path, le.line, le.msg)
-		}
-		return nil, fmt.Errorf("FAQ file %s: %w", path, err)
+		return nil, fileError("FAQ file", path, err)
 	}
 	base := filepath.Base(path)
 	out := make([]passage, 0, len(entries))
@@ -49,7 +45,8 @@ func loadFAQ(path string, limit int64) ([]passage, error) {
 	return out, nil
 }
 
-// lineError is an error at a line of an FAQ file.
+// lineError is an error at a line of a YAML file of entries (an FAQ, a
+// questions file).
 type lineError struct {
 	line int
 	msg  string
@@ -61,13 +58,55 @@ func errAt(line int, format string, args ...any) error {
 	return lineError{line, fmt.Sprintf(format, args...)}
 }
 
+// fileError names the file (what, at path) in err, and its line when err
+// is a lineError: "FAQ file faq.yaml:4: ...".
+func fileError(what, path string, err error) error {
+	var le lineError
+	if errors.As(err, &le) {
+		return fmt.Errorf("%s %s:%d: %s", what, path, le.line, le.msg)
+	}
+	return fmt.Errorf("%s %s: %w", what, path, err)
+}
+
+// parseYAML parses a file of entries, saying how to mend the two
+// mistakes people make in them: text holding ": " (a citation, "Re:
+// bids") unquoted, which YAML reads as a key, and "?]" in a [...] list,
+// which yaml.v3 reads as the start of one.
+func parseYAML(data []byte) (*yaml.Node, error) {
+	var doc yaml.Node
+	if err := yaml.Unmarshal(data, &doc); err != nil {
+		switch msg := err.Error(); {
+		case strings.Contains(msg, "mapping values are not allowed"):
+			return nil, fmt.Errorf("not valid YAML (%w): put text that holds \": \" in quotes, as in cite: \"venue.md: Pricing\"", err)
+		case strings.Contains(msg, "did not find expected ',' or ']'"):
+			return nil, fmt.Errorf("not valid YAML (%w): put each question of a [...] list in quotes, or write one \"- question\" a line", err)
+		}
+		return nil, fmt.Errorf("not valid YAML: %w", err)
+	}
+	return &doc, nil
+}
+
+// textList reads a YAML list of non-empty text (an FAQ entry's
+// alternatives, a questions file's questions); item m that is not says
+// bad(m).
+func textList(v *yaml.Node, bad func(m int) string) ([]string, error) {
+	var out []string
+	for m, a := range v.Content {
+		if a.Kind != yaml.ScalarNode || strings.TrimSpace(a.Value) == "" {
+			return nil, errAt(a.Line, "%s", bad(m))
+		}
+		out = append(out, strings.TrimSpace(a.Value))
+	}
+	return out, nil
+}
+
 // decodeFAQ decodes an FAQ file: a YAML list of mappings with the keys of
 // faqKeys, question and answer non-empty text, alternatives a list of
 // non-empty text.
 func decodeFAQ(data []byte) ([]faqEntry, error) {
-	var doc yaml.Node
-	if err := yaml.Unmarshal(data, &doc); err != nil {
-		return nil, fmt.Errorf("not valid YAML: %w", err)
+	doc, err := parseYAML(data)
+	if err != nil {
+		return nil, err
 	}
 	if len(doc.Content) == 0 {
 		return nil, errors.New("no FAQ entries: the file should be a list of entries with question and answer")
@@ -101,12 +140,11 @@ func decodeFAQ(data []byte) ([]faqEntry, error) {
 				if v.Kind != yaml.SequenceNode {
 					return nil, errAt(k.Line, "the alternatives of FAQ entry %d must be a list of questions, e.g. [\"Can an FT lead?\"]", i+1)
 				}
-				for m, a := range v.Content {
-					if a.Kind != yaml.ScalarNode || strings.TrimSpace(a.Value) == "" {
-						return nil, errAt(a.Line, "alternative %d of FAQ entry %d must be a question", m+1, i+1)
-					}
-					e.alternatives = append(e.alternatives, strings.TrimSpace(a.Value))
+				alts, err := textList(v, func(m int) string { return fmt.Sprintf("alternative %d of FAQ entry %d must be a question", m+1, i+1) })
+				if err != nil {
+					return nil, err
 				}
+				e.alternatives = alts
 			default:
 				return nil, errAt(k.Line, "unknown FAQ key %q in entry %d: an FAQ entry has the keys %s", k.Value, i+1, keyList)
 			}

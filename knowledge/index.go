@@ -127,7 +127,6 @@ type indexed struct {
 // termInfo says where a term occurs in a passage.
 type termInfo struct {
 	inTitle bool   // in the title or heading path
-	inAlts  bool   // in an alternative phrasing
 	nAlts   int    // how often, in the alternative phrasings
 	alts    uint64 // which of them: altBit(j) for phrasing j of altList
 	pos     []int  // positions (term numbers) in the text, ascending
@@ -205,7 +204,6 @@ func (ip *indexed) analyseWith(a analysis.Analyzer) {
 	for j, alt := range p.altList() {
 		for _, tok := range tb.analyze(a, alt) {
 			t := ip.term(string(tok.Term))
-			t.inAlts = true
 			t.nAlts++
 			t.alts |= altBit(j)
 		}

@@ -43,7 +43,11 @@ type lexicon struct {
 	// for (see answer types in facts.go); clauseCues only count at the
 	// start of a clause ("when").
 	cues, clauseCues map[string]string
-	maxCue           int
+	// asking holds the cues that only ask ("what day", "how much"), as
+	// against those that also name what is asked about ("deadline",
+	// "email address"): see unit.asking.
+	asking map[string]bool
+	maxCue int
 	// prefixes holds every proper beginning, in whole words, of a phrase
 	// of expand, fillers and cues: a run of a question's words that is
 	// none of them is not extended further (see longest).
@@ -123,7 +127,7 @@ type expansion struct {
 }
 
 func newLexicon() *lexicon {
-	return &lexicon{expand: map[string][]expansion{}, held: map[string]*heldSlot{}, fillers: map[string]bool{}, cues: map[string]string{}, clauseCues: map[string]string{}, prefixes: map[string]bool{}, starts: map[string]bool{}}
+	return &lexicon{expand: map[string][]expansion{}, held: map[string]*heldSlot{}, fillers: map[string]bool{}, cues: map[string]string{}, clauseCues: map[string]string{}, asking: map[string]bool{}, prefixes: map[string]bool{}, starts: map[string]bool{}}
 }
 
 // loadEmbeddedLexicon reads the general English files of lexicon/.
@@ -251,20 +255,11 @@ func stemPhrases(s string, full analysis.Analyzer) ([]string, error) {
 		for _, t := range full.Analyze([]byte(raw)) {
 			stems = append(stems, string(t.Term))
 		}
-		if len(stems) > 1 || len(stems) == 1 && wordCount(full, raw) == 1 {
+		if len(stems) > 1 || len(stems) == 1 && wordCount(raw) == 1 {
 			out = append(out, strings.Join(stems, " "))
 		}
 	}
 	return out, nil
-}
-
-// wordCount counts the words of s as a's tokenizer finds them: "won't",
-// "U.K." and "3.5" are one word each, "on-going" and "set up" two.
-func wordCount(a analysis.Analyzer, s string) int {
-	if d, ok := a.(*analysis.DefaultAnalyzer); ok {
-		return len(d.Tokenizer.Tokenize([]byte(s)))
-	}
-	return len(strings.FieldsFunc(s, func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) }))
 }
 
 // wordPhrases splits the comma-separated phrases of s into lower-case
@@ -295,11 +290,12 @@ func (l *lexicon) addFillers(name, text string, words analysis.Analyzer) error {
 	})
 }
 
-var cueLine = regexp.MustCompile(`^([a-z]+)(\s+clause)?\s*:\s*(.+)$`)
+var cueLine = regexp.MustCompile(`^([a-z]+)(\s+clause|\s+asks)?\s*:\s*(.+)$`)
 
-// addCues reads cue rules, one a line: "date: when, what date, deadline"
-// (the phrases that ask for a date) or "date clause: when" (phrases that
-// ask only at the start of a clause).
+// addCues reads cue rules, one a line: "date: deadline, due date" (the
+// phrases that ask for a date, naming what it is the date of), "date
+// asks: what date, what day" (phrases that only ask) or "date clause:
+// when" (phrases that only ask, and only at the start of a clause).
 func (l *lexicon) addCues(name, text string, words analysis.Analyzer) error {
 	return lines(name, text, func(_ int, line string) error {
 		m := cueLine.FindStringSubmatch(line)
@@ -315,12 +311,15 @@ func (l *lexicon) addCues(name, text string, words analysis.Analyzer) error {
 			sort.Strings(kinds)
 			return fmt.Errorf("unknown kind of fact %q: want one of %s", kind, strings.Join(kinds, ", "))
 		}
-		set := l.cues
-		if m[2] != "" {
+		set, asks := l.cues, m[2] != ""
+		if strings.TrimSpace(m[2]) == "clause" {
 			set = l.clauseCues
 		}
 		for _, p := range wordPhrases(m[3], words) {
 			set[p] = kind
+			if asks {
+				l.asking[p] = true
+			}
 			l.addPrefixes(p)
 			l.maxCue = max(l.maxCue, strings.Count(p, " ")+1)
 		}

@@ -30,17 +30,9 @@ const questionsKeys = "cite and questions"
 // the keys cite (non-empty text) and questions (a non-empty list of
 // non-empty text). Errors are lineErrors where a line is known.
 func decodeQuestions(data []byte) ([]questionsEntry, error) {
-	var doc yaml.Node
-	if err := yaml.Unmarshal(data, &doc); err != nil {
-		switch msg := err.Error(); {
-		case strings.Contains(msg, "mapping values are not allowed"):
-			// A citation holds ": ", which YAML reads as a key.
-			return nil, fmt.Errorf("not valid YAML (%w): put each cite in quotes: cite: \"venue.md: Pricing\"", err)
-		case strings.Contains(msg, "did not find expected ',' or ']'"):
-			// "?]" in a [...] list reads as the start of a key.
-			return nil, fmt.Errorf("not valid YAML (%w): put each question of a [...] list in quotes, or write one \"- question\" a line", err)
-		}
-		return nil, fmt.Errorf("not valid YAML: %w", err)
+	doc, err := parseYAML(data)
+	if err != nil {
+		return nil, err
 	}
 	if len(doc.Content) == 0 || len(doc.Content[0].Content) == 0 {
 		return nil, errors.New("no entries: the file should be a list of entries with cite and questions")
@@ -67,12 +59,11 @@ func decodeQuestions(data []byte) ([]questionsEntry, error) {
 				if v.Kind != yaml.SequenceNode {
 					return nil, errAt(k.Line, "the questions of entry %d must be a list, e.g. [\"Where is the interview held?\"]", i+1)
 				}
-				for m, q := range v.Content {
-					if q.Kind != yaml.ScalarNode || strings.TrimSpace(q.Value) == "" {
-						return nil, errAt(q.Line, "question %d of entry %d must be a question", m+1, i+1)
-					}
-					e.questions = append(e.questions, strings.TrimSpace(q.Value))
+				qs, err := textList(v, func(m int) string { return fmt.Sprintf("question %d of entry %d must be a question", m+1, i+1) })
+				if err != nil {
+					return nil, err
 				}
+				e.questions = qs
 			default:
 				return nil, errAt(k.Line, "unknown key %q in entry %d: an entry has the keys %s", k.Value, i+1, questionsKeys)
 			}
@@ -97,11 +88,7 @@ func (e *Engine) addQuestions(path string, limit int64) error {
 	}
 	entries, err := decodeQuestions([]byte(text))
 	if err != nil {
-		var le lineError
-		if errors.As(err, &le) {
-			return fmt.Errorf("questions file %s:%d: %s", path, le.line, le.msg)
-		}
-		return fmt.Errorf("questions file %s: %w", path, err)
+		return fileError("questions file", path, err)
 	}
 	for i, en := range entries {
 		ip := e.lookup(en.cite)

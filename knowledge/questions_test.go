@@ -68,7 +68,7 @@ func TestQuestionsFileErrors(t *testing.T) {
 		// YAML reads "?]" in a [...] list as the start of a key.
 		{"question not quoted in a list", "- cite: \"venue.md: Location\"\n  questions: [Where?]\n", []string{"questions.yaml", "not valid YAML", "quotes"}},
 		// A citation holds ": ", which YAML reads as a key unless quoted.
-		{"cite not quoted", "- cite: venue.md: Location\n  questions: [Where]\n", []string{"questions.yaml", "not valid YAML", `put each cite in quotes: cite: "venue.md: Pricing"`}},
+		{"cite not quoted", "- cite: venue.md: Location\n  questions: [Where]\n", []string{"questions.yaml", "not valid YAML", `in quotes, as in cite: "venue.md: Pricing"`}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

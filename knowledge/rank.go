@@ -416,23 +416,28 @@ func (v *view) credit(i int, where func(*termInfo) bool) float64 {
 			return v.q.p.SynonymCredit
 		}
 	}
-	return v.partial(v.q.ids[i][0], where)
+	return v.partial(v.q.ids[i][0], v.holds(where))
 }
 
 // partial is the credit of a unit of several words (keys, its own) that
-// the passage holds no form of whole: PartialCredit times the share of
-// the words it has where accepts. A one-word unit earns none.
-func (v *view) partial(keys []int, where func(*termInfo) bool) float64 {
+// the passage, or a phrasing, holds no form of whole: PartialCredit times
+// the share of the words has accepts. A one-word unit earns none.
+func (v *view) partial(keys []int, has func(id int) bool) float64 {
 	if len(keys) < 2 {
 		return 0
 	}
 	n := 0
 	for _, id := range keys {
-		if t := v.t[id]; t != nil && where(t) {
+		if has(id) {
 			n++
 		}
 	}
 	return v.q.p.PartialCredit * float64(n) / float64(len(keys))
+}
+
+// holds returns the test partial takes for the occurrences where accepts.
+func (v *view) holds(where func(*termInfo) bool) func(id int) bool {
+	return func(id int) bool { t := v.t[id]; return t != nil && where(t) }
 }
 
 // altWords is the share of unit i's weight that phrasing j (aq) holds
@@ -470,17 +475,7 @@ form:
 		}
 		return q.p.SynonymCredit
 	}
-	keys := ids[0]
-	if len(keys) < 2 {
-		return 0
-	}
-	n := 0
-	for _, id := range keys {
-		if in(id) {
-			n++
-		}
-	}
-	return q.p.PartialCredit * float64(n) / float64(len(keys))
+	return v.partial(ids[0], in)
 }
 
 // ownCredits returns credit(i, inPassage) and credit(i, inHeading), in
@@ -512,7 +507,7 @@ func (v *view) ownCredits(i int) (passage, heading float64) {
 		case f > 0:
 			return v.q.p.SynonymCredit
 		}
-		return v.partial(ids[0], where)
+		return v.partial(ids[0], v.holds(where))
 	}
 	return credit(p, inPassage), credit(h, inHeading)
 }

@@ -197,6 +197,17 @@ func (tb *tokens) analyze(a analysis.Analyzer, text string) analysis.TokenStream
 	return stream
 }
 
+// wordCount counts the words of s as the tokenizer finds them: "won't",
+// "U.K." and "3.5" are one word each, "on-going" and "set up" two.
+func wordCount(s string) int {
+	tb := newTokens()
+	defer tb.release()
+	if ts := tb.tokenize(s); ts != nil {
+		return len(ts)
+	}
+	return len(unicode.NewUnicodeTokenizer().Tokenize([]byte(s)))
+}
+
 // tokenType is the bleve token type of a segment type, as the unicode
 // tokenizer converts it.
 func tokenType(t int) analysis.TokenType {
