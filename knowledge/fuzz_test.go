@@ -19,6 +19,8 @@ func FuzzSources(f *testing.F) {
 		"~~~\n# open fence", "# é\n\xff\xfe", "<table><tr><td>a</td><td>b</td></tr></table>",
 		"---\ntitle: T\n---\nx", "<h2>H</h2><p>p &amp; q</p>", "\xff\xfeh\x00i\x00", "A\n===\nb\n",
 		"| a | b |\n|---|---|\n| 1 | 2 |", "- question: q\n  answer: a\n",
+		strings.Repeat("A line of prose wrapped to the width of a page, as a PDF's text gives it\n", 25) +
+			"Payment\n•\n<p>\n" + strings.Repeat("Invoices are paid monthly by the agency to the supplier, by transfer.\n\n\fand so on\n", 25),
 	} {
 		f.Add(s)
 	}

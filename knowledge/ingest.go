@@ -301,9 +301,18 @@ func pieces(p string, limit int) []string {
 // up to a blank line, joined) is a block. With some, a line that begins a
 // list item starts a new paragraph too, so that a section keeps its
 // items on lines of their own.
+//
+// Text wrapped to a page's width (see wrapWidth) is read as a PDF's
+// extraction is: a short line that ends a sentence ends its paragraph
+// (extractions leave no blank line between paragraphs), a blank line
+// inside a sentence (a page break) does not, and lines of bullets alone
+// (an extraction puts a list's bullets apart from its items) are dropped,
+// as are lines of HTML tags alone.
 func plainBlocks(text string) []block {
-	lines := strings.Split(text, "\n")
-	heads := plainHeadings(lines)
+	lines := strings.Split(strings.ReplaceAll(text, "\f", "\n"), "\n")
+	lines = slices.DeleteFunc(lines, func(l string) bool { return bulletsOnly(l) || tagsOnly.MatchString(l) })
+	width := wrapWidth(lines)
+	heads := plainHeadings(lines, width)
 	titled := slices.ContainsFunc(heads, func(l int) bool { return l > 0 })
 	var out []block
 	var para []string
@@ -320,16 +329,82 @@ func plainBlocks(text string) []block {
 			flush()
 			out = append(out, block{level: heads[i], text: plainHeading(t)})
 		case t == "":
-			flush()
+			if width == 0 || len(para) == 0 || endsSentence(para[len(para)-1]) || !continues(lines, i) {
+				flush()
+			}
 		case titled && listMarker.MatchString(t):
 			flush()
 			para = append(para, listMarker.ReplaceAllString(t, ""))
 		default:
 			para = append(para, t)
+			if width > 0 && endsSentence(t) && utf8.RuneCountInString(t) < width*3/4 {
+				flush()
+			}
 		}
 	}
 	flush()
 	return out
+}
+
+// wrapWidth is the width, in characters, to which the lines of text were
+// wrapped (the length that nine lines in ten do not pass), or 0 when they
+// are too short for prose wrapped to a page's width (a slide deck's
+// bullets, a list, lines never wrapped).
+func wrapWidth(lines []string) int {
+	var lens []int
+	for _, l := range lines {
+		if n := utf8.RuneCountInString(strings.TrimSpace(l)); n > 0 {
+			lens = append(lens, n)
+		}
+	}
+	if len(lens) < 20 {
+		return 0
+	}
+	slices.Sort(lens)
+	w := lens[len(lens)*9/10]
+	// Wrapped prose: many lines come near the width (not most: tables,
+	// lists and headings have short ones).
+	near := 0
+	for _, n := range lens {
+		if n >= w*3/4 {
+			near++
+		}
+	}
+	if w < 50 || near < 20 || near*10 < len(lens)*3 {
+		return 0
+	}
+	return w
+}
+
+// tagsOnly is a line of HTML tags and nothing else, markup that a text
+// file holds as it is.
+var tagsOnly = regexp.MustCompile(`^[ \t]*(?:</?[a-zA-Z][^<>]*>[ \t]*)+$`)
+
+// bulletsOnly reports whether a line holds list bullets and nothing else.
+func bulletsOnly(l string) bool {
+	t := strings.TrimSpace(l)
+	return t != "" && strings.Trim(t, "•◦▪▫●○■□‣⁃∙·-–*  \t") == ""
+}
+
+// endsSentence reports whether a line ends as a sentence does: with a
+// full stop, question or exclamation mark, or colon, perhaps followed by a
+// closing quote or bracket.
+func endsSentence(l string) bool {
+	t := strings.TrimRight(strings.TrimSpace(l), "\"”’)]")
+	return t != "" && strings.ContainsAny(t[len(t)-1:], ".?!:")
+}
+
+// continues reports whether the line after the blank line i begins in
+// the middle of a sentence (in lower case): the text runs on over a page
+// break.
+func continues(lines []string, i int) bool {
+	for _, l := range lines[i+1:] {
+		if t := strings.TrimSpace(l); t != "" {
+			r, _ := utf8.DecodeRuneInString(t)
+			return unicode.IsLower(r)
+		}
+	}
+	return false
 }
 
 var (
@@ -347,12 +422,16 @@ var (
 //     sequence (1, 2, 3...: slides, or numbered sections; one or two may
 //     be missing) and says no more than a heading does (see headingLike),
 //     at level 2;
-//   - a short line in capitals (see capsHeading), at level 2;
+//   - a short line in capitals (see capsHeading), at level 2 (in text
+//     wrapped to width, only after a break: see afterBreak);
+//   - in text wrapped to width (see wrapWidth), a short line standing
+//     where a heading stands in a PDF's extraction (see layoutHeading), at
+//     level 2;
 //   - when there are such headings, a first line "Title: ...", at level 1.
 //
 // Lines taken for headings that follow one another with nothing between
 // are a list, not headings.
-func plainHeadings(lines []string) []int {
+func plainHeadings(lines []string, width int) []int {
 	lv := make([]int, len(lines))
 	next := 1
 	for i, l := range lines {
@@ -365,7 +444,7 @@ func plainHeadings(lines []string) []int {
 				continue
 			}
 		}
-		if capsHeading(t) {
+		if capsHeading(t) && (width == 0 || afterBreak(lines, i)) || width > 0 && layoutHeading(lines, i, width) {
 			lv[i] = 2
 		}
 	}
@@ -408,6 +487,7 @@ func plainHeading(t string) string {
 	if m := titleLine.FindStringSubmatch(t); m != nil {
 		return joinLines(m[1])
 	}
+	t = strings.TrimLeft(t, "# ") // a Markdown heading's marks, in a text file
 	if m := numberedLine.FindStringSubmatch(t); m != nil {
 		return m[1] + " " + joinLines(m[2])
 	}
@@ -424,6 +504,50 @@ func headingLike(s string) bool {
 	}
 	return !strings.HasSuffix(s, ".") || strings.HasSuffix(s, "..") || countWords(s) <= 3
 }
+
+// layoutHeading reports whether line i of text wrapped to width stands
+// as a heading does in a PDF's extraction, where nothing else marks one:
+// it reads as a heading (see headingLike), begins in capitals or with a
+// number, stops well short of the width, comes after a break (see
+// afterBreak), and is followed by a paragraph: a line that begins a
+// sentence or a lettered item, and is not another short line left
+// unfinished (then the two are a list).
+func layoutHeading(lines []string, i, width int) bool {
+	t := strings.TrimSpace(lines[i])
+	r, _ := utf8.DecodeRuneInString(t)
+	if t == "" || !(unicode.IsUpper(r) || unicode.IsDigit(r)) || !headingLike(t) || countWords(t) > 10 ||
+		utf8.RuneCountInString(t) > width*3/5 || strings.HasSuffix(t, ".") {
+		return false
+	}
+	if !afterBreak(lines, i) {
+		return false
+	}
+	for _, l := range lines[i+1:] {
+		n := strings.TrimSpace(l)
+		if n == "" {
+			continue
+		}
+		r, _ := utf8.DecodeRuneInString(n)
+		begins := unicode.IsUpper(r) || unicode.IsDigit(r) || strings.ContainsRune("\"“‘(", r) || letteredItem.MatchString(n)
+		return begins && (endsSentence(n) || utf8.RuneCountInString(n) > width*3/5)
+	}
+	return false
+}
+
+// afterBreak reports whether line i comes first, or after a blank line
+// or a line that ends a sentence (not a quotation: the line after one
+// names who said it): where a heading may stand in wrapped text, and not
+// the end of a wrapped sentence.
+func afterBreak(lines []string, i int) bool {
+	if i == 0 {
+		return true
+	}
+	p := strings.TrimRight(strings.TrimSpace(lines[i-1]), ")")
+	return p == "" || strings.ContainsAny(p[len(p)-1:], ".?!:")
+}
+
+// letteredItem is a line that begins an item lettered "a." or "(a)".
+var letteredItem = regexp.MustCompile(`^(?:\(?[a-z]\)|[a-z]\.)\s`)
 
 // capsHeading reports whether t is a short line in capitals ("SCOPE OF
 // WORK"): at least four letters, none lower case, at most ten words, not

@@ -66,6 +66,63 @@ func TestSourcePassages(t *testing.T) {
 	}
 }
 
+// TestPDFText checks how the text of a PDF (lines wrapped to the page,
+// nothing marking headings or paragraphs) is read: a short line where a
+// heading stands is one, lines of bullets and of HTML tags go, a page
+// break inside a sentence does not cut it, and what only looks like a
+// heading (a list of short lines, who said a quotation) is text.
+func TestPDFText(t *testing.T) {
+	// prose is n lines of a paragraph wrapped at about 90 characters, the
+	// last ending a sentence.
+	prose := func(topic string, n int) string {
+		var b strings.Builder
+		for i := 0; i < n; i++ {
+			line := "The " + topic + " rules say what a supplier must do and when it must be done by them"
+			if i == n-1 {
+				line = "and that is all about " + topic + "."
+			}
+			b.WriteString(line + "\n")
+		}
+		return b.String()
+	}
+	text := "Eligibility\n" + prose("eligibility", 6) +
+		"How to apply?\n" + prose("application", 5) +
+		"The steps are:\n•\n•\nPhase 1: Compliance Check\nPhase 2: Written quotations\n" +
+		"<p>\n" + prose("phase", 4) +
+		"\"Quotations are read the day they come in.\"\nA. Smith, Contracting Officer\n" + prose("reading", 4) +
+		"Payment\nInvoices are paid within thirty days of the date on which the supplier sends them, and the\n\n\f" +
+		"agency pays by bank transfer only, to the account named in the contract between the parties.\n" + prose("payment", 5)
+	ps := sourcePassages("rfq.txt", text)
+	var cites []string
+	for _, p := range ps {
+		cites = append(cites, p.citation)
+	}
+	want := []string{"rfq.txt: Eligibility", "rfq.txt: How to apply?", "rfq.txt: Payment"}
+	if !slices.Equal(cites, want) {
+		t.Fatalf("citations %q, want %q", cites, want)
+	}
+	apply := ps[1].text
+	for _, w := range []string{"The steps are:\nPhase 1: Compliance Check Phase 2: Written quotations", "A. Smith, Contracting Officer"} {
+		if !strings.Contains(apply, w) {
+			t.Errorf("section %q lacks %q:\n%s", ps[1].title, w, apply)
+		}
+	}
+	if strings.ContainsAny(apply, "•<>") {
+		t.Errorf("bullets or tags left in %q:\n%s", ps[1].title, apply)
+	}
+	if !strings.Contains(ps[2].text, "sends them, and the agency pays by bank transfer") {
+		t.Errorf("the sentence cut by a page break is not whole:\n%s", ps[2].text)
+	}
+	// The paragraphs of a section are told apart by their short last
+	// lines, with no blank line between them.
+	if n := strings.Count(ps[0].text, "\n"); n != 0 {
+		t.Errorf("Eligibility has %d paragraph breaks, want 0:\n%s", n, ps[0].text)
+	}
+	if n := strings.Count(ps[1].text, "\n"); n != 4 {
+		t.Errorf("How to apply has %d paragraph breaks, want 4:\n%s", n, ps[1].text)
+	}
+}
+
 // TestLongSectionSplit: a long section is cut at paragraphs into parts
 // that keep the heading path.
 func TestLongSectionSplit(t *testing.T) {
