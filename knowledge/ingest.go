@@ -327,7 +327,8 @@ func plainBlocks(text string) []block {
 		switch {
 		case heads[i] > 0:
 			flush()
-			out = append(out, block{level: heads[i], text: plainHeading(t)})
+			h := plainHeading(t)
+			out = append(out, block{level: numberedLevel(h, heads[i]), text: h})
 		case t == "":
 			if width == 0 || len(para) == 0 || endsSentence(para[len(para)-1]) || !continues(lines, i) {
 				flush()
@@ -421,7 +422,9 @@ var (
 //   - a line that begins with the next number of the document's one
 //     sequence (1, 2, 3...: slides, or numbered sections; one or two may
 //     be missing) and says no more than a heading does (see headingLike),
-//     at level 2;
+//     at level 2, or with a subsection's number in the section open
+//     ("9.3 Oral interview" after "9 Evaluation"), deeper (see
+//     numberedLevel);
 //   - a short line in capitals (see capsHeading), at level 2 (in text
 //     wrapped to width, only after a break: see afterBreak);
 //   - in text wrapped to width (see wrapWidth), a short line standing
@@ -441,6 +444,16 @@ func plainHeadings(lines []string, width int) []int {
 			// extraction broke, or took for a sentence.
 			if n, _ := strconv.Atoi(m[1]); n >= next && n <= next+2 {
 				lv[i], next = 2, n+1
+				continue
+			}
+		}
+		// A subsection of the section open now: "9.3 Oral interview"
+		// under "9 Evaluation" (its level is set by numberedLevel).
+		if m := sectionNumber.FindStringSubmatch(t); m != nil && next > 1 && headingLike(t) {
+			rest := strings.TrimSpace(t[len(m[0]):])
+			r, _ := utf8.DecodeRuneInString(rest)
+			if n, _ := strconv.Atoi(strings.SplitN(m[1], ".", 2)[0]); n == next-1 && unicode.IsUpper(r) {
+				lv[i] = 2
 				continue
 			}
 		}
@@ -492,6 +505,26 @@ func plainHeading(t string) string {
 		return m[1] + " " + joinLines(m[2])
 	}
 	return joinLines(t)
+}
+
+// sectionNumber is a heading's dotted section number: "9.3.3 Location".
+var sectionNumber = regexp.MustCompile(`^(\d{1,3}(?:\.\d{1,3})+)\.?\s`)
+
+// numberedLevel is the level of a plain-text heading found at level:
+// one deeper for each part of its section number past the first ("9
+// Evaluation" at level, "9.3 Oral interview" under it, "9.3.3 Location"
+// under that; "5.0" counts as "5"), so that the heading path is the
+// document's own.
+func numberedLevel(heading string, level int) int {
+	m := sectionNumber.FindStringSubmatch(heading)
+	if m == nil || level != 2 {
+		return level
+	}
+	parts := strings.Split(strings.TrimRight(strings.TrimSuffix(m[1]+".", "."), "."), ".")
+	for len(parts) > 1 && parts[len(parts)-1] == "0" {
+		parts = parts[:len(parts)-1]
+	}
+	return min(6, level+len(parts)-1)
 }
 
 // headingLike reports whether s reads as a heading rather than a
