@@ -433,13 +433,15 @@ var (
 //   - when there are such headings, a first line "Title: ...", at level 1.
 //
 // Lines taken for headings that follow one another with nothing between
-// are a list, not headings.
+// are a list, not headings, unless the second is a subsection of the
+// first ("5.1 Project management" right under "5.0 Operations").
 func plainHeadings(lines []string, width int) []int {
 	lv := make([]int, len(lines))
 	next := 1
 	for i, l := range lines {
 		t := strings.TrimSpace(l)
-		if m := numberedLine.FindStringSubmatch(t); m != nil && headingLike(m[2]) {
+		short := width == 0 || utf8.RuneCountInString(t) < width*9/10 // in wrapped text, not a full line
+		if m := numberedLine.FindStringSubmatch(t); m != nil && headingLike(m[2]) && short {
 			// One or two numbers may be missed: a heading the
 			// extraction broke, or took for a sentence.
 			if n, _ := strconv.Atoi(m[1]); n >= next && n <= next+2 {
@@ -449,7 +451,7 @@ func plainHeadings(lines []string, width int) []int {
 		}
 		// A subsection of the section open now: "9.3 Oral interview"
 		// under "9 Evaluation" (its level is set by numberedLevel).
-		if m := sectionNumber.FindStringSubmatch(t); m != nil && next > 1 && headingLike(t) {
+		if m := sectionNumber.FindStringSubmatch(t); m != nil && next > 1 && headingLike(t) && short {
 			rest := strings.TrimSpace(t[len(m[0]):])
 			r, _ := utf8.DecodeRuneInString(rest)
 			if n, _ := strconv.Atoi(strings.SplitN(m[1], ".", 2)[0]); n == next-1 && unicode.IsUpper(r) {
@@ -467,7 +469,7 @@ func plainHeadings(lines []string, width int) []int {
 		if strings.TrimSpace(l) == "" {
 			continue
 		}
-		if prev >= 0 && lv[prev] > 0 && lv[i] > 0 {
+		if prev >= 0 && lv[prev] > 0 && lv[i] > 0 && !subsection(lines[prev], lines[i]) {
 			demote[prev], demote[i] = true, true
 		}
 		prev = i
@@ -567,8 +569,9 @@ func layoutHeading(lines []string, i, width int) bool {
 	return false
 }
 
-// afterBreak reports whether line i comes first, or after a blank line
-// or a line that ends a sentence (not a quotation: the line after one
+// afterBreak reports whether line i comes first, or after a blank line,
+// a list item (its own line, punctuated or not) or a line that ends a
+// sentence (not a quotation: the line after one
 // names who said it): where a heading may stand in wrapped text, and not
 // the end of a wrapped sentence.
 func afterBreak(lines []string, i int) bool {
@@ -576,7 +579,27 @@ func afterBreak(lines []string, i int) bool {
 		return true
 	}
 	p := strings.TrimRight(strings.TrimSpace(lines[i-1]), ")")
-	return p == "" || strings.ContainsAny(p[len(p)-1:], ".?!:")
+	return p == "" || strings.ContainsAny(p[len(p)-1:], ".?!:") || listMarker.MatchString(p) || bulletLine.MatchString(p)
+}
+
+// bulletLine is a line that begins with a list bullet.
+var bulletLine = regexp.MustCompile(`^[•◦▪●○■‣⁃∙·]\s`)
+
+// subsection reports whether heading line b is numbered as a subsection
+// of heading line a ("5.1" under "5.0" or "5", "9.3.3" under "9.3").
+func subsection(a, b string) bool {
+	num := func(l string) string {
+		m := sectionNumber.FindStringSubmatch(strings.TrimLeft(strings.TrimSpace(l), "# ") + " ")
+		if m == nil {
+			m = numberedLine.FindStringSubmatch(strings.TrimLeft(strings.TrimSpace(l), "# "))
+			if m == nil {
+				return ""
+			}
+		}
+		return strings.TrimSuffix(m[1], ".0")
+	}
+	na, nb := num(a), num(b)
+	return na != "" && nb != "" && strings.HasPrefix(nb, na+".")
 }
 
 // letteredItem is a line that begins an item lettered "a." or "(a)".

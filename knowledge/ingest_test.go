@@ -50,6 +50,9 @@ func TestSourcePassages(t *testing.T) {
 				{citation: "rfq.txt: 2 Evaluation › 2.3 Oral interview", title: "2.3 Oral interview", text: "One hour."},
 				{citation: "rfq.txt: 2 Evaluation › 2.3 Oral interview › 2.3.3 Location", title: "2.3.3 Location", text: "At GSA."},
 				{citation: "rfq.txt: 2 Evaluation › 2.4 Award", title: "2.4 Award", text: "By 1 May."}}},
+		{"plain text: a subsection right under its section is no list", "rfq.txt", "1 Scope\nDashboards.\n2 Operations\n2.1 Project management\nWeekly.\n",
+			[]passage{{citation: "rfq.txt: 1 Scope", title: "1 Scope", text: "Dashboards."},
+				{citation: "rfq.txt: 2 Operations › 2.1 Project management", title: "2.1 Project management", text: "Weekly."}}},
 		{"plain text: a numbered list is not headings", "notes.txt", "Steps:\n1. Open the form\n2. Sign it\n\nThen send it.\n",
 			[]passage{{citation: "notes.txt: paragraph 1", title: "paragraph 1", text: "Steps: 1. Open the form 2. Sign it"}, {citation: "notes.txt: paragraph 2", title: "paragraph 2", text: "Then send it."}}},
 		{"plain text: a sentence that begins with a number is not a heading", "notes.txt", "1 September is the last day of dialogue.\n\nBids follow.\n",
@@ -76,7 +79,8 @@ func TestSourcePassages(t *testing.T) {
 // nothing marking headings or paragraphs) is read: a short line where a
 // heading stands is one, lines of bullets and of HTML tags go, a page
 // break inside a sentence does not cut it, and what only looks like a
-// heading (a list of short lines, who said a quotation) is text.
+// heading (a list of short lines, who said a quotation, a full line that
+// begins with a number) is text.
 func TestPDFText(t *testing.T) {
 	// prose is n lines of a paragraph wrapped at about 90 characters, the
 	// last ending a sentence.
@@ -96,7 +100,7 @@ func TestPDFText(t *testing.T) {
 		"The steps are:\n•\n•\nPhase 1: Compliance Check\nPhase 2: Written quotations\n" +
 		"<p>\n" + prose("phase", 4) +
 		"\"Quotations are read the day they come in.\"\nA. Smith, Contracting Officer\n" + prose("reading", 4) +
-		"Payment\nInvoices are paid within thirty days of the date on which the supplier sends them, and the\n\n\f" +
+		"Payment\n1 The General Services Administration, Federal Acquisition Service (FAS), Acquisition\nOperations Division pays.\nInvoices are paid within thirty days of the date on which the supplier sends them, and the\n\n\f" +
 		"agency pays by bank transfer only, to the account named in the contract between the parties.\n" + prose("payment", 5)
 	ps := sourcePassages("rfq.txt", text)
 	var cites []string
