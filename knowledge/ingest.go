@@ -330,6 +330,9 @@ func plainBlocks(text string) []block {
 			h := plainHeading(t)
 			out = append(out, block{level: numberedLevel(h, heads[i]), text: h})
 		case t == "":
+			if len(para) > 0 && strings.HasSuffix(para[len(para)-1], ":") {
+				break // "X said:" belongs with what follows
+			}
 			if width == 0 || len(para) == 0 || endsSentence(para[len(para)-1]) || !continues(lines, i) {
 				flush()
 			}

@@ -53,6 +53,8 @@ func TestSourcePassages(t *testing.T) {
 		{"plain text: a subsection right under its section is no list", "rfq.txt", "1 Scope\nDashboards.\n2 Operations\n2.1 Project management\nWeekly.\n",
 			[]passage{{citation: "rfq.txt: 1 Scope", title: "1 Scope", text: "Dashboards."},
 				{citation: "rfq.txt: 2 Operations › 2.1 Project management", title: "2.1 Project management", text: "Weekly."}}},
+		{"plain text: a paragraph that ends with a colon goes with the next", "news.txt", "Dr A Smith said:\n\n\"We welcome bids.\"\n\nEnds.\n",
+			[]passage{{citation: "news.txt: paragraph 1", title: "paragraph 1", text: "Dr A Smith said: \"We welcome bids.\""}, {citation: "news.txt: paragraph 2", title: "paragraph 2", text: "Ends."}}},
 		{"plain text: a numbered list is not headings", "notes.txt", "Steps:\n1. Open the form\n2. Sign it\n\nThen send it.\n",
 			[]passage{{citation: "notes.txt: paragraph 1", title: "paragraph 1", text: "Steps: 1. Open the form 2. Sign it"}, {citation: "notes.txt: paragraph 2", title: "paragraph 2", text: "Then send it."}}},
 		{"plain text: a sentence that begins with a number is not a heading", "notes.txt", "1 September is the last day of dialogue.\n\nBids follow.\n",
