@@ -2,7 +2,10 @@ package knowledge
 
 import (
 	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"testing"
@@ -176,4 +179,37 @@ func FuzzCacheFile(f *testing.F) {
 			t.Fatal(err)
 		}
 	})
+}
+
+// TestCacheVersionFollowsReading fails when the passages read from the
+// evaluation corpora and the seeds change while cacheVersion does not:
+// a cache of the old reading would be served for unchanged files.
+func TestCacheVersionFollowsReading(t *testing.T) {
+	// When this fails because the reading of sources changed on purpose,
+	// bump cacheVersion in cache.go and set these two to what it prints.
+	const wantVersion, wantFingerprint = 4, "52746e5aa31090d3"
+	files := []string{"testdata/seeds/guide.txt", "testdata/seeds/press_release.txt"}
+	for _, c := range corpora {
+		if c.doc != "" {
+			files = append(files, c.doc)
+		}
+	}
+	h := sha256.New()
+	for _, f := range files {
+		data, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		text, err := decodeText(data)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, p := range sourcePassages(f, text) {
+			fmt.Fprintf(h, "%s\x00%s\x00%s\x00%q\x00", p.citation, p.title, p.text, p.path)
+		}
+	}
+	got := hex.EncodeToString(h.Sum(nil))[:16]
+	if cacheVersion != wantVersion || got != wantFingerprint {
+		t.Errorf("cacheVersion %d, passages' fingerprint %s; this test knows version %d with fingerprint %q. If the reading of sources changed, bump cacheVersion, then set wantVersion and wantFingerprint to the new values", cacheVersion, got, wantVersion, wantFingerprint)
+	}
 }
