@@ -442,7 +442,7 @@ func plainHeadings(lines []string, width int) []int {
 	lv := make([]int, len(lines))
 	next := 1
 	for i, l := range lines {
-		t := strings.TrimSpace(l)
+		t := strings.TrimLeft(strings.TrimSpace(l), "# ")             // a Markdown heading's marks, in a text file
 		short := width == 0 || utf8.RuneCountInString(t) < width*9/10 // in wrapped text, not a full line
 		if m := numberedLine.FindStringSubmatch(t); m != nil && headingLike(m[2]) && short {
 			// One or two numbers may be missed: a heading the
