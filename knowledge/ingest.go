@@ -330,6 +330,9 @@ func plainBlocks(text string) []block {
 			h := plainHeading(t)
 			out = append(out, block{level: numberedLevel(h, heads[i]), text: h})
 		case t == "":
+			if len(para) > 0 && i > 0 && strings.TrimSpace(lines[i-1]) == "" {
+				break // a run of blank lines kept open at its first stays open
+			}
 			if len(para) > 0 && strings.HasSuffix(para[len(para)-1], ":") {
 				break // "X said:" belongs with what follows
 			}

@@ -281,3 +281,15 @@ func TestGuideVocabularyIsScoped(t *testing.T) {
 		t.Fatalf("no unit for the National Steering Group in %+v", q.units)
 	}
 }
+
+// BenchmarkBlankRun reads a sentence cut by a long run of blank lines: the
+// run is looked past once, not once a line (it was quadratic).
+func BenchmarkBlankRun(b *testing.B) {
+	text := strings.Repeat("The rules say what a supplier must do and when it must be done by them in full.\n", 22) +
+		"Invoices are paid on the date on which the\n" + strings.Repeat("\n", 20000) + "agency pays.\n"
+	for b.Loop() {
+		if ps := sourcePassages("x.txt", text); !strings.Contains(ps[len(ps)-1].text, "on which the agency pays") {
+			b.Fatal("the sentence is cut")
+		}
+	}
+}
