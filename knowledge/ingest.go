@@ -387,10 +387,13 @@ func wrapWidth(lines []string) int {
 // file holds as it is.
 var tagsOnly = regexp.MustCompile(`^[ \t]*(?:</?[a-zA-Z][^<>]*>[ \t]*)+$`)
 
+// bullets are the marks that begin a list item in a PDF's text.
+const bullets = "•◦▪▫●○■□‣⁃∙·"
+
 // bulletsOnly reports whether a line holds list bullets and nothing else.
 func bulletsOnly(l string) bool {
 	t := strings.TrimSpace(l)
-	return t != "" && strings.Trim(t, "•◦▪▫●○■□‣⁃∙·-–*  \t") == ""
+	return t != "" && strings.Trim(t, bullets+"-–* \t") == ""
 }
 
 // endsSentence reports whether a line ends as a sentence does: with a
@@ -445,7 +448,7 @@ func plainHeadings(lines []string, width int) []int {
 	lv := make([]int, len(lines))
 	next := 1
 	for i, l := range lines {
-		t := strings.TrimLeft(strings.TrimSpace(l), "# ")             // a Markdown heading's marks, in a text file
+		t := markless(l)
 		short := width == 0 || utf8.RuneCountInString(t) < width*9/10 // in wrapped text, not a full line
 		if m := numberedLine.FindStringSubmatch(t); m != nil && headingLike(m[2]) && short {
 			// One or two numbers may be missed: a heading the
@@ -508,7 +511,7 @@ func plainHeading(t string) string {
 	if m := titleLine.FindStringSubmatch(t); m != nil {
 		return joinLines(m[1])
 	}
-	t = strings.TrimLeft(t, "# ") // a Markdown heading's marks, in a text file
+	t = markless(t)
 	if m := numberedLine.FindStringSubmatch(t); m != nil {
 		return m[1] + " " + joinLines(m[2])
 	}
@@ -518,21 +521,38 @@ func plainHeading(t string) string {
 // sectionNumber is a heading's dotted section number: "9.3.3 Location".
 var sectionNumber = regexp.MustCompile(`^(\d{1,3}(?:\.\d{1,3})+)\.?\s`)
 
+// markless is a line of a text file without the marks of a Markdown
+// heading ("##5.0 SCOPE" is "5.0 SCOPE").
+func markless(l string) string { return strings.TrimLeft(strings.TrimSpace(l), "# ") }
+
+// headingNumber returns the parts of the section number a heading line
+// begins with: "9.3.3 Location" is 9, 3, 3; "5.0 Scope", "5. Scope" and
+// "5Scope" are 5; a line with none, nil.
+func headingNumber(line string) []string {
+	t := markless(line)
+	m := sectionNumber.FindStringSubmatch(t + " ")
+	if m == nil {
+		if m = numberedLine.FindStringSubmatch(t); m == nil {
+			return nil
+		}
+	}
+	parts := strings.Split(m[1], ".")
+	for len(parts) > 1 && parts[len(parts)-1] == "0" {
+		parts = parts[:len(parts)-1]
+	}
+	return parts
+}
+
 // numberedLevel is the level of a plain-text heading found at level:
 // one deeper for each part of its section number past the first ("9
 // Evaluation" at level, "9.3 Oral interview" under it, "9.3.3 Location"
 // under that; "5.0" counts as "5"), so that the heading path is the
 // document's own.
 func numberedLevel(heading string, level int) int {
-	m := sectionNumber.FindStringSubmatch(heading)
-	if m == nil || level != 2 {
-		return level
+	if parts := headingNumber(heading); level == 2 && len(parts) > 1 {
+		return min(6, level+len(parts)-1)
 	}
-	parts := strings.Split(strings.TrimRight(strings.TrimSuffix(m[1]+".", "."), "."), ".")
-	for len(parts) > 1 && parts[len(parts)-1] == "0" {
-		parts = parts[:len(parts)-1]
-	}
-	return min(6, level+len(parts)-1)
+	return level
 }
 
 // headingLike reports whether s reads as a heading rather than a
@@ -577,35 +597,29 @@ func layoutHeading(lines []string, i, width int) bool {
 
 // afterBreak reports whether line i comes first, or after a blank line,
 // a list item (its own line, punctuated or not) or a line that ends a
-// sentence (not a quotation: the line after one
-// names who said it): where a heading may stand in wrapped text, and not
-// the end of a wrapped sentence.
+// sentence (not a quotation: the line after one names who said it):
+// where a heading may stand in wrapped text, and not the end of a
+// wrapped sentence.
 func afterBreak(lines []string, i int) bool {
 	if i == 0 {
 		return true
 	}
 	p := strings.TrimRight(strings.TrimSpace(lines[i-1]), ")")
-	return p == "" || strings.ContainsAny(p[len(p)-1:], ".?!:") || listMarker.MatchString(p) || bulletLine.MatchString(p)
+	return p == "" || strings.ContainsAny(p[len(p)-1:], ".?!:") || listMarker.MatchString(p) || bulletItem(p)
 }
 
-// bulletLine is a line that begins with a list bullet.
-var bulletLine = regexp.MustCompile(`^[•◦▪●○■‣⁃∙·]\s`)
+// bulletItem reports whether a line begins with a list bullet and a space.
+func bulletItem(l string) bool {
+	r, n := utf8.DecodeRuneInString(l)
+	next, _ := utf8.DecodeRuneInString(l[n:])
+	return strings.ContainsRune(bullets, r) && unicode.IsSpace(next)
+}
 
 // subsection reports whether heading line b is numbered as a subsection
 // of heading line a ("5.1" under "5.0" or "5", "9.3.3" under "9.3").
 func subsection(a, b string) bool {
-	num := func(l string) string {
-		m := sectionNumber.FindStringSubmatch(strings.TrimLeft(strings.TrimSpace(l), "# ") + " ")
-		if m == nil {
-			m = numberedLine.FindStringSubmatch(strings.TrimLeft(strings.TrimSpace(l), "# "))
-			if m == nil {
-				return ""
-			}
-		}
-		return strings.TrimSuffix(m[1], ".0")
-	}
-	na, nb := num(a), num(b)
-	return na != "" && nb != "" && strings.HasPrefix(nb, na+".")
+	na, nb := headingNumber(a), headingNumber(b)
+	return len(na) > 0 && len(nb) > len(na) && slices.Equal(nb[:len(na)], na)
 }
 
 // letteredItem is a line that begins an item lettered "a." or "(a)".
