@@ -3,7 +3,6 @@ package knowledge
 import (
 	"fmt"
 	"math"
-	"strings"
 	"sync"
 	"sync/atomic"
 
@@ -34,19 +33,11 @@ const (
 
 // stopWords returns the words of lexicon/stopwords.txt.
 func stopWords() ([]interface{}, error) {
-	data, err := lexiconFS.ReadFile("lexicon/stopwords.txt")
-	if err != nil {
-		return nil, err
+	words, err := wordList("lexicon/stopwords.txt")
+	out := make([]interface{}, len(words))
+	for i, w := range words {
+		out[i] = w
 	}
-	var out []interface{}
-	err = lines("embedded lexicon/stopwords.txt", string(data), func(_ int, line string) error {
-		for _, w := range strings.Split(line, ",") {
-			if w = strings.TrimSpace(w); w != "" {
-				out = append(out, w)
-			}
-		}
-		return nil
-	})
 	return out, err
 }
 

@@ -22,6 +22,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"unicode"
 	"unicode/utf16"
 	"unicode/utf8"
@@ -314,6 +315,7 @@ func plainBlocks(text string) []block {
 	width := wrapWidth(lines)
 	heads := plainHeadings(lines, width)
 	titled := slices.ContainsFunc(heads, func(l int) bool { return l > 0 })
+	numbers := map[string]bool{} // the section numbers of the headings so far
 	var out []block
 	var para []string
 	flush := func() {
@@ -325,10 +327,15 @@ func plainBlocks(text string) []block {
 	for i, line := range lines {
 		t := strings.TrimSpace(line)
 		switch {
+		case heads[i] == wrappedLine:
+			// read with the heading above
 		case heads[i] > 0:
 			flush()
+			if i+1 < len(lines) && heads[i+1] == wrappedLine {
+				t += " " + strings.TrimSpace(lines[i+1])
+			}
 			h := plainHeading(t)
-			out = append(out, block{level: numberedLevel(h, heads[i]), text: h})
+			out = append(out, block{level: numberedLevel(h, heads[i], numbers), text: h})
 		case t == "":
 			if len(para) > 0 && i > 0 && strings.TrimSpace(lines[i-1]) == "" {
 				break // a run of blank lines kept open at its first stays open
@@ -384,8 +391,12 @@ func wrapWidth(lines []string) int {
 }
 
 // tagsOnly is a line of HTML tags and nothing else, markup that a text
-// file holds as it is.
-var tagsOnly = regexp.MustCompile(`^[ \t]*(?:</?[a-zA-Z][^<>]*>[ \t]*)+$`)
+// file holds as it is. A tag is HTML-shaped: a name in one case, and
+// attributes with values ("<td colspan=2>", "</span>"); a placeholder
+// such as "<Insert Agency Name>" is text.
+var tagsOnly = regexp.MustCompile(`^[ \t]*(?:` + htmlTag + `[ \t]*)+$`)
+
+const htmlTag = `</?(?:[a-z][a-z0-9]*|[A-Z][A-Z0-9]*)(?:\s+[a-zA-Z_:][-a-zA-Z0-9_:.]*\s*=\s*(?:"[^"]*"|'[^']*'|[^\s"'=<>]+))*\s*/?>`
 
 // bullets are the marks that begin a list item in a PDF's text.
 const bullets = "•◦▪▫●○■□‣⁃∙·"
@@ -427,55 +438,92 @@ var (
 )
 
 // plainHeadings returns the heading level of each line of plain text, 0
-// for a line that is not a heading. A heading is:
+// for a line that is not a heading (and wrappedLine for the second line of
+// a wrapped title, see wrappedTitle). A heading is:
 //   - a line that begins with the next number of the document's one
 //     sequence (1, 2, 3...: slides, or numbered sections; one or two may
 //     be missing) and says no more than a heading does (see headingLike),
-//     at level 2, or with a subsection's number in the section open
-//     ("9.3 Oral interview" after "9 Evaluation"), deeper (see
-//     numberedLevel);
+//     at level 2;
+//   - a line with a subsection's number in the section open ("9.3 Oral
+//     interview" after "9 Evaluation" or "9.0 EVALUATION"), or the first
+//     of the next section ("7.1 Content" in section 6), at level 2 (made
+//     deeper by numberedLevel);
 //   - a short line in capitals (see capsHeading), at level 2 (in text
-//     wrapped to width, only after a break: see afterBreak);
+//     wrapped to width, only after a break, see afterBreak, or after a
+//     section number: "7.0 INVOICING");
 //   - in text wrapped to width (see wrapWidth), a short line standing
 //     where a heading stands in a PDF's extraction (see layoutHeading), at
 //     level 2;
 //   - when there are such headings, a first line "Title: ...", at level 1.
 //
-// Lines taken for headings that follow one another with nothing between
-// are a list, not headings, unless the second is a subsection of the
-// first ("5.1 Project management" right under "5.0 Operations").
+// The items of a numbered list (see numberedItems) are not headings, and
+// do not use up the section numbers. Lines taken for headings that follow
+// one another with nothing between are a list too, unless the second is
+// a subsection of the first ("5.1 Project management" right under "5.0
+// Operations").
 func plainHeadings(lines []string, width int) []int {
 	lv := make([]int, len(lines))
-	next := 1
+	// num is where the document's numbering stands: next, the number
+	// the next numbered section will have; major, the number of the
+	// section open (0 before any).
+	type numbering struct{ next, major int }
+	num := numbering{next: 1}
+	items := numberedItems(lines)
 	for i, l := range lines {
 		t := markless(l)
+		if t == "" || items[i] {
+			continue
+		}
 		short := width == 0 || utf8.RuneCountInString(t) < width*9/10 // in wrapped text, not a full line
-		if m := numberedLine.FindStringSubmatch(t); m != nil && headingLike(m[2]) && short {
+		if m := numberedLine.FindStringSubmatch(t); m != nil && short {
+			wrapped := !headingLike(m[2]) && wrappedTitle(lines, i, m[2])
 			// One or two numbers may be missed: a heading the
 			// extraction broke, or took for a sentence.
-			if n, _ := strconv.Atoi(m[1]); n >= next && n <= next+2 {
-				lv[i], next = 2, n+1
+			if n, _ := strconv.Atoi(m[1]); (headingLike(m[2]) || wrapped) && n >= num.next && n <= num.next+2 {
+				lv[i], num = 2, numbering{next: n + 1, major: n}
+				if wrapped {
+					lv[i+1] = wrappedLine
+				}
 				continue
 			}
 		}
-		// A subsection of the section open now: "9.3 Oral interview"
-		// under "9 Evaluation" (its level is set by numberedLevel).
-		if m := sectionNumber.FindStringSubmatch(t); m != nil && next > 1 && headingLike(t) && short {
+		// A subsection of the section open now ("9.3 Oral interview"
+		// under "9 Evaluation"), or the first of the next section when
+		// its own heading was missed ("7.1 Content" after section 6).
+		// Its level is set by numberedLevel.
+		if m := sectionNumber.FindStringSubmatch(t); m != nil && short {
 			rest := strings.TrimSpace(t[len(m[0]):])
+			wrapped := !headingLike(rest) && wrappedTitle(lines, i, rest)
 			r, _ := utf8.DecodeRuneInString(rest)
-			if n, _ := strconv.Atoi(strings.SplitN(m[1], ".", 2)[0]); n == next-1 && unicode.IsUpper(r) {
-				lv[i] = 2
+			parts := strings.Split(m[1], ".")
+			n, _ := strconv.Atoi(parts[0])
+			if (headingLike(rest) || wrapped) && unicode.IsUpper(r) && num.major > 0 && (n == num.major || n == num.major+1 && (parts[1] == "1" || parts[1] == "0")) {
+				lv[i], num.major = 2, n
+				num.next = max(num.next, n+1)
+				if wrapped {
+					lv[i+1] = wrappedLine
+				}
 				continue
 			}
 		}
-		if capsHeading(t) && (width == 0 || afterBreak(lines, i)) || width > 0 && layoutHeading(lines, i, width) {
+		// A line in capitals is a heading where a heading may stand,
+		// or anywhere when it begins with a section number ("7.0
+		// INVOICING").
+		dotted := sectionNumber.MatchString(t)
+		if capsHeading(t) && (width == 0 || dotted || afterBreak(lines, i)) || width > 0 && layoutHeading(lines, i, width) {
 			lv[i] = 2
+			if parts := headingNumber(t); parts != nil {
+				if n, _ := strconv.Atoi(parts[0]); n > 0 {
+					num.major = n
+					num.next = max(num.next, n+1)
+				}
+			}
 		}
 	}
-	prev := -1 // the last non-blank line
+	prev := -1 // the last non-blank line, a wrapped title's line aside
 	demote := make([]bool, len(lines))
 	for i, l := range lines {
-		if strings.TrimSpace(l) == "" {
+		if strings.TrimSpace(l) == "" || lv[i] == wrappedLine {
 			continue
 		}
 		if prev >= 0 && lv[prev] > 0 && lv[i] > 0 && !subsection(lines[prev], lines[i]) {
@@ -485,7 +533,7 @@ func plainHeadings(lines []string, width int) []int {
 	}
 	found := false
 	for i := range lv {
-		if demote[i] {
+		if demote[i] || lv[i] == wrappedLine && lv[i-1] == 0 {
 			lv[i] = 0
 		}
 		found = found || lv[i] > 0
@@ -502,6 +550,23 @@ func plainHeadings(lines []string, width int) []int {
 		}
 	}
 	return lv
+}
+
+// wrappedLine is the level plainHeadings gives the line that ends the
+// title of the heading above it, wrapped onto it.
+const wrappedLine = -1
+
+// wrappedTitle reports whether title, of line i, is a heading's title
+// that runs on to the next line: it ends unfinished ("7 Trained
+// workforce not responsive to needs of"), the next line goes on in lower
+// case in a few words ("service"), and the two read as a heading.
+func wrappedTitle(lines []string, i int, title string) bool {
+	if i+1 >= len(lines) {
+		return false
+	}
+	n := strings.TrimSpace(lines[i+1])
+	r, _ := utf8.DecodeRuneInString(n)
+	return unicode.IsLower(r) && countWords(n) <= 4 && headingLike(title+" "+n)
 }
 
 // plainHeading is the text of a heading line: "Title: X" is X, and a
@@ -543,40 +608,67 @@ func headingNumber(line string) []string {
 	return parts
 }
 
-// numberedLevel is the level of a plain-text heading found at level:
-// one deeper for each part of its section number past the first ("9
-// Evaluation" at level, "9.3 Oral interview" under it, "9.3.3 Location"
-// under that; "5.0" counts as "5"), so that the heading path is the
-// document's own.
-func numberedLevel(heading string, level int) int {
-	if parts := headingNumber(heading); level == 2 && len(parts) > 1 {
-		return min(6, level+len(parts)-1)
+// numberedLevel is the level of a plain-text heading found at level: one
+// deeper for each number it is a subsection of that has headed a section
+// so far (seen, which it adds to): "9.3 Oral interview" under "9
+// Evaluation", "9.3.3 Location" under that; "7.1 Content of invoice" where
+// no "7" came stays at level, for it is under no heading of the
+// document's. "5.0" counts as "5".
+func numberedLevel(heading string, level int, seen map[string]bool) int {
+	parts := headingNumber(heading)
+	if level != 2 || len(parts) == 0 {
+		return level
 	}
-	return level
+	for k := 1; k < len(parts); k++ {
+		if seen[strings.Join(parts[:k], ".")] {
+			level++
+		}
+	}
+	seen[strings.Join(parts, ".")] = true
+	return min(6, level)
 }
 
 // headingLike reports whether s reads as a heading rather than a
 // sentence: at most 12 words, not ending as a clause does (with a comma,
-// colon or semicolon, or with a full stop after more than three words).
+// colon or semicolon, or with a full stop after more than three words)
+// nor as a phrase left unfinished does (see unfinished).
 func headingLike(s string) bool {
 	s = strings.TrimSpace(s)
 	if s == "" || countWords(s) > 12 || strings.ContainsAny(s[len(s)-1:], ",;:") {
 		return false
 	}
+	if i := strings.LastIndexFunc(s, unicode.IsSpace); i >= 0 && unfinished()[strings.ToLower(s[i+1:])] {
+		return false
+	}
 	return !strings.HasSuffix(s, ".") || strings.HasSuffix(s, "..") || countWords(s) <= 3
 }
+
+// unfinished returns the words of lexicon/unfinished.txt: a phrase that
+// ends with one is unfinished.
+var unfinished = sync.OnceValue(func() map[string]bool {
+	words, err := wordList("lexicon/unfinished.txt")
+	if err != nil {
+		panic(err) // embedded: a build without it is broken, and every test says so
+	}
+	set := make(map[string]bool, len(words))
+	for _, w := range words {
+		set[w] = true
+	}
+	return set
+})
 
 // layoutHeading reports whether line i of text wrapped to width stands
 // as a heading does in a PDF's extraction, where nothing else marks one:
 // it reads as a heading (see headingLike), begins in capitals or with a
-// number, stops well short of the width, comes after a break (see
+// number, has a letter (a number alone is a page's or a table's), stops
+// well short of the width, comes after a break (see
 // afterBreak), and is followed by a paragraph: a line that begins a
 // sentence or a lettered item, and is not another short line left
 // unfinished (then the two are a list).
 func layoutHeading(lines []string, i, width int) bool {
 	t := strings.TrimSpace(lines[i])
 	r, _ := utf8.DecodeRuneInString(t)
-	if t == "" || !(unicode.IsUpper(r) || unicode.IsDigit(r)) || !headingLike(t) || countWords(t) > 10 ||
+	if t == "" || !(unicode.IsUpper(r) || unicode.IsDigit(r)) || !strings.ContainsFunc(t, unicode.IsLetter) || !headingLike(t) || countWords(t) > 10 ||
 		utf8.RuneCountInString(t) > width*3/5 || strings.HasSuffix(t, ".") {
 		return false
 	}
@@ -613,6 +705,31 @@ func bulletItem(l string) bool {
 	r, n := utf8.DecodeRuneInString(l)
 	next, _ := utf8.DecodeRuneInString(l[n:])
 	return strings.ContainsRune(bullets, r) && unicode.IsSpace(next)
+}
+
+// numberedItems reports which lines are items of a numbered list: a line
+// numbered n ("2. QASP", "3 Budget") next to one numbered n-1 or n+1, with
+// nothing but blank lines between. They are not headings, and their
+// numbers are not the document's sections (a list of attachments, a
+// table of contents).
+func numberedItems(lines []string) []bool {
+	items := make([]bool, len(lines))
+	prev, prevN := -1, 0 // the last non-blank line, and its number (0 for none)
+	for i, l := range lines {
+		t := markless(l)
+		if t == "" {
+			continue
+		}
+		n := 0
+		if m := numberedLine.FindStringSubmatch(t); m != nil {
+			n, _ = strconv.Atoi(m[1])
+		}
+		if n > 0 && prevN > 0 && (n == prevN+1 || n == prevN-1) {
+			items[prev], items[i] = true, true
+		}
+		prev, prevN = i, n
+	}
+	return items
 }
 
 // subsection reports whether heading line b is numbered as a subsection

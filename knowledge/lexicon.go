@@ -160,6 +160,25 @@ func (l *lexicon) loadSynonymsFile(path string, limit int64, full analysis.Analy
 	return l.addSynonyms("synonyms file "+path, text, full, "")
 }
 
+// wordList returns the words of an embedded file of lexicon/ that lists
+// words, separated by commas.
+func wordList(name string) ([]string, error) {
+	data, err := lexiconFS.ReadFile(name)
+	if err != nil {
+		return nil, err
+	}
+	var out []string
+	err = lines("embedded "+name, string(data), func(_ int, line string) error {
+		for _, w := range strings.Split(line, ",") {
+			if w = strings.TrimSpace(w); w != "" {
+				out = append(out, w)
+			}
+		}
+		return nil
+	})
+	return out, err
+}
+
 // lines calls f with each line of text that is not blank or a comment,
 // with its number, comments removed.
 func lines(name, text string, f func(n int, line string) error) error {
