@@ -301,7 +301,8 @@ func pieces(p string, limit int) []string {
 // in any plain text (see plainHeadings). With none, every paragraph (lines
 // up to a blank line, joined) is a block. With some, a line that begins a
 // list item starts a new paragraph too, so that a section keeps its
-// items on lines of their own.
+// items on lines of their own. Text with pages (broken by form feeds)
+// loses what is printed on every page (see dropPageFurniture).
 //
 // Text wrapped to a page's width (see wrapWidth) is read as a PDF's
 // extraction is: a short line that ends a sentence ends its paragraph
@@ -310,7 +311,7 @@ func pieces(p string, limit int) []string {
 // (an extraction puts a list's bullets apart from its items) are dropped,
 // as are lines of HTML tags alone.
 func plainBlocks(text string) []block {
-	lines := strings.Split(strings.ReplaceAll(text, "\f", "\n"), "\n")
+	lines := strings.Split(strings.ReplaceAll(dropPageFurniture(text), "\f", "\n"), "\n")
 	lines = slices.DeleteFunc(lines, func(l string) bool { return bulletsOnly(l) || tagsOnly.MatchString(l) })
 	width := wrapWidth(lines)
 	heads := plainHeadings(lines, width)
@@ -358,6 +359,70 @@ func plainBlocks(text string) []block {
 	}
 	flush()
 	return out
+}
+
+// dropPageFurniture removes from text whose pages are broken by form
+// feeds (a PDF's extraction) what is printed on every page rather than
+// said once: a running header or footer, a page number ("Page 3 of 12",
+// "- 3 -"). Such a line stands among the first or last two lines of a
+// page, and the same line, its numbers aside, stands there on half the
+// pages or more (three at least). Text with fewer than three pages is
+// returned as it is.
+func dropPageFurniture(text string) string {
+	pages := strings.Split(text, "\f")
+	if len(pages) < 3 {
+		return text
+	}
+	// edges returns the indexes of the first and last two non-blank
+	// lines of a page's lines.
+	edges := func(lines []string) []int {
+		var nb []int
+		for i, l := range lines {
+			if strings.TrimSpace(l) != "" {
+				nb = append(nb, i)
+			}
+		}
+		if len(nb) <= 4 {
+			return nb
+		}
+		return append(nb[:2:2], nb[len(nb)-2:]...)
+	}
+	key := func(l string) string {
+		return strings.ToLower(joinLines(strings.Map(func(r rune) rune {
+			if unicode.IsDigit(r) {
+				return '#'
+			}
+			return r
+		}, l)))
+	}
+	split := make([][]string, len(pages))
+	count := map[string]int{}
+	for p, page := range pages {
+		split[p] = strings.Split(page, "\n")
+		seen := map[string]bool{}
+		for _, i := range edges(split[p]) {
+			if k := key(split[p][i]); !seen[k] {
+				seen[k] = true
+				count[k]++
+			}
+		}
+	}
+	least := max(3, (len(pages)+1)/2)
+	dropped := false
+	for p := range split {
+		for _, i := range edges(split[p]) {
+			if count[key(split[p][i])] >= least {
+				split[p][i], dropped = "", true
+			}
+		}
+	}
+	if !dropped {
+		return text
+	}
+	for p := range split {
+		pages[p] = strings.Join(split[p], "\n")
+	}
+	return strings.Join(pages, "\f")
 }
 
 // wrapWidth is the width, in characters, to which the lines of text were

@@ -1,6 +1,7 @@
 package knowledge
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
@@ -148,6 +149,58 @@ func TestPDFText(t *testing.T) {
 	}
 	if n := strings.Count(ps[1].text, "\n"); n != 4 {
 		t.Errorf("How to apply has %d paragraph breaks, want 4:\n%s", n, ps[1].text)
+	}
+}
+
+// TestPageFurniture: what a PDF prints on every page (a running header,
+// "Page 3 of 4") is no part of the text, and no longer stands between
+// the halves of a sentence broken by a page; a line said on one page
+// only stays.
+func TestPageFurniture(t *testing.T) {
+	line := "The supplier rules say what a supplier must do and when it must be done by them, in full"
+	var b strings.Builder
+	for p := 1; p <= 4; p++ {
+		if p > 1 {
+			b.WriteString("\f")
+		}
+		fmt.Fprintf(&b, "Acme Agency RFQ 24-117 (issued 2 May)\n\n")
+		if p == 1 {
+			b.WriteString("Eligibility\n")
+		}
+		for range 6 {
+			b.WriteString(line + "\n")
+		}
+		if p == 2 {
+			b.WriteString("Invoices are paid within thirty days of the date on which the supplier sends them, and\n")
+		} else {
+			b.WriteString("and that is all.\n")
+		}
+		if p == 3 {
+			b.WriteString("Fees are set by the framework.\n")
+		}
+		fmt.Fprintf(&b, "\nPage %d of 4\n", p)
+		if p == 2 {
+			b.WriteString("\f")
+			fmt.Fprintf(&b, "Acme Agency RFQ 24-117 (issued 2 May)\n\n")
+			b.WriteString("the agency pays by bank transfer only, to the account named in the contract between them.\n")
+			fmt.Fprintf(&b, "\nPage %d of 4\n", 3)
+		}
+	}
+	ps := sourcePassages("rfq.txt", b.String())
+	var all strings.Builder
+	for _, p := range ps {
+		all.WriteString(p.citation + "\n" + p.text + "\n")
+	}
+	text := all.String()
+	for _, gone := range []string{"Acme Agency", "Page 1 of 4", "of 4"} {
+		if strings.Contains(text, gone) {
+			t.Errorf("%q is left in the passages:\n%s", gone, text)
+		}
+	}
+	for _, kept := range []string{"sends them, and the agency pays by bank transfer", "Fees are set by the framework."} {
+		if !strings.Contains(text, kept) {
+			t.Errorf("%q is not in the passages:\n%s", kept, text)
+		}
 	}
 }
 
