@@ -477,7 +477,20 @@ func bulletsOnly(l string) bool {
 // closing quote or bracket.
 func endsSentence(l string) bool {
 	t := strings.TrimRight(strings.TrimSpace(l), "\"”’)]")
-	return t != "" && strings.ContainsAny(t[len(t)-1:], ".?!:")
+	return t != "" && endsWith(t, sentenceEnds)
+}
+
+// The marks that end a sentence, and a clause, in Latin and in
+// full-width (Chinese, Japanese) punctuation.
+const (
+	sentenceEnds = ".?!:。？！：．"
+	clauseMarks  = ",;:，；：、"
+)
+
+// endsWith reports whether s ends with one of the runes of marks.
+func endsWith(s, marks string) bool {
+	r, _ := utf8.DecodeLastRuneInString(s)
+	return strings.ContainsRune(marks, r)
 }
 
 // continues reports whether the line after the blank line i begins in
@@ -699,11 +712,14 @@ func numberedLevel(heading string, level int, seen map[string]bool) int {
 // nor as a phrase left unfinished does (see unfinished).
 func headingLike(s string) bool {
 	s = strings.TrimSpace(s)
-	if s == "" || countWords(s) > 12 || strings.ContainsAny(s[len(s)-1:], ",;:") {
+	if s == "" || countWords(s) > 12 || endsWith(s, clauseMarks) {
 		return false
 	}
 	if i := strings.LastIndexFunc(s, unicode.IsSpace); i >= 0 && unfinished()[strings.ToLower(s[i+1:])] {
 		return false
+	}
+	if endsWith(s, "。．") {
+		return false // a full-width full stop ends a sentence, never a heading
 	}
 	return !strings.HasSuffix(s, ".") || strings.HasSuffix(s, "..") || countWords(s) <= 3
 }
@@ -762,7 +778,7 @@ func afterBreak(lines []string, i int) bool {
 		return true
 	}
 	p := strings.TrimRight(strings.TrimSpace(lines[i-1]), ")")
-	return p == "" || strings.ContainsAny(p[len(p)-1:], ".?!:") || listMarker.MatchString(p) || bulletItem(p)
+	return p == "" || endsWith(p, sentenceEnds) || listMarker.MatchString(p) || bulletItem(p)
 }
 
 // bulletItem reports whether a line begins with a list bullet and a space.
@@ -808,19 +824,20 @@ func subsection(a, b string) bool {
 var letteredItem = regexp.MustCompile(`^(?:\(?[a-z]\)|[a-z]\.)\s`)
 
 // capsHeading reports whether t is a short line in capitals ("SCOPE OF
-// WORK"): at least four letters, none lower case, at most ten words, not
-// ending as a clause does.
+// WORK"): at least four capital letters, none lower case, at most ten
+// words, not ending as a clause does. A script without capitals (Chinese,
+// Arabic) has none.
 func capsHeading(t string) bool {
-	letters := 0
+	caps := 0
 	for _, r := range t {
 		if unicode.IsLower(r) {
 			return false
 		}
-		if unicode.IsLetter(r) {
-			letters++
+		if unicode.IsUpper(r) {
+			caps++
 		}
 	}
-	return letters >= 4 && headingLike(t) && countWords(t) <= 10
+	return caps >= 4 && headingLike(t) && countWords(t) <= 10
 }
 
 var blankLines = regexp.MustCompile(`\n[ \t]*\n`)

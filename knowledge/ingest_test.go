@@ -76,6 +76,8 @@ func TestSourcePassages(t *testing.T) {
 				{citation: "deck.txt: 2 Trained staff not responsive to needs of service", title: "2 Trained staff not responsive to needs of service", text: "Too few generalists 3 In accordance with section 743 of the Act, funds may be withheld."}}},
 		{"plain text: a placeholder in angle brackets is text, not a tag", "rfq.txt", "Issued by\n<Insert Agency Name>\n</span>\n",
 			[]passage{{citation: "rfq.txt: paragraph 1", title: "paragraph 1", text: "Issued by <Insert Agency Name>"}}},
+		{"plain text: a script without capitals has no headings in capitals, and its full stops end sentences", "notes.txt", "申请须知\n本办法适用于所有申请人。\n\n截止日期\n申请截止日期为十月十九日。\n",
+			[]passage{{citation: "notes.txt: paragraph 1", title: "paragraph 1", text: "申请须知 本办法适用于所有申请人。"}, {citation: "notes.txt: paragraph 2", title: "paragraph 2", text: "截止日期 申请截止日期为十月十九日。"}}},
 		{"plain text: headings in capitals", "rfq.txt", "SCOPE OF WORK\nWe build dashboards.\nPAYMENT\nInvoices are paid monthly.\n",
 			[]passage{{citation: "rfq.txt: SCOPE OF WORK", title: "SCOPE OF WORK", text: "We build dashboards."}, {citation: "rfq.txt: PAYMENT", title: "PAYMENT", text: "Invoices are paid monthly."}}},
 	}
