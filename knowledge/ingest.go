@@ -314,7 +314,7 @@ func plainBlocks(text string) []block {
 	lines := strings.Split(strings.ReplaceAll(dropPageFurniture(text), "\f", "\n"), "\n")
 	lines = slices.DeleteFunc(lines, func(l string) bool { return bulletsOnly(l) || tagsOnly.MatchString(l) })
 	width := wrapWidth(lines)
-	heads := plainHeadings(lines, width)
+	heads, bodies := plainHeadings(lines, width)
 	titled := slices.ContainsFunc(heads, func(l int) bool { return l > 0 })
 	numbers := map[string]bool{} // the section numbers of the headings so far
 	var out []block
@@ -335,8 +335,15 @@ func plainBlocks(text string) []block {
 			if i+1 < len(lines) && heads[i+1] == wrappedLine {
 				t += " " + strings.TrimSpace(lines[i+1])
 			}
+			body, runIn := bodies[i]
+			if runIn {
+				t = strings.TrimSuffix(strings.TrimSpace(t[:len(t)-len(body)]), ".")
+			}
 			h := plainHeading(t)
 			out = append(out, block{level: numberedLevel(h, heads[i], numbers), text: h})
+			if runIn {
+				para = append(para, body)
+			}
 		case t == "":
 			if len(para) > 0 && i > 0 && strings.TrimSpace(lines[i-1]) == "" {
 				break // a run of blank lines kept open at its first stays open
@@ -539,8 +546,9 @@ var (
 // one another with nothing between are a list too, unless the second is
 // a subsection of the first ("5.1 Project management" right under "5.0
 // Operations").
-func plainHeadings(lines []string, width int) []int {
+func plainHeadings(lines []string, width int) ([]int, map[int]string) {
 	lv := make([]int, len(lines))
+	bodies := map[int]string{} // the text after a run-in title, by line
 	// num is where the document's numbering stands: next, the number
 	// the next numbered section will have; major, the number of the
 	// section open (0 before any).
@@ -553,14 +561,18 @@ func plainHeadings(lines []string, width int) []int {
 			continue
 		}
 		short := width == 0 || utf8.RuneCountInString(t) < width*9/10 // in wrapped text, not a full line
-		if m := numberedLine.FindStringSubmatch(t); m != nil && short {
-			wrapped := !headingLike(m[2]) && wrappedTitle(lines, i, m[2])
+		if m := numberedLine.FindStringSubmatch(t); m != nil {
+			body, runIn := runInTitle(m[2])
+			wrapped := short && !runIn && !headingLike(m[2]) && wrappedTitle(lines, i, m[2])
 			// One or two numbers may be missed: a heading the
 			// extraction broke, or took for a sentence.
-			if n, _ := strconv.Atoi(m[1]); (headingLike(m[2]) || wrapped) && n >= num.next && n <= num.next+2 {
+			if n, _ := strconv.Atoi(m[1]); (runIn || short && headingLike(m[2]) || wrapped) && n >= num.next && n <= num.next+2 {
 				lv[i], num = 2, numbering{next: n + 1, major: n}
 				if wrapped {
 					lv[i+1] = wrappedLine
+				}
+				if runIn {
+					bodies[i] = body
 				}
 				continue
 			}
@@ -569,17 +581,21 @@ func plainHeadings(lines []string, width int) []int {
 		// under "9 Evaluation"), or the first of the next section when
 		// its own heading was missed ("7.1 Content" after section 6).
 		// Its level is set by numberedLevel.
-		if m := sectionNumber.FindStringSubmatch(t); m != nil && short {
+		if m := sectionNumber.FindStringSubmatch(t); m != nil {
 			rest := strings.TrimSpace(t[len(m[0]):])
-			wrapped := !headingLike(rest) && wrappedTitle(lines, i, rest)
+			body, runIn := runInTitle(rest)
+			wrapped := short && !runIn && !headingLike(rest) && wrappedTitle(lines, i, rest)
 			r, _ := utf8.DecodeRuneInString(rest)
 			parts := strings.Split(m[1], ".")
 			n, _ := strconv.Atoi(parts[0])
-			if (headingLike(rest) || wrapped) && unicode.IsUpper(r) && num.major > 0 && (n == num.major || n == num.major+1 && (parts[1] == "1" || parts[1] == "0")) {
+			if (runIn || short && headingLike(rest) || wrapped) && unicode.IsUpper(r) && num.major > 0 && (n == num.major || n == num.major+1 && (parts[1] == "1" || parts[1] == "0")) {
 				lv[i], num.major = 2, n
 				num.next = max(num.next, n+1)
 				if wrapped {
 					lv[i+1] = wrappedLine
+				}
+				if runIn {
+					bodies[i] = body
 				}
 				continue
 			}
@@ -604,7 +620,8 @@ func plainHeadings(lines []string, width int) []int {
 		if strings.TrimSpace(l) == "" || lv[i] == wrappedLine {
 			continue
 		}
-		if prev >= 0 && lv[prev] > 0 && lv[i] > 0 && !subsection(lines[prev], lines[i]) {
+		_, ranIn := bodies[prev] // a run-in title's line holds its text
+		if prev >= 0 && lv[prev] > 0 && lv[i] > 0 && !ranIn && !subsection(lines[prev], lines[i]) {
 			demote[prev], demote[i] = true, true
 		}
 		prev = i
@@ -614,10 +631,13 @@ func plainHeadings(lines []string, width int) []int {
 		if demote[i] || lv[i] == wrappedLine && lv[i-1] == 0 {
 			lv[i] = 0
 		}
+		if lv[i] == 0 {
+			delete(bodies, i)
+		}
 		found = found || lv[i] > 0
 	}
 	if !found {
-		return lv
+		return lv, nil
 	}
 	for i, l := range lines {
 		if t := strings.TrimSpace(l); t != "" {
@@ -627,7 +647,27 @@ func plainHeadings(lines []string, width int) []int {
 			break
 		}
 	}
-	return lv
+	return lv, bodies
+}
+
+// runIn is a title run in with its text, as a contract's clauses are:
+// "What the Company owns. The Company owns any IP ...".
+var runIn = regexp.MustCompile(`^(\p{Lu}[^.?!:;]*[^\s.?!:;])\.[ \t]+(["“‘(]?[\p{Lu}\d].*)$`)
+
+// runInTitle reports whether s, what follows a section number, begins
+// with a title run in with its text ("What the Company owns. The Company
+// owns ..."): a phrase of at most eight words that reads as a heading,
+// ending with a full stop, then a sentence begun in capitals. It returns
+// that text.
+func runInTitle(s string) (body string, ok bool) {
+	m := runIn.FindStringSubmatch(s)
+	if m == nil || countWords(m[1]) > 8 || !headingLike(m[1]) || countWords(m[2]) < 3 {
+		return "", false
+	}
+	if last := m[1][strings.LastIndexFunc(m[1], unicode.IsSpace)+1:]; utf8.RuneCountInString(last) < 2 {
+		return "", false // an initial ("J. Smith"), not a title's end
+	}
+	return m[2], true
 }
 
 // wrappedLine is the level plainHeadings gives the line that ends the
@@ -790,7 +830,8 @@ func bulletItem(l string) bool {
 
 // numberedItems reports which lines are items of a numbered list: a line
 // numbered n ("2. QASP", "3 Budget") next to one numbered n-1 or n+1, with
-// nothing but blank lines between. They are not headings, and their
+// nothing but blank lines between. A clause whose title runs in with its
+// text ("2. Ownership. The Company owns ...") is no list item. They are not headings, and their
 // numbers are not the document's sections (a list of attachments, a
 // table of contents).
 func numberedItems(lines []string) []bool {
@@ -803,7 +844,9 @@ func numberedItems(lines []string) []bool {
 		}
 		n := 0
 		if m := numberedLine.FindStringSubmatch(t); m != nil {
-			n, _ = strconv.Atoi(m[1])
+			if _, runIn := runInTitle(m[2]); !runIn {
+				n, _ = strconv.Atoi(m[1])
+			}
 		}
 		if n > 0 && prevN > 0 && (n == prevN+1 || n == prevN-1) {
 			items[prev], items[i] = true, true
