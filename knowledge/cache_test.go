@@ -194,7 +194,7 @@ func TestCacheVersionFollowsReading(t *testing.T) {
 		6: "864bdc6046a338a5",
 		7: "864bdc6046a338a5", // page furniture: no corpus has any
 		8: "864bdc6046a338a5", // scripts without capitals: no corpus has any
-		9: "bae0ec71166845e8", // run-in titles
+		9: "ed82f873fc584696", // run-in titles (fingerprinted again when beipa joined the corpora: the same reading of more files)
 	}
 	files := []string{"testdata/seeds/guide.txt", "testdata/seeds/press_release.txt"}
 	for _, c := range corpora {
