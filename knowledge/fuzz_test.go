@@ -21,6 +21,8 @@ func FuzzSources(f *testing.F) {
 		"| a | b |\n|---|---|\n| 1 | 2 |", "- question: q\n  answer: a\n",
 		strings.Repeat("A line of prose wrapped to the width of a page, as a PDF's text gives it\n", 25) +
 			"Payment\n•\n<p>\n" + strings.Repeat("Invoices are paid monthly by the agency to the supplier, by transfer.\n\n\fand so on\n", 25),
+		"Terms\n\n1. Ownership. The Company owns it.\n2.1 Term. It runs a year.\n3 Trained staff not responsive to needs of\nservice\n",
+		strings.Repeat("Acme RFQ 24-117\nBody text of the page.\nPage 1 of 9\n\f", 5), "申请须知\n本办法适用。\n",
 	} {
 		f.Add(s)
 	}
