@@ -395,16 +395,15 @@ func dropPageFurniture(text string) string {
 		return append(nb[:2:2], nb[len(nb)-2:]...)
 	}
 	key := func(l string) string {
-		return strings.ToLower(joinLines(strings.Map(func(r rune) rune {
-			if unicode.IsDigit(r) {
-				return '#'
-			}
-			return r
-		}, l)))
+		return strings.ToLower(joinLines(digitRun.ReplaceAllString(l, "#")))
 	}
 	split := make([][]string, len(pages))
 	count := map[string]int{}
+	filled := 0 // pages with any text: pdftotext ends the last with a form feed too
 	for p, page := range pages {
+		if strings.TrimSpace(page) != "" {
+			filled++
+		}
 		split[p] = strings.Split(page, "\n")
 		seen := map[string]bool{}
 		for _, i := range edges(split[p]) {
@@ -414,7 +413,7 @@ func dropPageFurniture(text string) string {
 			}
 		}
 	}
-	least := max(3, (len(pages)+1)/2)
+	least := max(3, (filled+1)/2)
 	dropped := false
 	for p := range split {
 		for _, i := range edges(split[p]) {
@@ -431,6 +430,10 @@ func dropPageFurniture(text string) string {
 	}
 	return strings.Join(pages, "\f")
 }
+
+// digitRun is a run of digits: "Page 9 of 12" and "Page 10 of 12" are the
+// same line, numbers aside.
+var digitRun = regexp.MustCompile(`\d+`)
 
 // wrapWidth is the width, in characters, to which the lines of text were
 // wrapped (the length that nine lines in ten do not pass), or 0 when they
@@ -528,7 +531,7 @@ var (
 //   - a line that begins with the next number of the document's one
 //     sequence (1, 2, 3...: slides, or numbered sections; one or two may
 //     be missing) and says no more than a heading does (see headingLike),
-//     at level 2;
+//     or whose title runs in with its text (see runInTitle), at level 2;
 //   - a line with a subsection's number in the section open ("9.3 Oral
 //     interview" after "9 Evaluation" or "9.0 EVALUATION"), or the first
 //     of the next section ("7.1 Content" in section 6), at level 2 (made
@@ -541,79 +544,21 @@ var (
 //     level 2;
 //   - when there are such headings, a first line "Title: ...", at level 1.
 //
-// The items of a numbered list (see numberedItems) are not headings, and
-// do not use up the section numbers. Lines taken for headings that follow
-// one another with nothing between are a list too, unless the second is
-// a subsection of the first ("5.1 Project management" right under "5.0
-// Operations").
+// The items of a numbered list and the entries of a table of contents
+// (see numberedItems) are not headings, and do not use up the section
+// numbers; nor does a line that begins with a date ("3 June"). Lines
+// taken for headings that follow one another with nothing between are a
+// list too, but a subsection right under its section ("5.1 Project
+// management" under "5.0 Operations") and a numbered section under a
+// heading that is not ("1 Introduction" after a cover page's lines).
 func plainHeadings(lines []string, width int) ([]int, map[int]string) {
-	lv := make([]int, len(lines))
-	bodies := map[int]string{} // the text after a run-in title, by line
-	// num is where the document's numbering stands: next, the number
-	// the next numbered section will have; major, the number of the
-	// section open (0 before any).
-	type numbering struct{ next, major int }
-	num := numbering{next: 1}
-	items := numberedItems(lines)
-	for i, l := range lines {
-		t := markless(l)
-		if t == "" || items[i] {
-			continue
-		}
-		short := width == 0 || utf8.RuneCountInString(t) < width*9/10 // in wrapped text, not a full line
-		if m := numberedLine.FindStringSubmatch(t); m != nil {
-			body, runIn := runInTitle(m[2])
-			wrapped := short && !runIn && !headingLike(m[2]) && wrappedTitle(lines, i, m[2])
-			// One or two numbers may be missed: a heading the
-			// extraction broke, or took for a sentence.
-			if n, _ := strconv.Atoi(m[1]); (runIn || short && headingLike(m[2]) || wrapped) && n >= num.next && n <= num.next+2 {
-				lv[i], num = 2, numbering{next: n + 1, major: n}
-				if wrapped {
-					lv[i+1] = wrappedLine
-				}
-				if runIn {
-					bodies[i] = body
-				}
-				continue
-			}
-		}
-		// A subsection of the section open now ("9.3 Oral interview"
-		// under "9 Evaluation"), or the first of the next section when
-		// its own heading was missed ("7.1 Content" after section 6).
-		// Its level is set by numberedLevel.
-		if m := sectionNumber.FindStringSubmatch(t); m != nil {
-			rest := strings.TrimSpace(t[len(m[0]):])
-			body, runIn := runInTitle(rest)
-			wrapped := short && !runIn && !headingLike(rest) && wrappedTitle(lines, i, rest)
-			r, _ := utf8.DecodeRuneInString(rest)
-			parts := strings.Split(m[1], ".")
-			n, _ := strconv.Atoi(parts[0])
-			if (runIn || short && headingLike(rest) || wrapped) && unicode.IsUpper(r) && num.major > 0 && (n == num.major || n == num.major+1 && (parts[1] == "1" || parts[1] == "0")) {
-				lv[i], num.major = 2, n
-				num.next = max(num.next, n+1)
-				if wrapped {
-					lv[i+1] = wrappedLine
-				}
-				if runIn {
-					bodies[i] = body
-				}
-				continue
-			}
-		}
-		// A line in capitals is a heading where a heading may stand,
-		// or anywhere when it begins with a section number ("7.0
-		// INVOICING").
-		dotted := sectionNumber.MatchString(t)
-		if capsHeading(t) && (width == 0 || dotted || afterBreak(lines, i)) || width > 0 && layoutHeading(lines, i, width) {
-			lv[i] = 2
-			if parts := headingNumber(t); parts != nil {
-				if n, _ := strconv.Atoi(parts[0]); n > 0 {
-					num.major = n
-					num.next = max(num.next, n+1)
-				}
-			}
-		}
-	}
+	skip := numberedItems(lines)
+	lv, bodies, numbered := numberHeadings(lines, width, skip)
+	// Lines taken for headings that follow one another with nothing
+	// between are a list, not headings, unless the second is a
+	// subsection of the first ("5.1 Project management" right under "5.0
+	// Operations") or a section numbered in the document's sequence after
+	// a heading that is not (a cover page's lines, a part's title).
 	prev := -1 // the last non-blank line, a wrapped title's line aside
 	demote := make([]bool, len(lines))
 	for i, l := range lines {
@@ -622,7 +567,8 @@ func plainHeadings(lines []string, width int) ([]int, map[int]string) {
 		}
 		_, ranIn := bodies[prev] // a run-in title's line holds its text
 		if prev >= 0 && lv[prev] > 0 && lv[i] > 0 && !ranIn && !subsection(lines[prev], lines[i]) {
-			demote[prev], demote[i] = true, true
+			demote[prev] = true
+			demote[i] = !numbered[i] || numbered[prev]
 		}
 		prev = i
 	}
@@ -650,24 +596,122 @@ func plainHeadings(lines []string, width int) ([]int, map[int]string) {
 	return lv, bodies
 }
 
+// numberHeadings is plainHeadings' reading of each line, the lines of
+// skip aside (list items, contents entries). numbered says
+// which headings take their place in the document's numbering (the next
+// section's number, or a subsection of the section open).
+func numberHeadings(lines []string, width int, skip []bool) (lv []int, bodies map[int]string, numbered []bool) {
+	lv, numbered = make([]int, len(lines)), make([]bool, len(lines))
+	bodies = map[int]string{} // the text after a run-in title, by line
+	// num is where the document's numbering stands: next, the number
+	// the next numbered section will have; major, the number of the
+	// section open (0 before any).
+	type numbering struct{ next, major int }
+	num := numbering{next: 1}
+	// inSequence reports whether n may be the next section's number: one
+	// or two may be missed (a heading the extraction broke, or took for a
+	// sentence).
+	inSequence := func(n int) bool { return n >= num.next && n <= num.next+2 }
+	for i, l := range lines {
+		t := markless(l)
+		if t == "" || skip[i] || dayMonth.MatchString(t) {
+			continue
+		}
+		short := width == 0 || utf8.RuneCountInString(t) < width*9/10 // in wrapped text, not a full line
+		if m := numberedLine.FindStringSubmatch(t); m != nil {
+			body, runIn := runInTitle(m[1], m[2])
+			wrapped := short && !runIn && wrappedTitle(lines, i, m[2])
+			if n, _ := strconv.Atoi(m[1]); (runIn || short && headingLike(m[2]) || wrapped) && inSequence(n) {
+				lv[i], num, numbered[i] = 2, numbering{next: n + 1, major: n}, true
+				if wrapped {
+					lv[i+1] = wrappedLine
+				}
+				if runIn {
+					bodies[i] = body
+				}
+				continue
+			}
+		}
+		// A subsection of the section open now ("9.3 Oral interview"
+		// under "9 Evaluation"), or the first of the next section when
+		// its own heading was missed ("7.1 Content" after section 6).
+		// Its level is set by numberedLevel.
+		if m := sectionNumber.FindStringSubmatch(t); m != nil {
+			rest := strings.TrimSpace(t[len(m[0]):])
+			body, runIn := runInTitle(m[1], rest)
+			wrapped := short && !runIn && wrappedTitle(lines, i, rest)
+			r, _ := utf8.DecodeRuneInString(rest)
+			parts := strings.Split(m[1], ".")
+			n, _ := strconv.Atoi(parts[0])
+			if (runIn || short && headingLike(rest) || wrapped) && unicode.IsUpper(r) && num.major > 0 && (n == num.major || n == num.major+1 && (parts[1] == "1" || parts[1] == "0")) {
+				lv[i], num.major, numbered[i] = 2, n, true
+				num.next = max(num.next, n+1)
+				if wrapped {
+					lv[i+1] = wrappedLine
+				}
+				if runIn {
+					bodies[i] = body
+				}
+				continue
+			}
+		}
+		// A line in capitals is a heading where a heading may stand,
+		// or anywhere when it begins with a section number ("7.0
+		// INVOICING"). Its number opens that section when it is the
+		// next, an earlier one (a part of the document numbered from 1
+		// again) or a section's number ("5.0"), not when it is far
+		// ahead (a cover page's "15 MARCH 2024").
+		dotted := sectionNumber.MatchString(t)
+		if capsHeading(t) && (width == 0 || dotted || afterBreak(lines, i)) || width > 0 && layoutHeading(lines, i, width) {
+			lv[i] = 2
+			if parts := headingNumber(t); parts != nil {
+				switch n, _ := strconv.Atoi(parts[0]); {
+				case inSequence(n) || n == 1: // the next, or numbering begun again
+					num = numbering{next: n + 1, major: n}
+				case n > 0 && (n < num.next || dotted): // an earlier section's, or a section's number
+					num = numbering{next: max(num.next, n+1), major: n}
+				}
+			}
+		}
+	}
+	return lv, bodies, numbered
+}
+
 // runIn is a title run in with its text, as a contract's clauses are:
 // "What the Company owns. The Company owns any IP ...".
-var runIn = regexp.MustCompile(`^(\p{Lu}[^.?!:;]*[^\s.?!:;])\.[ \t]+(["“‘(]?[\p{Lu}\d].*)$`)
+var runIn = regexp.MustCompile(`^(\p{Lu}[^.?!:;]*[^\s.?!:;])\.[ \t]+(["“‘(]?\p{Lu}.*)$`)
 
-// runInTitle reports whether s, what follows a section number, begins
+// runInTitle reports whether s, what follows section number n, begins
 // with a title run in with its text ("What the Company owns. The Company
 // owns ..."): a phrase of at most eight words that reads as a heading,
 // ending with a full stop, then a sentence begun in capitals. It returns
-// that text.
-func runInTitle(s string) (body string, ok bool) {
+// that text. A full stop after an abbreviation or an initial ("Dr.",
+// "Art. 5", "J. Smith") ends no title, nor does one after a date ("1
+// September. The panel met").
+func runInTitle(n, s string) (body string, ok bool) {
 	m := runIn.FindStringSubmatch(s)
 	if m == nil || countWords(m[1]) > 8 || !headingLike(m[1]) || countWords(m[2]) < 3 {
 		return "", false
 	}
-	if last := m[1][strings.LastIndexFunc(m[1], unicode.IsSpace)+1:]; utf8.RuneCountInString(last) < 2 {
-		return "", false // an initial ("J. Smith"), not a title's end
+	last := m[1][strings.LastIndexFunc(m[1], unicode.IsSpace)+1:]
+	if abbreviation(last) || dayMonth.MatchString(n+" "+m[1]) {
+		return "", false
 	}
 	return m[2], true
+}
+
+// dayMonth is a line that begins with a date, day then month ("3 June",
+// "1st of September"): a number that is no section's.
+var dayMonth = regexp.MustCompile(`(?i)^\d{1,2}(?:st|nd|rd|th)?\s+(?:of\s+)?(?:january|february|march|april|may|june|july|august|september|october|november|december|jan|feb|mar|apr|jun|jul|aug|sep|sept|oct|nov|dec)\b`)
+
+// abbreviation reports whether a word before a full stop reads as an
+// abbreviation or an initial: a letter alone, or up to three letters
+// capitalised and the rest lower case ("Dr", "Mrs", "Art", "Inc").
+func abbreviation(w string) bool {
+	n := utf8.RuneCountInString(w)
+	r, size := utf8.DecodeRuneInString(w)
+	rest := w[size:]
+	return n == 1 || n <= 3 && unicode.IsUpper(r) && rest != "" && strings.ToLower(rest) == rest
 }
 
 // wrappedLine is the level plainHeadings gives the line that ends the
@@ -676,15 +720,15 @@ const wrappedLine = -1
 
 // wrappedTitle reports whether title, of line i, is a heading's title
 // that runs on to the next line: it ends unfinished ("7 Trained
-// workforce not responsive to needs of"), the next line goes on in lower
-// case in a few words ("service"), and the two read as a heading.
+// workforce not responsive to needs of", see unfinished), the next line
+// goes on in a few words ("service", "Contracting Officer") and does not
+// end a sentence, and the two read as a heading.
 func wrappedTitle(lines []string, i int, title string) bool {
-	if i+1 >= len(lines) {
+	if i+1 >= len(lines) || !endsUnfinished(title) {
 		return false
 	}
 	n := strings.TrimSpace(lines[i+1])
-	r, _ := utf8.DecodeRuneInString(n)
-	return unicode.IsLower(r) && countWords(n) <= 4 && headingLike(title+" "+n)
+	return n != "" && countWords(n) <= 4 && !endsSentence(n) && headingLike(title+" "+n)
 }
 
 // plainHeading is the text of a heading line: "Title: X" is X, and a
@@ -755,13 +799,28 @@ func headingLike(s string) bool {
 	if s == "" || countWords(s) > 12 || endsWith(s, clauseMarks) {
 		return false
 	}
-	if i := strings.LastIndexFunc(s, unicode.IsSpace); i >= 0 && unfinished()[strings.ToLower(s[i+1:])] {
+	if endsUnfinished(s) {
 		return false
 	}
 	if endsWith(s, "。．") {
 		return false // a full-width full stop ends a sentence, never a heading
 	}
 	return !strings.HasSuffix(s, ".") || strings.HasSuffix(s, "..") || countWords(s) <= 3
+}
+
+// endsUnfinished reports whether s ends with a word that leaves a phrase
+// unfinished (see unfinished). A capital letter alone is a label
+// ("Appendix A", "Part B"), not the article.
+func endsUnfinished(s string) bool {
+	i := strings.LastIndexFunc(s, unicode.IsSpace)
+	if i < 0 {
+		return false
+	}
+	w := s[i+1:]
+	if r, _ := utf8.DecodeRuneInString(w); len(w) == 1 && unicode.IsUpper(r) {
+		return false
+	}
+	return unfinished()[strings.ToLower(w)]
 }
 
 // unfinished returns the words of lexicon/unfinished.txt: a phrase that
@@ -828,33 +887,95 @@ func bulletItem(l string) bool {
 	return strings.ContainsRune(bullets, r) && unicode.IsSpace(next)
 }
 
-// numberedItems reports which lines are items of a numbered list: a line
-// numbered n ("2. QASP", "3 Budget") next to one numbered n-1 or n+1, with
-// nothing but blank lines between. A clause whose title runs in with its
-// text ("2. Ownership. The Company owns ...") is no list item. They are not headings, and their
-// numbers are not the document's sections (a list of attachments, a
-// table of contents).
+// numberedItems reports which lines are items of a numbered list or of
+// a table of contents (see contentsLines). A list item is a line numbered
+// n+1 right after one numbered n, both marked alike ("2." after "1.", "3"
+// after "2"), with nothing but blank lines between: "2 How to apply"
+// above "1. Fill in the form" is a heading and its list. They are not
+// headings, and their numbers are not the document's sections. A clause
+// whose title runs in with its text in capitals ("2. Type of Contract.
+// The ...") is no list item; steps ("2. Unplug the modem. Wait ...")
+// are.
 func numberedItems(lines []string) []bool {
-	items := make([]bool, len(lines))
-	prev, prevN := -1, 0 // the last non-blank line, and its number (0 for none)
+	items := contentsLines(lines)
+	prev, prevN, prevMark := -1, 0, "" // the last non-blank line, its number (0 for none) and mark
 	for i, l := range lines {
 		t := markless(l)
 		if t == "" {
 			continue
 		}
-		n := 0
-		if m := numberedLine.FindStringSubmatch(t); m != nil {
-			if _, runIn := runInTitle(m[2]); !runIn {
+		n, mark := 0, ""
+		if m := listItem.FindStringSubmatch(t); m != nil && !items[i] && !dayMonth.MatchString(t) {
+			if body, runIn := runInTitle(m[1], t[len(m[0]):]); !runIn || !titleCase(strings.TrimSuffix(t[len(m[0]):len(t)-len(body)], " ")) {
 				n, _ = strconv.Atoi(m[1])
+				mark = m[2]
 			}
 		}
-		if n > 0 && prevN > 0 && (n == prevN+1 || n == prevN-1) {
+		if n > 0 && prevN > 0 && n == prevN+1 && mark == prevMark {
 			items[prev], items[i] = true, true
 		}
-		prev, prevN = i, n
+		prev, prevN, prevMark = i, n, mark
 	}
 	return items
 }
+
+// listItem is the start of a numbered list item: its number, the mark
+// after it (".", ")" or none) and a space. A number glued to what follows
+// ("3D models", a slide's "17Application") begins none.
+var listItem = regexp.MustCompile(`^(\d{1,3})([.)]?)[ \t]+`)
+
+// titleCase reports whether every word of s of four letters or more
+// begins with a capital ("Type of Contract", not "What the Company owns").
+func titleCase(s string) bool {
+	for _, w := range strings.Fields(s) {
+		if r, _ := utf8.DecodeRuneInString(w); utf8.RuneCountInString(w) >= 4 && !unicode.IsUpper(r) {
+			return false
+		}
+	}
+	return true
+}
+
+// contentsLines reports which lines are entries of a table of contents: a
+// line that ends with dot leaders and a page number ("1 Introduction
+// ........ 3"), and each of three lines or more in a row (blank lines
+// aside) that begin with a section number and end with a page number
+// ("1.1 Purpose 3").
+func contentsLines(lines []string) []bool {
+	toc := make([]bool, len(lines))
+	var run []int
+	end := func() {
+		if len(run) >= 3 {
+			for _, j := range run {
+				toc[j] = true
+			}
+		}
+		run = run[:0]
+	}
+	for i, l := range lines {
+		t := markless(l)
+		if t == "" {
+			continue
+		}
+		if leaders.MatchString(t) {
+			toc[i] = true
+		}
+		if pageRef.MatchString(t) && headingNumber(t) != nil {
+			run = append(run, i)
+		} else {
+			end()
+		}
+	}
+	end()
+	return toc
+}
+
+var (
+	// leaders are the dots (or an ellipsis) that lead a contents entry
+	// to its page number.
+	leaders = regexp.MustCompile(`(?:\.[ \t]*){3,}\d{1,4}$|…[ \t]*\d{1,4}$`)
+	// pageRef is a line that ends with a page number after a word.
+	pageRef = regexp.MustCompile(`\p{L}[ \t]+\d{1,4}$`)
+)
 
 // subsection reports whether heading line b is numbered as a subsection
 // of heading line a ("5.1" under "5.0" or "5", "9.3.3" under "9.3").
@@ -869,9 +990,10 @@ var letteredItem = regexp.MustCompile(`^(?:\(?[a-z]\)|[a-z]\.)\s`)
 // capsHeading reports whether t is a short line in capitals ("SCOPE OF
 // WORK"): at least four capital letters, none lower case, at most ten
 // words, not ending as a clause does. A script without capitals (Chinese,
-// Arabic) has none.
+// Arabic) has none: its letters must be capitals at least half of them
+// ("请登录HIEC网站" is no heading).
 func capsHeading(t string) bool {
-	caps := 0
+	caps, letters := 0, 0
 	for _, r := range t {
 		if unicode.IsLower(r) {
 			return false
@@ -879,8 +1001,11 @@ func capsHeading(t string) bool {
 		if unicode.IsUpper(r) {
 			caps++
 		}
+		if unicode.IsLetter(r) {
+			letters++
+		}
 	}
-	return caps >= 4 && headingLike(t) && countWords(t) <= 10
+	return caps >= 4 && caps*2 >= letters && headingLike(t) && countWords(t) <= 10
 }
 
 var blankLines = regexp.MustCompile(`\n[ \t]*\n`)

@@ -160,6 +160,54 @@ func TestPDFText(t *testing.T) {
 	}
 }
 
+// TestPlainTextShapes checks which lines of ordinary documents' text are
+// read as headings: the shapes a reviewer found misread (a heading next
+// to a numbered list, a table of contents, "Appendix A", numbered steps,
+// abbreviations, a cover page's date, a title wrapped in capitals, dates
+// at the start of lines, a script without capitals).
+func TestPlainTextShapes(t *testing.T) {
+	tests := []struct {
+		name, text string
+		want       []string // the passages' citations, less "x.txt: "
+	}{
+		{"a heading next to a numbered list", "1 Introduction\nThis guide explains the service.\n\n2 How to apply\n1. Fill in the form.\n2. Send it to the office.\n\n3 Pricing\nThe service costs ten pounds a month.\n",
+			[]string{"1 Introduction", "2 How to apply", "3 Pricing"}},
+		{"a list ends right above a heading and its subsection", "1 Introduction\nCheck two things:\n1. You have an account.\n2. You have a password.\n\n3 Pricing\nThe service costs ten pounds a month.\n\n3.1 Discounts\nStudents pay half.\n",
+			[]string{"1 Introduction", "3 Pricing", "3 Pricing › 3.1 Discounts"}},
+		{"a table of contents with subsections and page numbers", "CONTENTS\n1 Introduction 3\n1.1 Purpose 3\n1.2 Background 4\n2 Scope 5\n2.1 Services 5\n3 Pricing 7\n\n1 Introduction\nThis tender invites bids.\n\n1.1 Purpose\nThe purpose is to find a cleaner.\n\n2 Scope\nThe contractor cleans daily.\n\n3 Pricing\nPrices are fixed.\n",
+			[]string{"CONTENTS", "1 Introduction", "1 Introduction › 1.1 Purpose", "2 Scope", "3 Pricing"}},
+		{"contents with dot leaders", "1 Introduction ........ 3\n2 Scope .......... 5\n\n1 Introduction\nThis tender invites bids.\n\n2 Scope\nThe contractor cleans daily.\n",
+			[]string{"opening text", "1 Introduction", "2 Scope"}},
+		{"an appendix lettered A", "1 Introduction\nThis tender invites bids.\n\n2 Scope\nThe contractor cleans daily.\n\nAPPENDIX A\nThe price schedule is attached.\n\n3 Appendix A\nBidders fill in the schedule.\n",
+			[]string{"1 Introduction", "2 Scope", "APPENDIX A", "3 Appendix A"}},
+		{"numbered steps in a section are its text", "1 Introduction\nThis guide sets up the router.\n\n2 Installation\nFollow these steps.\n\n1. Unplug the modem. Wait thirty seconds before going on.\n2. Connect the cable. Use the yellow port on the back.\n3. Plug in the router. The light turns green when ready.\n\n3 Troubleshooting\nIf the light stays red, call support.\n",
+			[]string{"1 Introduction", "2 Installation", "3 Troubleshooting"}},
+		{"abbreviations end no run-in title", "MEETING MINUTES\nThe board met on Monday.\n\n1. Dr. Jones chaired the meeting and welcomed the members.\n2. Mr. Smith presented the budget for next year.\n3. Mrs. Brown asked about the staff costs.\n",
+			[]string{"MEETING MINUTES"}},
+		{"a cover page's date takes no section number", "REQUEST FOR TENDER\nOFFICE CLEANING SERVICES\n15 MARCH 2024\n\n1 Introduction\nThis tender invites bids.\n\n2 Scope\nThe contractor cleans daily.\n\n3 Pricing\nPrices are fixed.\n",
+			[]string{"opening text", "1 Introduction", "2 Scope", "3 Pricing"}},
+		{"a title wrapped onto a line in capitals", "1 Introduction\nThis tender invites bids.\n\n2 Roles and Responsibilities of the\nContracting Officer\nThe Contracting Officer approves all changes.\n\n3 Pricing\nPrices are fixed.\n",
+			[]string{"1 Introduction", "2 Roles and Responsibilities of the Contracting Officer", "3 Pricing"}},
+		{"dates at the start of lines are no section numbers", "1 Introduction\nThis tender invites bids.\n\n2 Key dates\n3 June Tender published\n17 June Questions close\n1 July Bids due\n\n3 Pricing\nPrices are fixed.\n",
+			[]string{"1 Introduction", "2 Key dates", "3 Pricing"}},
+		{"a date ends no run-in title", "TIMELINE\nThe project ran over two weeks.\n\n1 September. The committee met to review the bids.\n3 September. The winning bid was announced to all bidders.\n",
+			[]string{"TIMELINE"}},
+		{"an acronym in a line without capitals is no heading", "请登录HIEC网站填写申请表\n然后上传PDF文件并等待审核。\n\n每份申请收费一百元。\n",
+			[]string{"paragraph 1", "paragraph 2"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var got []string
+			for _, p := range sourcePassages("x.txt", tt.text) {
+				got = append(got, strings.TrimPrefix(p.citation, "x.txt: "))
+			}
+			if !slices.Equal(got, tt.want) {
+				t.Errorf("citations %q, want %q", got, tt.want)
+			}
+		})
+	}
+}
+
 // TestPageFurniture: what a PDF prints on every page (a running header,
 // "Page 3 of 4") is no part of the text, and no longer stands between
 // the halves of a sentence broken by a page; a line said on one page
@@ -209,6 +257,40 @@ func TestPageFurniture(t *testing.T) {
 		if !strings.Contains(text, kept) {
 			t.Errorf("%q is not in the passages:\n%s", kept, text)
 		}
+	}
+}
+
+// TestPageFurnitureCounts: a page number of two digits is the same
+// furniture as one of one ("Page 9 of 12", "Page 10 of 12"); headers
+// that alternate from page to page go too; the empty page after the last
+// form feed (pdftotext ends every page with one) is no page.
+func TestPageFurnitureCounts(t *testing.T) {
+	line := "The contractor cleans every floor of the offices and reports on it to the buyer each week"
+	floors := strings.Fields("first second third fourth fifth sixth seventh eighth ninth tenth eleventh twelfth")
+	var b strings.Builder
+	b.WriteString("Services\n")
+	for p := 1; p <= 12; p++ {
+		header := "Annual Report 2023"
+		if p%2 == 0 {
+			header = "Chapter Two: Operations"
+		}
+		fmt.Fprintf(&b, "%s\n", header)
+		for range 3 {
+			b.WriteString(line + "\n")
+		}
+		fmt.Fprintf(&b, "and that is all about the %s floor.\nPage %d of 12\n\f", floors[p-1], p)
+	}
+	var all strings.Builder
+	for _, p := range sourcePassages("report.txt", b.String()) {
+		all.WriteString(p.citation + "\n" + p.text + "\n")
+	}
+	for _, gone := range []string{"Page 9 of 12", "Page 10 of 12", "Page 12 of 12", "Annual Report", "Chapter Two"} {
+		if strings.Contains(all.String(), gone) {
+			t.Errorf("%q is left in the passages:\n%s", gone, all.String())
+		}
+	}
+	if !strings.Contains(all.String(), "all about the tenth floor.") {
+		t.Errorf("the text of page 10 is gone:\n%s", all.String())
 	}
 }
 
