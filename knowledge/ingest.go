@@ -313,6 +313,9 @@ func pieces(p string, limit int) []string {
 func plainBlocks(text string) []block {
 	lines := strings.Split(strings.ReplaceAll(dropPageFurniture(text), "\f", "\n"), "\n")
 	lines = slices.DeleteFunc(lines, func(l string) bool { return bulletsOnly(l) || tagsOnly.MatchString(l) })
+	for i, l := range lines {
+		lines[i] = inlineHTML(l)
+	}
 	width := wrapWidth(lines)
 	heads, bodies := plainHeadings(lines, width)
 	titled := slices.ContainsFunc(heads, func(l int) bool { return l > 0 })
@@ -472,6 +475,26 @@ func wrapWidth(lines []string) int {
 var tagsOnly = regexp.MustCompile(`^[ \t]*(?:` + htmlTag + `[ \t]*)+$`)
 
 const htmlTag = `</?(?:[a-z][a-z0-9]*|[A-Z][A-Z0-9]*)(?:\s+[a-zA-Z_:][-a-zA-Z0-9_:.]*\s*=\s*(?:"[^"]*"|'[^']*'|[^\s"'=<>]+))*\s*/?>`
+
+var (
+	inlineTag = regexp.MustCompile(htmlTag)
+	// entity is a character reference: "&amp;", "&#39;", "&#x2019;".
+	entity = regexp.MustCompile(`&(?:[a-zA-Z][a-zA-Z0-9]{1,7}|#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6});`)
+)
+
+// inlineHTML is a line of a text file without the HTML tags in it (a
+// damaged extraction's "<h2>Hi</h2>", "<b>Deadline</b>") and with its
+// character references decoded ("&amp;" is "&"). Only HTML-shaped tags
+// go (see tagsOnly); "AT&T" and "<Insert Agency Name>" stay as they are.
+func inlineHTML(l string) string {
+	if strings.Contains(l, "<") {
+		l = inlineTag.ReplaceAllString(l, "")
+	}
+	if strings.Contains(l, "&") {
+		l = entity.ReplaceAllStringFunc(l, html.UnescapeString)
+	}
+	return l
+}
 
 // bullets are the marks that begin a list item in a PDF's text.
 const bullets = "•◦▪▫●○■□‣⁃∙·"

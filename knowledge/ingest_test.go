@@ -80,6 +80,8 @@ func TestSourcePassages(t *testing.T) {
 				{citation: "terms.txt: 2 Your own projects", title: "2 Your own projects", text: "What you make in your own time is yours."}}},
 		{"plain text: an initial is no run-in title", "notes.txt", "1 J. Smith wrote the plan in May.\n\nIt was agreed.\n",
 			[]passage{{citation: "notes.txt: paragraph 1", title: "paragraph 1", text: "1 J. Smith wrote the plan in May."}, {citation: "notes.txt: paragraph 2", title: "paragraph 2", text: "It was agreed."}}},
+		{"plain text: HTML tags in a line go and character references are decoded", "notes.txt", "<h2>Hi</h2> 11 May 2009\nThe <b>deadline</b> is 19 Oct &amp; AT&T may bid.\n",
+			[]passage{{citation: "notes.txt: paragraph 1", title: "paragraph 1", text: "Hi 11 May 2009 The deadline is 19 Oct & AT&T may bid."}}},
 		{"plain text: a placeholder in angle brackets is text, not a tag", "rfq.txt", "Issued by\n<Insert Agency Name>\n</span>\n",
 			[]passage{{citation: "rfq.txt: paragraph 1", title: "paragraph 1", text: "Issued by <Insert Agency Name>"}}},
 		{"plain text: a script without capitals has no headings in capitals, and its full stops end sentences", "notes.txt", "申请须知\n本办法适用于所有申请人。\n\n截止日期\n申请截止日期为十月十九日。\n",
