@@ -754,19 +754,26 @@ func wrappedTitle(lines []string, i int, title string) bool {
 	return n != "" && countWords(n) <= 4 && !endsSentence(n) && headingLike(title+" "+n)
 }
 
-// plainHeading is the text of a heading line: "Title: X" is X, and a
-// number glued to its title is set apart ("17Application process" is
-// "17 Application process").
+// plainHeading is the text of a heading line: "Title: X" is X, a number
+// glued to its title is set apart ("17Application process" is "17
+// Application process"), and so are two words glued (see glued).
 func plainHeading(t string) string {
 	if m := titleLine.FindStringSubmatch(t); m != nil {
 		return joinLines(m[1])
 	}
-	t = markless(t)
+	t = glued.ReplaceAllString(markless(t), "$1 $2")
 	if m := numberedLine.FindStringSubmatch(t); m != nil {
 		return m[1] + " " + joinLines(m[2])
 	}
 	return joinLines(t)
 }
+
+// glued is two words of a title run together where an extraction lost
+// the line break between them ("ClustersWhat", "beginsHigh": a slide's
+// title and the line under it), each of four letters or more. A name in
+// camel case ("SharePoint") is split too: in a title only, where its
+// text still has it whole.
+var glued = regexp.MustCompile(`\b(\p{Lu}?\p{Ll}{3,})(\p{Lu}\p{Ll}{3,})\b`)
 
 // sectionNumber is a heading's dotted section number: "9.3.3 Location".
 var sectionNumber = regexp.MustCompile(`^(\d{1,3}(?:\.\d{1,3})+)\.?\s`)

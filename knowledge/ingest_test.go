@@ -194,6 +194,8 @@ func TestPlainTextShapes(t *testing.T) {
 			[]string{"1 Introduction", "2 Key dates", "3 Pricing"}},
 		{"a date ends no run-in title", "TIMELINE\nThe project ran over two weeks.\n\n1 September. The committee met to review the bids.\n3 September. The winning bid was announced to all bidders.\n",
 			[]string{"TIMELINE"}},
+		{"two words of a slide's title glued by the extraction are set apart", "Title: Deck\n1Health Innovation and Education ClustersWhat\nare we trying to achieve?\n2Where the idea beginsHigh Quality Care\n- Innovation is the key\n",
+			[]string{"Deck › 1 Health Innovation and Education Clusters What", "Deck › 2 Where the idea begins High Quality Care"}},
 		{"an acronym in a line without capitals is no heading", "请登录HIEC网站填写申请表\n然后上传PDF文件并等待审核。\n\n每份申请收费一百元。\n",
 			[]string{"paragraph 1", "paragraph 2"}},
 	}
