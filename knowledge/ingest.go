@@ -376,9 +376,8 @@ func plainBlocks(text string) []block {
 // said once: a running header or footer, a page number ("Page 3 of 12",
 // "- 3 -"). Such a line stands among the first or last two lines of a
 // page, and the same line, its numbers aside, stands there on half the
-// pages or more (three at least); a line of one word and a number that
-// counts up at the tops of pages ("Step 3") stays. Text with fewer than
-// three pages is returned as it is.
+// pages or more (three at least). Text with fewer than three pages is
+// returned as it is.
 func dropPageFurniture(text string) string {
 	pages := strings.Split(text, "\f")
 	if len(pages) < 3 {
@@ -403,8 +402,6 @@ func dropPageFurniture(text string) string {
 	}
 	split := make([][]string, len(pages))
 	count := map[string]int{}
-	forms := map[string]string{} // a line of each key as written
-	varies := map[string]bool{}  // keys whose lines differ in their numbers
 	filled := 0 // pages with any text: pdftotext ends the last with a form feed too
 	for p, page := range pages {
 		if strings.TrimSpace(page) != "" {
@@ -413,34 +410,19 @@ func dropPageFurniture(text string) string {
 		split[p] = strings.Split(page, "\n")
 		seen := map[string]bool{}
 		for _, i := range edges(split[p]) {
-			l := joinLines(split[p][i])
-			k := key(l)
-			if !seen[k] {
+			if k := key(split[p][i]); !seen[k] {
 				seen[k] = true
 				count[k]++
 			}
-			if f, ok := forms[k]; ok && f != l {
-				varies[k] = true
-			}
-			forms[k] = l
 		}
 	}
 	least := max(3, (filled+1)/2)
 	dropped := false
 	for p := range split {
-		for n, i := range edges(split[p]) {
-			k := key(split[p][i])
-			if count[k] < least {
-				continue
+		for _, i := range edges(split[p]) {
+			if count[key(split[p][i])] >= least {
+				split[p][i], dropped = "", true
 			}
-			// A label counting up at the top of each page ("Step 3",
-			// "Question 4") is the page's, not the document's: a
-			// numbered line at the top goes only with a running
-			// header's words ("Annual report 2023 | 4").
-			if varies[k] && n < 2 && wordsIn(split[p][i]) == 1 {
-				continue
-			}
-			split[p][i], dropped = "", true
 		}
 	}
 	if !dropped {
@@ -450,17 +432,6 @@ func dropPageFurniture(text string) string {
 		pages[p] = strings.Join(split[p], "\n")
 	}
 	return strings.Join(pages, "\f")
-}
-
-// wordsIn counts the words of l that hold a letter.
-func wordsIn(l string) int {
-	n := 0
-	for _, w := range strings.Fields(l) {
-		if strings.ContainsFunc(w, unicode.IsLetter) {
-			n++
-		}
-	}
-	return n
 }
 
 // digitRun is a run of digits: "Page 9 of 12" and "Page 10 of 12" are the

@@ -298,26 +298,6 @@ func TestPageFurnitureCounts(t *testing.T) {
 	}
 }
 
-// TestPageFurnitureKeepsLabels: a label that counts up at the top of each
-// page ("Step 3") is the page's content, while a bare page number at the
-// top is not.
-func TestPageFurnitureKeepsLabels(t *testing.T) {
-	var b strings.Builder
-	for p, step := range []string{"Open the box and take out the router.", "Plug the router into the wall socket.", "Connect the yellow cable to the modem.", "Wait until the light turns green."} {
-		fmt.Fprintf(&b, "%d\nStep %d\n%s\n\f", p+1, p+1, step)
-	}
-	var all strings.Builder
-	for _, p := range sourcePassages("steps.txt", b.String()) {
-		all.WriteString(p.text + "\n")
-	}
-	if !strings.Contains(all.String(), "Step 3 Connect the yellow cable") {
-		t.Errorf("the step labels are gone:\n%s", all.String())
-	}
-	if strings.Contains(all.String(), "\n3\n") || strings.HasPrefix(all.String(), "1 ") {
-		t.Errorf("a page number is left:\n%s", all.String())
-	}
-}
-
 // TestLongSectionSplit: a long section is cut at paragraphs into parts
 // that keep the heading path.
 func TestLongSectionSplit(t *testing.T) {
