@@ -198,6 +198,8 @@ func TestCacheVersionFollowsReading(t *testing.T) {
 		10: "e0504fc7c85d643e", // the review's mends: lists, contents, page numbers of any width, abbreviations, dates
 		11: "af2e9aa745b2f947", // HTML tags and character references inside a text file's lines
 		12: "bd34a82be23c263b", // words glued in a title set apart
+		13: "bd34a82be23c263b", // step labels kept at page tops (backed out)
+		14: "260428ae881a768a", // the second review's mends
 	}
 	files := []string{"testdata/seeds/guide.txt", "testdata/seeds/press_release.txt"}
 	for _, c := range corpora {

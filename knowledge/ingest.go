@@ -312,7 +312,7 @@ func pieces(p string, limit int) []string {
 // as are lines of HTML tags alone.
 func plainBlocks(text string) []block {
 	lines := strings.Split(strings.ReplaceAll(dropPageFurniture(text), "\f", "\n"), "\n")
-	lines = slices.DeleteFunc(lines, func(l string) bool { return bulletsOnly(l) || tagsOnly.MatchString(l) })
+	lines = slices.DeleteFunc(lines, func(l string) bool { return bulletsOnly(l) || tagsOnly(l) })
 	for i, l := range lines {
 		lines[i] = inlineHTML(l)
 	}
@@ -365,6 +365,9 @@ func plainBlocks(text string) []block {
 			if width > 0 && endsSentence(t) && utf8.RuneCountInString(t) < width*3/4 {
 				flush()
 			}
+			if width == 0 && endsSentence(t) && utf8.RuneCountInString(t) > unwrappedLine {
+				flush() // a paragraph a line, as a word processor saves text
+			}
 		}
 	}
 	flush()
@@ -402,7 +405,8 @@ func dropPageFurniture(text string) string {
 	}
 	split := make([][]string, len(pages))
 	count := map[string]int{}
-	filled := 0 // pages with any text: pdftotext ends the last with a form feed too
+	numbers := map[string][][]string{} // each key's lines' numbers, page by page
+	filled := 0                        // pages with any text: pdftotext ends the last with a form feed too
 	for p, page := range pages {
 		if strings.TrimSpace(page) != "" {
 			filled++
@@ -413,6 +417,7 @@ func dropPageFurniture(text string) string {
 			if k := key(split[p][i]); !seen[k] {
 				seen[k] = true
 				count[k]++
+				numbers[k] = append(numbers[k], digitRun.FindAllString(split[p][i], -1))
 			}
 		}
 	}
@@ -420,7 +425,7 @@ func dropPageFurniture(text string) string {
 	dropped := false
 	for p := range split {
 		for _, i := range edges(split[p]) {
-			if count[key(split[p][i])] >= least {
+			if k := key(split[p][i]); count[k] >= least && countsPages(numbers[k]) {
 				split[p][i], dropped = "", true
 			}
 		}
@@ -434,9 +439,47 @@ func dropPageFurniture(text string) string {
 	return strings.Join(pages, "\f")
 }
 
+// countsPages reports whether the numbers of a line repeated at page
+// edges are a page's (seen, page by page): the same every time (a running
+// header's "2023"), or with the first that differs going up from page to
+// page, all but now and then ("Page 9 of 12", "Page 10 of 12"). Figures
+// that go up and down ("Total £1,200", "Total £980") are the pages' text.
+func countsPages(seen [][]string) bool {
+	for j := 0; ; j++ {
+		differs := false
+		for _, ns := range seen {
+			if j >= len(ns) {
+				return true // no number differs
+			}
+			differs = differs || ns[j] != seen[0][j]
+		}
+		if !differs {
+			continue
+		}
+		up, down := 0, 0
+		for x := 1; x < len(seen); x++ {
+			a, _ := strconv.Atoi(seen[x-1][j])
+			b, _ := strconv.Atoi(seen[x][j])
+			switch {
+			case b > a:
+				up++
+			case b < a:
+				down++
+			}
+		}
+		return up > 0 && down*4 <= len(seen)-1 // numbering begun again in a part, now and then
+	}
+}
+
 // digitRun is a run of digits: "Page 9 of 12" and "Page 10 of 12" are the
 // same line, numbers aside.
 var digitRun = regexp.MustCompile(`\d+`)
+
+// unwrappedLine is the length, in characters, beyond which a line of
+// text not wrapped to a width is a paragraph of its own when it ends a
+// sentence: no one wraps lines that long, so the file has a paragraph a
+// line (a word processor's "plain text").
+const unwrappedLine = 120
 
 // wrapWidth is the width, in characters, to which the lines of text were
 // wrapped (the length that nine lines in ten do not pass), or 0 when they
@@ -468,27 +511,71 @@ func wrapWidth(lines []string) int {
 	return w
 }
 
-// tagsOnly is a line of HTML tags and nothing else, markup that a text
-// file holds as it is. A tag is HTML-shaped: a name in one case, and
-// attributes with values ("<td colspan=2>", "</span>"); a placeholder
-// such as "<Insert Agency Name>" is text.
-var tagsOnly = regexp.MustCompile(`^[ \t]*(?:` + htmlTag + `[ \t]*)+$`)
+// tagsOnly reports whether l is a line of HTML tags and nothing else,
+// markup that a text file holds as it is (see htmlElement).
+func tagsOnly(l string) bool {
+	t := strings.TrimSpace(l)
+	if t == "" || t[0] != '<' {
+		return false
+	}
+	rest := inlineTag.ReplaceAllStringFunc(t, func(m string) string {
+		if htmlElement(m) {
+			return ""
+		}
+		return m
+	})
+	return strings.TrimSpace(rest) == ""
+}
 
+// htmlTag is the shape of an HTML tag: a name in one case, and attributes
+// with values ("<td colspan=2>", "</span>", "<br/>").
 const htmlTag = `</?(?:[a-z][a-z0-9]*|[A-Z][A-Z0-9]*)(?:\s+[a-zA-Z_:][-a-zA-Z0-9_:.]*\s*=\s*(?:"[^"]*"|'[^']*'|[^\s"'=<>]+))*\s*/?>`
 
 var (
 	inlineTag = regexp.MustCompile(htmlTag)
+	tagName   = regexp.MustCompile(`^</?([a-zA-Z][a-zA-Z0-9]*)`)
 	// entity is a character reference: "&amp;", "&#39;", "&#x2019;".
 	entity = regexp.MustCompile(`&(?:[a-zA-Z][a-zA-Z0-9]{1,7}|#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6});`)
 )
 
+// htmlElement reports whether tag, of the shape htmlTag, names an element
+// of HTML: "<span>" and "</TD>" are markup; "<username>", "<ENTER>" and
+// "<NAME>" are a document's placeholders and keys.
+func htmlElement(tag string) bool {
+	m := tagName.FindStringSubmatch(tag)
+	return m != nil && htmlElements[strings.ToLower(m[1])]
+}
+
+// htmlElements are the element names of HTML (the WHATWG list, with the
+// obsolete ones old pages still carry).
+var htmlElements = func() map[string]bool {
+	set := map[string]bool{}
+	for _, n := range strings.Fields(`a abbr address area article aside audio b base bdi bdo blockquote body br
+		button canvas caption cite code col colgroup data datalist dd del details dfn dialog div dl dt em
+		embed fieldset figcaption figure footer form h1 h2 h3 h4 h5 h6 head header hgroup hr html i iframe
+		img input ins kbd label legend li link main map mark menu meta meter nav noscript object ol
+		optgroup option output p param picture pre progress q rp rt ruby s samp script search section
+		select slot small source span strong style sub summary sup table tbody td template textarea
+		tfoot th thead time title tr track u ul var video wbr center font big strike tt nobr frame
+		frameset noframes marquee acronym applet basefont dir`) {
+		set[n] = true
+	}
+	return set
+}()
+
 // inlineHTML is a line of a text file without the HTML tags in it (a
 // damaged extraction's "<h2>Hi</h2>", "<b>Deadline</b>") and with its
-// character references decoded ("&amp;" is "&"). Only HTML-shaped tags
-// go (see tagsOnly); "AT&T" and "<Insert Agency Name>" stay as they are.
+// character references decoded ("&amp;" is "&"). Only tags of HTML's
+// elements go (see htmlElement); "AT&T", "<Insert Agency Name>" and
+// "<username>" stay as they are.
 func inlineHTML(l string) string {
 	if strings.Contains(l, "<") {
-		l = inlineTag.ReplaceAllString(l, "")
+		l = inlineTag.ReplaceAllStringFunc(l, func(m string) string {
+			if htmlElement(m) {
+				return ""
+			}
+			return m
+		})
 	}
 	if strings.Contains(l, "&") {
 		l = entity.ReplaceAllStringFunc(l, html.UnescapeString)
@@ -644,7 +731,12 @@ func numberHeadings(lines []string, width int, skip []bool) (lv []int, bodies ma
 		if m := numberedLine.FindStringSubmatch(t); m != nil {
 			body, runIn := runInTitle(m[1], m[2])
 			wrapped := short && !runIn && wrappedTitle(lines, i, m[2])
-			if n, _ := strconv.Atoi(m[1]); (runIn || short && headingLike(m[2]) || wrapped) && inSequence(n) {
+			// A numbered line whose sentence goes on in lower case on the
+			// next is a list item ("1. Fill in the form in black ink /
+			// and sign it"), but for a slide's title glued to its number.
+			glued := t[:len(t)-len(m[2])] == m[1]
+			whole := short && headingLike(m[2]) && (glued || !goesOn(lines, i))
+			if n, _ := strconv.Atoi(m[1]); (runIn || whole || wrapped) && inSequence(n) {
 				lv[i], num, numbered[i] = 2, numbering{next: n + 1, major: n}, true
 				if wrapped {
 					lv[i+1] = wrappedLine
@@ -716,8 +808,7 @@ func runInTitle(n, s string) (body string, ok bool) {
 	if m == nil || countWords(m[1]) > 8 || !headingLike(m[1]) || countWords(m[2]) < 3 {
 		return "", false
 	}
-	last := m[1][strings.LastIndexFunc(m[1], unicode.IsSpace)+1:]
-	if abbreviation(last) || dayMonth.MatchString(n+" "+m[1]) {
+	if abbreviation(m[1], lastWord(m[1])) || dayMonth.MatchString(n+" "+m[1]) {
 		return "", false
 	}
 	return m[2], true
@@ -727,14 +818,27 @@ func runInTitle(n, s string) (body string, ok bool) {
 // "1st of September"): a number that is no section's.
 var dayMonth = regexp.MustCompile(`(?i)^\d{1,2}(?:st|nd|rd|th)?\s+(?:of\s+)?(?:january|february|march|april|may|june|july|august|september|october|november|december|jan|feb|mar|apr|jun|jul|aug|sep|sept|oct|nov|dec)\b`)
 
-// abbreviation reports whether a word before a full stop reads as an
-// abbreviation or an initial: a letter alone, or up to three letters
-// capitalised and the rest lower case ("Dr", "Mrs", "Art", "Inc").
-func abbreviation(w string) bool {
+// abbreviation reports whether the last word of a title before its full
+// stop reads as an abbreviation or an initial: a letter alone, two letters
+// capitalised ("Dr", "St", "No"), or a title of one word of three ("Mrs",
+// "Art"). "Governing Law" and "Value Added Tax" are titles.
+func abbreviation(title, w string) bool {
 	n := utf8.RuneCountInString(w)
 	r, size := utf8.DecodeRuneInString(w)
 	rest := w[size:]
-	return n == 1 || n <= 3 && unicode.IsUpper(r) && rest != "" && strings.ToLower(rest) == rest
+	capitalised := unicode.IsUpper(r) && rest != "" && strings.ToLower(rest) == rest
+	return n == 1 || n == 2 && capitalised || n == 3 && capitalised && countWords(title) == 1
+}
+
+// goesOn reports whether the line after line i begins in lower case,
+// going on with the sentence line i began.
+func goesOn(lines []string, i int) bool {
+	if i+1 >= len(lines) {
+		return false
+	}
+	n := strings.TrimSpace(lines[i+1])
+	r, _ := utf8.DecodeRuneInString(n)
+	return unicode.IsLower(r) && !letteredItem.MatchString(n) // "a. FAR 52.252-1" begins an item
 }
 
 // wrappedLine is the level plainHeadings gives the line that ends the
@@ -842,15 +946,24 @@ func headingLike(s string) bool {
 // unfinished (see unfinished). A capital letter alone is a label
 // ("Appendix A", "Part B"), not the article.
 func endsUnfinished(s string) bool {
-	i := strings.LastIndexFunc(s, unicode.IsSpace)
-	if i < 0 {
+	if !strings.ContainsFunc(s, unicode.IsSpace) {
 		return false
 	}
-	w := s[i+1:]
+	w := lastWord(s)
 	if r, _ := utf8.DecodeRuneInString(w); len(w) == 1 && unicode.IsUpper(r) {
 		return false
 	}
 	return unfinished()[strings.ToLower(w)]
+}
+
+// lastWord is the last word of s, after its last space of any kind (a
+// non-breaking one too).
+func lastWord(s string) string {
+	f := strings.Fields(s)
+	if len(f) == 0 {
+		return ""
+	}
+	return f[len(f)-1]
 }
 
 // unfinished returns the words of lexicon/unfinished.txt: a phrase that
@@ -1021,8 +1134,11 @@ var letteredItem = regexp.MustCompile(`^(?:\(?[a-z]\)|[a-z]\.)\s`)
 // WORK"): at least four capital letters, none lower case, at most ten
 // words, not ending as a clause does. A script without capitals (Chinese,
 // Arabic) has none: its letters must be capitals at least half of them
-// ("请登录HIEC网站" is no heading).
+// ("请登录HIEC网站" is no heading). It begins with a letter or a digit.
 func capsHeading(t string) bool {
+	if r, _ := utf8.DecodeRuneInString(t); !unicode.IsLetter(r) && !unicode.IsDigit(r) {
+		return false // "<NAME>", "(DRAFT)": a placeholder or an aside
+	}
 	caps, letters := 0, 0
 	for _, r := range t {
 		if unicode.IsLower(r) {

@@ -82,6 +82,8 @@ func TestSourcePassages(t *testing.T) {
 			[]passage{{citation: "notes.txt: paragraph 1", title: "paragraph 1", text: "1 J. Smith wrote the plan in May."}, {citation: "notes.txt: paragraph 2", title: "paragraph 2", text: "It was agreed."}}},
 		{"plain text: HTML tags in a line go and character references are decoded", "notes.txt", "<h2>Hi</h2> 11 May 2009\nThe <b>deadline</b> is 19 Oct &amp; AT&T may bid.\n",
 			[]passage{{citation: "notes.txt: paragraph 1", title: "paragraph 1", text: "Hi 11 May 2009 The deadline is 19 Oct & AT&T may bid."}}},
+		{"plain text: keys and placeholders in angle brackets inside a line stay", "notes.txt", "Type ssh <username>@host and press <ENTER>, not <b>F1</b>.\n",
+			[]passage{{citation: "notes.txt: paragraph 1", title: "paragraph 1", text: "Type ssh <username>@host and press <ENTER>, not F1."}}},
 		{"plain text: a placeholder in angle brackets is text, not a tag", "rfq.txt", "Issued by\n<Insert Agency Name>\n</span>\n",
 			[]passage{{citation: "rfq.txt: paragraph 1", title: "paragraph 1", text: "Issued by <Insert Agency Name>"}}},
 		{"plain text: a script without capitals has no headings in capitals, and its full stops end sentences", "notes.txt", "申请须知\n本办法适用于所有申请人。\n\n截止日期\n申请截止日期为十月十九日。\n",
@@ -196,6 +198,16 @@ func TestPlainTextShapes(t *testing.T) {
 			[]string{"TIMELINE"}},
 		{"two words of a slide's title glued by the extraction are set apart", "Title: Deck\n1Health Innovation and Education ClustersWhat\nare we trying to achieve?\n2Where the idea beginsHigh Quality Care\n- Innovation is the key\n",
 			[]string{"Deck › 1 Health Innovation and Education Clusters What", "Deck › 2 Where the idea begins High Quality Care"}},
+		{"a clause titled with a short last word is a clause", "1. Payment. The Customer pays each invoice within thirty days.\n\n2. Governing Law. This Agreement is governed by the law of England.\n\n3. Notices. Notices are sent by email to the addresses above.\n",
+			[]string{"1 Payment", "2 Governing Law", "3 Notices"}},
+		{"a title's last word after a non-breaking space", "1. Apologies were sent by\u00a0Dr. Smith and two others of the board.\n\nThe meeting began.\n",
+			[]string{"paragraph 1", "paragraph 2"}},
+		{"placeholders and keys in angle brackets are text", "Type ssh <username>@server.example.org and press <ENTER>.\n<NAME>\n<p>\n",
+			[]string{"paragraph 1"}},
+		{"a numbered item whose sentence goes on below is no heading", "How to apply\n1. Fill in the application form in black ink\nand sign it on the last page.\n2. Attach a copy of your passport and a recent\nutility bill.\n3. Post it to the council offices.\n",
+			[]string{"paragraph 1"}},
+		{"a paragraph a line, as a word processor saves plain text", strings.Repeat("The council wants a contractor to clean its six offices every working day of the year, to the standard set out in the schedule.\n", 3),
+			[]string{"paragraph 1", "paragraph 2", "paragraph 3"}},
 		{"an acronym in a line without capitals is no heading", "请登录HIEC网站填写申请表\n然后上传PDF文件并等待审核。\n\n每份申请收费一百元。\n",
 			[]string{"paragraph 1", "paragraph 2"}},
 	}
@@ -295,6 +307,25 @@ func TestPageFurnitureCounts(t *testing.T) {
 	}
 	if !strings.Contains(all.String(), "all about the tenth floor.") {
 		t.Errorf("the text of page 10 is gone:\n%s", all.String())
+	}
+}
+
+// TestPageFurnitureKeepsFigures: a line at the foot of every page whose
+// figures go up and down ("Total £1,200.00") is the page's text, not its
+// number.
+func TestPageFurnitureKeepsFigures(t *testing.T) {
+	var b strings.Builder
+	for _, total := range []string{"1,200.00", "3,450.00", "2,980.50", "1,100.00"} {
+		fmt.Fprintf(&b, "Invoice lines for the month, as agreed with the buyer.\nTotal £%s\n\f", total)
+	}
+	var all strings.Builder
+	for _, p := range sourcePassages("invoices.txt", b.String()) {
+		all.WriteString(p.text + "\n")
+	}
+	for _, total := range []string{"£1,200.00", "£3,450.00", "£2,980.50"} {
+		if !strings.Contains(all.String(), total) {
+			t.Errorf("%s is gone:\n%s", total, all.String())
+		}
 	}
 }
 
