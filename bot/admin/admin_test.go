@@ -367,19 +367,17 @@ func TestServerRefusesOtherUsers(t *testing.T) {
 	if !errors.Is(err, ErrUntrusted) || !strings.Contains(err.Error(), "not this user") {
 		t.Errorf("client took a server of another uid: %v", err)
 	}
-	// The server's side: the client's own check passes, the server's fails.
-	calls := 0
-	var mu sync.Mutex
-	alternate := func(c net.Conn) (int, error) {
-		mu.Lock()
-		defer mu.Unlock()
-		calls++
-		if calls%2 == 1 { // one side of each connection sees its own user
-			return os.Getuid(), nil
+	// The server's side: the client's own check passes, the server's
+	// fails. The server's end of a connection is the one whose local
+	// address is the socket (an earlier connection's late check cannot
+	// shift which side sees what, as counting calls did).
+	serverSees := func(c net.Conn) (int, error) {
+		if c.LocalAddr().String() == f.path {
+			return os.Getuid() + 1, nil
 		}
-		return os.Getuid() + 1, nil
+		return os.Getuid(), nil
 	}
-	peerUIDHook.Store(&alternate)
+	peerUIDHook.Store(&serverSees)
 	c2, err := Dial(f.path)
 	if err == nil {
 		_, err = c2.List(store.Filter{})
