@@ -1034,7 +1034,9 @@ func bulletItem(l string) bool {
 // a table of contents (see contentsLines). A list item is a line numbered
 // n+1 right after one numbered n, both marked alike ("2." after "1.", "3"
 // after "2"), with nothing but blank lines between: "2 How to apply"
-// above "1. Fill in the form" is a heading and its list. They are not
+// above "1. Fill in the form" is a heading and its list, and so is "3.
+// Pricing" a blank line below "2. Send it to the office." (a heading
+// after a list of sentences). They are not
 // headings, and their numbers are not the document's sections. A clause
 // whose title runs in with its text in capitals ("2. Type of Contract.
 // The ...") is no list item; steps ("2. Unplug the modem. Wait ...")
@@ -1054,7 +1056,11 @@ func numberedItems(lines []string) []bool {
 				mark = m[2]
 			}
 		}
-		if n > 0 && prevN > 0 && n == prevN+1 && mark == prevMark {
+		// After a blank line, a line that reads as a heading does not go
+		// on with a list of sentences ("2. Send it to the office." /
+		// "" / "3. Pricing").
+		apart := prev >= 0 && prev < i-1 && endsSentence(lines[prev]) && !endsSentence(t)
+		if n > 0 && prevN > 0 && n == prevN+1 && mark == prevMark && !apart {
 			items[prev], items[i] = true, true
 		}
 		prev, prevN, prevMark = i, n, mark

@@ -176,6 +176,8 @@ func TestPlainTextShapes(t *testing.T) {
 	}{
 		{"a heading next to a numbered list", "1 Introduction\nThis guide explains the service.\n\n2 How to apply\n1. Fill in the form.\n2. Send it to the office.\n\n3 Pricing\nThe service costs ten pounds a month.\n",
 			[]string{"1 Introduction", "2 How to apply", "3 Pricing"}},
+		{"a heading marked as the list above it is no item of it", "2. How to apply\n1. Fill in the form.\n2. Send it to the office.\n\n3. Pricing\nThe service costs ten pounds a month.\n",
+			[]string{"2 How to apply", "3 Pricing"}},
 		{"a list ends right above a heading and its subsection", "1 Introduction\nCheck two things:\n1. You have an account.\n2. You have a password.\n\n3 Pricing\nThe service costs ten pounds a month.\n\n3.1 Discounts\nStudents pay half.\n",
 			[]string{"1 Introduction", "3 Pricing", "3 Pricing › 3.1 Discounts"}},
 		{"a table of contents with subsections and page numbers", "CONTENTS\n1 Introduction 3\n1.1 Purpose 3\n1.2 Background 4\n2 Scope 5\n2.1 Services 5\n3 Pricing 7\n\n1 Introduction\nThis tender invites bids.\n\n1.1 Purpose\nThe purpose is to find a cleaner.\n\n2 Scope\nThe contractor cleans daily.\n\n3 Pricing\nPrices are fixed.\n",
