@@ -748,9 +748,10 @@ func numberHeadings(lines []string, width int, skip []bool) (lv []int, bodies ma
 			}
 		}
 		// A subsection of the section open now ("9.3 Oral interview"
-		// under "9 Evaluation"), or the first of the next section when
-		// its own heading was missed ("7.1 Content" after section 6).
-		// Its level is set by numberedLevel.
+		// under "9 Evaluation"), the first of the next section when its
+		// own heading was missed ("7.1 Content" after section 6), or the
+		// next section's "N.0" heading. Its level is set by
+		// numberedLevel.
 		if m := sectionNumber.FindStringSubmatch(t); m != nil {
 			rest := strings.TrimSpace(t[len(m[0]):])
 			body, runIn := runInTitle(m[1], rest)
@@ -758,7 +759,11 @@ func numberHeadings(lines []string, width int, skip []bool) (lv []int, bodies ma
 			r, _ := utf8.DecodeRuneInString(rest)
 			parts := strings.Split(m[1], ".")
 			n, _ := strconv.Atoi(parts[0])
-			if (runIn || short && headingLike(rest) || wrapped) && unicode.IsUpper(r) && num.major > 0 && (n == num.major || n == num.major+1 && (parts[1] == "1" || parts[1] == "0")) {
+			// A section numbered "N.0" is the next section's own heading
+			// ("1.0 Introduction"), in any case.
+			section := len(parts) == 2 && parts[1] == "0" && inSequence(n)
+			sub := num.major > 0 && (n == num.major || n == num.major+1 && (parts[1] == "1" || parts[1] == "0"))
+			if (runIn || short && headingLike(rest) || wrapped) && unicode.IsUpper(r) && (section || sub) {
 				lv[i], num.major, numbered[i] = 2, n, true
 				num.next = max(num.next, n+1)
 				if wrapped {
@@ -1087,18 +1092,19 @@ func titleCase(s string) bool {
 // contentsLines reports which lines are entries of a table of contents: a
 // line that ends with dot leaders and a page number ("1 Introduction
 // ........ 3"), and each of three lines or more in a row (blank lines
-// aside) that begin with a section number and end with a page number
-// ("1.1 Purpose 3").
+// aside) that end with a page number, two of them at least beginning
+// with a section number ("1.1 Purpose 3", "Background 3").
 func contentsLines(lines []string) []bool {
 	toc := make([]bool, len(lines))
 	var run []int
+	numbered := 0 // of run, the lines that begin with a section number
 	end := func() {
-		if len(run) >= 3 {
+		if len(run) >= 3 && numbered >= 2 {
 			for _, j := range run {
 				toc[j] = true
 			}
 		}
-		run = run[:0]
+		run, numbered = run[:0], 0
 	}
 	for i, l := range lines {
 		t := markless(l)
@@ -1108,8 +1114,11 @@ func contentsLines(lines []string) []bool {
 		if leaders.MatchString(t) {
 			toc[i] = true
 		}
-		if pageRef.MatchString(t) && headingNumber(t) != nil {
+		if pageRef.MatchString(t) {
 			run = append(run, i)
+			if headingNumber(t) != nil {
+				numbered++
+			}
 		} else {
 			end()
 		}
