@@ -747,6 +747,14 @@ func numberHeadings(lines []string, width int, skip []bool) (lv []int, bodies ma
 				continue
 			}
 		}
+		// A named division with the next number ("Chapter 3:
+		// Evaluation", "Section 1"), or numbered 1 again.
+		if d, _, ok := divisionLine(t); ok && short && !goesOn(lines, i) {
+			if n, _ := strconv.Atoi(d); inSequence(n) || n == 1 {
+				lv[i], num, numbered[i] = 2, numbering{next: n + 1, major: n}, true
+				continue
+			}
+		}
 		// A subsection of the section open now ("9.3 Oral interview"
 		// under "9 Evaluation"), the first of the next section when its
 		// own heading was missed ("7.1 Content" after section 6), or the
@@ -899,6 +907,9 @@ func headingNumber(line string) []string {
 	m := sectionNumber.FindStringSubmatch(t + " ")
 	if m == nil {
 		if m = numberedLine.FindStringSubmatch(t); m == nil {
+			if n, _, ok := divisionLine(t); ok {
+				return []string{n}
+			}
 			return nil
 		}
 	}
@@ -908,6 +919,34 @@ func headingNumber(line string) []string {
 	}
 	return parts
 }
+
+// division is a line that begins with a word and a number, as a named
+// division of a document does ("Chapter 3: Evaluation", "Section 2 -
+// Scope", "Annex 1").
+var division = regexp.MustCompile(`^(\p{L}+)[ \t]+(\d{1,3})(?:[.:)]|[ \t]+[-–—])?(?:[ \t]+(.*))?$`)
+
+// divisionLine reports whether t is a named division's heading (see
+// lexicon/sections.txt): its number, and its title ("" for none).
+func divisionLine(t string) (n, title string, ok bool) {
+	m := division.FindStringSubmatch(strings.TrimSpace(t))
+	if m == nil || !divisionWords()[strings.ToLower(m[1])] || m[3] != "" && !headingLike(m[3]) {
+		return "", "", false
+	}
+	return m[2], m[3], true
+}
+
+// divisionWords returns the words of lexicon/sections.txt.
+var divisionWords = sync.OnceValue(func() map[string]bool {
+	words, err := wordList("lexicon/sections.txt")
+	if err != nil {
+		panic(err) // embedded: a build without it is broken, and every test says so
+	}
+	set := make(map[string]bool, len(words))
+	for _, w := range words {
+		set[w] = true
+	}
+	return set
+})
 
 // numberedLevel is the level of a plain-text heading found at level: one
 // deeper for each number it is a subsection of that has headed a section

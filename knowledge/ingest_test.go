@@ -186,6 +186,8 @@ func TestPlainTextShapes(t *testing.T) {
 			[]string{"opening text", "1 Introduction", "2 Scope", "3 Pricing"}},
 		{"sections numbered 1.0 in ordinary case", "1.0 Introduction\nThis tender invites bids.\n\n1.1 Purpose\nTo find a cleaner.\n\n2.0 Scope\nThe contractor cleans daily.\n",
 			[]string{"1.0 Introduction", "1.0 Introduction › 1.1 Purpose", "2.0 Scope"}},
+		{"chapters named and numbered, with their subsections", "Chapter 1: Introduction\nThis tender invites bids.\n\n1.1 Purpose\nTo find a cleaner.\n\nChapter 2: Scope\nThe contractor cleans daily.\n\nSection 508 applies to the website.\n",
+			[]string{"Chapter 1: Introduction", "Chapter 1: Introduction › 1.1 Purpose", "Chapter 2: Scope"}},
 		{"contents with dot leaders", "1 Introduction ........ 3\n2 Scope .......... 5\n\n1 Introduction\nThis tender invites bids.\n\n2 Scope\nThe contractor cleans daily.\n",
 			[]string{"opening text", "1 Introduction", "2 Scope"}},
 		{"an appendix lettered A", "1 Introduction\nThis tender invites bids.\n\n2 Scope\nThe contractor cleans daily.\n\nAPPENDIX A\nThe price schedule is attached.\n\n3 Appendix A\nBidders fill in the schedule.\n",
