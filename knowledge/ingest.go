@@ -379,8 +379,8 @@ func plainBlocks(text string) []block {
 // said once: a running header or footer, a page number ("Page 3 of 12",
 // "- 3 -"). Such a line stands among the first or last two lines of a
 // page, and the same line, its numbers aside, stands there on half the
-// pages or more (three at least). Text with fewer than three pages is
-// returned as it is.
+// pages or more (three at least), its numbers a page's (see
+// countsPages). Text with fewer than three pages is returned as it is.
 func dropPageFurniture(text string) string {
 	pages := strings.Split(text, "\f")
 	if len(pages) < 3 {
@@ -404,6 +404,8 @@ func dropPageFurniture(text string) string {
 		return strings.ToLower(joinLines(digitRun.ReplaceAllString(l, "#")))
 	}
 	split := make([][]string, len(pages))
+	edge := make([][]int, len(pages))    // edges of each page
+	keys := make([][]string, len(pages)) // the key of each of them
 	count := map[string]int{}
 	numbers := map[string][][]string{} // each key's lines' numbers, page by page
 	filled := 0                        // pages with any text: pdftotext ends the last with a form feed too
@@ -412,9 +414,12 @@ func dropPageFurniture(text string) string {
 			filled++
 		}
 		split[p] = strings.Split(page, "\n")
+		edge[p] = edges(split[p])
 		seen := map[string]bool{}
-		for _, i := range edges(split[p]) {
-			if k := key(split[p][i]); !seen[k] {
+		for _, i := range edge[p] {
+			k := key(split[p][i])
+			keys[p] = append(keys[p], k)
+			if !seen[k] {
 				seen[k] = true
 				count[k]++
 				numbers[k] = append(numbers[k], digitRun.FindAllString(split[p][i], -1))
@@ -424,8 +429,8 @@ func dropPageFurniture(text string) string {
 	least := max(3, (filled+1)/2)
 	dropped := false
 	for p := range split {
-		for _, i := range edges(split[p]) {
-			if k := key(split[p][i]); count[k] >= least && countsPages(numbers[k]) {
+		for e, i := range edge[p] {
+			if k := keys[p][e]; count[k] >= least && countsPages(numbers[k]) {
 				split[p][i], dropped = "", true
 			}
 		}
@@ -518,13 +523,18 @@ func tagsOnly(l string) bool {
 	if t == "" || t[0] != '<' {
 		return false
 	}
-	rest := inlineTag.ReplaceAllStringFunc(t, func(m string) string {
+	return strings.TrimSpace(stripTags(t)) == ""
+}
+
+// stripTags removes the tags of HTML's elements from l (see
+// htmlElement).
+func stripTags(l string) string {
+	return inlineTag.ReplaceAllStringFunc(l, func(m string) string {
 		if htmlElement(m) {
 			return ""
 		}
 		return m
 	})
-	return strings.TrimSpace(rest) == ""
 }
 
 // htmlTag is the shape of an HTML tag: a name in one case, and attributes
@@ -570,12 +580,7 @@ var htmlElements = func() map[string]bool {
 // "<username>" stay as they are.
 func inlineHTML(l string) string {
 	if strings.Contains(l, "<") {
-		l = inlineTag.ReplaceAllStringFunc(l, func(m string) string {
-			if htmlElement(m) {
-				return ""
-			}
-			return m
-		})
+		l = stripTags(l)
 	}
 	if strings.Contains(l, "&") {
 		l = entity.ReplaceAllStringFunc(l, html.UnescapeString)
@@ -722,6 +727,17 @@ func numberHeadings(lines []string, width int, skip []bool) (lv []int, bodies ma
 	// or two may be missed (a heading the extraction broke, or took for a
 	// sentence).
 	inSequence := func(n int) bool { return n >= num.next && n <= num.next+2 }
+	// take makes line i a heading of the numbering, its title wrapped
+	// onto the next line or run in with its text (body).
+	take := func(i int, wrapped, runIn bool, body string) {
+		lv[i], numbered[i] = 2, true
+		if wrapped {
+			lv[i+1] = wrappedLine
+		}
+		if runIn {
+			bodies[i] = body
+		}
+	}
 	for i, l := range lines {
 		t := markless(l)
 		if t == "" || skip[i] || dayMonth.MatchString(t) {
@@ -737,21 +753,17 @@ func numberHeadings(lines []string, width int, skip []bool) (lv []int, bodies ma
 			glued := t[:len(t)-len(m[2])] == m[1]
 			whole := short && headingLike(m[2]) && (glued || !goesOn(lines, i))
 			if n, _ := strconv.Atoi(m[1]); (runIn || whole || wrapped) && inSequence(n) {
-				lv[i], num, numbered[i] = 2, numbering{next: n + 1, major: n}, true
-				if wrapped {
-					lv[i+1] = wrappedLine
-				}
-				if runIn {
-					bodies[i] = body
-				}
+				take(i, wrapped, runIn, body)
+				num = numbering{next: n + 1, major: n}
 				continue
 			}
 		}
 		// A named division with the next number ("Chapter 3:
 		// Evaluation", "Section 1"), or numbered 1 again.
-		if d, _, ok := divisionLine(t); ok && short && !goesOn(lines, i) {
+		if d, ok := divisionLine(t); ok && short && !goesOn(lines, i) {
 			if n, _ := strconv.Atoi(d); inSequence(n) || n == 1 {
-				lv[i], num, numbered[i] = 2, numbering{next: n + 1, major: n}, true
+				take(i, false, false, "")
+				num = numbering{next: n + 1, major: n}
 				continue
 			}
 		}
@@ -772,14 +784,8 @@ func numberHeadings(lines []string, width int, skip []bool) (lv []int, bodies ma
 			section := len(parts) == 2 && parts[1] == "0" && inSequence(n)
 			sub := num.major > 0 && (n == num.major || n == num.major+1 && (parts[1] == "1" || parts[1] == "0"))
 			if (runIn || short && headingLike(rest) || wrapped) && unicode.IsUpper(r) && (section || sub) {
-				lv[i], num.major, numbered[i] = 2, n, true
-				num.next = max(num.next, n+1)
-				if wrapped {
-					lv[i+1] = wrappedLine
-				}
-				if runIn {
-					bodies[i] = body
-				}
+				take(i, wrapped, runIn, body)
+				num = numbering{next: max(num.next, n+1), major: n}
 				continue
 			}
 		}
@@ -907,7 +913,7 @@ func headingNumber(line string) []string {
 	m := sectionNumber.FindStringSubmatch(t + " ")
 	if m == nil {
 		if m = numberedLine.FindStringSubmatch(t); m == nil {
-			if n, _, ok := divisionLine(t); ok {
+			if n, ok := divisionLine(t); ok {
 				return []string{n}
 			}
 			return nil
@@ -926,27 +932,17 @@ func headingNumber(line string) []string {
 var division = regexp.MustCompile(`^(\p{L}+)[ \t]+(\d{1,3})(?:[.:)]|[ \t]+[-–—])?(?:[ \t]+(.*))?$`)
 
 // divisionLine reports whether t is a named division's heading (see
-// lexicon/sections.txt): its number, and its title ("" for none).
-func divisionLine(t string) (n, title string, ok bool) {
+// lexicon/sections.txt), and its number.
+func divisionLine(t string) (n string, ok bool) {
 	m := division.FindStringSubmatch(strings.TrimSpace(t))
 	if m == nil || !divisionWords()[strings.ToLower(m[1])] || m[3] != "" && !headingLike(m[3]) {
-		return "", "", false
+		return "", false
 	}
-	return m[2], m[3], true
+	return m[2], true
 }
 
 // divisionWords returns the words of lexicon/sections.txt.
-var divisionWords = sync.OnceValue(func() map[string]bool {
-	words, err := wordList("lexicon/sections.txt")
-	if err != nil {
-		panic(err) // embedded: a build without it is broken, and every test says so
-	}
-	set := make(map[string]bool, len(words))
-	for _, w := range words {
-		set[w] = true
-	}
-	return set
-})
+var divisionWords = sync.OnceValue(func() map[string]bool { return embeddedWordSet("lexicon/sections.txt") })
 
 // numberedLevel is the level of a plain-text heading found at level: one
 // deeper for each number it is a subsection of that has headed a section
@@ -1012,17 +1008,7 @@ func lastWord(s string) string {
 
 // unfinished returns the words of lexicon/unfinished.txt: a phrase that
 // ends with one is unfinished.
-var unfinished = sync.OnceValue(func() map[string]bool {
-	words, err := wordList("lexicon/unfinished.txt")
-	if err != nil {
-		panic(err) // embedded: a build without it is broken, and every test says so
-	}
-	set := make(map[string]bool, len(words))
-	for _, w := range words {
-		set[w] = true
-	}
-	return set
-})
+var unfinished = sync.OnceValue(func() map[string]bool { return embeddedWordSet("lexicon/unfinished.txt") })
 
 // layoutHeading reports whether line i of text wrapped to width stands
 // as a heading does in a PDF's extraction, where nothing else marks one:

@@ -179,6 +179,20 @@ func wordList(name string) ([]string, error) {
 	return out, err
 }
 
+// embeddedWordSet is the set of the words of an embedded word list (see
+// wordList). A build without the file is broken, and every test says so.
+func embeddedWordSet(name string) map[string]bool {
+	words, err := wordList(name)
+	if err != nil {
+		panic(err)
+	}
+	set := make(map[string]bool, len(words))
+	for _, w := range words {
+		set[w] = true
+	}
+	return set
+}
+
 // lines calls f with each line of text that is not blank or a comment,
 // with its number, comments removed.
 func lines(name, text string, f func(n int, line string) error) error {
