@@ -23,6 +23,7 @@ func FuzzSources(f *testing.F) {
 			"Payment\n•\n<p>\n" + strings.Repeat("Invoices are paid monthly by the agency to the supplier, by transfer.\n\n\fand so on\n", 25),
 		"Terms\n\n1. Ownership. The Company owns it.\n2.1 Term. It runs a year.\n3 Trained staff not responsive to needs of\nservice\n",
 		strings.Repeat("Acme RFQ 24-117\nBody text of the page.\nPage 1 of 9\n\f", 5), "申请须知\n本办法适用。\n",
+		"=====\nTitle\n=====\n\n.. note:: x\n   :class: y\n\n``a`` :pep:`1 <b>` `c\nd <e>`_ [#]_\n\n===  ===\na    b\n===  ===\n",
 	} {
 		f.Add(s)
 	}
@@ -31,7 +32,7 @@ func FuzzSources(f *testing.F) {
 		if err != nil {
 			return
 		}
-		for _, name := range []string{"f.md", "f.html", "f.txt"} {
+		for _, name := range []string{"f.md", "f.html", "f.txt", "f.rst"} {
 			for _, p := range sourcePassages(name, text) {
 				if p.citation == "" || strings.TrimSpace(p.text) == "" {
 					t.Errorf("%s: passage %+v incomplete", name, p)

@@ -131,6 +131,8 @@ func sourceKind(path string) string {
 		return "markdown"
 	case ".html", ".htm", ".xhtml":
 		return "html"
+	case ".rst", ".rest":
+		return "rst"
 	}
 	return "text"
 }
@@ -144,6 +146,8 @@ func sourcePassages(path, text string) []passage {
 		blocks = markdownBlocks(text)
 	case "html":
 		blocks = htmlBlocks(text)
+	case "rst":
+		blocks = markdownBlocks(rstMarkdown(text))
 	default:
 		blocks = plainBlocks(text)
 	}
