@@ -204,6 +204,7 @@ func TestCacheVersionFollowsReading(t *testing.T) {
 		16: "260428ae881a768a", // "1.0 Introduction" in any case; contents with unnumbered entries: no corpus has either
 		17: "260428ae881a768a", // named divisions ("Chapter 1: Introduction"): no corpus has one
 		18: "510090e63d64b4f8", // reStructuredText read as such; the corpora pep1, ghsponsors and osslegal
+		19: "7167e0c66173fcbb", // reStructuredText: literal blocks, tables, lists and inline literals read as such
 	}
 	files := []string{"testdata/seeds/guide.txt", "testdata/seeds/press_release.txt"}
 	for _, c := range corpora {

@@ -147,7 +147,7 @@ func sourcePassages(path, text string) []passage {
 	case "html":
 		blocks = htmlBlocks(text)
 	case "rst":
-		blocks = markdownBlocks(rstMarkdown(text))
+		blocks = rstBlocks(text)
 	default:
 		blocks = plainBlocks(text)
 	}

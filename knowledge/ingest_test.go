@@ -44,8 +44,8 @@ func TestSourcePassages(t *testing.T) {
 				{citation: "a.rst: Title › Section › Sub", title: "Sub", text: "More."}, {citation: "a.rst: Title › Other", title: "Other", text: "Last."}}},
 		{"reStructuredText: inline markup keeps its text, over a line break too", "a.rst", "Links\n=====\n\nSee :pep:`12`, :pep:`the template <12#x>` and the `Code of\nConduct <https://x/>`_, ``pep-0001.rst`` [#]_, `PEP editors`_ and |ci|.\n",
 			[]passage{{citation: "a.rst: Links", title: "Links", text: "See PEP 12, the template and the Code of Conduct, pep-0001.rst, PEP editors and ci."}}},
-		{"reStructuredText: directives, comments and targets", "a.rst", "Fees\n====\n\n.. image:: a.png\n   :alt: logo\n\n.. note:: No fee is charged.\n\n.. This is a comment\n   over two lines.\n\n.. _target: http://x\n\nPaid by <card>::\n\n    card only\n\n.. code-block:: text\n   :caption: x\n\n   pay()\n",
-			[]passage{{citation: "a.rst: Fees", title: "Fees", text: "No fee is charged.\nPaid by <card>:\ncard only\npay()"}}},
+		{"reStructuredText: directives, comments and targets", "a.rst", "Fees\n====\n\n.. image:: a.png\n   :alt: logo\n\n.. note:: No fee is charged.\n\n.. This is a comment\n   over two lines.\n\n.. _target: http://x\n\nPaid by <card>::\n\n    card only\n\n.. code-block:: text\n   :caption: Paying\n\n   pay()\n",
+			[]passage{{citation: "a.rst: Fees", title: "Fees", text: "logo\nNo fee is charged.\nPaid by <card>:\ncard only\nPaying\npay()"}}},
 		{"reStructuredText: tables and lists", "a.rst", "Dates\n=====\n\n=====  ======\nStep   Date\n=====  ======\nBids   19 Oct\n=====  ======\n\n+------+-----+\n| Fee  | Nil |\n+------+-----+\n\n* one\n* two\n\n#. three\n",
 			[]passage{{citation: "a.rst: Dates", title: "Dates", text: "Step | Date\nBids | 19 Oct\nFee | Nil\none\ntwo\nthree"}}},
 		{"plain text paragraphs", "notes.txt", "One.\nstill one.\n\nTwo.\n",
@@ -502,5 +502,100 @@ func BenchmarkBlankRun(b *testing.B) {
 		if ps := sourcePassages("x.txt", text); !strings.Contains(ps[len(ps)-1].text, "on which the agency pays") {
 			b.Fatal("the sentence is cut")
 		}
+	}
+}
+
+// TestRSTShapes checks how reStructuredText's constructs are read, each
+// case one that a review of real files (PEPs, Sphinx, the Python
+// packaging guide, Read the Docs) found misread: the text of a passage,
+// or its citation.
+func TestRSTShapes(t *testing.T) {
+	tests := []struct {
+		name, text string
+		want       []string // "citation: text" of each passage
+	}{
+		{"a comment in a literal block is no heading",
+			"Install\n=======\n\nRun::\n\n    # install it\n    pip install x\n\nThen it works.\n",
+			[]string{"a.rst: Install: Run:\n# install it\npip install x\nThen it works."}},
+		{"a code block's body is literal",
+			"Style\n=====\n\n.. code-block:: python\n\n   # Correct:\n   x = 1\n\nMore.\n",
+			[]string{"a.rst: Style: # Correct:\nx = 1\nMore."}},
+		{"an underline in a literal block is no title",
+			"Guide\n=====\n\nExample::\n\n    Part\n    ====\n\nInstall\n-------\n\nSteps.\n",
+			[]string{"a.rst: Guide: Example:\nPart\n====", "a.rst: Guide › Install: Steps."}},
+		{"a fence or front matter in a literal block is text",
+			"Example\n=======\n\nWrite::\n\n    ~~~~~\n    ---\n\nLater\n=====\n\nText after.\n",
+			[]string{"a.rst: Example: Write:\n~~~~~\n---", "a.rst: Later: Text after."}},
+		{"a described class keeps its signature and text",
+			"API\n===\n\n.. class:: Session(timeout=30)\n\n   A connection pool.\n\n   .. method:: close()\n\n      Close all connections.\n\nAfter.\n",
+			[]string{"a.rst: API: Session(timeout=30)\nA connection pool.\nclose()\nClose all connections.\nAfter."}},
+		{"inline literals are kept as written",
+			"Names\n=====\n\nUse ``__init__`` and ``*text*``, ``data/(a|b)``, ``[1]_`` or ``class_``.\n",
+			[]string{"a.rst: Names: Use __init__ and *text*, data/(a|b), [1]_ or class_."}},
+		{"a wrapped line beginning with # is text",
+			"Scripts\n=======\n\nScripts must begin with\n``#!python`` to be rewritten. Open issue\n#1234 for details.\n",
+			[]string{"a.rst: Scripts: Scripts must begin with #!python to be rewritten. Open issue #1234 for details."}},
+		{"table cells lose their markup, and a blank row line is no row",
+			"Opts\n====\n\n====  ==========\nOpt   Meaning\n====  ==========\n``-q`` `Docs <https://x.org/>`_ Q&A <tag>\n\nab    x\n====  ==========\n",
+			[]string{"a.rst: Opts: Opt | Meaning\n-q | Docs Q&A <tag>\nab | x"}},
+		{"a grid table's cell over two lines is one cell",
+			"Fees\n====\n\n+---------+-----------------+\n| Annual  | 10 dollars for  |\n| renewal | members only    |\n+---------+-----------------+\n",
+			[]string{"a.rst: Fees: Annual renewal | 10 dollars for members only"}},
+		{"a list-table and a csv-table are rows",
+			"Fees\n====\n\n.. list-table:: Prices\n   :header-rows: 1\n\n   * - Item\n     - Price\n   * - Annual\n     - 10\n\n.. csv-table::\n   :header: \"Item\", \"Price\"\n\n   \"Late fee\", 5\n",
+			[]string{"a.rst: Fees: Prices\nItem | Price\nAnnual | 10\nItem | Price\nLate fee | 5"}},
+		{"field lists keep a field a line",
+			"Config\n======\n\n:Type: ``list``\n:Default: ``[]``\n:param x: the value\n",
+			[]string{"a.rst: Config: Type: list\nDefault: []\nparam x: the value"}},
+		{"a PEP's header is a field a line",
+			"PEP: 8\nTitle: Style Guide\nAuthor: A, B,\n        C\n\nIntro\n=====\n\nText.\n",
+			[]string{"a.rst: opening text: PEP: 8\nTitle: Style Guide\nAuthor: A, B, C", "a.rst: Intro: Text."}},
+		{"version notes say what the version means",
+			"Changes\n=======\n\n.. versionadded:: 1.2\n\n.. versionchanged:: 7.3\n   Add ``--builder`` long option.\n",
+			[]string{"a.rst: Changes: Added in version 1.2\nChanged in version 7.3: Add --builder long option."}},
+		{"a directive's first line goes on on the next",
+			"Fees\n====\n\n.. note:: No fee is charged\n   for members.\n",
+			[]string{"a.rst: Fees: No fee is charged for members."}},
+		{"anonymous targets and housekeeping directives leave no text",
+			"Text\n====\n\nUse Unicode__ everywhere.\n\n__ https://www.unicode.org/\n\n.. module:: spam.eggs\n.. sectionauthor:: Jo <jo@x.org>\n.. http:get:: /api/v3/projects/\n\n   Lists projects.\n",
+			[]string{"a.rst: Text: Use Unicode everywhere.\nGET /api/v3/projects/\nLists projects."}},
+		{"definition, option and enumerated lists keep an entry a line",
+			"Terms\n=====\n\nbuilder\n   A class that builds.\n\n-a, --all     Show all.\n-q            Be quiet.\n\na. Parse the file.\nb. Check the version.\n",
+			[]string{"a.rst: Terms: builder: A class that builds.\n-a, --all Show all.\n-q Be quiet.\nParse the file.\nCheck the version."}},
+		{"roles' prefixes and escapes are read as Sphinx renders them",
+			"Roles\n=====\n\n:class:`~django.db.models.ManyToManyField`\\ s, :option:`!--keep-going`, thisis\\ *one*\\ word, \\*not emphasis\\*.\n",
+			[]string{"a.rst: Roles: ManyToManyFields, --keep-going, thisisoneword, *not emphasis*."}},
+		{"substitutions are replaced by their definitions",
+			"Tool\n====\n\nThe |project| tool is |version|.\n\n.. |project| replace:: Spam Maker\n.. |version| replace:: 2.0\n",
+			[]string{"a.rst: Tool: The Spam Maker tool is 2.0."}},
+		{"footnotes keep their text, citations their label",
+			"Rules\n=====\n\nSee [CIT2002]_ and the rule [#r]_.\n\n.. [#r]\n   The rule applies to members only.\n",
+			[]string{"a.rst: Rules: See [CIT2002] and the rule.\nThe rule applies to members only."}},
+		{"a footnote's link over two lines, a literal with backticks in it",
+			"Refs\n====\n\nWrite ``:rolename:`content```, ``x !=\ny``.\n\n.. [2] `Version script\n   <https://x.org/check.py>`__\n",
+			[]string{"a.rst: Refs: Write :rolename:`content`, x != y.\nVersion script"}},
+		{"a list item's literal block is what is indented past its text",
+			"Steps\n=====\n\n#. Apply it::\n\n       $ git apply x\n\n   If that fails, try ``git am`` again.\n",
+			[]string{"a.rst: Steps: Apply it:\n$ git apply x\nIf that fails, try git am again."}},
+		{"a table of one column is no title",
+			"Codes\n=====\n\n=======\nCode\n=======\n200\n404\n=======\n",
+			[]string{"a.rst: Codes: Code\n200\n404"}},
+		{"short titles, and a short underline of four or more",
+			"==\nGo\n==\n\nText.\n\nA long section title\n================\n\nMore.\n",
+			[]string{"a.rst: Go: Text.", "a.rst: Go › A long section title: More."}},
+		{"emphasis by brackets, and an empty comment before a quote",
+			"Usage\n=====\n\nsphinx-build [*options*] <*sourcedir*>\n\n..\n\n   The quoted text.\n",
+			[]string{"a.rst: Usage: sphinx-build [options] <sourcedir>\nThe quoted text."}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var got []string
+			for _, p := range sourcePassages("a.rst", tt.text) {
+				got = append(got, p.citation+": "+p.text)
+			}
+			if !slices.Equal(got, tt.want) {
+				t.Errorf("got\n%q\nwant\n%q", got, tt.want)
+			}
+		})
 	}
 }
