@@ -104,6 +104,13 @@ var corpora = []corpus{
 	{name: "gcloud-pdf", role: "heldout", doc: "testdata/corpora/gcloud/extracted.txt", of: "gcloud"},
 	{name: "djangococ-pdf", role: "heldout", doc: "testdata/corpora/djangococ/extracted.txt", of: "djangococ"},
 	{name: "budgeting18f-pdf", role: "heldout", doc: "testdata/corpora/budgeting18f/extracted.txt", of: "budgeting18f"},
+	// Added at stop 20, their text never read while writing a rule for
+	// plain text (until one is, the reader is as blind to them as to a
+	// held-out document): pep1's and ghsponsors' documents are fit, so
+	// these are for ingestion; osslegal's is held out, and so is this.
+	{name: "pep1-pdf", role: "ingestion", doc: "testdata/corpora/pep1/extracted.txt", of: "pep1"},
+	{name: "ghsponsors-pdf", role: "ingestion", doc: "testdata/corpora/ghsponsors/extracted.txt", of: "ghsponsors"},
+	{name: "osslegal-pdf", role: "heldout", doc: "testdata/corpora/osslegal/extracted.txt", of: "osslegal"},
 	// The publisher's own PDF, not one made by pdftext.sh: page numbers,
 	// clause titles run in with their text. For ingestion: the run-in
 	// rule was written while reading it (its document stays held out).
@@ -334,6 +341,12 @@ var evalFloors = map[string]figures{
 	"budgeting18f-pdf": {Top1: 0.49, Recall3: 0.72, ConfidentRate: 0.15, ConfidentPrec: 0.81, Abstention: 0.99},
 	"beipa":            {Top1: 0.67, Recall3: 0.85, ConfidentRate: 0.16, ConfidentPrec: 0.81, Abstention: 0.99},
 	"beipa-pdf":        {Top1: 0.59, Recall3: 0.74, ConfidentRate: 0.12, ConfidentPrec: 0.62, Abstention: 0.99},
+	"pep1":             {Top1: 0.55, Recall3: 0.84, ConfidentRate: 0.15, ConfidentPrec: 0.89, Abstention: 0.89},
+	"ghsponsors":       {Top1: 0.60, Recall3: 0.77, ConfidentRate: 0.13, ConfidentPrec: 0.93, Abstention: 0.99},
+	"osslegal":         {Top1: 0.75, Recall3: 0.93, ConfidentRate: 0.16, ConfidentPrec: 0.92, Abstention: 0.94},
+	"pep1-pdf":         {Top1: 0.55, Recall3: 0.84, ConfidentRate: 0.12, ConfidentPrec: 0.87, Abstention: 0.89},
+	"ghsponsors-pdf":   {Top1: 0.58, Recall3: 0.78, ConfidentRate: 0.13, ConfidentPrec: 0.93, Abstention: 0.99},
+	"osslegal-pdf":     {Top1: 0.73, Recall3: 0.90, ConfidentRate: 0.16, ConfidentPrec: 0.85, Abstention: 0.94},
 }
 
 var engineCache sync.Map // corpus name -> *Engine

@@ -15,11 +15,13 @@
 set -euo pipefail
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-for c in rfq18f gsoc gcloud djangococ budgeting18f; do
+for c in rfq18f gsoc gcloud djangococ budgeting18f pep1 ghsponsors osslegal; do
 	# pandoc writes each document as one HTML page (an HTML source's
 	# template code becomes text, as a browser shows it).
 	if [[ -f $c/document.md ]]; then
 		pandoc --quiet -f gfm -t html -s --metadata pagetitle="$c" "$c/document.md" -o "$work/$c.html"
+	elif [[ -f $c/document.rst ]]; then
+		pandoc --quiet -f rst -t html -s --metadata pagetitle="$c" "$c/document.rst" -o "$work/$c.html"
 	else
 		pandoc --quiet -f html -t html -s --metadata pagetitle="$c" "$c/document.html" -o "$work/$c.html"
 	fi
