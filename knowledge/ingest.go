@@ -321,9 +321,11 @@ func plainBlocks(text string) []block {
 		lines[i] = inlineHTML(l)
 	}
 	width := wrapWidth(lines)
-	heads, bodies := plainHeadings(lines, width)
+	heads, bodies, under := plainHeadings(lines, width)
 	titled := slices.ContainsFunc(heads, func(l int) bool { return l > 0 })
 	numbers := map[string]bool{} // the section numbers of the headings so far
+	part := 0                    // the under of the last heading
+	section := 2                 // the level of the last numbered heading
 	var out []block
 	var para []string
 	flush := func() {
@@ -347,7 +349,23 @@ func plainBlocks(text string) []block {
 				t = strings.TrimSuffix(strings.TrimSpace(t[:len(t)-len(body)]), ".")
 			}
 			h := plainHeading(t)
-			out = append(out, block{level: numberedLevel(h, heads[i], numbers), text: h})
+			level := heads[i]
+			switch {
+			case under != nil && under[i] == inSection:
+				level = min(6, section+1)
+			default:
+				if under != nil && under[i] > part {
+					clear(numbers) // a part numbered from 1 again
+				}
+				if under != nil {
+					part = under[i]
+				}
+				level = numberedLevel(h, heads[i], numbers) + part
+				if headingNumber(h) != nil || part > 0 {
+					section = level
+				}
+			}
+			out = append(out, block{level: level, text: h})
 			if runIn {
 				para = append(para, body)
 			}
@@ -670,9 +688,9 @@ var (
 // list too, but a subsection right under its section ("5.1 Project
 // management" under "5.0 Operations") and a numbered section under a
 // heading that is not ("1 Introduction" after a cover page's lines).
-func plainHeadings(lines []string, width int) ([]int, map[int]string) {
+func plainHeadings(lines []string, width int) (lv []int, bodies map[int]string, under []int) {
 	skip := numberedItems(lines)
-	lv, bodies, numbered := numberHeadings(lines, width, skip)
+	lv, bodies, numbered, restart := numberHeadings(lines, width, skip)
 	// Lines taken for headings that follow one another with nothing
 	// between are a list, not headings, unless the second is a
 	// subsection of the first ("5.1 Project management" right under "5.0
@@ -685,7 +703,7 @@ func plainHeadings(lines []string, width int) ([]int, map[int]string) {
 			continue
 		}
 		_, ranIn := bodies[prev] // a run-in title's line holds its text
-		if prev >= 0 && lv[prev] > 0 && lv[i] > 0 && !ranIn && !subsection(lines[prev], lines[i]) {
+		if prev >= 0 && lv[prev] > 0 && lv[i] > 0 && !ranIn && !restart[i] && !subsection(lines[prev], lines[i]) {
 			demote[prev] = true
 			demote[i] = !numbered[i] || numbered[prev]
 		}
@@ -702,7 +720,7 @@ func plainHeadings(lines []string, width int) ([]int, map[int]string) {
 		found = found || lv[i] > 0
 	}
 	if !found {
-		return lv, nil
+		return lv, nil, nil
 	}
 	for i, l := range lines {
 		if t := strings.TrimSpace(l); t != "" {
@@ -712,15 +730,66 @@ func plainHeadings(lines []string, width int) ([]int, map[int]string) {
 			break
 		}
 	}
-	return lv, bodies
+	// A part numbered from 1 again under a heading that is not ("Terms
+	// for Sponsors", then "1. Sponsors Program"): its numbered headings
+	// are one level under that heading, up to the next heading that is
+	// not numbered. A heading that is not numbered, between two numbered
+	// sections of a sequence ("Full service agreement" between 3.8 and
+	// 3.9), is inside the section before it (inSection).
+	under = make([]int, len(lines))
+	num := func(i int) bool { return numbered[i] || headingNumber(lines[i]) != nil }
+	off, last := 0, -1 // last: the line of the last numbered heading
+	for i := range lines {
+		if lv[i] <= 0 {
+			continue
+		}
+		switch {
+		case restart[i]:
+			off = 1
+		case numbered[i] && headingNumber(lines[i]) == nil && strings.HasPrefix(markless(lines[i]), "A"):
+			off = 0 // lettered sections begun, under no part's title
+		case !num(i):
+			if next := nextNumbered(lv, i, num); last >= 0 && next >= 0 && !restart[next] && sameSection(lines[last], lines[next]) {
+				under[i] = inSection
+				continue
+			}
+			off = 0
+		}
+		if num(i) {
+			under[i], last = off, i
+		}
+	}
+	return lv, bodies, under
+}
+
+// sameSection reports whether two numbered headings are of one section
+// ("3.8 Stripe Connect" and "3.9 No Liability").
+func sameSection(a, b string) bool {
+	pa, pb := headingNumber(a), headingNumber(b)
+	return len(pa) > 0 && len(pb) > 0 && pa[0] == pb[0]
+}
+
+// inSection marks, in plainHeadings' under, a heading that is not
+// numbered inside the numbered section before it.
+const inSection = -1
+
+// nextNumbered returns the line of the first numbered heading after
+// line i, or -1.
+func nextNumbered(lv []int, i int, num func(int) bool) int {
+	for j := i + 1; j < len(lv); j++ {
+		if lv[j] > 0 && num(j) {
+			return j
+		}
+	}
+	return -1
 }
 
 // numberHeadings is plainHeadings' reading of each line, the lines of
 // skip aside (list items, contents entries). numbered says
 // which headings take their place in the document's numbering (the next
 // section's number, or a subsection of the section open).
-func numberHeadings(lines []string, width int, skip []bool) (lv []int, bodies map[int]string, numbered []bool) {
-	lv, numbered = make([]int, len(lines)), make([]bool, len(lines))
+func numberHeadings(lines []string, width int, skip []bool) (lv []int, bodies map[int]string, numbered, restart []bool) {
+	lv, numbered, restart = make([]int, len(lines)), make([]bool, len(lines)), make([]bool, len(lines))
 	bodies = map[int]string{} // the text after a run-in title, by line
 	// num is where the document's numbering stands: next, the number
 	// the next numbered section will have; major, the number of the
@@ -731,6 +800,18 @@ func numberHeadings(lines []string, width int, skip []bool) (lv []int, bodies ma
 	// or two may be missed (a heading the extraction broke, or took for a
 	// sentence).
 	inSequence := func(n int) bool { return n >= num.next && n <= num.next+2 }
+	// underPart reports whether the line before line i is a heading that
+	// is not numbered: a part's title, under which numbering may begin
+	// again at 1.
+	underPart := func(i int) bool {
+		for j := i - 1; j >= 0; j-- {
+			if strings.TrimSpace(lines[j]) != "" {
+				return lv[j] == 2 && !numbered[j] && headingNumber(lines[j]) == nil
+			}
+		}
+		return false
+	}
+	nextLetter := byte('A') // of sections lettered "A. Confidentiality"
 	// take makes line i a heading of the numbering, its title wrapped
 	// onto the next line or run in with its text (body).
 	take := func(i int, wrapped, runIn bool, body string) {
@@ -755,10 +836,23 @@ func numberHeadings(lines []string, width int, skip []bool) (lv []int, bodies ma
 			// next is a list item ("1. Fill in the form in black ink /
 			// and sign it"), but for a slide's title glued to its number.
 			glued := t[:len(t)-len(m[2])] == m[1]
-			whole := short && headingLike(m[2]) && (glued || !goesOn(lines, i))
-			if n, _ := strconv.Atoi(m[1]); (runIn || whole || wrapped) && inSequence(n) {
+			whole := short && numberedTitle(m[2]) && (glued || !goesOn(lines, i))
+			n, _ := strconv.Atoi(m[1])
+			again := n == 1 && num.major > 0 && underPart(i) // numbering begun again under a part's title
+			if (runIn || whole || wrapped) && (inSequence(n) || again) {
 				take(i, wrapped, runIn, body)
+				restart[i] = again && !inSequence(n)
 				num = numbering{next: n + 1, major: n}
+				continue
+			}
+		}
+		// A section lettered in sequence ("A. Confidentiality", "B.
+		// Publicity"): "A." only when a "B." follows.
+		if m := letterLine.FindStringSubmatch(t); m != nil && short && numberedTitle(m[2]) && !goesOn(lines, i) {
+			if c := m[1][0]; c == nextLetter && (c > 'A' || letterFollows(lines, i)) {
+				lv[i], numbered[i] = 2, true
+				restart[i] = c == 'A' && underPart(i)
+				nextLetter = c + 1
 				continue
 			}
 		}
@@ -787,7 +881,7 @@ func numberHeadings(lines []string, width int, skip []bool) (lv []int, bodies ma
 			// ("1.0 Introduction"), in any case.
 			section := len(parts) == 2 && parts[1] == "0" && inSequence(n)
 			sub := num.major > 0 && (n == num.major || n == num.major+1 && (parts[1] == "1" || parts[1] == "0"))
-			if (runIn || short && headingLike(rest) || wrapped) && unicode.IsUpper(r) && (section || sub) {
+			if (runIn || short && numberedTitle(rest) || wrapped) && unicode.IsUpper(r) && (section || sub) {
 				take(i, wrapped, runIn, body)
 				num = numbering{next: max(num.next, n+1), major: n}
 				continue
@@ -812,7 +906,38 @@ func numberHeadings(lines []string, width int, skip []bool) (lv []int, bodies ma
 			}
 		}
 	}
-	return lv, bodies, numbered
+	return lv, bodies, numbered, restart
+}
+
+// letterLine is a line that begins with a capital letter and a full
+// stop or bracket, then a title: "A. Confidentiality".
+var letterLine = regexp.MustCompile(`^([A-Z])[.)][ \t]+(\p{Lu}.*)$`)
+
+// letterFollows reports whether a line after line i begins the section
+// lettered "B.": the lettered sections are a sequence, not an initial
+// ("A. Smith").
+func letterFollows(lines []string, i int) bool {
+	for _, l := range lines[i+1:] {
+		if m := letterLine.FindStringSubmatch(markless(l)); m != nil && m[1] == "B" && numberedTitle(m[2]) {
+			return true
+		}
+	}
+	return false
+}
+
+// numberedTitle reports whether s, what follows a section's number,
+// reads as its title: as a heading does (see headingLike), or as a
+// clause's title, each word of four letters or more in capitals and a
+// full stop at its end ("Sponsored Developer Payment Exclusions.",
+// "Disclaimer of Warranties; Limitation of Liability.").
+func numberedTitle(s string) bool {
+	if headingLike(s) {
+		return true
+	}
+	s = strings.TrimSpace(s)
+	body, ok := strings.CutSuffix(s, ".")
+	return ok && !strings.HasSuffix(body, ".") && !strings.Contains(body, ". ") && countWords(s) <= 12 &&
+		titleCase(body) && !endsUnfinished(body)
 }
 
 // runIn is a title run in with its text, as a contract's clauses are:
@@ -874,11 +999,19 @@ const wrappedLine = -1
 // goes on in a few words ("service", "Contracting Officer") and does not
 // end a sentence, and the two read as a heading.
 func wrappedTitle(lines []string, i int, title string) bool {
-	if i+1 >= len(lines) || !endsUnfinished(title) {
+	if i+1 >= len(lines) {
 		return false
 	}
 	n := strings.TrimSpace(lines[i+1])
-	return n != "" && countWords(n) <= 4 && !endsSentence(n) && headingLike(title+" "+n)
+	if n == "" || countWords(n) > 4 {
+		return false
+	}
+	if strings.HasSuffix(title, ";") && titleCase(title) {
+		// A clause's title wrapped after a semicolon ("Limitation of
+		// Liability; / Indemnification.").
+		return numberedTitle(title+" "+n) && titleCase(n)
+	}
+	return endsUnfinished(title) && !endsSentence(n) && headingLike(title+" "+n)
 }
 
 // plainHeading is the text of a heading line: "Title: X" is X, a number
