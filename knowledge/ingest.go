@@ -746,8 +746,6 @@ func plainHeadings(lines []string, width int) (lv []int, bodies map[int]string, 
 		switch {
 		case restart[i]:
 			off = 1
-		case numbered[i] && headingNumber(lines[i]) == nil && strings.HasPrefix(markless(lines[i]), "A"):
-			off = 0 // lettered sections begun, under no part's title
 		case !num(i):
 			if next := nextNumbered(lv, i, num); last >= 0 && next >= 0 && !restart[next] && sameSection(lines[last], lines[next]) {
 				under[i] = inSection
@@ -762,11 +760,11 @@ func plainHeadings(lines []string, width int) (lv []int, bodies map[int]string, 
 	return lv, bodies, under
 }
 
-// sameSection reports whether two numbered headings are of one section
-// ("3.8 Stripe Connect" and "3.9 No Liability").
+// sameSection reports whether two numbered headings are subsections of
+// one section ("3.8 Stripe Connect" and "3.9 No Liability").
 func sameSection(a, b string) bool {
 	pa, pb := headingNumber(a), headingNumber(b)
-	return len(pa) > 0 && len(pb) > 0 && pa[0] == pb[0]
+	return len(pa) > 1 && len(pb) > 1 && pa[0] == pb[0]
 }
 
 // inSection marks, in plainHeadings' under, a heading that is not
@@ -811,7 +809,6 @@ func numberHeadings(lines []string, width int, skip []bool) (lv []int, bodies ma
 		}
 		return false
 	}
-	nextLetter := byte('A') // of sections lettered "A. Confidentiality"
 	// take makes line i a heading of the numbering, its title wrapped
 	// onto the next line or run in with its text (body).
 	take := func(i int, wrapped, runIn bool, body string) {
@@ -836,23 +833,17 @@ func numberHeadings(lines []string, width int, skip []bool) (lv []int, bodies ma
 			// next is a list item ("1. Fill in the form in black ink /
 			// and sign it"), but for a slide's title glued to its number.
 			glued := t[:len(t)-len(m[2])] == m[1]
-			whole := short && numberedTitle(m[2]) && (glued || !goesOn(lines, i))
+			// A clause's title ending with a full stop is one once the
+			// document's numbering has begun; before, the line is as
+			// likely a step of a list ("1. Log In to the System.").
+			titled := headingLike(m[2]) || num.major > 0 && clauseTitle(m[2])
+			whole := short && titled && (glued || !goesOn(lines, i))
 			n, _ := strconv.Atoi(m[1])
-			again := n == 1 && num.major > 0 && underPart(i) // numbering begun again under a part's title
+			again := n == 1 && num.major > 0 && underPart(i) && partBegins(lines, i)
 			if (runIn || whole || wrapped) && (inSequence(n) || again) {
 				take(i, wrapped, runIn, body)
 				restart[i] = again && !inSequence(n)
 				num = numbering{next: n + 1, major: n}
-				continue
-			}
-		}
-		// A section lettered in sequence ("A. Confidentiality", "B.
-		// Publicity"): "A." only when a "B." follows.
-		if m := letterLine.FindStringSubmatch(t); m != nil && short && numberedTitle(m[2]) && !goesOn(lines, i) {
-			if c := m[1][0]; c == nextLetter && (c > 'A' || letterFollows(lines, i)) {
-				lv[i], numbered[i] = 2, true
-				restart[i] = c == 'A' && underPart(i)
-				nextLetter = c + 1
 				continue
 			}
 		}
@@ -881,7 +872,7 @@ func numberHeadings(lines []string, width int, skip []bool) (lv []int, bodies ma
 			// ("1.0 Introduction"), in any case.
 			section := len(parts) == 2 && parts[1] == "0" && inSequence(n)
 			sub := num.major > 0 && (n == num.major || n == num.major+1 && (parts[1] == "1" || parts[1] == "0"))
-			if (runIn || short && numberedTitle(rest) || wrapped) && unicode.IsUpper(r) && (section || sub) {
+			if (runIn || short && (headingLike(rest) || clauseTitle(rest)) || wrapped) && unicode.IsUpper(r) && (section || sub) {
 				take(i, wrapped, runIn, body)
 				num = numbering{next: max(num.next, n+1), major: n}
 				continue
@@ -909,31 +900,35 @@ func numberHeadings(lines []string, width int, skip []bool) (lv []int, bodies ma
 	return lv, bodies, numbered, restart
 }
 
-// letterLine is a line that begins with a capital letter and a full
-// stop or bracket, then a title: "A. Confidentiality".
-var letterLine = regexp.MustCompile(`^([A-Z])[.)][ \t]+(\p{Lu}.*)$`)
-
-// letterFollows reports whether a line after line i begins the section
-// lettered "B.": the lettered sections are a sequence, not an initial
-// ("A. Smith").
-func letterFollows(lines []string, i int) bool {
+// partBegins reports whether the "1." at line i begins a part numbered
+// anew, not a list under a heading (the documents to return, the steps
+// to follow, a scoring scale) after which the document's own numbering
+// goes on: a subsection of it ("1.1") comes before any "2.", and it
+// holds no second number as a form's row does ("1. Name 2. Address").
+func partBegins(lines []string, i int) bool {
+	if formRow.MatchString(lines[i]) {
+		return false
+	}
 	for _, l := range lines[i+1:] {
-		if m := letterLine.FindStringSubmatch(markless(l)); m != nil && m[1] == "B" && numberedTitle(m[2]) {
-			return true
+		t := markless(l)
+		if m := sectionNumber.FindStringSubmatch(t + " "); m != nil {
+			return strings.HasPrefix(m[1], "1.")
+		}
+		if m := numberedLine.FindStringSubmatch(t); m != nil && m[1] != "1" {
+			return false
 		}
 	}
 	return false
 }
 
-// numberedTitle reports whether s, what follows a section's number,
-// reads as its title: as a heading does (see headingLike), or as a
-// clause's title, each word of four letters or more in capitals and a
-// full stop at its end ("Sponsored Developer Payment Exclusions.",
+// formRow is a line holding a second numbered item after its first.
+var formRow = regexp.MustCompile(`\S\s+\d{1,3}\.\s+\p{Lu}`)
+
+// clauseTitle reports whether s, what follows a section's number, reads
+// as a clause's title: each word of four letters or more in capitals and
+// a full stop at its end ("Sponsored Developer Payment Exclusions.",
 // "Disclaimer of Warranties; Limitation of Liability.").
-func numberedTitle(s string) bool {
-	if headingLike(s) {
-		return true
-	}
+func clauseTitle(s string) bool {
 	s = strings.TrimSpace(s)
 	body, ok := strings.CutSuffix(s, ".")
 	return ok && !strings.HasSuffix(body, ".") && !strings.Contains(body, ". ") && countWords(s) <= 12 &&
@@ -1009,7 +1004,7 @@ func wrappedTitle(lines []string, i int, title string) bool {
 	if strings.HasSuffix(title, ";") && titleCase(title) {
 		// A clause's title wrapped after a semicolon ("Limitation of
 		// Liability; / Indemnification.").
-		return numberedTitle(title+" "+n) && titleCase(n)
+		return clauseTitle(title+" "+n) && titleCase(n)
 	}
 	return endsUnfinished(title) && !endsSentence(n) && headingLike(title+" "+n)
 }
