@@ -117,9 +117,9 @@ func PrintAnswer(w io.Writer, res knowledge.Result) {
 	for _, line := range strings.Split(top.Text, "\n") {
 		fmt.Fprintf(w, "  %s\n", TerminalSafe(line))
 	}
-	if len(res.Answers) > 1 {
+	if also := res.SeeAlso(); len(also) > 0 {
 		fmt.Fprintln(w, "See also:")
-		for _, a := range res.Answers[1:] {
+		for _, a := range also {
 			fmt.Fprintf(w, "  - %s\n", TerminalSafe(a.Citation))
 		}
 	}

@@ -60,7 +60,7 @@ func TestREADMEYAMLExamples(t *testing.T) {
 			e.Close()
 			continue
 		}
-		for _, f := range []string{"docs/eligibility.md", "docs/terms.html", "docs/notes.txt"} {
+		for _, f := range []string{"docs/eligibility.md", "docs/terms.html", "docs/process.rst", "docs/notes.txt"} {
 			write(t, filepath.Join(dir, f), "# Eligibility\n\nAny NHS organisation may lead.\n")
 		}
 		write(t, filepath.Join(dir, "docs/our-words.txt"), synonymsExample(t, string(readme)))

@@ -113,3 +113,35 @@ func TestAddPhrasingConcurrent(t *testing.T) {
 		}
 	}
 }
+
+// TestSeeAlso checks which further answers are offered beside the
+// first: those scoring at least half its score, or all of them when it
+// has none to compare with.
+func TestSeeAlso(t *testing.T) {
+	ans := func(scores ...float64) Result {
+		var r Result
+		for i, s := range scores {
+			r.Answers = append(r.Answers, Answer{Citation: string(rune('a' + i)), Score: s})
+		}
+		return r
+	}
+	tests := []struct {
+		name string
+		r    Result
+		want string
+	}{
+		{"close ones kept, a far one dropped", ans(2.0, 1.2, 0.4), "b"},
+		{"exactly half is kept", ans(2.0, 1.0), "b"},
+		{"one answer has none beside it", ans(2.0), ""},
+		{"no score to compare with: all kept", ans(0, 0, 0), "bc"},
+	}
+	for _, tt := range tests {
+		got := ""
+		for _, a := range tt.r.SeeAlso() {
+			got += a.Citation
+		}
+		if got != tt.want {
+			t.Errorf("%s: SeeAlso = %q, want %q", tt.name, got, tt.want)
+		}
+	}
+}

@@ -105,6 +105,30 @@ type Answer struct {
 	Highlight string `json:"highlight,omitempty"`
 }
 
+// SeeAlsoShare is the share of the best answer's score another answer
+// must have to be offered beside it ("See also"): one far behind shares
+// a word or two with the question, not its subject.
+const SeeAlsoShare = 0.5
+
+// SeeAlso returns the answers after the first that are worth offering
+// beside it: those scoring at least SeeAlsoShare of its score (all of
+// them when the first has no score to compare with).
+func (r Result) SeeAlso() []Answer {
+	if len(r.Answers) < 2 {
+		return nil
+	}
+	if r.Answers[0].Score <= 0 {
+		return r.Answers[1:]
+	}
+	var out []Answer
+	for _, a := range r.Answers[1:] {
+		if a.Score >= SeeAlsoShare*r.Answers[0].Score {
+			out = append(out, a)
+		}
+	}
+	return out
+}
+
 // Result is the answer to a question.
 type Result struct {
 	Question string `json:"question"`

@@ -30,7 +30,7 @@ func bidsEngine() *fakes.Engine {
 		Keywords: []string{"bids"},
 		Answers: []knowledge.Answer{
 			{Source: "Guide", Ref: "slide 17", Title: "Application process", Text: "Detailed bids by 19 Oct", Citation: "Guide, slide 17: Application process", Score: 2.5},
-			{Source: "Guide", Ref: "slide 16", Title: "How do we make this happen?", Text: "Period of informal dialogue May to 1 Sept", Citation: "Guide, slide 16: How do we make this happen?", Score: 1.1},
+			{Source: "Guide", Ref: "slide 16", Title: "How do we make this happen?", Text: "Period of informal dialogue May to 1 Sept", Citation: "Guide, slide 16: How do we make this happen?", Score: 1.6},
 		},
 		Passages: []knowledge.Answer{
 			{Source: "Guide", Ref: "slide 15", Title: "Governance – legal entity", Citation: "Guide, slide 15: Governance – legal entity", Text: "A HIEC may take any legal form."},

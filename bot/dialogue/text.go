@@ -20,9 +20,9 @@ func AnswerText(res knowledge.Result, id string) string {
 	top := res.Answers[0]
 	fmt.Fprintf(&b, "*%s*\n", top.Citation)
 	b.WriteString(Quote(top.Text))
-	if len(res.Answers) > 1 {
+	if also := res.SeeAlso(); len(also) > 0 {
 		b.WriteString("\nSee also: ")
-		for i, a := range res.Answers[1:] {
+		for i, a := range also {
 			if i > 0 {
 				b.WriteString("; ")
 			}

@@ -44,7 +44,7 @@ func deadlineEngine() *fakes.Engine {
 	return &fakes.Engine{
 		Keywords: []string{"due", "deadline"},
 		Answers: []knowledge.Answer{slide17,
-			{Source: "press", Ref: "para 3", Title: "Announcement", Citation: "Announcement of 11 May 2009, para 3", Score: 1.2, Text: "Bids open in May."}},
+			{Source: "press", Ref: "para 3", Title: "Announcement", Citation: "Announcement of 11 May 2009, para 3", Score: 1.6, Text: "Bids open in May."}},
 		Passages: []knowledge.Answer{{Source: "guide", Ref: "slide 17", Title: "Application process", Citation: "Guide, slide 17: Application process",
 			Text: "Detailed bids are due on 19 October 2009."}},
 	}

@@ -82,9 +82,9 @@ func answerBody(res knowledge.Result) []slack.Block {
 		blocks = append(blocks, mrkdwnSection(s))
 	}
 	var ctx strings.Builder
-	if len(res.Answers) > 1 {
+	if also := res.SeeAlso(); len(also) > 0 {
 		ctx.WriteString("See also: ")
-		for i, a := range res.Answers[1:] {
+		for i, a := range also {
 			if i > 0 {
 				ctx.WriteString("; ")
 			}
