@@ -217,3 +217,32 @@ func BenchmarkStartup5000Cached(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkReadAdversarial reads sources shaped to make a reader do
+// quadratic work (a review found seven such shapes), each about 250 KB:
+// the time a source takes must grow with its size, not its square, so
+// that a large file within the size limit cannot stall start-up.
+//
+//	go test ./knowledge/ -run XXX -bench ReadAdversarial
+func BenchmarkReadAdversarial(b *testing.B) {
+	inputs := []struct{ name, text string }{
+		{"parts.txt", "1 Intro\n\n" + strings.Repeat("PART\n1 Foo\n\n", 20000)},
+		{"headings.txt", strings.Repeat("HEADING\nSome text here.\n\n", 10000)},
+		{"escapes.rst", strings.Repeat(`\* `, 80000)},
+		{"literals.rst", strings.Repeat("``a`` ", 40000)},
+		{"colons.rst", strings.Repeat("a::\n", 60000)},
+		{"table.rst", "=  =\na  b\n" + strings.Repeat("   x\n", 50000)},
+		{"grid.rst", "+--+\n" + strings.Repeat("| x |\n", 40000)},
+		{"note.rst", ".. note:: a\n" + strings.Repeat("   b\n", 50000)},
+	}
+	for _, in := range inputs {
+		b.Run(in.name, func(b *testing.B) {
+			b.SetBytes(int64(len(in.text)))
+			for b.Loop() {
+				if len(sourcePassages(in.name, in.text)) == 0 {
+					b.Fatal("no passages")
+				}
+			}
+		})
+	}
+}

@@ -24,11 +24,13 @@ var ErrNoPassage = errors.New("no passage has that citation")
 // Options lists the knowledge added to, or in place of, the embedded
 // corpus.
 type Options struct {
-	// Sources are Markdown (.md, .markdown), HTML (.html, .htm) or
-	// plain-text files. Markdown and HTML are split into passages at
-	// headings and cited "<file>: <heading> › <subheading>"; text before
-	// the first heading is cited "<file>: opening text". Plain text is
-	// split at blank lines, each paragraph cited "<file>: paragraph N". A
+	// Sources are Markdown (.md, .markdown), HTML (.html, .htm),
+	// reStructuredText (.rst, .rest) or plain-text files. Markdown, HTML
+	// and reStructuredText are split into passages at headings and cited
+	// "<file>: <heading> › <subheading>"; text before the first heading is
+	// cited "<file>: opening text". Plain text is split at the headings it
+	// has (see plainHeadings), or else at blank lines, each paragraph
+	// cited "<file>: paragraph N". A
 	// section longer than about 400 words (a page) is split at paragraphs into
 	// parts, cited "... (part 2)". Files are UTF-8, or UTF-16 with a
 	// byte-order mark.
@@ -105,30 +107,6 @@ type Answer struct {
 	Highlight string `json:"highlight,omitempty"`
 }
 
-// SeeAlsoShare is the share of the best answer's score another answer
-// must have to be offered beside it ("See also"): one far behind shares
-// a word or two with the question, not its subject.
-const SeeAlsoShare = 0.5
-
-// SeeAlso returns the answers after the first that are worth offering
-// beside it: those scoring at least SeeAlsoShare of its score (all of
-// them when the first has no score to compare with).
-func (r Result) SeeAlso() []Answer {
-	if len(r.Answers) < 2 {
-		return nil
-	}
-	if r.Answers[0].Score <= 0 {
-		return r.Answers[1:]
-	}
-	var out []Answer
-	for _, a := range r.Answers[1:] {
-		if a.Score >= SeeAlsoShare*r.Answers[0].Score {
-			out = append(out, a)
-		}
-	}
-	return out
-}
-
 // Result is the answer to a question.
 type Result struct {
 	Question string `json:"question"`
@@ -148,6 +126,30 @@ type Result struct {
 	Reason string `json:"reason"`
 	// Explain, set by Engine.Explain only, shows every stage's work.
 	Explain *Explanation `json:"explain,omitempty"`
+}
+
+// SeeAlsoShare is the share of the best answer's score another answer
+// must have to be offered beside it ("See also"): one far behind shares
+// a word or two with the question, not its subject.
+const SeeAlsoShare = 0.5
+
+// SeeAlso returns the answers after the first that are worth offering
+// beside it: those scoring at least SeeAlsoShare of its score (all of
+// them when the first has no score to compare with).
+func (r Result) SeeAlso() []Answer {
+	if len(r.Answers) < 2 {
+		return nil
+	}
+	if r.Answers[0].Score <= 0 {
+		return slices.Clone(r.Answers[1:])
+	}
+	var out []Answer
+	for _, a := range r.Answers[1:] {
+		if a.Score >= SeeAlsoShare*r.Answers[0].Score {
+			out = append(out, a)
+		}
+	}
+	return out
 }
 
 // Explanation shows how a question was answered, stage by stage.

@@ -324,7 +324,7 @@ func plainBlocks(text string) []block {
 	heads, bodies, under := plainHeadings(lines, width)
 	titled := slices.ContainsFunc(heads, func(l int) bool { return l > 0 })
 	numbers := map[string]bool{} // the section numbers of the headings so far
-	part := 0                    // the under of the last heading
+	part := 0                    // 1 inside a part numbered anew (see plainHeadings' under)
 	section := 2                 // the level of the last numbered heading
 	var out []block
 	var para []string
@@ -349,19 +349,14 @@ func plainBlocks(text string) []block {
 				t = strings.TrimSuffix(strings.TrimSpace(t[:len(t)-len(body)]), ".")
 			}
 			h := plainHeading(t)
-			level := heads[i]
-			switch {
-			case under != nil && under[i] == inSection:
-				level = min(6, section+1)
-			default:
-				if under != nil && under[i] > part {
+			level := min(6, section+1) // inside the numbered section before it
+			if under[i] != inSection {
+				if under[i] > part {
 					clear(numbers) // a part numbered from 1 again
 				}
-				if under != nil {
-					part = under[i]
-				}
-				level = numberedLevel(h, heads[i], numbers) + part
-				if headingNumber(h) != nil || part > 0 {
+				part = under[i]
+				level = min(6, numberedLevel(h, heads[i], numbers)+part)
+				if headingNumber(h) != nil {
 					section = level
 				}
 			}
@@ -688,6 +683,12 @@ var (
 // list too, but a subsection right under its section ("5.1 Project
 // management" under "5.0 Operations") and a numbered section under a
 // heading that is not ("1 Introduction" after a cover page's lines).
+//
+// It returns each line's level (0 for none, wrappedLine for a title's
+// second line), the text run in after a title (by line), and under: 1
+// for a numbered heading of a part numbered anew under its own title, so
+// one level deeper; inSection for a heading that is not numbered between
+// two subsections of one section; else 0.
 func plainHeadings(lines []string, width int) (lv []int, bodies map[int]string, under []int) {
 	skip := numberedItems(lines)
 	lv, bodies, numbered, restart := numberHeadings(lines, width, skip)
@@ -737,8 +738,15 @@ func plainHeadings(lines []string, width int) (lv []int, bodies map[int]string, 
 	// sections of a sequence ("Full service agreement" between 3.8 and
 	// 3.9), is inside the section before it (inSection).
 	under = make([]int, len(lines))
-	num := func(i int) bool { return numbered[i] || headingNumber(lines[i]) != nil }
-	off, last := 0, -1 // last: the line of the last numbered heading
+	hasNumber := make([]bool, len(lines)) // a heading with a number
+	next := make([]int, len(lines))       // the next heading with a number after each line, or -1
+	for i, n := len(lines)-1, -1; i >= 0; i-- {
+		next[i] = n
+		if lv[i] > 0 && (numbered[i] || headingNumber(lines[i]) != nil) {
+			hasNumber[i], n = true, i
+		}
+	}
+	off, last := 0, -1 // last: the line of the last heading with a number
 	for i := range lines {
 		if lv[i] <= 0 {
 			continue
@@ -746,14 +754,14 @@ func plainHeadings(lines []string, width int) (lv []int, bodies map[int]string, 
 		switch {
 		case restart[i]:
 			off = 1
-		case !num(i):
-			if next := nextNumbered(lv, i, num); last >= 0 && next >= 0 && !restart[next] && sameSection(lines[last], lines[next]) {
+		case !hasNumber[i]:
+			if last >= 0 && next[i] >= 0 && !restart[next[i]] && sameSection(lines[last], lines[next[i]]) {
 				under[i] = inSection
 				continue
 			}
 			off = 0
 		}
-		if num(i) {
+		if hasNumber[i] {
 			under[i], last = off, i
 		}
 	}
@@ -771,23 +779,14 @@ func sameSection(a, b string) bool {
 // numbered inside the numbered section before it.
 const inSection = -1
 
-// nextNumbered returns the line of the first numbered heading after
-// line i, or -1.
-func nextNumbered(lv []int, i int, num func(int) bool) int {
-	for j := i + 1; j < len(lv); j++ {
-		if lv[j] > 0 && num(j) {
-			return j
-		}
-	}
-	return -1
-}
-
 // numberHeadings is plainHeadings' reading of each line, the lines of
 // skip aside (list items, contents entries). numbered says
 // which headings take their place in the document's numbering (the next
-// section's number, or a subsection of the section open).
+// section's number, or a subsection of the section open), and restart
+// which begin it again at 1 under a part's title (see partBegins).
 func numberHeadings(lines []string, width int, skip []bool) (lv []int, bodies map[int]string, numbered, restart []bool) {
 	lv, numbered, restart = make([]int, len(lines)), make([]bool, len(lines)), make([]bool, len(lines))
+	decisive := decisiveLines(lines)
 	bodies = map[int]string{} // the text after a run-in title, by line
 	// num is where the document's numbering stands: next, the number
 	// the next numbered section will have; major, the number of the
@@ -839,12 +838,15 @@ func numberHeadings(lines []string, width int, skip []bool) (lv []int, bodies ma
 			titled := headingLike(m[2]) || num.major > 0 && clauseTitle(m[2])
 			whole := short && titled && (glued || !goesOn(lines, i))
 			n, _ := strconv.Atoi(m[1])
-			again := n == 1 && num.major > 0 && underPart(i) && partBegins(lines, i)
-			if (runIn || whole || wrapped) && (inSequence(n) || again) {
-				take(i, wrapped, runIn, body)
-				restart[i] = again && !inSequence(n)
-				num = numbering{next: n + 1, major: n}
-				continue
+			if runIn || whole || wrapped {
+				// Numbering begun again under a part's title.
+				again := !inSequence(n) && n == 1 && num.major > 0 && underPart(i) && partBegins(lines, i, decisive)
+				if inSequence(n) || again {
+					take(i, wrapped, runIn, body)
+					restart[i] = again
+					num = numbering{next: n + 1, major: n}
+					continue
+				}
 			}
 		}
 		// A named division with the next number ("Chapter 3:
@@ -903,29 +905,43 @@ func numberHeadings(lines []string, width int, skip []bool) (lv []int, bodies ma
 // partBegins reports whether the "1." at line i begins a part numbered
 // anew, not a list under a heading (the documents to return, the steps
 // to follow, a scoring scale) after which the document's own numbering
-// goes on: a subsection of it ("1.1") comes before any "2.", and it
-// holds no second number as a form's row does ("1. Name 2. Address").
-func partBegins(lines []string, i int) bool {
-	if formRow.MatchString(lines[i]) {
+// goes on: a subsection heading of it ("1.1 Description") comes before
+// any other number's heading (decisive, see decisiveLines), and it holds
+// no second number as a form's row does ("1. Name 2. Address").
+func partBegins(lines []string, i int, decisive []int) bool {
+	if formRow.MatchString(lines[i]) || decisive[i] < 0 {
 		return false
 	}
-	for _, l := range lines[i+1:] {
-		t := markless(l)
+	m := sectionNumber.FindStringSubmatch(markless(lines[decisive[i]]) + " ")
+	return m != nil && strings.HasPrefix(m[1], "1.")
+}
+
+// decisiveLines returns, for each line, the first line after it that
+// reads as a numbered heading of a number other than "1" (a subsection
+// "1.1 Description", or "2 Payment"), or -1: what tells a part numbered
+// anew from a list (see partBegins). One pass from the end.
+func decisiveLines(lines []string) []int {
+	out := make([]int, len(lines))
+	next := -1
+	for i := len(lines) - 1; i >= 0; i-- {
+		out[i] = next
+		t := markless(lines[i])
 		if m := sectionNumber.FindStringSubmatch(t + " "); m != nil {
-			return strings.HasPrefix(m[1], "1.")
-		}
-		if m := numberedLine.FindStringSubmatch(t); m != nil && m[1] != "1" {
-			return false
+			if rest := strings.TrimSpace(t[len(m[0])-1:]); headingLike(rest) || clauseTitle(rest) {
+				next = i
+			}
+		} else if m := numberedLine.FindStringSubmatch(t); m != nil && m[1] != "1" && (headingLike(m[2]) || clauseTitle(m[2])) {
+			next = i
 		}
 	}
-	return false
+	return out
 }
 
 // formRow is a line holding a second numbered item after its first.
 var formRow = regexp.MustCompile(`\S\s+\d{1,3}\.\s+\p{Lu}`)
 
 // clauseTitle reports whether s, what follows a section's number, reads
-// as a clause's title: each word of four letters or more in capitals and
+// as a clause's title: each word of four letters or more capitalised and
 // a full stop at its end ("Sponsored Developer Payment Exclusions.",
 // "Disclaimer of Warranties; Limitation of Liability.").
 func clauseTitle(s string) bool {
@@ -1004,7 +1020,7 @@ func wrappedTitle(lines []string, i int, title string) bool {
 	if strings.HasSuffix(title, ";") && titleCase(title) {
 		// A clause's title wrapped after a semicolon ("Limitation of
 		// Liability; / Indemnification.").
-		return clauseTitle(title+" "+n) && titleCase(n)
+		return clauseTitle(title + " " + n)
 	}
 	return endsUnfinished(title) && !endsSentence(n) && headingLike(title+" "+n)
 }

@@ -11,6 +11,7 @@ package knowledge
 import (
 	"encoding/csv"
 	"regexp"
+	"strconv"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -34,10 +35,10 @@ func rstBlocks(text string) []block {
 //   - a literal block (after "::", or a code directive's body) is text,
 //     a block a line, read as nothing else;
 //   - directives keep their text (an admonition's, a version note's, a
-//     described object's signature), but for those that carry none
-//     (image, contents, include, module...), whose lines are dropped with
-//     their options; comments, hyperlink targets and substitution
-//     definitions are dropped;
+//     described object's signature, an image's alt text), but for those
+//     that carry none (contents, include, module...), whose lines are
+//     dropped with their options; comments, hyperlink targets and
+//     substitution definitions are dropped;
 //   - tables (simple, grid, list-table, csv-table) become pipe rows;
 //   - field lists, option lists, definition lists and enumerated lists
 //     keep one entry a block;
@@ -46,8 +47,8 @@ func rstBlocks(text string) []block {
 //     literal its content as written.
 func rstMarkdown(text string) string {
 	text = strings.Map(func(r rune) rune {
-		if r >= rstPrivate && r < rstPrivate+rune(len(rstMarkup)) {
-			return ' ' // the protection's own runes cannot be text
+		if r >= rstPrivate && r < rstPrivate+rune(len(rstMarkup)) || r <= '\x05' {
+			return ' ' // the reader's own marks cannot be text
 		}
 		return r
 	}, text)
@@ -66,6 +67,7 @@ type rstReader struct {
 	// lastIndent is the indentation of the paragraph whose "::" opens a
 	// literal block: the block is what is indented more.
 	lastIndent int
+	paraStart  int // the line the paragraph being read began on
 }
 
 func (r *rstReader) line(i int) string {
@@ -84,6 +86,19 @@ func (r *rstReader) flush() {
 		r.out = append(r.out, "", r.inline(strings.Join(r.para, "\n")), "")
 		r.para = nil
 	}
+}
+
+// begin ends the paragraph being read and begins one at line i.
+func (r *rstReader) begin(i int, text string) {
+	r.flush()
+	r.para, r.paraStart = []string{text}, i
+}
+
+// say writes text as a paragraph of its own.
+func (r *rstReader) say(text string) {
+	r.flush()
+	r.para = []string{text}
+	r.flush()
 }
 
 // emit writes a finished line of Markdown, a block of its own.
@@ -135,7 +150,6 @@ func (r *rstReader) literal(from, to int) {
 
 func (r *rstReader) read() {
 	literalNext := false // the paragraph before ended with "::"
-	header := true       // at the top, before anything but a field block
 	for i := 0; i < len(r.lines); i++ {
 		l := r.line(i)
 		t := strings.TrimSpace(l)
@@ -154,7 +168,7 @@ func (r *rstReader) read() {
 			}
 		}
 		// An RFC 2822 header at the top (a PEP's): a field a block.
-		if header && i == 0 && rfcField.MatchString(t) {
+		if i == 0 && r.rfcHeader() {
 			j := i
 			for ; j < len(r.lines) && !r.blank(j); j++ {
 				if indentOf(r.line(j)) > 0 && len(r.para) > 0 {
@@ -166,15 +180,29 @@ func (r *rstReader) read() {
 			}
 			r.flush()
 			i = j - 1
-			header = false
 			continue
 		}
-		header = false
+		// Explicit markup (directives, comments, targets, footnotes),
+		// anonymous targets and "::", whose marks would read as
+		// adornments.
+		if t == ".." || strings.HasPrefix(t, ".. ") {
+			i = r.explicit(i) - 1
+			continue
+		}
+		if strings.HasPrefix(t, "__ ") || t == "__" {
+			i = r.skipIndented(i, ind) - 1 // an anonymous target
+			continue
+		}
+		if t == "::" {
+			r.flush()
+			literalNext, r.lastIndent = true, ind
+			continue
+		}
 		// Section titles: overline, title, underline; or title,
 		// underline.
 		if c, n, ok := adornment(l); ok {
 			if r.blank(i-1) && !r.blank(i+1) && ind == 0 {
-				if c2, n2, ok := adornment(r.line(i + 2)); ok && c2 == c && n2 == n && n >= utf8.RuneCountInString(strings.TrimSpace(r.line(i+1))) && r.blank(i+3) {
+				if c2, n2, ok := adornment(r.line(i + 2)); ok && c2 == c && n2 == n && n >= utf8.RuneCountInString(strings.TrimSpace(r.line(i+1))) && !r.oneColumnTable(i) {
 					r.heading("over"+string(c), r.line(i+1))
 					i += 2
 					continue
@@ -202,38 +230,27 @@ func (r *rstReader) read() {
 			i = r.gridTable(i) - 1
 			continue
 		}
-		// Explicit markup: directives, comments, targets, footnotes.
-		if t == ".." || strings.HasPrefix(t, ".. ") {
-			i = r.explicit(i) - 1
-			continue
-		}
-		if strings.HasPrefix(t, "__ ") || t == "__" {
-			i = r.skipIndented(i, ind) - 1 // an anonymous target
-			continue
-		}
-		if t == "::" {
-			r.flush()
-			literalNext, r.lastIndent = true, ind
-			continue
-		}
 		// Lists: one entry a block.
-		inItem := len(r.para) > 0 && strings.HasPrefix(r.para[0], "\x04")
-		if m := rstBullet.FindStringSubmatch(t); m != nil {
-			r.flush()
-			r.para = []string{"\x04" + m[1]}
-		} else if m := rstEnumerated.FindStringSubmatch(t); m != nil && (len(r.para) == 0 || inItem) {
-			r.flush()
-			r.para = []string{"\x04" + m[1]}
+		if len(r.para) == 0 {
+			r.paraStart = i
+		}
+		// A list begins a paragraph, goes on from an item, or is a body
+		// of its own at another indentation than the paragraph's first
+		// line (a field's list of values under it, the next item of an
+		// outer list); in a paragraph's run, "- 1 when true" is its text.
+		listable := len(r.para) == 0 || strings.HasPrefix(r.para[0], "\x04") || ind != indentOf(r.line(r.paraStart))
+		if m := rstBullet.FindStringSubmatch(t); m != nil && listable {
+			r.begin(i, "\x04"+m[1])
+		} else if m := rstEnumerated.FindStringSubmatch(t); m != nil && listable && r.itemEnds(i, ind) {
+			r.begin(i, "\x04"+m[1])
 		} else if m := rstField.FindStringSubmatch(t); m != nil {
-			r.flush()
-			r.para = []string{m[1] + ":" + m[2]}
+			r.begin(i, m[1]+":"+m[2])
 		} else if rstOptionEntry.MatchString(t) {
-			r.flush()
-			r.para = []string{t}
+			r.begin(i, t)
 		} else if len(r.para) == 0 && !r.blank(i+1) && indentOf(r.line(i+1)) > ind && !strings.HasSuffix(t, "::") {
 			// A definition list's term: its definition, indented, on
 			// the next line.
-			r.para = []string{strings.TrimSuffix(t, ":") + ":"}
+			r.begin(i, strings.TrimSuffix(t, ":")+":")
 		} else {
 			r.para = append(r.para, t)
 		}
@@ -246,24 +263,58 @@ func (r *rstReader) read() {
 				*last += ":"
 			}
 			*last = strings.TrimSpace(*last)
-			literalNext, r.lastIndent = true, r.paraIndent(i)
+			literalNext, r.lastIndent = true, r.paraIndent()
 		}
 	}
 	r.flush()
 }
 
-// paraIndent is the indentation of the paragraph line i ends: that of
-// its first line's text (after a list item's marker).
-func (r *rstReader) paraIndent(i int) int {
-	for i > 0 && !r.blank(i-1) && indentOf(r.line(i-1)) == indentOf(r.line(i)) {
-		i--
+// rfcHeader reports whether the document opens with an RFC 2822 header,
+// as a PEP does: every line of its first block a field ("Title: ...") or
+// a field's continuation, indented.
+func (r *rstReader) rfcHeader() bool {
+	if !rfcField.MatchString(r.line(0)) {
+		return false
 	}
-	l := r.line(i)
+	for j := 1; j < len(r.lines) && !r.blank(j); j++ {
+		if l := r.line(j); indentOf(l) == 0 && !rfcField.MatchString(l) {
+			return false
+		}
+	}
+	return true
+}
+
+// paraIndent is the indentation of the paragraph being read: that of its
+// first line's text (after a list item's marker).
+func (r *rstReader) paraIndent() int {
+	l := r.line(r.paraStart)
 	t := strings.TrimSpace(l)
-	if m := rstItemMark.FindString(t); m != "" && (rstBullet.MatchString(t) || rstEnumerated.MatchString(t)) {
-		return indentOf(l) + len(m)
+	for _, re := range []*regexp.Regexp{rstBullet, rstEnumerated} {
+		if m := re.FindStringSubmatchIndex(t); m != nil {
+			return indentOf(l) + utf8.RuneCountInString(t[:m[2]])
+		}
 	}
 	return indentOf(l)
+}
+
+// itemEnds reports whether the line after an enumerated item's first
+// line i lets it be one: blank, indented under it or another item ("A.
+// Einstein was a really / smart dude." is a paragraph).
+func (r *rstReader) itemEnds(i, ind int) bool {
+	n := r.line(i + 1)
+	return r.blank(i+1) || indentOf(n) > ind || rstEnumerated.MatchString(strings.TrimSpace(n))
+}
+
+// oneColumnTable reports whether the rule of "=" at line i, a title's
+// overline by its look, opens a simple table of one column instead: a
+// third rule follows before a blank line.
+func (r *rstReader) oneColumnTable(i int) bool {
+	for k := i + 3; k < len(r.lines) && !r.blank(k); k++ {
+		if c, _, ok := adornment(r.line(k)); ok && c == '=' {
+			return true
+		}
+	}
+	return false
 }
 
 // explicit reads the explicit markup block at line i (".. "), returning
@@ -305,9 +356,11 @@ func (r *rstReader) explicit(i int) int {
 	// (not a code block's: its body may follow at once); its options
 	// (":class: tip") follow.
 	j := i + 1
+	pieces := []string{arg}
 	for ; j < end && !literalDirectives[name] && versionDirectives[name] == "" && !r.blank(j) && !rstOption.MatchString(strings.TrimSpace(r.line(j))); j++ {
-		arg += " " + strings.TrimSpace(r.line(j))
+		pieces = append(pieces, strings.TrimSpace(r.line(j)))
 	}
+	arg = strings.TrimSpace(strings.Join(pieces, " "))
 	opts := map[string]string{}
 	for ; j < end && rstOption.MatchString(strings.TrimSpace(r.line(j))); j++ {
 		om := rstOption.FindStringSubmatch(strings.TrimSpace(r.line(j)))
@@ -316,14 +369,12 @@ func (r *rstReader) explicit(i int) int {
 	switch {
 	case name == "image":
 		if alt := opts["alt"]; alt != "" {
-			r.para = []string{alt}
-			r.flush()
+			r.say(alt)
 		}
 		return end
 	case literalDirectives[name]:
 		if c := opts["caption"]; c != "" {
-			r.para = []string{c}
-			r.flush()
+			r.say(c)
 		}
 		r.literal(j, end)
 		return end
@@ -338,18 +389,21 @@ func (r *rstReader) explicit(i int) int {
 	case versionDirectives[name] != "":
 		// "Changed in version 7.3: Add --builder", its body's first
 		// paragraph run on.
-		arg = versionDirectives[name] + " " + arg
-		if j < end {
+		version, note, _ := strings.Cut(arg, " ")
+		arg = versionDirectives[name] + " " + version
+		if note = strings.TrimSpace(note); note != "" || j < end {
 			arg += ":"
 		}
 		r.para = []string{arg}
+		if note != "" {
+			r.para = append(r.para, note)
+		}
 		return j
 	case name == "figure" || name == "only":
 		arg = "" // a file name, an expression: the body is the text
 	}
 	if arg != "" {
-		r.para = []string{arg}
-		r.flush()
+		r.say(arg)
 	}
 	return j // the body is read as text
 }
@@ -361,7 +415,7 @@ func (r *rstReader) explicit(i int) int {
 func (r *rstReader) simpleTable(i int) int {
 	r.flush()
 	cols := ruleColumns(r.line(i))
-	var rows [][]string
+	var rows []tableRow
 	rules := 1
 	j := i + 1
 	for ; j < len(r.lines); j++ {
@@ -384,15 +438,10 @@ func (r *rstReader) simpleTable(i int) int {
 			continue
 		}
 		cells := cutColumns(l, cols)
-		if len(rows) > 0 && cells[0] == "" {
-			for k, c := range cells {
-				if c != "" {
-					rows[len(rows)-1][k] = strings.TrimSpace(rows[len(rows)-1][k] + " " + c)
-				}
-			}
-			continue
+		if len(rows) == 0 || cells[0] != "" {
+			rows = append(rows, make(tableRow, len(cols)))
 		}
-		rows = append(rows, cells)
+		rows[len(rows)-1].add(cells) // a row whose first cell is empty goes on the one before
 	}
 	r.rows(rows)
 	return j
@@ -420,33 +469,33 @@ func rstTableRule(t string) bool {
 // each cell's lines joined.
 func (r *rstReader) gridTable(i int) int {
 	r.flush()
-	var rows [][]string
-	var cur []string
+	border := []rune(strings.TrimSpace(r.line(i)))
+	var cols []int // where each cell begins: after a "+" of the border
+	for k, c := range border[:len(border)-1] {
+		if c == '+' {
+			cols = append(cols, k+1)
+		}
+	}
+	var rows []tableRow
+	open := false // the row between this border and the next has begun
 	j := i + 1
 	for ; j < len(r.lines); j++ {
 		t := strings.TrimSpace(r.line(j))
 		if gridRule.MatchString(t) {
-			if cur != nil {
-				rows = append(rows, cur)
-				cur = nil
-			}
+			open = false
 			continue
 		}
 		if !strings.HasPrefix(t, "|") {
 			break
 		}
-		cells := strings.Split(strings.Trim(t, "|"), "|")
-		if cur == nil {
-			cur = make([]string, len(cells))
+		if !open {
+			rows, open = append(rows, make(tableRow, len(cols))), true
 		}
-		for k, c := range cells {
-			if k < len(cur) {
-				cur[k] = strings.TrimSpace(cur[k] + " " + strings.TrimSpace(c))
-			}
+		cells := cutColumns(t, cols)
+		for k := range cells {
+			cells[k] = strings.Trim(cells[k], "| ")
 		}
-	}
-	if cur != nil {
-		rows = append(rows, cur)
+		rows[len(rows)-1].add(cells)
 	}
 	r.rows(rows)
 	return j
@@ -456,20 +505,19 @@ func (r *rstReader) gridTable(i int) int {
 // rows, each a bullet list of cells.
 func (r *rstReader) listTable(title string, from, to int) {
 	if title != "" {
-		r.para = []string{title}
-		r.flush()
+		r.say(title)
 	}
-	var rows [][]string
+	var rows []tableRow
 	for j := from; j < to; j++ {
 		t := strings.TrimSpace(r.line(j))
 		switch {
 		case strings.HasPrefix(t, "* - ") || t == "* -":
-			rows = append(rows, []string{strings.TrimSpace(strings.TrimPrefix(t, "* -"))})
+			rows = append(rows, tableRow{{strings.TrimSpace(strings.TrimPrefix(t, "* -"))}})
 		case (strings.HasPrefix(t, "- ") || t == "-") && len(rows) > 0:
-			rows[len(rows)-1] = append(rows[len(rows)-1], strings.TrimSpace(strings.TrimPrefix(t, "-")))
+			rows[len(rows)-1] = append(rows[len(rows)-1], []string{strings.TrimSpace(strings.TrimPrefix(t, "-"))})
 		case t != "" && len(rows) > 0:
 			row := rows[len(rows)-1]
-			row[len(row)-1] = strings.TrimSpace(row[len(row)-1] + " " + t)
+			row[len(row)-1] = append(row[len(row)-1], t)
 		}
 	}
 	r.rows(rows)
@@ -478,8 +526,7 @@ func (r *rstReader) listTable(title string, from, to int) {
 // csvTable reads a csv-table's header option and body (lines from..to).
 func (r *rstReader) csvTable(title, header string, from, to int) {
 	if title != "" {
-		r.para = []string{title}
-		r.flush()
+		r.say(title)
 	}
 	var body []string
 	if header != "" {
@@ -492,24 +539,41 @@ func (r *rstReader) csvTable(title, header string, from, to int) {
 	}
 	cr := csv.NewReader(strings.NewReader(strings.Join(body, "\n")))
 	cr.LazyQuotes, cr.TrimLeadingSpace, cr.FieldsPerRecord = true, true, -1
-	rows, err := cr.ReadAll()
+	records, err := cr.ReadAll()
 	if err != nil {
 		for _, b := range body { // not CSV after all: its lines as text
-			r.para = []string{b}
-			r.flush()
+			r.say(b)
 		}
 		return
+	}
+	rows := make([]tableRow, len(records))
+	for k, rec := range records {
+		rows[k] = make(tableRow, len(rec))
+		rows[k].add(rec)
 	}
 	r.rows(rows)
 }
 
+// A tableRow is a table row's cells, each the pieces of its text (a
+// cell over several lines has one a line), joined when it is written.
+type tableRow [][]string
+
+// add adds a line's cells to the row, cell by cell.
+func (row tableRow) add(cells []string) {
+	for k, c := range cells {
+		if c = strings.TrimSpace(c); c != "" && k < len(row) {
+			row[k] = append(row[k], c)
+		}
+	}
+}
+
 // rows writes table rows as pipe rows, each cell's inline markup
 // removed.
-func (r *rstReader) rows(rows [][]string) {
+func (r *rstReader) rows(rows []tableRow) {
 	for _, row := range rows {
 		cells := make([]string, 0, len(row))
-		for _, c := range row {
-			if c = strings.TrimSpace(c); c != "" {
+		for _, pieces := range row {
+			if c := strings.Join(pieces, " "); c != "" {
 				cells = append(cells, r.inline(c))
 			}
 		}
@@ -520,30 +584,33 @@ func (r *rstReader) rows(rows [][]string) {
 }
 
 // ruleColumns returns the columns of a simple table's rule: the start of
-// each run of "=".
+// each run of "=", in characters.
 func ruleColumns(rule string) []int {
 	var cols []int
-	for i := 0; i < len(rule); i++ {
-		if rule[i] != ' ' && (i == 0 || rule[i-1] == ' ') {
+	prev := ' '
+	for i, c := range []rune(rule) {
+		if c != ' ' && prev == ' ' {
 			cols = append(cols, i)
 		}
+		prev = c
 	}
 	return cols
 }
 
-// cutColumns cuts a simple table's row at the columns, the last taking
-// the rest of the line.
+// cutColumns cuts a table's row at the columns (counted in characters),
+// the last taking the rest of the line.
 func cutColumns(l string, cols []int) []string {
+	line := []rune(l)
 	cells := make([]string, len(cols))
 	for k, c := range cols {
-		if c >= len(l) {
+		if c >= len(line) {
 			break
 		}
-		e := len(l)
-		if k+1 < len(cols) && cols[k+1] < len(l) {
+		e := len(line)
+		if k+1 < len(cols) && cols[k+1] < len(line) {
 			e = cols[k+1]
 		}
-		cells[k] = strings.TrimSpace(l[c:e])
+		cells[k] = strings.TrimSpace(string(line[c:e]))
 	}
 	return cells
 }
@@ -607,7 +674,6 @@ var (
 	rstField        = regexp.MustCompile(`^:([^:\s][^:]*):(\s.*|)$`)
 	rfcField        = regexp.MustCompile(`^[A-Z][\w-]*: \S`)
 	rstOptionEntry  = regexp.MustCompile(`^-{1,2}\w[\w-]*(?:[ =]<?[\w-]+>?)?(?:, -{1,2}\w[\w-]*(?:[ =]<?[\w-]+>?)?)*(?:  +\S|$)`)
-	rstItemMark     = regexp.MustCompile(`^(?:[-*+]|\(?[\w#]+[.)])\s+`)
 	rstBullet       = regexp.MustCompile(`^(?:[-*+•‣⁃])\s+(.*)$`)
 	rstEnumerated   = regexp.MustCompile(`^(?:\(?(?:\d+|#|[a-zA-Z]|[ivxlcdm]+|[IVXLCDM]+)\)|(?:\d+|#|[a-zA-Z]|[ivxlcdm]+|[IVXLCDM]+)\.)\s+(\S.*)$`)
 )
@@ -654,6 +720,10 @@ func substitutions(lines []string) map[string]string {
 
 var substDef = regexp.MustCompile(`^\.\.\s+\|([^|]+)\|\s+([\w-]+)::\s*(.*)$`)
 
+// rstSlot is a place inline keeps for an inline literal (\x00 n \x00)
+// or an escaped character (\x01 n \x01) while it reads the rest.
+var rstSlot = regexp.MustCompile("\x00[0-9]+\x00|\x01[0-9]+\x01")
+
 var (
 	rstLiteral  = regexp.MustCompile("(?s)``(\\S(?:.*?\\S)??)``($|[\\s.,;:!?)\\]}'\"/-])")
 	rstRole     = regexp.MustCompile("(?::([\\w:+.-]+):)?`([^`]+)`(?::[\\w:+.-]+:)?(__?)?")
@@ -682,13 +752,13 @@ func (r *rstReader) inline(s string) string {
 	s = rstLiteral.ReplaceAllStringFunc(s, func(m string) string {
 		sm := rstLiteral.FindStringSubmatch(m)
 		lits = append(lits, sm[1])
-		return "\x00" + string(rstSlot+rune(len(lits)-1)) + "\x00" + sm[2]
+		return "\x00" + strconv.Itoa(len(lits)-1) + "\x00" + sm[2]
 	})
 	s = rstEscSpace.ReplaceAllString(s, "\x05") // nothing, but a boundary to inline markup
 	var escs []string
 	s = rstEscape.ReplaceAllStringFunc(s, func(m string) string {
 		escs = append(escs, m[1:])
-		return "\x01" + string(rstSlot+rune(len(escs)-1)) + "\x01"
+		return "\x01" + strconv.Itoa(len(escs)-1) + "\x01"
 	})
 	if strings.Contains(s, "`") {
 		s = rstRole.ReplaceAllStringFunc(s, func(m string) string {
@@ -734,11 +804,14 @@ func (r *rstReader) inline(s string) string {
 		}
 	}
 	s = rstProtect(strings.ReplaceAll(s, "\x05", ""))
-	for k, e := range escs {
-		s = strings.Replace(s, "\x01"+string(rstSlot+rune(k))+"\x01", rstProtect(e), 1)
-	}
-	for k, lit := range lits {
-		s = strings.Replace(s, "\x00"+string(rstSlot+rune(k))+"\x00", rstProtect(lit), 1)
+	if len(lits)+len(escs) > 0 {
+		s = rstSlot.ReplaceAllStringFunc(s, func(m string) string {
+			k, _ := strconv.Atoi(m[1 : len(m)-1])
+			if m[0] == '\x00' {
+				return rstProtect(lits[k])
+			}
+			return rstProtect(escs[k])
+		})
 	}
 	if item {
 		return "- " + s
@@ -752,10 +825,6 @@ func (r *rstReader) inline(s string) string {
 const (
 	rstMarkup  = "\\`*_[]#+-.!|>~=<&{}()"
 	rstPrivate = '\uE000'
-	// rstSlot numbers the places inline keeps for literals and escaped
-	// characters while it reads the rest (runes of a private use plane,
-	// which neither markup nor rstProtect touches).
-	rstSlot = '\U000F0000'
 )
 
 func rstProtect(s string) string {
