@@ -128,6 +128,15 @@ type Result struct {
 	Explain *Explanation `json:"explain,omitempty"`
 }
 
+// Citations returns the answers' citations, in order.
+func Citations(as []Answer) []string {
+	out := make([]string, len(as))
+	for i, a := range as {
+		out[i] = a.Citation
+	}
+	return out
+}
+
 // SeeAlsoShare is the share of the best answer's score another answer
 // must have to be offered beside it ("See also"): one far behind shares
 // a word or two with the question, not its subject.

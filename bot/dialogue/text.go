@@ -21,13 +21,7 @@ func AnswerText(res knowledge.Result, id string) string {
 	fmt.Fprintf(&b, "*%s*\n", top.Citation)
 	b.WriteString(Quote(top.Text))
 	if also := res.SeeAlso(); len(also) > 0 {
-		b.WriteString("\nSee also: ")
-		for i, a := range also {
-			if i > 0 {
-				b.WriteString("; ")
-			}
-			b.WriteString(a.Citation)
-		}
+		b.WriteString("\nSee also: " + strings.Join(knowledge.Citations(also), "; "))
 	}
 	if id != "" {
 		b.WriteString("\n_If this does not answer your question, ask the NSG._")

@@ -83,14 +83,7 @@ func answerBody(res knowledge.Result) []slack.Block {
 	}
 	var ctx strings.Builder
 	if also := res.SeeAlso(); len(also) > 0 {
-		ctx.WriteString("See also: ")
-		for i, a := range also {
-			if i > 0 {
-				ctx.WriteString("; ")
-			}
-			ctx.WriteString(a.Citation)
-		}
-		ctx.WriteString(". ")
+		ctx.WriteString("See also: " + strings.Join(knowledge.Citations(also), "; ") + ". ")
 	}
 	ctx.WriteString("Every question is logged for the National Steering Group.")
 	return append(blocks, slack.NewContextBlock("",
