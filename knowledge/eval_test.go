@@ -82,6 +82,7 @@ var corpora = []corpus{
 	{name: "budgeting18f", role: "heldout", doc: "testdata/corpora/budgeting18f/document.md"},
 	{name: "beipa", role: "heldout", doc: "testdata/corpora/beipa/document.md"},
 	{name: "osslegal", role: "heldout", doc: "testdata/corpora/osslegal/document.md"},
+	{name: "cncfcharter", role: "heldout", doc: "testdata/corpora/cncfcharter/document.md"},
 	// The damaged text extractions the embedded guide was curated from,
 	// read as an operator's plain-text sources would be, with none of the
 	// guide's vocabulary (it is scoped to the embedded corpus): the guide's
@@ -111,6 +112,7 @@ var corpora = []corpus{
 	{name: "pep1-pdf", role: "ingestion", doc: "testdata/corpora/pep1/extracted.txt", of: "pep1"},
 	{name: "ghsponsors-pdf", role: "ingestion", doc: "testdata/corpora/ghsponsors/extracted.txt", of: "ghsponsors"},
 	{name: "osslegal-pdf", role: "heldout", doc: "testdata/corpora/osslegal/extracted.txt", of: "osslegal"},
+	{name: "cncfcharter-pdf", role: "heldout", doc: "testdata/corpora/cncfcharter/extracted.txt", of: "cncfcharter"},
 	// The publisher's own PDF, not one made by pdftext.sh: page numbers,
 	// clause titles run in with their text. For ingestion: the run-in
 	// rule was written while reading it (its document stays held out).
@@ -347,6 +349,8 @@ var evalFloors = map[string]figures{
 	"pep1-pdf":         {Top1: 0.55, Recall3: 0.84, ConfidentRate: 0.12, ConfidentPrec: 0.87, Abstention: 0.89},
 	"ghsponsors-pdf":   {Top1: 0.60, Recall3: 0.76, ConfidentRate: 0.11, ConfidentPrec: 0.92, Abstention: 0.99},
 	"osslegal-pdf":     {Top1: 0.73, Recall3: 0.90, ConfidentRate: 0.16, ConfidentPrec: 0.85, Abstention: 0.94},
+	"cncfcharter":      {Top1: 0.74, Recall3: 0.94, ConfidentRate: 0.20, ConfidentPrec: 0.99, Abstention: 0.94},
+	"cncfcharter-pdf":  {Top1: 0.70, Recall3: 0.91, ConfidentRate: 0.20, ConfidentPrec: 0.95, Abstention: 0.94},
 }
 
 var engineCache sync.Map // corpus name -> *Engine
@@ -427,10 +431,10 @@ func TestEvalMixed(t *testing.T) {
 }
 
 // mixedMaxDrop is how much the guide's top-1 may fall in the mixed run: a
-// guard at the measured level (with the eleven documents of stop 20:
-// 0.93 alone, 0.86 mixed; the blind sets 0.95 and 0.86), above the 0.02
+// guard at the measured level (with the twelve documents of stop 20:
+// 0.93 alone, 0.87 mixed; the blind sets 0.95 and 0.84), above the 0.02
 // the answer-engine issue asks for, which the engine does not yet reach.
-const mixedMaxDrop = 0.09
+const mixedMaxDrop = 0.11
 
 func checkGolden(t *testing.T, name string, lines []string) {
 	t.Helper()

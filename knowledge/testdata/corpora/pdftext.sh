@@ -15,7 +15,7 @@
 set -euo pipefail
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-for c in rfq18f gsoc gcloud djangococ budgeting18f pep1 ghsponsors osslegal; do
+for c in rfq18f gsoc gcloud djangococ budgeting18f pep1 ghsponsors osslegal cncfcharter; do
 	# pandoc writes each document as one HTML page (an HTML source's
 	# template code becomes text, as a browser shows it).
 	if [[ -f $c/document.md ]]; then
