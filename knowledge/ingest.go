@@ -786,7 +786,7 @@ const inSection = -1
 // which begin it again at 1 under a part's title (see partBegins).
 func numberHeadings(lines []string, width int, skip []bool) (lv []int, bodies map[int]string, numbered, restart []bool) {
 	lv, numbered, restart = make([]int, len(lines)), make([]bool, len(lines)), make([]bool, len(lines))
-	decisive := decisiveLines(lines)
+	var decisive []int        // see decisiveLines: made when a part's "1." is first met
 	bodies = map[int]string{} // the text after a run-in title, by line
 	// num is where the document's numbering stands: next, the number
 	// the next numbered section will have; major, the number of the
@@ -840,7 +840,11 @@ func numberHeadings(lines []string, width int, skip []bool) (lv []int, bodies ma
 			n, _ := strconv.Atoi(m[1])
 			if runIn || whole || wrapped {
 				// Numbering begun again under a part's title.
-				again := !inSequence(n) && n == 1 && num.major > 0 && underPart(i) && partBegins(lines, i, decisive)
+				again := !inSequence(n) && n == 1 && num.major > 0 && underPart(i)
+				if again && decisive == nil {
+					decisive = decisiveLines(lines)
+				}
+				again = again && partBegins(lines, i, decisive)
 				if inSequence(n) || again {
 					take(i, wrapped, runIn, body)
 					restart[i] = again

@@ -160,7 +160,7 @@ func (r *rstReader) read() {
 		}
 		if literalNext {
 			literalNext = false
-			if base := r.lastIndent; ind > base {
+			if ind > r.lastIndent {
 				end := r.skipIndented(i-1, r.lastIndent)
 				r.literal(i, end)
 				i = end - 1
@@ -171,12 +171,11 @@ func (r *rstReader) read() {
 		if i == 0 && r.rfcHeader() {
 			j := i
 			for ; j < len(r.lines) && !r.blank(j); j++ {
-				if indentOf(r.line(j)) > 0 && len(r.para) > 0 {
-					r.para = append(r.para, strings.TrimSpace(r.line(j)))
-					continue
+				if f := strings.TrimSpace(r.line(j)); indentOf(r.line(j)) > 0 && len(r.para) > 0 {
+					r.para = append(r.para, f) // a field's continuation
+				} else {
+					r.begin(j, f)
 				}
-				r.flush()
-				r.para = []string{strings.TrimSpace(r.line(j))}
 			}
 			r.flush()
 			i = j - 1
