@@ -152,7 +152,11 @@ func PrintExplanation(w io.Writer, res knowledge.Result) {
 		if len(syn) > 60 {
 			syn = syn[:57] + "..."
 		}
-		fmt.Fprintf(tw, "  %s\t%.2f\t%s\t%s\n", u.Words, u.Weight, known, syn)
+		weight := fmt.Sprintf("%.2f", u.Weight)
+		if u.Colloquial > 0 {
+			weight += fmt.Sprintf(" (-%.0f%%, colloquial)", 100*u.Colloquial)
+		}
+		fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\n", u.Words, weight, known, syn)
 	}
 	tw.Flush()
 	tw = tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)

@@ -24,6 +24,11 @@ func TestAskExplain(t *testing.T) {
 	if !strings.Contains(r.stdout, "verdict    not confident: p=") {
 		t.Errorf("an off-topic question's explanation:\n%s", r.stdout)
 	}
+	// An everyday word of conversation says what of its weight it lost.
+	r = hiecbot(t, "", "", "ask", "--explain", "When do we get the money?")
+	if !strings.Contains(r.stdout, "(-80%, colloquial)") {
+		t.Errorf("the explanation does not show the colloquial cut:\n%s", r.stdout)
+	}
 }
 
 func TestAskExplainJSON(t *testing.T) {

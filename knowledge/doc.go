@@ -43,7 +43,12 @@
 //     scoped to that document) and the passages' other forms of its word
 //     ("applicant" for "application");
 //   - weigh: each part of the question by its rarity (IDF); a part no
-//     passage mentions weighs the most;
+//     passage mentions weighs the most. A word of conversation more than
+//     of documents ("get", "want", "happen") weighs less, by how much
+//     more often English says it than writes it (lexicon/colloquial.txt,
+//     made by lexicon/gen/colloquial.go from two public corpora): the
+//     rarity of a word in one document cannot tell "get" from "deadline";
+//     its use in English at large can;
 //   - retrieve: BM25F over the heading path, the body and the alternative
 //     phrasings (FAQ questions, staff citations, a corpus passage's
 //     questions), from the engine's own inverted index (postings.go),

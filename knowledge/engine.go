@@ -177,6 +177,9 @@ type ExplainedUnit struct {
 	Synonyms []string `json:"synonyms,omitempty"`
 	Weight   float64  `json:"weight"`
 	Known    bool     `json:"known"` // some passage has it
+	// Colloquial is the share of its weight it lost as a word of
+	// conversation more than of documents ("get", "want").
+	Colloquial float64 `json:"colloquial,omitempty"`
 }
 
 // ExplainedAnswer is a candidate passage with its features.
@@ -603,7 +606,7 @@ func (e *Engine) answer(question string, explain bool) (Result, error) {
 	if explain {
 		x := &Explanation{Normalised: q.text, Dropped: q.dropped, Asks: q.asks, Decision: d}
 		for _, u := range q.units {
-			eu := ExplainedUnit{Words: strings.Join(u.keys, " "), Weight: round2(u.weight), Known: u.known}
+			eu := ExplainedUnit{Words: strings.Join(u.keys, " "), Weight: round2(u.weight), Known: u.known, Colloquial: round2(e.params.colloquialCut(&u))}
 			for _, a := range u.alts {
 				eu.Synonyms = append(eu.Synonyms, strings.Join(a, " "))
 			}

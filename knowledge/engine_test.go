@@ -418,3 +418,36 @@ func TestAKind(t *testing.T) {
 		}
 	}
 }
+
+// TestColloquialWords checks that a question's everyday words ("get",
+// "want") weigh less than the words that say what it is about: a
+// passage that happens to use them is no better an answer for it. The
+// same question with the cut turned off goes to the wrong passage, so
+// the cut is what answers it.
+func TestColloquialWords(t *testing.T) {
+	doc := writeFile(t, "terms.md", "# Getting started\n\nTo get an account, register on the portal; you get a password by email.\n\n"+
+		"# Payment\n\nSuppliers are paid within 30 days of an invoice.\n\n# Security\n\nSuppliers hold a current certificate.\n")
+	off := DefaultParams
+	off.Colloquial = 0
+	for _, tt := range []struct {
+		params *Params
+		want   string
+	}{
+		{nil, "terms.md: Payment"},
+		{&off, "terms.md: Getting started"},
+	} {
+		e := newTestEngine(t, Options{NoEmbedded: true, Sources: []string{doc}, Params: tt.params})
+		res, err := e.Explain("when do we get paid?")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(res.Answers) == 0 || res.Answers[0].Citation != tt.want {
+			t.Errorf("colloquial cut %v: answers %+v, want %s first", tt.params == nil, res.Answers, tt.want)
+		}
+		for _, u := range res.Explain.Units {
+			if want := tt.params == nil && u.Words == "get"; (u.Colloquial > 0) != want {
+				t.Errorf("colloquial cut %v: %q loses %.2f of its weight", tt.params == nil, u.Words, u.Colloquial)
+			}
+		}
+	}
+}

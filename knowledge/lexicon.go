@@ -4,9 +4,12 @@ import (
 	"bufio"
 	"embed"
 	"fmt"
+	"math"
 	"regexp"
 	"sort"
+	"strconv"
 	"strings"
+	"sync"
 	"unicode"
 
 	"github.com/blevesearch/bleve/v2/analysis"
@@ -191,6 +194,39 @@ func embeddedWordSet(name string) map[string]bool {
 		set[w] = true
 	}
 	return set
+}
+
+// colloquialness is the table of lexicon/colloquial.txt: for a stem
+// said more often than it is written, log10 of how much more often
+// (see gen/colloquial.go). A build whose table does not parse is broken,
+// and every test says so.
+var colloquialness = sync.OnceValue(func() map[string]float64 {
+	data, err := lexiconFS.ReadFile("lexicon/colloquial.txt")
+	if err == nil {
+		var m map[string]float64
+		if m, err = parseColloquial("embedded lexicon/colloquial.txt", string(data)); err == nil {
+			return m
+		}
+	}
+	panic(err)
+})
+
+// parseColloquial reads lines of a stem and a number.
+func parseColloquial(name, text string) (map[string]float64, error) {
+	m := map[string]float64{}
+	err := lines(name, text, func(_ int, line string) error {
+		f := strings.Fields(line)
+		if len(f) != 2 {
+			return fmt.Errorf("%q is not a stem and a number", line)
+		}
+		r, err := strconv.ParseFloat(f[1], 64)
+		if err != nil || r < 0 || math.IsInf(r, 0) || math.IsNaN(r) {
+			return fmt.Errorf("%q: %q is not a number of 0 or more", line, f[1])
+		}
+		m[f[0]] = r
+		return nil
+	})
+	return m, err
 }
 
 // lines calls f with each line of text that is not blank or a comment,

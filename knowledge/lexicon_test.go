@@ -45,3 +45,37 @@ func TestStemPhrases(t *testing.T) {
 		t.Errorf("rule with one searchable phrase: %v", err)
 	}
 }
+
+// TestParseColloquial checks the reading of a table of colloquial stems,
+// and that a damaged one is an error naming the line.
+func TestParseColloquial(t *testing.T) {
+	m, err := parseColloquial("t", "# comment\nwant 0.76\nget 0.74 # said more than written\n")
+	if err != nil || len(m) != 2 || m["want"] != 0.76 || m["get"] != 0.74 {
+		t.Fatalf("parseColloquial = %v, %v", m, err)
+	}
+	for _, bad := range []string{"want", "want 0.7 0.8", "want high", "want -0.1", "want NaN", "want +Inf"} {
+		if _, err := parseColloquial("t", "get 0.74\n"+bad+"\n"); err == nil || !strings.Contains(err.Error(), "t: line 2") {
+			t.Errorf("parseColloquial(%q) = %v, want an error at line 2", bad, err)
+		}
+	}
+}
+
+// TestColloquialTable checks the embedded table (made by
+// gen/colloquial.go) on words whose register is not in doubt: words of
+// conversation are in it, the words documents are written in are not.
+func TestColloquialTable(t *testing.T) {
+	tab := colloquialness()
+	if len(tab) < 1000 {
+		t.Fatalf("the table has %d stems, want the generator's 1000 or more", len(tab))
+	}
+	for _, w := range []string{"get", "want", "happen", "lot", "thing", "realli"} {
+		if tab[w] < 0.4 {
+			t.Errorf("%q: %.2f, want 0.4 or more (said at least 2.5 times as often as written)", w, tab[w])
+		}
+	}
+	for _, w := range []string{"deadlin", "propos", "payment", "applic", "contract", "submit", "univers", "first", "number"} {
+		if r, ok := tab[w]; ok {
+			t.Errorf("%q is in the table (%.2f): it is written at least as often as it is said", w, r)
+		}
+	}
+}

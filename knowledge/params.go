@@ -19,6 +19,12 @@ type Params struct {
 	// question's own word.
 	SynonymBoost float64
 
+	// Colloquial is the share of its weight a question's word loses when
+	// it is fully colloquial: said at least 10^ColloquialScale times as
+	// often as it is written (lexicon/colloquial.txt); a word said less
+	// often than that loses a part of it in proportion (see colloquialCut).
+	Colloquial, ColloquialScale float64
+
 	// Coverage: how much of a question a passage contains, each part of the
 	// question weighted by its rarity (IDF).
 
@@ -53,13 +59,15 @@ type Params struct {
 
 // DefaultParams are the fitted parameters.
 var DefaultParams = Params{
-	Candidates:    20,
-	TitleBoost:    1.5,
-	AltBoost:      1.5,
-	SynonymBoost:  0.5,
-	SynonymCredit: 0.6,
-	PartialCredit: 0.4,
-	Window:        10,
+	Candidates:      20,
+	TitleBoost:      1.5,
+	AltBoost:        1.5,
+	SynonymBoost:    0.5,
+	Colloquial:      0.8,
+	ColloquialScale: 0.4,
+	SynonymCredit:   0.6,
+	PartialCredit:   0.4,
+	Window:          10,
 
 	WBM25:     0.20,
 	WCoverage: 1.00,

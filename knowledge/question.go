@@ -313,11 +313,27 @@ func (e *Engine) weigh(units []unit, w *work) {
 		if best <= 0 && u.fact != "" {
 			df = n / 2 // a kind of fact, found in many passages
 		}
-		u.weight = idf(df, n)
+		u.weight = idf(df, n) * (1 - e.params.colloquialCut(u))
 	}
 	if w != nil {
 		w.forms = all
 	}
+}
+
+// colloquialCut is the share of its weight a unit loses for being a word
+// of conversation more than of documents ("get", "want", "happen",
+// "lot"): a question put in everyday words carries them, and a passage
+// that happens to use one is no better an answer for it. The rarity of a
+// word in one document cannot tell "get" from "deadline"; how much more
+// often it is said than written, in English at large, can. A cue for a
+// kind of fact ("phone number") and a several-word unit keep their
+// weight.
+func (p *Params) colloquialCut(u *unit) float64 {
+	if len(u.keys) != 1 || u.fact != "" || p.ColloquialScale <= 0 {
+		return 0
+	}
+	r := colloquialness()[u.keys[0]]
+	return p.Colloquial * min(1, r/p.ColloquialScale)
 }
 
 // phraseDF estimates how many passages hold all the stems of a phrase: the
