@@ -608,7 +608,11 @@ func (e *Engine) answer(question string, explain bool) (Result, error) {
 		for _, u := range q.units {
 			eu := ExplainedUnit{Words: strings.Join(u.keys, " "), Weight: round2(u.weight), Known: u.known, Colloquial: round2(e.params.colloquialCut(&u))}
 			for _, a := range u.alts {
-				eu.Synonyms = append(eu.Synonyms, strings.Join(a, " "))
+				// A phrase is listed once, though general English and
+				// a document's own vocabulary may both give it.
+				if syn := strings.Join(a, " "); !slices.Contains(eu.Synonyms, syn) {
+					eu.Synonyms = append(eu.Synonyms, syn)
+				}
 			}
 			x.Units = append(x.Units, eu)
 		}

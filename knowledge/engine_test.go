@@ -451,3 +451,22 @@ func TestColloquialWords(t *testing.T) {
 		}
 	}
 }
+
+// TestExplainSynonymsOnce checks that --explain lists a synonym once,
+// though general English and the guide's own vocabulary both give it.
+func TestExplainSynonymsOnce(t *testing.T) {
+	e := newTestEngine(t, Options{})
+	res, err := e.Explain("When do we get the money?")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, u := range res.Explain.Units {
+		seen := map[string]bool{}
+		for _, s := range u.Synonyms {
+			if seen[s] {
+				t.Errorf("%q lists synonym %q twice: %q", u.Words, s, u.Synonyms)
+			}
+			seen[s] = true
+		}
+	}
+}
