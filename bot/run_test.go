@@ -355,7 +355,7 @@ func TestCiteTeachesTheBot(t *testing.T) {
 func TestFollowersFromTheCommandLine(t *testing.T) {
 	dir := project(t, "")
 	r := hiecbot(t, dir, "Can a hospice join a cluster as a partner?\nCould hospices join clusters as partners?\n", "chat")
-	if r.err != nil || !strings.Contains(r.stdout, "A question like yours is already with the NSG") {
+	if r.err != nil || !strings.Contains(r.stdout, "Q-0002 asks what Q-0001 asks, and follows it") {
 		t.Fatalf("chat: %v\n%s", r.err, r.stdout)
 	}
 	// A second bidder, as Slack would log them.

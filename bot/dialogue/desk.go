@@ -143,9 +143,6 @@ const (
 	KindFile
 	// KindRefused is a command the user may not run, or bad input.
 	KindRefused
-	// KindFollowing says a question like this one is already with the
-	// NSG, and that the asker will get its published answer.
-	KindFollowing
 	// KindClosed says the sources do not cover the question and that the
 	// informal dialogue has closed, so it was not passed on.
 	KindClosed
@@ -342,13 +339,14 @@ func (d *Desk) AskOnce(ctx context.Context, a Asker, text, key string) (Reply, e
 }
 
 // reply is the answer to a logged question, by what the log made of it:
-// answered, late, following another or awaiting the NSG.
+// answered, late, or with the NSG. A question that follows another gets
+// the reply of any question passed to the NSG: telling its asker that a
+// question like theirs is already there would let a bidder test, by
+// asking, what other bidders have asked.
 func (d *Desk) reply(q store.Question, res knowledge.Result) Reply {
 	switch {
 	case q.Late:
 		return Reply{Kind: KindClosed, Text: closedText(d.closesLabel()), Question: &q, Result: res}
-	case q.Status == store.StatusFollowing:
-		return Reply{Kind: KindFollowing, Text: FollowingText, Question: &q, Result: res}
 	case !res.Confident:
 		return Reply{Kind: KindNotCovered, Text: notCoveredText(), Question: &q, Result: res}
 	}
@@ -435,7 +433,8 @@ func (d *Desk) pass(ctx context.Context, q store.Question, res knowledge.Result,
 		d.logger.Error("look for a duplicate question", "err", err)
 	}
 	if target != "" {
-		// Whether it follows target is in q.Status: the reply reads it.
+		// q.Status says whether it follows target, for staff; its asker
+		// gets the reply of any question passed on (see reply).
 		_, first, err := d.questions.LogFollower(ctx, key, &q, target)
 		switch {
 		case err != nil:

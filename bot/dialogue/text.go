@@ -47,10 +47,6 @@ func notCoveredText() string {
 	return "I could not find a passage that clearly answers this, so I have passed your question to the National Steering Group. Their answer will come to you in a direct message, and to no one else unless the NSG publishes it for every bidder."
 }
 
-// FollowingText tells a bidder their question asks what another question
-// with the NSG asks. It says nothing about that question or its asker.
-const FollowingText = "A question like yours is already with the NSG; you will get the published answer."
-
 // closedText tells a bidder the sources do not cover their question and
 // the dialogue has closed, so it was not passed on.
 func closedText(closed string) string {

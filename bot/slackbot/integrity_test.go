@@ -108,6 +108,30 @@ func TestConfidentialUntilPublished(t *testing.T) {
 	}
 }
 
+// TestProbingRevealsNoQuestion: a bidder cannot learn what another has
+// asked by asking it: a question that follows another bidder's awaiting
+// question gets the very reply of one nobody has asked.
+func TestProbingRevealsNoQuestion(t *testing.T) {
+	f := newFixtureWith(t, realEngine(t))
+	f.event(t, dmEvent("Ev0A1", bidderA, "We are Leeds and Acme: can a hospice join our cluster as a partner?"))
+	f.settle()
+	f.event(t, dmEvent("Ev0B1", bidderB, "Are Bristol and Zenith asking whether a hospice can join as a partner?"))
+	f.settle()
+	control := f.seenBy(bidderB)
+	f.event(t, dmEvent("Ev0B2", bidderB, "Are Leeds and Acme asking whether a hospice can join as a partner?"))
+	f.settle()
+	probe := strings.TrimPrefix(f.seenBy(bidderB), control)
+	if p, _ := f.store.Get("Q-0003"); p.Status != store.StatusFollowing {
+		t.Fatalf("the probe was logged as %s, not as following Q-0001: the test proves nothing", p.Status)
+	}
+	if c, _ := f.store.Get("Q-0002"); c.Status != store.StatusAwaiting {
+		t.Fatalf("the control was logged as %s, not as awaiting: the test proves nothing", c.Status)
+	}
+	if strings.TrimSpace(probe) != strings.TrimSpace(control) {
+		t.Errorf("the probe naming Leeds and Acme got\n%q\nand the one naming Bristol and Zenith\n%q", probe, control)
+	}
+}
+
 // TestAppHomeAndErrorsRevealNothing: a bidder's App Home and the
 // refusals they get say nothing of other bidders' questions.
 func TestAppHomeAndErrorsRevealNothing(t *testing.T) {
@@ -133,8 +157,8 @@ func TestAppHomeAndErrorsRevealNothing(t *testing.T) {
 }
 
 // TestFollowersAndPublication: bidder B asks what bidder A's question,
-// already with the NSG, asks: B is told so and learns nothing of A's
-// question; staff see the group; A alone gets the private answer; at
+// already with the NSG, asks: B gets the reply any question passed on
+// gets, and learns nothing of A's question; staff see the group; A alone gets the private answer; at
 // publication the clarification, in the NSG's wording, goes to the
 // bidders' channel and by DM to both, and a third bidder is answered
 // from it at once.
@@ -145,8 +169,8 @@ func TestFollowersAndPublication(t *testing.T) {
 	f.event(t, dmEvent("Ev0B1", bidderB, "Can a hospice join a cluster as a partner?"))
 	f.settle()
 	seenB := f.seenBy(bidderB)
-	if !strings.Contains(seenB, dialogue.FollowingText) {
-		t.Errorf("bidder B was not told the question is already with the NSG:\n%s", seenB)
+	if !strings.Contains(seenB, "passed your question to the National Steering Group") {
+		t.Errorf("bidder B was not told the question is with the NSG:\n%s", seenB)
 	}
 	for _, leak := range []string{"Leeds", "Acme", bidderA, "Q-0001"} {
 		if strings.Contains(seenB, leak) {
