@@ -509,10 +509,20 @@ func answer(cl *call, cfg *config.Config, r dialogue.Records, id, text, cite str
 	}
 	if q.Cited != "" {
 		fmt.Fprintf(cl.Stdout, "Answered %s (%s) as %s with %s. That passage is queued for the asker (sent by the running bot, or when it next starts; hiecbot outbox shows it), and the next bidder who asks this way is answered from it.\n", q.ID, q.Status, TerminalSafe(who), TerminalSafe(q.Cited))
+		printFollowersWaiting(cl.Stdout, q)
 		return nil
 	}
 	fmt.Fprintf(cl.Stdout, "Answered %s (%s) as %s. It is queued for the asker, by DM, privately (sent by the running bot, or when it next starts; hiecbot outbox shows it); publish it for every bidder with: hiecbot questions publish %s\n", q.ID, q.Status, who, q.ID)
+	printFollowersWaiting(cl.Stdout, q)
 	return nil
+}
+
+// printFollowersWaiting says, on a line of its own, who else waits for
+// the question's publication (see dialogue.FollowersWaiting).
+func printFollowersWaiting(w io.Writer, q store.Question) {
+	if s := dialogue.FollowersWaiting(q); s != "" {
+		fmt.Fprintln(w, strings.TrimSpace(s))
+	}
 }
 
 func runPublish(cl *call, pos []string) error {

@@ -377,6 +377,11 @@ func TestFollowersFromTheCommandLine(t *testing.T) {
 	if r := hiecbot(t, dir, "", "questions", "history", "Q-0001"); !strings.Contains(r.stdout, "follow by hiecbot") || !strings.Contains(r.stdout, "follower: Q-0002") {
 		t.Errorf("history:\n%s", r.stdout)
 	}
+	// Answering it privately reaches its asker only; staff are told the
+	// followers wait for publication.
+	if r := hiecbot(t, dir, "", "questions", "answer", "Q-0001", "Yes, as a partner."); r.err != nil || !strings.Contains(r.stdout, "\n1 other bidder follows Q-0001 and gets the answer only when it is published.") {
+		t.Errorf("answer: %v\n%s", r.err, r.stdout)
+	}
 }
 
 // TestPublishRefusedWithoutBiddersChannel: with no reminders.channel the

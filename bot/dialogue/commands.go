@@ -97,7 +97,7 @@ func (d *Desk) staffCommand(ctx context.Context, a Asker, name, rest string) (Re
 			return refused(err.Error()), nil
 		}
 		return Reply{Kind: KindText, Private: true, Question: &q,
-			Text: fmt.Sprintf("Answered %s. Your answer is queued for the asker, by DM (`hiecbot outbox` shows when it is sent); it stays private to them until you publish it for every bidder with `/hiec publish %s`.", q.ID, q.ID)}, nil
+			Text: fmt.Sprintf("Answered %s. Your answer is queued for the asker, by DM (`hiecbot outbox` shows when it is sent); it stays private to them until you publish it for every bidder with `/hiec publish %s`.", q.ID, q.ID) + FollowersWaiting(q)}, nil
 	case "cite":
 		id, citation := cut(rest)
 		if id == "" || strings.TrimSpace(citation) == "" {
@@ -108,7 +108,7 @@ func (d *Desk) staffCommand(ctx context.Context, a Asker, name, rest string) (Re
 			return refused(err.Error()), nil
 		}
 		return Reply{Kind: KindText, Private: true, Question: &q,
-			Text: fmt.Sprintf("Answered %s with %s. That passage is queued for the asker, by DM, and the next bidder who asks this way will be answered from it.", q.ID, q.Cited)}, nil
+			Text: fmt.Sprintf("Answered %s with %s. That passage is queued for the asker, by DM, and the next bidder who asks this way will be answered from it.", q.ID, q.Cited) + FollowersWaiting(q)}, nil
 	case "publish":
 		id, args := cut(rest)
 		if id == "" {

@@ -195,3 +195,17 @@ func OneLine(s string, max int) string {
 	}
 	return s
 }
+
+// FollowersWaiting tells staff who answered q privately that the bidders
+// following it get that answer only when it is published: "" when no one
+// follows it. Each was told, as any asker is, that an answer would come.
+func FollowersWaiting(q store.Question) string {
+	switch n := q.AskedBy() - 1; {
+	case n <= 0:
+		return ""
+	case n == 1:
+		return fmt.Sprintf(" 1 other bidder follows %s and gets the answer only when it is published.", q.ID)
+	default:
+		return fmt.Sprintf(" %d other bidders follow %s and get the answer only when it is published.", n, q.ID)
+	}
+}

@@ -192,7 +192,9 @@ func TestFollowersAndPublication(t *testing.T) {
 		}
 	}
 
-	f.command(t, staffUser, "answer Q-0001 Yes: a hospice may join as a partner.")
+	if resp := f.command(t, staffUser, "answer Q-0001 Yes: a hospice may join as a partner."); !strings.Contains(resp["text"].(string), "1 other bidder follows Q-0001 and gets the answer only when it is published") {
+		t.Errorf("staff were not told the follower waits for publication: %v", resp["text"])
+	}
 	f.settle()
 	if got := f.seenBy(bidderB); strings.Contains(got, "may join as a partner") {
 		t.Errorf("the follower got the private answer before publication:\n%s", got)

@@ -261,6 +261,7 @@ func (b *Bot) viewSubmission(ctx context.Context, cb *slack.InteractionCallback)
 		if err != nil {
 			return fail(answerTextBlock, modalError(err))
 		}
+		done += dialogue.FollowersWaiting(q)
 	case publishModalID:
 		w := store.Wording{Question: value(publishQBlock), Answer: value(publishABlock)}
 		if w.Question == "" {
