@@ -387,6 +387,14 @@ func TestAuditVerifiesTheRecords(t *testing.T) {
 			}
 		}
 	}
+	// removed deletes the record of question n outright.
+	removed := func(n uint64) func(t *testing.T, tx *bolt.Tx) {
+		return func(t *testing.T, tx *bolt.Tx) {
+			if err := tx.Bucket(bucketQuestions).Delete(seqKey(n)); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
 	later := time.Date(2009, 7, 1, 9, 0, 0, 0, time.UTC)
 	tests := []struct {
 		name          string
@@ -421,6 +429,9 @@ func TestAuditVerifiesTheRecords(t *testing.T) {
 				t.Fatal(err)
 			}
 		}, "C-001", "question"},
+		{"a published question's record removed", removed(1), "Q-0001", "record"},
+		{"an answered question's record removed", removed(2), "Q-0002", "record"},
+		{"an escalation undone", question("Q-0005", func(q *Question) { q.Status = StatusAnswered }), "Q-0005", "status"},
 		{"a clarification number added", func(t *testing.T, tx *bolt.Tx) {
 			if err := tx.Bucket(bucketClarifications).Put(seqKey(2), []byte("Q-0002")); err != nil {
 				t.Fatal(err)
@@ -434,6 +445,11 @@ func TestAuditVerifiesTheRecords(t *testing.T) {
 			mustLog(t, s, &Question{UserID: "U3", Question: "May a university lead?", Status: StatusAwaiting})
 			if followed, _, err := s.LogFollower(context.Background(), "", &Question{UserID: "U4", Question: "Can a university lead?"}, "Q-0003"); err != nil || !followed {
 				t.Fatalf("LogFollower = %v, %v", followed, err)
+			}
+			// Q-0005, answered from the sources, escalated by its asker.
+			mustLog(t, s, &Question{UserID: "U5", Question: "When are bids due?", Status: StatusAnswered, Confident: true})
+			if _, err := s.Escalate("Q-0005", "U5"); err != nil {
+				t.Fatal(err)
 			}
 			if _, err := s.VerifyAudit(); err != nil {
 				t.Fatalf("before tampering: %v", err)

@@ -6,6 +6,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"maps"
 	"os"
 	"slices"
 	"strconv"
@@ -200,16 +201,19 @@ func verifyRecords(tx *bolt.Tx, entries []AuditEntry) error {
 			}
 			return t.UTC().Format(time.RFC3339Nano)
 		}
-		wantStatus := ""
+		wantStatus, statusSeq := "", max(v.answerSeq, v.publishSeq)
 		switch {
 		case v.published:
 			wantStatus = string(StatusPublished)
 		case v.answered:
 			wantStatus = string(StatusNSGAnswered)
+		case v.escalated:
+			// Escalated and not yet answered: it awaits the NSG.
+			wantStatus, statusSeq = string(StatusAwaiting), v.escalatedSeq
 		}
 		switch {
 		case wantStatus != "" && string(q.Status) != wantStatus:
-			return bad("status", max(v.answerSeq, v.publishSeq), wantStatus, string(q.Status))
+			return bad("status", statusSeq, wantStatus, string(q.Status))
 		case wantStatus == "" && (q.Status == StatusNSGAnswered || q.Status == StatusPublished):
 			return bad("status", 0, "not answered by the NSG", string(q.Status))
 		}
@@ -244,6 +248,15 @@ func verifyRecords(tx *bolt.Tx, entries []AuditEntry) error {
 				return &RecordError{Question: q.ID, Field: "followers", Seq: v.followSeq,
 					Reason: fmt.Sprintf("follower %s is not the bidder (%s) whose question %s follows this one", f.ID, f.UserID, f.ID)}
 			}
+		}
+	}
+	// A question the trail acts on has a record: one removed outright
+	// (a published or answered question's, say) was tampered with.
+	for _, id := range slices.Sorted(maps.Keys(qs)) {
+		if _, ok := asked[id]; !ok {
+			v := qs[id]
+			return &RecordError{Question: id, Field: "record", Seq: max(v.answerSeq, v.publishSeq, v.followSeq, v.escalatedSeq),
+				Reason: "the trail records NSG actions on it, but there is no record of it"}
 		}
 	}
 	cb := tx.Bucket(bucketClarifications)
