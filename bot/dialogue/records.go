@@ -1,6 +1,7 @@
 package dialogue
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -74,11 +75,8 @@ func (r deskRecords) ExportAudit(w io.Writer, format store.Format, by string) (i
 	if !ok {
 		return 0, errors.New("this question log keeps no audit trail")
 	}
-	n, err := a.ExportAudit(w, format)
-	if err != nil {
-		return n, err
-	}
-	return n, a.RecordAuditExport(by, format, n)
+	return recordedExport(w, func(w io.Writer) (int, error) { return a.ExportAudit(w, format) },
+		func(n int) error { return a.RecordAuditExport(by, format, n) })
 }
 func (r deskRecords) Sent(key string) (bool, error) {
 	if r.d.ledger == nil {
@@ -90,12 +88,25 @@ func (r deskRecords) Sent(key string) (bool, error) {
 // Export writes the questions f selects and records the export, by by,
 // in the audit trail.
 func (d *Desk) Export(w io.Writer, format store.Format, f store.Filter, by string) (int, error) {
-	n, err := d.questions.Export(w, format, f)
+	return recordedExport(w, func(w io.Writer) (int, error) { return d.questions.Export(w, format, f) },
+		func(n int) error { return d.questions.RecordExport(by, format, f, n) })
+}
+
+// recordedExport makes an export with write and records it with record
+// before a byte of it reaches w: bidders' questions never leave without
+// their export on the audit trail. When recording fails nothing is
+// written, and the error says so.
+func recordedExport(w io.Writer, write func(io.Writer) (int, error), record func(rows int) error) (int, error) {
+	var buf bytes.Buffer
+	n, err := write(&buf)
 	if err != nil {
-		return n, err
+		return 0, err
 	}
-	if err := d.questions.RecordExport(by, format, f, n); err != nil {
-		return n, err
+	if err := record(n); err != nil {
+		return 0, fmt.Errorf("%w; nothing was exported", err)
+	}
+	if _, err := w.Write(buf.Bytes()); err != nil {
+		return n, fmt.Errorf("write the export (recorded in the audit trail): %w", err)
 	}
 	return n, nil
 }
@@ -140,11 +151,8 @@ func (o Offline) Publish(_ context.Context, id string, w store.Wording, by strin
 
 // Export writes questions in a format and records the export.
 func (o Offline) Export(w io.Writer, format store.Format, f store.Filter, by string) (int, error) {
-	n, err := o.Store.Export(w, format, f)
-	if err != nil {
-		return n, err
-	}
-	return n, o.Store.RecordExport(by, format, f, n)
+	return recordedExport(w, func(w io.Writer) (int, error) { return o.Store.Export(w, format, f) },
+		func(n int) error { return o.Store.RecordExport(by, format, f, n) })
 }
 
 // History returns a question's audit trail.
@@ -155,11 +163,8 @@ func (o Offline) VerifyAudit() (int, error) { return o.Store.VerifyAudit() }
 
 // ExportAudit streams the audit trail and records the export in it.
 func (o Offline) ExportAudit(w io.Writer, format store.Format, by string) (int, error) {
-	n, err := o.Store.ExportAudit(w, format)
-	if err != nil {
-		return n, err
-	}
-	return n, o.Store.RecordAuditExport(by, format, n)
+	return recordedExport(w, func(w io.Writer) (int, error) { return o.Store.ExportAudit(w, format) },
+		func(n int) error { return o.Store.RecordAuditExport(by, format, n) })
 }
 
 // Sent reports whether what key names (a reminder, a delivery) was sent.
