@@ -232,6 +232,9 @@ func (b *Bot) Run(ctx context.Context) error {
 	if err := b.identify(ctx); err != nil {
 		return err
 	}
+	if err := b.checkNSGChannel(ctx); err != nil {
+		return err
+	}
 	if b.slack.SocketMode() {
 		return b.runSocket(ctx)
 	}

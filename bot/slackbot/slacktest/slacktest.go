@@ -85,6 +85,38 @@ type Server struct {
 	token    string
 	ws       http.HandlerFunc
 	onPost   func(form url.Values)
+	channels map[string]Channel // SetChannel
+}
+
+// Channel is what conversations.info and conversations.members say of a
+// channel (see SetChannel).
+type Channel struct {
+	// Public is a channel anyone in the workspace can join; Shared one
+	// shared with another workspace or organisation.
+	Public, Shared bool
+	// Members are the channel's members' user ids.
+	Members []string
+}
+
+// SetChannel sets what conversations.info and conversations.members
+// answer for channel id. A channel never set is private, unshared, and
+// has the bot as its only member.
+func (s *Server) SetChannel(id string, c Channel) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.channels == nil {
+		s.channels = map[string]Channel{}
+	}
+	s.channels[id] = c
+}
+
+func (s *Server) channel(id string) Channel {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if c, ok := s.channels[id]; ok {
+		return c
+	}
+	return Channel{Members: []string{BotUserID}}
 }
 
 // NewServer starts a double; Close stops it.
@@ -294,6 +326,17 @@ func (s *Server) answer(w http.ResponseWriter, c Call, ts string) {
 			msgs = append(msgs, msg)
 		}
 		WriteOK(w, map[string]any{"messages": msgs, "has_more": false})
+	case "conversations.info":
+		id := c.Param("channel")
+		ch := s.channel(id)
+		WriteOK(w, map[string]any{"channel": map[string]any{"id": id, "is_channel": ch.Public, "is_group": !ch.Public,
+			"is_private": !ch.Public, "is_shared": ch.Shared, "is_ext_shared": ch.Shared, "is_member": true}})
+	case "conversations.members":
+		members := s.channel(c.Param("channel")).Members
+		if members == nil {
+			members = []string{}
+		}
+		WriteOK(w, map[string]any{"members": members, "response_metadata": map[string]any{"next_cursor": ""}})
 	case "chat.postEphemeral":
 		WriteOK(w, map[string]any{"message_ts": "1255000000.000200"})
 	case "conversations.open":

@@ -1,0 +1,68 @@
+package slackbot
+
+import (
+	"context"
+	"errors"
+	"io"
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/hiec/hiecbot/bot/slackbot/slacktest"
+)
+
+// TestNSGChannelClosedToStaff: the bot will not run while its NSG
+// channel could let anyone but NSG staff read bidders' questions (a
+// public or shared channel, or a member who is not staff), and says what
+// to change; a private channel of staff and the bot passes.
+func TestNSGChannelClosedToStaff(t *testing.T) {
+	slackError := func(code string) func(w http.ResponseWriter, _ *http.Request, _ int) bool {
+		return func(w http.ResponseWriter, _ *http.Request, _ int) bool {
+			w.Header().Set("Content-Type", "application/json")
+			io.WriteString(w, `{"ok":false,"error":"`+code+`"}`)
+			return true
+		}
+	}
+	tests := []struct {
+		name    string
+		channel *slacktest.Channel
+		info    string // an error conversations.info answers
+		want    string // "" for none
+	}{
+		{"private, staff and the bot", &slacktest.Channel{Members: []string{slacktest.BotUserID, staffUser}}, "", ""},
+		{"never described: private, the bot alone", nil, "", ""},
+		{"public", &slacktest.Channel{Public: true, Members: []string{slacktest.BotUserID, staffUser}}, "", "is a public channel"},
+		{"shared", &slacktest.Channel{Shared: true, Members: []string{slacktest.BotUserID}}, "", "is shared with another workspace"},
+		{"a bidder among the members", &slacktest.Channel{Members: []string{slacktest.BotUserID, staffUser, bidderA}}, "", "not NSG staff (nsg.staff): " + bidderA},
+		{"no scope to look", nil, "missing_scope", "groups:read"},
+		{"the bot not in it", nil, "channel_not_found", "invite the bot"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f := newFixture(t)
+			if tt.channel != nil {
+				f.api.SetChannel(nsgChannel, *tt.channel)
+			}
+			if tt.info != "" {
+				f.api.On("conversations.info", slackError(tt.info))
+			}
+			ctx := context.Background()
+			if err := f.bot.identify(ctx); err != nil {
+				t.Fatal(err)
+			}
+			err := f.bot.checkNSGChannel(ctx)
+			switch {
+			case tt.want == "" && err != nil:
+				t.Errorf("checkNSGChannel = %v, want nil", err)
+			case tt.want != "" && (err == nil || !strings.Contains(err.Error(), tt.want) || !strings.Contains(err.Error(), nsgChannel)):
+				t.Errorf("checkNSGChannel = %v, want an error naming %s and saying %q", err, nsgChannel, tt.want)
+			}
+		})
+	}
+	// Run refuses to start on it, before taking any event.
+	f := newFixture(t)
+	f.api.SetChannel(nsgChannel, slacktest.Channel{Public: true})
+	if err := f.bot.Run(context.Background()); !errors.Is(err, ErrNSGChannelOpen) {
+		t.Errorf("Run with a public NSG channel = %v, want ErrNSGChannelOpen", err)
+	}
+}
