@@ -134,6 +134,10 @@ func (l *fileLog) RecordExport(by string, format store.Format, f store.Filter, r
 	return l.with(true, func(s *store.Store) error { return s.RecordExport(by, format, f, rows) })
 }
 
+func (l *fileLog) RecordView(by, what, id string, rows int) error {
+	return l.with(true, func(s *store.Store) error { return s.RecordView(by, what, id, rows) })
+}
+
 func (l *fileLog) RecordAuditExport(by string, format store.Format, entries int) error {
 	return l.with(true, func(s *store.Store) error { return s.RecordAuditExport(by, format, entries) })
 }

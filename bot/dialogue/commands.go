@@ -77,6 +77,9 @@ func (d *Desk) staffCommand(ctx context.Context, a Asker, name, rest string) (Re
 		if len(qs) == 0 {
 			return Reply{Kind: KindText, Private: true, Text: "No questions " + label + "."}, nil
 		}
+		if err := d.RecordView(a.UserID, "list of questions "+label, "", len(qs)); err != nil {
+			return Reply{}, err
+		}
 		var b strings.Builder
 		fmt.Fprintf(&b, "*%d %s %s*\n", len(qs), plural(len(qs), "question", "questions"), label)
 		writeQuestionList(&b, qs, 50)
@@ -85,6 +88,9 @@ func (d *Desk) staffCommand(ctx context.Context, a Asker, name, rest string) (Re
 		q, err := d.questions.Get(rest)
 		if err != nil {
 			return refused(err.Error()), nil
+		}
+		if err := d.RecordView(a.UserID, "show", q.ID, 1); err != nil {
+			return Reply{}, err
 		}
 		return Reply{Kind: KindText, Private: true, Text: QuestionText(q)}, nil
 	case "answer":
@@ -134,11 +140,18 @@ func (d *Desk) staffCommand(ctx context.Context, a Asker, name, rest string) (Re
 		if rest == "" {
 			return refused("Write the id: `/hiec history Q-0042`."), nil
 		}
-		h, err := d.History(rest)
+		q, err := d.questions.Get(rest)
 		if err != nil {
 			return refused(err.Error()), nil
 		}
-		return Reply{Kind: KindText, Private: true, Text: HistoryText(rest, h)}, nil
+		h, err := d.History(q.ID)
+		if err != nil {
+			return refused(err.Error()), nil
+		}
+		if err := d.RecordView(a.UserID, "history", q.ID, len(h)); err != nil {
+			return Reply{}, err
+		}
+		return Reply{Kind: KindText, Private: true, Text: HistoryText(q.ID, h)}, nil
 	case "export":
 		format, f, err := parseExport(rest, d.loc)
 		if err != nil {

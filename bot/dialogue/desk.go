@@ -54,6 +54,9 @@ type Log interface {
 	Publish(id string, w store.Wording, by string) (store.Question, error)
 	History(id string) ([]store.AuditEntry, error)
 	RecordExport(by string, format store.Format, f store.Filter, rows int) error
+	// RecordView records that by was shown bidders' questions (see
+	// store.Store.RecordView).
+	RecordView(by, what, id string, rows int) error
 	Escalate(id, by string) (store.Question, error)
 	SetFeedback(id, feedback string) (store.Question, error)
 	Export(w io.Writer, format store.Format, f store.Filter) (int, error)
@@ -676,6 +679,16 @@ func (d *Desk) Draft(id string) (store.Question, store.Clarification, error) {
 
 // History is the audit trail of a question, oldest first.
 func (d *Desk) History(id string) ([]store.AuditEntry, error) { return d.questions.History(id) }
+
+// RecordView records in the audit trail that staff member by was shown
+// bidders' questions in Slack: what (a list, a question, its history), of
+// question id when it is one, and how many rows. It is called before
+// they are shown. (The command line is for those who hold the store file
+// itself, which no trail can guard: its exports are recorded, its reads
+// are not.)
+func (d *Desk) RecordView(by, what, id string, rows int) error {
+	return d.questions.RecordView(by, what, id, rows)
+}
 
 // Timeline is the deadlines and milestones as of now.
 func (d *Desk) Timeline() []reminders.Milestone { return d.timeline(d.now()) }

@@ -40,3 +40,41 @@ func TestExportRecordedBeforeItLeaves(t *testing.T) {
 		t.Errorf("the trail holds %d entries (%v), want the one export", entries, err)
 	}
 }
+
+// refusingViews is a question log whose audit trail cannot take a view's
+// entry.
+type refusingViews struct{ *store.Store }
+
+func (refusingViews) RecordView(string, string, string, int) error {
+	return errors.New("record the view in the audit trail: disk full")
+}
+
+// TestStaffReadsRecorded: staff shown bidders' questions in Slack (the
+// list, a question, its history) leave an entry each on the audit trail,
+// made before they see them; when it cannot be made they see nothing.
+func TestStaffReadsRecorded(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	if _, err := f.desk.Ask(ctx, bidder, "May Acme Ltd partner with Newcastle University in our cluster?"); err != nil {
+		t.Fatal(err)
+	}
+	for i, cmd := range []string{"questions all", "show Q-0001", "history Q-0001"} {
+		if r, err := f.desk.Command(ctx, Asker{UserID: staffID}, cmd); err != nil || !strings.Contains(r.Text, "Q-0001") {
+			t.Fatalf("%s: %v, %q", cmd, err, r.Text)
+		}
+		if n, err := f.store.VerifyAudit(); err != nil || n != i+1 {
+			t.Errorf("after %s the trail holds %d entries (%v), want %d", cmd, n, err, i+1)
+		}
+	}
+	h, _ := f.store.History("Q-0001")
+	if len(h) != 2 || h[0].Action != store.ActionView || h[0].By != staffID || h[1].Changes[0].To != "history" {
+		t.Errorf("Q-0001's history: %+v", h)
+	}
+	d := New(f.engine, refusingViews{f.store}, Options{Staff: func(id string) bool { return id == staffID }})
+	for _, cmd := range []string{"questions all", "show Q-0001", "history Q-0001"} {
+		r, err := d.Command(ctx, Asker{UserID: staffID}, cmd)
+		if err == nil || strings.Contains(r.Text, "Newcastle") {
+			t.Errorf("%s with the trail refusing: %v, %q", cmd, err, r.Text)
+		}
+	}
+}

@@ -219,8 +219,16 @@ func TestFollowersAndPublication(t *testing.T) {
 	if got := f.seenBy("U0BIDDERC"); !strings.Contains(got, "NSG clarification C-001") || !strings.Contains(got, "may join as a partner") {
 		t.Errorf("a third bidder was not answered from the clarification:\n%s", got)
 	}
-	if n, err := f.store.VerifyAudit(); err != nil || n != 3 {
-		t.Errorf("audit: %d entries, %v; want follow, answer, publish", n, err)
+	if n, err := f.store.VerifyAudit(); err != nil || n != 5 {
+		t.Errorf("audit: %d entries, %v; want follow, the list and the question shown to staff, answer, publish", n, err)
+	}
+	h, _ := f.store.History("Q-0001")
+	var actions []string
+	for _, e := range h {
+		actions = append(actions, e.Action+" by "+e.By)
+	}
+	if got := strings.Join(actions, ", "); got != "follow by hiecbot, view by "+staffUser+", answer by "+staffUser+", publish by "+staffUser {
+		t.Errorf("Q-0001's history: %s", got)
 	}
 }
 

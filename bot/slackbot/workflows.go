@@ -186,6 +186,9 @@ func (b *Bot) nsgAction(ctx context.Context, cb *slack.InteractionCallback, act 
 	switch act.ActionID {
 	case actionNSGShow:
 		q, err := b.desk.Records().Get(act.Value)
+		if err == nil {
+			err = b.desk.RecordView(user, "show", q.ID, 1)
+		}
 		if err != nil {
 			reply(escape(err.Error()))
 			return

@@ -47,6 +47,7 @@ const (
 	ActionFollow   = "follow"    // a follower merged into a question awaiting the NSG
 	ActionEscalate = "escalate"  // a question passed to the NSG (by its asker or staff)
 	ActionBackup   = "backup"    // the store copied to a backup
+	ActionView     = "view"      // bidders' questions shown to staff (a list, a question, its history)
 	// ActionAuditExport is the audit trail itself exported.
 	ActionAuditExport = "audit-export"
 )
@@ -299,6 +300,21 @@ func (s *Store) RecordExport(by string, format Format, f Filter, rows int) error
 	})
 	if err != nil {
 		return fmt.Errorf("record the export in the audit trail of %s: %w", s.path, err)
+	}
+	return nil
+}
+
+// RecordView adds to the audit trail that by was shown bidders'
+// questions: what (a list, a question, its history), of question id when
+// it is one, and how many rows.
+func (s *Store) RecordView(by, what, id string, rows int) error {
+	now := s.clock()
+	err := s.db.Update(func(tx *bolt.Tx) error {
+		return appendAudit(tx, AuditEntry{By: strings.TrimSpace(by), Action: ActionView, Question: id,
+			Changes: []Change{{Field: "what", To: what}, {Field: "rows", To: strconv.Itoa(rows)}}}, now)
+	})
+	if err != nil {
+		return fmt.Errorf("record the view in the audit trail of %s: %w", s.path, err)
 	}
 	return nil
 }
