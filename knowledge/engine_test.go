@@ -470,3 +470,22 @@ func TestExplainSynonymsOnce(t *testing.T) {
 		}
 	}
 }
+
+// TestPhrasalVerbs checks that a phrasal verb, whose particle the search
+// drops ("down" of "turned down"), means what it means ("reject"), not
+// its bare verb: without lexicon/phrasal.txt the question below keeps
+// only "turn" and goes to the passage about turning.
+func TestPhrasalVerbs(t *testing.T) {
+	doc := writeFile(t, "rules.md", "# Taking turns\n\nSpeakers take turns in the order of the agenda; each turn lasts five minutes.\n\n"+
+		"# Rejection\n\nThe panel may reject an application that is late or incomplete.\n\n# Fees\n\nThe fee is 20 pounds.\n")
+	e := newTestEngine(t, Options{NoEmbedded: true, Sources: []string{doc}})
+	for _, q := range []string{"Can the panel turn down my application?", "Why was my application turned down?"} {
+		res := answer(t, e, q)
+		if len(res.Answers) == 0 || res.Answers[0].Citation != "rules.md: Rejection" {
+			t.Errorf("%q: answers %+v, want rules.md: Rejection first", q, res.Answers)
+		}
+	}
+	if res := answer(t, e, "When is my turn to speak?"); len(res.Answers) == 0 || res.Answers[0].Citation != "rules.md: Taking turns" {
+		t.Errorf("a turn without its particle: %+v", res.Answers)
+	}
+}

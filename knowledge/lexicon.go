@@ -51,6 +51,10 @@ type lexicon struct {
 	// "email address"): see unit.asking.
 	asking map[string]bool
 	maxCue int
+	// phrasal maps a phrasal verb, as its verb's stem and its particle
+	// joined by a space ("turn down"), to the phrases it means, as stem
+	// phrases (see lexicon/phrasal.txt).
+	phrasal map[string][]expansion
 	// prefixes holds every proper beginning, in whole words, of a phrase
 	// of expand, fillers and cues: a run of a question's words that is
 	// none of them is not extended further (see longest).
@@ -142,6 +146,7 @@ func loadEmbeddedLexicon(l *lexicon, full, words analysis.Analyzer) error {
 		{"lexicon/fillers.txt", func(n, t string) error { return l.addFillers(n, t, words) }},
 		{"lexicon/cues.txt", func(n, t string) error { return l.addCues(n, t, words) }},
 		{"lexicon/synonyms.txt", func(n, t string) error { return l.addSynonyms(n, t, full, "") }},
+		{"lexicon/phrasal.txt", func(n, t string) error { return l.addPhrasal(n, t, full) }},
 	} {
 		data, err := lexiconFS.ReadFile(f.name)
 		if err != nil {
@@ -287,6 +292,32 @@ func (l *lexicon) addSynonyms(name, text string, full analysis.Analyzer, scope s
 					l.addExpansion(p, expansion{phrase: q, scope: scope})
 				}
 			}
+		}
+		return nil
+	})
+}
+
+// addPhrasal reads phrasal verbs, one a line: "verb particle => a, b".
+func (l *lexicon) addPhrasal(name, text string, full analysis.Analyzer) error {
+	if l.phrasal == nil {
+		l.phrasal = map[string][]expansion{}
+	}
+	return lines(name, text, func(_ int, line string) error {
+		left, right, ok := strings.Cut(line, "=>")
+		verb := strings.Fields(strings.ToLower(left))
+		if !ok || len(verb) != 2 {
+			return fmt.Errorf("%q is not \"verb particle => phrases\"", line)
+		}
+		to, err := stemPhrases(right, full)
+		if err != nil {
+			return err
+		}
+		if len(to) == 0 {
+			return fmt.Errorf("%q names no searchable phrase after =>", line)
+		}
+		key := stem(verb[0]) + " " + verb[1]
+		for _, p := range to {
+			l.phrasal[key] = append(l.phrasal[key], expansion{phrase: p, stems: strings.Fields(p)})
 		}
 		return nil
 	})

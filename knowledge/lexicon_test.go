@@ -79,3 +79,29 @@ func TestColloquialTable(t *testing.T) {
 		}
 	}
 }
+
+// TestAddPhrasal checks the reading of phrasal verbs: the verb is keyed
+// by its stem and its particle as written; a line that is not "verb
+// particle => phrases" is an error naming it.
+func TestAddPhrasal(t *testing.T) {
+	full, _, err := newAnalyzers()
+	if err != nil {
+		t.Fatal(err)
+	}
+	l := newLexicon()
+	if err := l.addPhrasal("t", "# comment\nturn down => reject, refuse\n", full); err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, x := range l.phrasal["turn down"] {
+		got = append(got, x.phrase)
+	}
+	if !slices.Equal(got, []string{"reject", "refus"}) {
+		t.Errorf("turn down means %q", got)
+	}
+	for _, bad := range []string{"turn => reject", "turn down reject", "turn right down => reject", "turn down => of the"} {
+		if err := l.addPhrasal("t", "sign up => join\n"+bad+"\n", full); err == nil || !strings.Contains(err.Error(), "t: line 2") {
+			t.Errorf("addPhrasal(%q) = %v, want an error at line 2", bad, err)
+		}
+	}
+}

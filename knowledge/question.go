@@ -166,6 +166,19 @@ func (e *Engine) analyseQuestion(q string) analysed {
 		}
 		return false
 	}
+	// Phrasal verbs: the start of each verb followed by its particle,
+	// with what the two mean.
+	var phrasal map[int][]expansion
+	if len(e.lex.phrasal) > 0 {
+		for i := 0; i+1 < len(ws); i++ {
+			if x, ok := e.lex.phrasal[stem(texts[i])+" "+texts[i+1]]; ok && !inFiller(ws[i].start) {
+				if phrasal == nil {
+					phrasal = map[int][]expansion{}
+				}
+				phrasal[ws[i].start] = x
+			}
+		}
+	}
 	terms := tb.terms[:0]
 	for _, t := range termToks {
 		if !inFiller(t.Start) {
@@ -195,6 +208,14 @@ func (e *Engine) analyseQuestion(q string) analysed {
 			if held != nil {
 				// Shared: full slices, so that derive's appends copy.
 				u.alts, u.scopes = held.alts[:len(held.alts):len(held.alts)], held.scopes[:len(held.scopes):len(held.scopes)]
+			}
+			if x := phrasal[terms[i].start]; n == 1 && x != nil {
+				for _, p := range x {
+					if e.phraseDF(p.stems) > 0 {
+						// append copies: held's slices are full.
+						u.alts, u.scopes = append(u.alts, p.stems), append(u.scopes, "")
+					}
+				}
 			}
 			a.units = append(a.units, u)
 		}
