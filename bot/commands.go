@@ -412,6 +412,11 @@ func (cl *call) writeOut(what string, export func(w io.Writer) (int, error)) err
 		_, err := export(cl.Stdout)
 		return err
 	}
+	if cl.cfg != nil {
+		if err := store.NotStoreFile(cl.cfg.Storage.Path, cl.out); err != nil {
+			return usagef("--out %v", err)
+		}
+	}
 	var n int
 	err := store.WriteFile(cl.out, 0o600, func(w io.Writer) error {
 		var err error

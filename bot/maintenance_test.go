@@ -158,3 +158,37 @@ func TestBackupAndAuditExportAreAudited(t *testing.T) {
 		t.Errorf("audit verify: %v", r.err)
 	}
 }
+
+// TestOutputNeverOverTheStore: a backup or an export named onto the
+// question log's own files (the store, however written, its audit head
+// file, its admin folder) is refused, saying so, and the log is intact.
+func TestOutputNeverOverTheStore(t *testing.T) {
+	dir := project(t, "")
+	if r := hiecbot(t, dir, "Can our consortium recover VAT on equipment?\n", "chat"); r.err != nil {
+		t.Fatal(r.err)
+	}
+	if err := os.Symlink(filepath.Join(dir, "q.db"), filepath.Join(dir, "link.db")); err != nil {
+		t.Fatal(err)
+	}
+	in := func(name string) string { return filepath.Join(dir, name) }
+	for _, args := range [][]string{
+		{"backup", in("q.db")},
+		{"backup", dir + "/./q.db"},
+		{"backup", in("link.db")},
+		{"backup", in("q.db.audit-head")},
+		{"questions", "export", "--format", "csv", "--out", in("q.db")},
+		{"questions", "export", "--format", "csv", "--out", in("link.db")},
+		{"questions", "export", "--format", "csv", "--out", in("q.db.admin/x.csv")},
+	} {
+		r := hiecbot(t, dir, "", args...)
+		if r.err == nil || !strings.Contains(r.err.Error(), "one of the question log's own files") {
+			t.Errorf("%v: %v, want a refusal naming the store's files", args, r.err)
+		}
+	}
+	if r := hiecbot(t, dir, "", "questions", "list"); r.err != nil || !strings.Contains(r.stdout, "VAT on equipment") {
+		t.Errorf("the log after the refusals: %v\n%s", r.err, r.stdout)
+	}
+	if r := hiecbot(t, dir, "", "backup", in("copy.db")); r.err != nil {
+		t.Errorf("a backup to another file: %v", r.err)
+	}
+}

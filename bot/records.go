@@ -54,6 +54,9 @@ func openFile(path string, opts store.Options) (*store.Store, error) {
 //
 // A finished backup is recorded, by by, in the audit trail.
 func Backup(storePath, dst, by string) (int64, string, error) {
+	if err := store.NotStoreFile(storePath, dst); err != nil {
+		return 0, "", fmt.Errorf("back up to %w", err)
+	}
 	to := dst
 	if abs, err := filepath.Abs(dst); err == nil {
 		to = abs

@@ -1,10 +1,12 @@
 package store
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"os"
 	"path/filepath"
+	"strings"
 )
 
 // WriteFile is the one writer of export files: it writes through a
@@ -43,6 +45,46 @@ func WriteFile(path string, perm os.FileMode, write func(io.Writer) error) (err 
 	if d, derr := os.Open(filepath.Dir(path)); derr == nil {
 		_ = d.Sync()
 		d.Close()
+	}
+	return nil
+}
+
+// ErrStoreFile means an output file named is one of the store's own
+// files: writing there would replace the question log or its trail.
+var ErrStoreFile = errors.New("it is one of the question log's own files")
+
+// NotStoreFile returns an error when target names the store at
+// storePath, its audit head file, or anything in its admin folder (or
+// the folder itself), however the path is written (relative, through a
+// link); otherwise nil. Every command that writes a file a user names
+// (an export, a backup) asks it first.
+func NotStoreFile(storePath, target string) error {
+	own := []string{storePath, HeadFile(storePath), storePath + ".admin"}
+	abs := func(p string) string {
+		if a, err := filepath.Abs(p); err == nil {
+			p = a
+		}
+		if r, err := filepath.EvalSymlinks(p); err == nil {
+			return r
+		}
+		// Not there yet: its folder may be a link.
+		if d, err := filepath.EvalSymlinks(filepath.Dir(p)); err == nil {
+			return filepath.Join(d, filepath.Base(p))
+		}
+		return p
+	}
+	t := abs(target)
+	ti, terr := os.Stat(target)
+	for i, p := range own {
+		pa := abs(p)
+		inside := i == 2 && strings.HasPrefix(t, pa+string(filepath.Separator))
+		same := t == pa
+		if pi, err := os.Stat(p); err == nil && terr == nil && os.SameFile(pi, ti) {
+			same = true
+		}
+		if same || inside {
+			return fmt.Errorf("%s: %w (%s); name another file", target, ErrStoreFile, p)
+		}
 	}
 	return nil
 }
