@@ -320,10 +320,16 @@ func (s *Sender) deliver(ctx context.Context, e *entry) bool {
 	if unsure {
 		// It may have gone out: look before posting again.
 		var found bool
-		ts, found, err = s.p.Find(actx, m, m.CreatedAt.Add(-time.Minute))
+		ts, found, err = s.p.Find(actx, m, m.CreatedAt.Add(-lookBack))
 		if err == nil && found {
 			log.Info("outbox: found in Slack, sent before; not posting again", "ts", ts)
 			return s.sent(e, ts, log)
+		}
+		if err != nil {
+			// Whether it went out is still unknown: neither post it
+			// again (it may be there) nor give it up (it may not),
+			// whatever Slack said; look again later.
+			err = lookFailed{err}
 		}
 	}
 	if err == nil {
@@ -350,6 +356,22 @@ func (s *Sender) sent(e *entry, ts string, log *slog.Logger) bool {
 }
 
 type permanent interface{ Permanent() bool }
+
+// lookBack is how far before a message was queued the look in Slack for
+// it reaches: the bot's clock and Slack's may differ, and a look that
+// starts after the post was made would miss it and post it twice.
+const lookBack = 24 * time.Hour
+
+// lookFailed is a failed look in Slack for a message that may have been
+// posted: never permanent, for giving it up could lose it.
+type lookFailed struct{ err error }
+
+func (e lookFailed) Error() string {
+	return "look in Slack for it before posting again: " + e.err.Error()
+}
+func (e lookFailed) Unwrap() error   { return e.err }
+func (e lookFailed) Permanent() bool { return false }
+
 type retryAfter interface{ RetryAfter() time.Duration }
 
 func (s *Sender) failed(e *entry, err error, log *slog.Logger) bool {

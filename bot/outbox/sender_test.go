@@ -20,6 +20,9 @@ type poster struct {
 	posted map[string][]string // conversation → outbox ids
 	tries  map[string][]time.Time
 	finds  int
+	// findErr, when set, is Find's error on look n (from 1).
+	findErr func(n int) error
+	since   []time.Time // every look's since
 	// lost makes Send post the message with this text but fail, as when
 	// the answer is lost on the way back.
 	lost map[string]bool
@@ -46,10 +49,16 @@ func (p *poster) Send(_ context.Context, m store.Message) (string, error) {
 	return "ts-" + m.ID, nil
 }
 
-func (p *poster) Find(_ context.Context, m store.Message, _ time.Time) (string, bool, error) {
+func (p *poster) Find(_ context.Context, m store.Message, since time.Time) (string, bool, error) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	p.finds++
+	p.since = append(p.since, since)
+	if p.findErr != nil {
+		if err := p.findErr(p.finds); err != nil {
+			return "", false, err
+		}
+	}
 	for _, id := range p.posted[target(m)] {
 		if id == m.ID {
 			return "ts-" + m.ID, true, nil
@@ -282,6 +291,48 @@ func TestBackoffJitter(t *testing.T) {
 		}
 		if len(seen) < 10 {
 			t.Errorf("backoff(%d) has little jitter: %d values", attempts, len(seen))
+		}
+	}
+}
+
+// TestFailedLookIsRetried: when the look in Slack for a message that may
+// have been posted fails, even with an error Slack calls final (a
+// missing scope), the message is neither given up nor posted blindly: it
+// is looked for again, and goes out once. The look reaches a day back, so
+// a bot clock ahead of Slack's does not miss a post.
+func TestFailedLookIsRetried(t *testing.T) {
+	st := openStore(t)
+	p := newPoster()
+	p.fail = func(m store.Message, n int) error {
+		if n == 1 {
+			return testErr{msg: "HTTP 503"} // may have posted: look before the next try
+		}
+		return nil
+	}
+	p.findErr = func(n int) error {
+		if n <= 2 {
+			return testErr{msg: "conversations.history: missing_scope", permanent: true}
+		}
+		return nil
+	}
+	run(t, st, p, Options{})
+	queued, err := st.Enqueue(context.Background(), store.Message{Kind: "reminder", Channel: "C0BIDDERS", Text: "Bids due in 7 days."})
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := queued[0]
+	waitUntil(t, "the reminder sent", func() bool { return status(t, st, m.ID).Status == store.OutboxSent })
+	if n := p.count(m); n != 1 {
+		t.Errorf("posted %d times, want 1", n)
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.finds < 3 {
+		t.Errorf("looked %d times, want again after each failed look", p.finds)
+	}
+	for _, since := range p.since {
+		if since.After(m.CreatedAt.Add(-23 * time.Hour)) {
+			t.Errorf("looked since %v, less than a day before the message (%v)", since, m.CreatedAt)
 		}
 	}
 }

@@ -12,7 +12,7 @@ import (
 
 // leastScopes are the bot scopes hiecbot uses, no more: each is named
 // with what needs it in the manifests' header.
-var leastScopes = []string{"app_mentions:read", "channels:read", "chat:write", "commands", "files:write", "groups:read", "im:history", "im:write", "users:read"}
+var leastScopes = []string{"app_mentions:read", "channels:history", "channels:read", "chat:write", "commands", "files:write", "groups:history", "groups:read", "im:history", "im:write", "users:read"}
 
 // manifest is the part of a Slack app manifest the tests check.
 type manifest struct {
