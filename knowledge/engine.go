@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"unicode/utf8"
 
 	"github.com/blevesearch/bleve/v2/analysis"
 )
@@ -567,7 +568,7 @@ func (e *Engine) answer(question string, explain bool) (Result, error) {
 	}
 	w := newWork()
 	defer w.release()
-	q := e.analyseQuestion(e.known.correct(normalise(question)))
+	q := e.analyseQuestion(e.known.correct(normalise(analysedPart(question))))
 	e.derive(q.units)
 	e.weigh(q.units, w)
 	qu := e.query(q.units, q.asks)
@@ -629,6 +630,29 @@ func (e *Engine) answer(question string, explain bool) (Result, error) {
 		res.Explain = x
 	}
 	return res, nil
+}
+
+// maxAnalysed is how much of a question, in bytes, the pipeline reads: a
+// question is a sentence or a few, and one pasted whole from a document
+// or a run of keys would cost time in proportion to the square of its
+// words (a 1 MB one took 88 s). Result.Question keeps it whole, so the
+// NSG gets all of it.
+const maxAnalysed = 2000
+
+// analysedPart is the part of q the pipeline reads: all of it, or its first
+// maxAnalysed bytes cut at a space.
+func analysedPart(q string) string {
+	if len(q) <= maxAnalysed {
+		return q
+	}
+	cut := strings.LastIndexAny(q[:maxAnalysed], " \t\n")
+	if cut <= 0 {
+		cut = maxAnalysed
+		for cut > 0 && !utf8.RuneStart(q[cut]) {
+			cut--
+		}
+	}
+	return q[:cut]
 }
 
 func round2(x float64) float64 { return float64(int64(x*100+0.5)) / 100 }

@@ -489,3 +489,29 @@ func TestPhrasalVerbs(t *testing.T) {
 		t.Errorf("a turn without its particle: %+v", res.Answers)
 	}
 }
+
+// TestLongQuestion checks that a question pasted whole from somewhere (a
+// megabyte of words) is answered from its first part, at once, and kept
+// whole in the result for the log.
+func TestLongQuestion(t *testing.T) {
+	e := newTestEngine(t, Options{})
+	var b strings.Builder
+	b.WriteString("When are detailed bids due? ")
+	for i := 0; b.Len() < 1<<20; i++ {
+		fmt.Fprintf(&b, "w%dx ", i)
+	}
+	q := b.String()
+	res := answer(t, e, q)
+	if res.Question != strings.TrimSpace(q) || len(res.Answers) == 0 || res.Answers[0].Citation != "Guide, slide 17: Application process" {
+		t.Errorf("a 1 MB question: %d bytes kept, answers %+v", len(res.Question), res.Answers)
+	}
+	for _, tt := range []struct{ in, want string }{
+		{"short", "short"},
+		{strings.Repeat("ab ", 1000), strings.TrimSuffix(strings.Repeat("ab ", 666), " ")},
+		{strings.Repeat("é", 1500), strings.Repeat("é", 1000)},
+	} {
+		if got := analysedPart(tt.in); got != tt.want {
+			t.Errorf("analysedPart(%d bytes) = %d bytes, want %d", len(tt.in), len(got), len(tt.want))
+		}
+	}
+}

@@ -34,6 +34,13 @@ type vocabulary struct {
 	deletes map[string][]string // a word less one letter -> known words
 }
 
+// maxTypoLen is the length, in runes, of the longest word spelling
+// correction looks at, as a known word or as a question's: a longer one
+// is a code, a link or a run of keys, not a misspelt word, and its
+// deletions would cost the square of its length (a bidder's 40,000-letter
+// "word" took 2 GB).
+const maxTypoLen = 30
+
 func newVocabulary() *vocabulary {
 	return &vocabulary{words: make(map[string]struct{}), deletes: make(map[string][]string)}
 }
@@ -57,7 +64,8 @@ func (v *vocabulary) add(w string) {
 		return
 	}
 	v.words[w] = struct{}{}
-	if utf8.RuneCountInString(w) < minTypoLen-1 {
+	n := utf8.RuneCountInString(w)
+	if n < minTypoLen-1 || n > maxTypoLen {
 		return
 	}
 	for _, d := range deletions(w) {
@@ -92,7 +100,7 @@ func (v *vocabulary) correct(q string) string {
 	var b strings.Builder
 	last := 0
 	forEachWord(q, func(start, end int, w string) {
-		if utf8.RuneCountInString(w) < minTypoLen || utf8.RuneCountInString(base(w)) < minTypoLen-1 {
+		if n := utf8.RuneCountInString(w); n < minTypoLen || n > maxTypoLen+1 || utf8.RuneCountInString(base(w)) < minTypoLen-1 {
 			return
 		}
 		if _, ok := v.words[w]; ok {

@@ -1,6 +1,9 @@
 package knowledge
 
-import "testing"
+import (
+	"strings"
+	"testing"
+)
 
 func TestEditDistance1(t *testing.T) {
 	tests := []struct {
@@ -60,5 +63,26 @@ func TestWanted(t *testing.T) {
 	}
 	if !res.Confident {
 		t.Errorf("When are detailed bids due?: not confident")
+	}
+}
+
+// TestCorrectLongWords checks that a word too long to be a misspelt one
+// (a run of keys, a code) is left alone without the quadratic work of
+// its deletions, in a question or in a source.
+func TestCorrectLongWords(t *testing.T) {
+	v := newVocabulary()
+	v.addText("the guidance for applicants " + strings.Repeat("abcdefghij", 400))
+	if len(v.deletes) > 100 {
+		t.Errorf("a 4,000-letter word in a source made %d deletions", len(v.deletes))
+	}
+	long := strings.Repeat("klmnopqrst", 400)
+	q := "why is " + long + " guidence?"
+	var got string
+	allocs := testing.AllocsPerRun(1, func() { got = v.correct(q) })
+	if got != "why is "+long+" guidance?" {
+		t.Errorf("correct: the short misspelt word is not corrected, or the long one changed")
+	}
+	if allocs > 20 {
+		t.Errorf("correct made %.0f allocations for one long word, want a handful", allocs)
 	}
 }
