@@ -399,6 +399,8 @@ func (cfg *Config) checkFiles(ps *problems) {
 			ps.at(key, "%s %s: %v", what, path, err)
 		case fi.IsDir():
 			ps.at(key, "%s %s is a folder: name a Markdown or text file", what, path)
+		case !fi.Mode().IsRegular():
+			ps.at(key, "%s %s is not a regular file (%s): name a Markdown or text file", what, path, fi.Mode().Type())
 		case fi.Size() > MaxSourceSize:
 			ps.at(key, "%s %s is %s, larger than the %s a source file may be: split it, or check it is the document you meant", what, path, size(fi.Size()), size(MaxSourceSize))
 		}

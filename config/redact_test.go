@@ -91,4 +91,10 @@ func TestSizeLimits(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "huge.md") || !strings.Contains(err.Error(), "larger than the 16.0 MiB") {
 		t.Errorf("huge source: %v", err)
 	}
+	// A device reports no size and has no end.
+	os.WriteFile(cfgPath, []byte("knowledge:\n  sources: [/dev/zero]\n"), 0o600)
+	_, err = Load(cfgPath, nil)
+	if err == nil || !strings.Contains(err.Error(), "/dev/zero is not a regular file") {
+		t.Errorf("a device as a source: %v", err)
+	}
 }

@@ -9,6 +9,7 @@ import (
 	"reflect"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 )
 
@@ -110,6 +111,10 @@ func TestNewErrors(t *testing.T) {
 		{"FAQ without answer", Options{FAQ: writeFile(t, "faq.yaml", "- question: A?\n  answer: B.\n- question: When?\n")}, []string{"faq.yaml:3: ", "entry 2", "answer is missing"}},
 		{"FAQ text holding \": \" unquoted", Options{FAQ: writeFile(t, "faq.yaml", "- question: Re: bids?\n  answer: Soon.\n")}, []string{"faq.yaml", "not valid YAML", "in quotes"}},
 		{"empty FAQ", Options{FAQ: writeFile(t, "faq.yaml", "# nothing\n")}, []string{"faq.yaml", "no FAQ entries"}},
+		// Neither is opened: a device has no end, and a named pipe waits
+		// for a writer.
+		{"a device as a source", Options{Sources: []string{"/dev/zero"}}, []string{"/dev/zero", "not a regular file"}},
+		{"a named pipe as a source", Options{Sources: []string{fifo(t)}}, []string{"pipe.md", "not a regular file"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -125,6 +130,16 @@ func TestNewErrors(t *testing.T) {
 			}
 		})
 	}
+}
+
+// fifo makes a named pipe, pipe.md, that nothing writes to.
+func fifo(t *testing.T) string {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "pipe.md")
+	if err := syscall.Mkfifo(path, 0o600); err != nil {
+		t.Skipf("no named pipes here: %v", err)
+	}
+	return path
 }
 
 func TestMarkdownSource(t *testing.T) {

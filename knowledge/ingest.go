@@ -16,6 +16,7 @@ import (
 	"errors"
 	"fmt"
 	"html"
+	"io"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -56,24 +57,32 @@ type section struct {
 // UTF-16 with a byte-order mark is decoded; any other encoding is an error
 // that says how to fix it.
 func readText(path string, limit int64) (string, error) {
+	// Looked at before it is opened: opening a named pipe waits for a
+	// writer, and a device (/dev/zero) has no end.
+	st, err := os.Stat(path)
+	if err != nil {
+		return "", err
+	}
+	switch {
+	case st.IsDir():
+		return "", errors.New("is a folder, not a file")
+	case !st.Mode().IsRegular():
+		return "", fmt.Errorf("is not a regular file (%s): name a Markdown, HTML or text file", st.Mode().Type())
+	case st.Size() > limit:
+		return "", fmt.Errorf("is %d bytes, over the limit of %d bytes for one source: split it into several files", st.Size(), limit)
+	}
 	f, err := os.Open(path)
 	if err != nil {
 		return "", err
 	}
 	defer f.Close()
-	st, err := f.Stat()
+	// The limit holds however the file grows after its size was read.
+	data, err := io.ReadAll(io.LimitReader(f, limit+1))
 	if err != nil {
 		return "", err
 	}
-	if st.IsDir() {
-		return "", errors.New("is a folder, not a file")
-	}
-	if st.Size() > limit {
-		return "", fmt.Errorf("is %d bytes, over the limit of %d bytes for one source: split it into several files", st.Size(), limit)
-	}
-	data, err := os.ReadFile(path)
-	if err != nil {
-		return "", err
+	if int64(len(data)) > limit {
+		return "", fmt.Errorf("is over the limit of %d bytes for one source: split it into several files", limit)
 	}
 	return decodeText(data)
 }
