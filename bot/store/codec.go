@@ -248,7 +248,11 @@ func (d *decoder) optTime() *time.Time {
 // version reads the record's version: 1, 2 or 3.
 func (d *decoder) version() byte {
 	v := d.byte()
-	if d.err == nil && (v < 1 || v > recordVersion) {
+	switch {
+	case d.err != nil:
+	case v > recordVersion:
+		d.fail(fmt.Errorf("unsupported record version %d: a newer hiecbot (one that writes version %d records; this one reads 1 to %d) wrote it; run that version, or restore a backup this one wrote", v, v, recordVersion))
+	case v < 1:
 		d.fail(fmt.Errorf("unsupported record version %d", v))
 	}
 	return v

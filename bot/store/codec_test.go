@@ -51,7 +51,8 @@ func TestRecordCorrupt(t *testing.T) {
 		want string
 	}{
 		{"empty", nil, "record truncated"},
-		{"version", append([]byte{9}, good[1:]...), "unsupported record version 9"},
+		{"version", append([]byte{9}, good[1:]...), "unsupported record version 9: a newer hiecbot"},
+		{"version 0", append([]byte{0}, good[1:]...), "unsupported record version 0"},
 		{"truncated", good[:len(good)-3], "record truncated"},
 		{"trailing", append(append([]byte{}, good...), 0), "1 unexpected trailing bytes"},
 	}
