@@ -573,3 +573,25 @@ func TestStaffActionsAreAudited(t *testing.T) {
 		t.Errorf("VerifyAudit = %d, %v", n, err)
 	}
 }
+
+// TestHeadFileMustBeWritable: a store opened for writing whose audit head
+// file cannot be written is refused, saying so, rather than taking NSG
+// actions whose heads would then be dropped and later read as tampering.
+func TestHeadFileMustBeWritable(t *testing.T) {
+	path := testPath(t)
+	s := openTest(t, path, newClock())
+	s.Close()
+	// What root cannot write either: a folder where the file should be.
+	if err := os.Mkdir(HeadFile(path), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	_, err := Open(path, Options{})
+	if err == nil || !strings.Contains(err.Error(), "audit head file "+HeadFile(path)+" cannot be written") {
+		t.Fatalf("Open = %v, want a refusal naming the head file", err)
+	}
+	ro, err := Open(path, Options{ReadOnly: true})
+	if err != nil {
+		t.Fatalf("read-only Open = %v: reading needs no head file written", err)
+	}
+	ro.Close()
+}

@@ -193,6 +193,9 @@ func Open(path string, opts Options) (*Store, error) {
 		if err == nil {
 			err = catchUpHead(path, head)
 		}
+		if err == nil {
+			err = headWritable(path)
+		}
 		if err != nil {
 			db.Close()
 			return nil, fmt.Errorf("open store %s: %w", path, err)

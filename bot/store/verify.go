@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"maps"
 	"os"
+	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
@@ -527,6 +528,27 @@ func verifyHeads(dbPath string, hashes []string) error {
 		}
 	}
 	return nil
+}
+
+// headWritable makes sure the head file beside the store at dbPath can
+// be appended to, or, while there is none, created: the heads are
+// written after each commit, where a failure could only be dropped, and
+// would later read as tampering.
+func headWritable(dbPath string) error {
+	var f *os.File
+	path := HeadFile(dbPath)
+	_, err := os.Stat(path)
+	if err == nil {
+		f, err = os.OpenFile(path, os.O_WRONLY|os.O_APPEND, 0)
+	} else if errors.Is(err, os.ErrNotExist) {
+		if f, err = os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".probe-*"); err == nil {
+			defer os.Remove(f.Name())
+		}
+	}
+	if err != nil {
+		return fmt.Errorf("the audit head file %s cannot be written (%w): every NSG action's hash is appended to it; let the user running hiecbot write to it and its folder", path, err)
+	}
+	return f.Close()
 }
 
 // catchUpHead brings the head file up to the trail's head when it is
