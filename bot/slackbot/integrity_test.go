@@ -158,10 +158,10 @@ func TestAppHomeAndErrorsRevealNothing(t *testing.T) {
 
 // TestFollowersAndPublication: bidder B asks what bidder A's question,
 // already with the NSG, asks: B gets the reply any question passed on
-// gets, and learns nothing of A's question; staff see the group; A alone gets the private answer; at
-// publication the clarification, in the NSG's wording, goes to the
-// bidders' channel and by DM to both, and a third bidder is answered
-// from it at once.
+// gets, and learns nothing of A's question; staff see the group; A alone
+// gets the private answer; at publication the clarification, in the
+// NSG's wording, goes to the bidders' channel and by DM to both, and a
+// third bidder is answered from it at once.
 func TestFollowersAndPublication(t *testing.T) {
 	f := newFixtureWith(t, realEngine(t))
 	f.event(t, dmEvent("Ev0A1", bidderA, "We are Leeds and Acme: can a hospice join our cluster as a partner?"))
