@@ -397,11 +397,20 @@ func (cl *call) withRecords(write bool, fn func(r records) error) error {
 
 // actor is who the NSG action is recorded as: --by, or the user name on
 // this computer.
+// actor is who the audit trail names for a command-line action: --by
+// when given, with the user on this computer who typed it when that is
+// someone else, for --by is only what they wrote ("U045EF6GH (entered by
+// jsmith on the command line)"); else that user.
 func (cl *call) actor() string {
-	if who := strings.TrimSpace(cl.by); who != "" {
+	me := cl.username()
+	who := strings.TrimSpace(cl.by)
+	switch {
+	case who == "":
+		return me
+	case who == me || me == "NSG":
 		return who
 	}
-	return cl.username()
+	return who + " (entered by " + me + " on the command line)"
 }
 
 // writeOut writes an export to standard output or, with --out, to that

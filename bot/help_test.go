@@ -140,7 +140,7 @@ func TestTextMayStartWithDash(t *testing.T) {
 		t.Fatalf("answer: %v", r.err)
 	}
 	r = hiecbot(t, dir, "", "questions", "show", "--json", "Q-0001")
-	if !strings.Contains(r.stdout, `"nsg_answer": "-5% is not a rule"`) || !strings.Contains(r.stdout, `"answered_by": "J Smith"`) {
+	if !strings.Contains(r.stdout, `"nsg_answer": "-5% is not a rule"`) || !strings.Contains(r.stdout, `"answered_by": "J Smith (entered by nsg-officer on the command line)"`) {
 		t.Errorf("show:\n%s", r.stdout)
 	}
 	r = hiecbot(t, dir, "", "ask", "-", "can", "a", "university", "lead?")

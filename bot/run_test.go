@@ -217,7 +217,7 @@ func TestNSGWorkflow(t *testing.T) {
 		t.Errorf("the published clarification did not become knowledge, cited by its own number: %v\n%s", r.err, r.stdout)
 	}
 	r = hiecbot(t, dir, "", "questions", "history", "Q-0001")
-	if r.err != nil || !strings.Contains(r.stdout, "answer by nsg-officer") || !strings.Contains(r.stdout, "publish by J Smith as C-001") ||
+	if r.err != nil || !strings.Contains(r.stdout, "answer by nsg-officer") || !strings.Contains(r.stdout, "publish by J Smith (entered by nsg-officer on the command line) as C-001") ||
 		!strings.Contains(r.stdout, "published_question: Can our consortium recover VAT on equipment? → Can a consortium recover VAT?") {
 		t.Errorf("history: %v\n%s", r.err, r.stdout)
 	}
