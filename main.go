@@ -106,6 +106,12 @@ func serve(ctx context.Context, cfg *config.Config, log *slog.Logger) error {
 	if err != nil {
 		return fmt.Errorf("serve: %w", err)
 	}
+	// Nothing is sent until Slack has taken the token and the NSG channel
+	// is closed to all but NSG staff: owed notices name bidders.
+	if err := sb.Preflight(ctx); err != nil {
+		adminSrv.Close()
+		return err
+	}
 	sendCtx, stopSending := context.WithCancel(context.WithoutCancel(ctx))
 	defer stopSending()
 	sent := make(chan error, 1)

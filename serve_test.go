@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -13,6 +14,7 @@ import (
 	"time"
 
 	"github.com/hiec/hiecbot/bot/fakes"
+	"github.com/hiec/hiecbot/bot/slackbot"
 	"github.com/hiec/hiecbot/bot/slackbot/slacktest"
 	"github.com/hiec/hiecbot/bot/store"
 )
@@ -305,5 +307,44 @@ func TestServeSocketModeMetrics(t *testing.T) {
 		}
 	case <-time.After(15 * time.Second):
 		t.Fatal("serve did not stop")
+	}
+}
+
+// TestServeSendsNothingBeforeNSGChannelCheck: a notice owed from before
+// (queued in the outbox) is not posted while the NSG channel is still
+// being checked, nor at all when the check refuses the channel: serve
+// stops first, saying why.
+func TestServeSendsNothingBeforeNSGChannelCheck(t *testing.T) {
+	api := newSlack(t)
+	api.SetChannel("CNSG", slacktest.Channel{Public: true, Members: []string{slacktest.BotUserID, "UNSG"}})
+	api.On("conversations.info", func(w http.ResponseWriter, r *http.Request, n int) bool {
+		time.Sleep(time.Second) // a slow round trip
+		return false
+	})
+	// The look in Slack for what was owed at start finds nothing, so
+	// the notice would be posted at once.
+	api.On("conversations.history", func(w http.ResponseWriter, _ *http.Request, _ int) bool {
+		slacktest.WriteOK(w, map[string]any{"messages": []any{}, "has_more": false})
+		return true
+	})
+	dir := t.TempDir()
+	cfg := fmt.Sprintf("storage:\n  path: q.db\nslack:\n  bot_token: xoxb-test\n  signing_secret: s\n  listen: %q\n  api_url: %s/api/\nnsg:\n  staff: [UNSG]\n  channel: CNSG\nreminders:\n  channel: CBID\n", slacktest.FreeAddr(t), api.URL)
+	if err := os.WriteFile(filepath.Join(dir, "hiecbot.yaml"), []byte(cfg), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	st, err := store.Open(filepath.Join(dir, "q.db"), store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.Enqueue(context.Background(), store.Message{Kind: "nsg_notice", Channel: "CNSG", QuestionID: "Q-0001", Text: "Q-0001 from Acme Ltd (U123): Can our consortium recover VAT?"}); err != nil {
+		t.Fatal(err)
+	}
+	st.Close()
+	r := hiecbot(t, dir, "", "serve")
+	if !errors.Is(r.err, slackbot.ErrNSGChannelOpen) {
+		t.Errorf("serve with a public NSG channel = %v, want ErrNSGChannelOpen", r.err)
+	}
+	if calls := api.Calls("chat.postMessage"); len(calls) > 0 {
+		t.Errorf("posted %d messages (the first to %s) though the NSG channel was refused", len(calls), calls[0].Form.Get("channel"))
 	}
 }

@@ -15,8 +15,8 @@ import (
 // and quotes their question, which only that bidder and the NSG may see.
 var ErrNSGChannelOpen = errors.New("the NSG channel is not closed to NSG staff")
 
-// checkNSGChannel makes sure, before the bot posts a notice, that only
-// NSG staff can read the NSG channel: it is private, shared with no other
+// checkNSGChannel makes sure that only NSG staff can read the NSG
+// channel (Preflight runs it before anything is sent): it is private, shared with no other
 // workspace or organisation, and every member but the bot is one of
 // nsg.staff. It returns an error that says what to change otherwise.
 func (b *Bot) checkNSGChannel(ctx context.Context) error {

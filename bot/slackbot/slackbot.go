@@ -135,9 +135,12 @@ type Bot struct {
 	http          *http.Client
 	retry         []time.Duration
 
-	// botUserID is the bot's own user id, learnt from auth.test in Run.
+	// botUserID is the bot's own user id, learnt from auth.test in
+	// Preflight.
 	botUserID atomic.Pointer[string]
-	names     sync.Map // user id → display name ("" when unknown)
+	// preflighted says Preflight has passed.
+	preflighted atomic.Bool
+	names       sync.Map // user id → display name ("" when unknown)
 	// refs makes the opaque question references of bidders' buttons.
 	refs *refCodec
 	// sorry holds the event ids whose askers were told their question
@@ -229,10 +232,7 @@ func New(opts Options) (*Bot, error) {
 // cannot start (a bad token, an address in use) or the connection fails
 // for good.
 func (b *Bot) Run(ctx context.Context) error {
-	if err := b.identify(ctx); err != nil {
-		return err
-	}
-	if err := b.checkNSGChannel(ctx); err != nil {
+	if err := b.Preflight(ctx); err != nil {
 		return err
 	}
 	if b.slack.SocketMode() {
@@ -241,8 +241,29 @@ func (b *Bot) Run(ctx context.Context) error {
 	return b.runHTTP(ctx)
 }
 
+// Preflight checks, before the bot sends anything, the bot token
+// (auth.test, which also tells the bot its own user id, so it never
+// answers itself) and that only NSG staff can read the NSG channel (see
+// checkNSGChannel); then the Observer is told the bot is connected. serve
+// calls it before starting anything that posts; Run calls it unless it
+// has passed.
+func (b *Bot) Preflight(ctx context.Context) error {
+	if b.preflighted.Load() {
+		return nil
+	}
+	if err := b.identify(ctx); err != nil {
+		return err
+	}
+	if err := b.checkNSGChannel(ctx); err != nil {
+		return err
+	}
+	b.preflighted.Store(true)
+	b.observer.Connected()
+	return nil
+}
+
 // identify checks the bot token with auth.test and learns the bot's user
-// id, so the bot never answers itself.
+// id.
 func (b *Bot) identify(ctx context.Context) error {
 	var resp *slack.AuthTestResponse
 	err := b.call(ctx, "auth.test", func(ctx context.Context) (err error) {
@@ -255,7 +276,6 @@ func (b *Bot) identify(ctx context.Context) error {
 	id := resp.UserID
 	b.botUserID.Store(&id)
 	b.log.Info("connected to Slack", "team", resp.Team, "team_id", resp.TeamID, "bot_user", resp.UserID)
-	b.observer.Connected()
 	return nil
 }
 
