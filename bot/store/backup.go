@@ -37,7 +37,12 @@ func (s *Store) Check() error {
 	check := func(tx *bolt.Tx) error {
 		// tx.Check walks the pages in a goroutine of its own, where a
 		// page pointing outside the file would fault past the guard and
-		// crash the process: read every page here first, guarded.
+		// crash the process: walk the tree from the file first (the log
+		// is held still here), then read every key and value through the
+		// map, guarded.
+		if err := walkFile(s.path); err != nil {
+			return err
+		}
 		if err := s.touchAll(tx); err != nil {
 			return fmt.Errorf("the consistency check stopped at a page it could not read: %w", err)
 		}

@@ -380,35 +380,57 @@ func TestCheckWhileWriting(t *testing.T) {
 	}
 }
 
-// TestCheckFaultingPage: a leaf element pointing far past the end of the
-// file (a torn write, a careless edit) is found by the consistency check
-// as damage, never a fault that kills the process (bbolt walks the pages
-// in a goroutine of its own, beyond the store's guard).
+// TestCheckFaultingPage: a page that points far past the end of the
+// file (a torn write, a careless edit) is found as damage, by the open or
+// by the consistency check, never a fault or an allocation that kills the
+// process (bbolt's check walks the pages in a goroutine of its own,
+// beyond the store's guard, and allocates the freelist's count first).
 func TestCheckFaultingPage(t *testing.T) {
-	path, ps := logFile(t, 200)
-	data, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	leaf := 0
-	for id := 2; id < len(data)/ps; id++ {
-		if data[id*ps+8] == pageFlagLeaf && binary.LittleEndian.Uint64(data[id*ps:]) == uint64(id) {
-			leaf = id
-			break
+	far := make([]byte, 4)
+	binary.NativeEndian.PutUint32(far, 0x3ff00000)
+	// firstPage is the first page of the flags given, by its header.
+	firstPage := func(t *testing.T, data []byte, ps int, flag byte) int {
+		for id := 2; id < len(data)/ps; id++ {
+			if data[id*ps+8] == flag && binary.NativeEndian.Uint64(data[id*ps:]) == uint64(id) {
+				return id
+			}
 		}
+		t.Fatalf("no page of flags %#x", flag)
+		return 0
 	}
-	if leaf == 0 {
-		t.Fatal("no leaf page")
+	tests := []struct {
+		name   string
+		tamper func(t *testing.T, path string, data []byte, ps int)
+	}{
+		{"a leaf's key past the end", func(t *testing.T, path string, data []byte, ps int) {
+			overwrite(t, path, int64(firstPage(t, data, ps, pageFlagLeaf)*ps+16+4), far) // leaf element 0: flags, pos
+		}},
+		{"a branch's key past the end", func(t *testing.T, path string, data []byte, ps int) {
+			overwrite(t, path, int64(firstPage(t, data, ps, pageFlagBranch)*ps+16), far) // branch element 0: pos
+		}},
+		{"a freelist claiming more pages than the file", func(t *testing.T, path string, data []byte, ps int) {
+			fl := int64(currentMeta(t, path).freelist) * int64(ps)
+			overwrite(t, path, fl+10, []byte{0xFF, 0xFF})
+			huge := make([]byte, 8)
+			binary.NativeEndian.PutUint64(huge, 1<<34)
+			overwrite(t, path, fl+16, huge)
+		}},
 	}
-	// The first element's pos (after the 16-byte page header and its flags).
-	pos := make([]byte, 4)
-	binary.LittleEndian.PutUint32(pos, 0x3ff00000)
-	overwrite(t, path, int64(leaf*ps+16+4), pos)
-	s, err := Open(path, Options{ReadOnly: true})
-	if err != nil {
-		wantDamaged(t, err, path, "")
-		return
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			path, ps := logFile(t, 2000)
+			data, err := os.ReadFile(path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			tt.tamper(t, path, data, ps)
+			s, err := Open(path, Options{ReadOnly: true})
+			if err != nil {
+				wantDamaged(t, err, path, "")
+				return
+			}
+			defer s.Close()
+			wantDamaged(t, s.Check(), path, "")
+		})
 	}
-	defer s.Close()
-	wantDamaged(t, s.Check(), path, "")
 }

@@ -164,6 +164,21 @@ func preflight(path string) error {
 		if err := checkPage("freelist", m.freelist, pageFlagFreelist); err != nil {
 			return err
 		}
+		// Its count of free pages must fit in it: bbolt allocates that
+		// many before it reads them.
+		var h [pageHeaderSize + 8]byte
+		if _, err := f.ReadAt(h[:], int64(m.freelist)*pageSize); err != nil {
+			return damaged(path, "cannot read its freelist page %d: %v", m.freelist, err)
+		}
+		count, overflow := uint64(binary.NativeEndian.Uint16(h[10:])), uint64(binary.NativeEndian.Uint32(h[12:]))
+		extra := uint64(0)
+		if count == 0xFFFF { // the count is in the first element
+			count, extra = binary.NativeEndian.Uint64(h[pageHeaderSize:]), 1
+		}
+		room := (overflow + 1) * uint64(pageSize)
+		if m.freelist+overflow >= m.hw || overflow >= m.hw || count > (room-pageHeaderSize)/8-extra {
+			return damaged(path, "its freelist page %d claims %d free pages, more than it or the file can hold", m.freelist, count)
+		}
 	}
 	return nil
 }
@@ -274,4 +289,110 @@ func openGuarded(path string, bo *bolt.Options) (db *bolt.DB, err error) {
 		}
 	}()
 	return bolt.Open(path, 0o600, bo)
+}
+
+// walkFile reads, from the file and not through the map, every page of
+// the log's tree reachable from its current meta page (the pages bbolt's
+// check reads), and makes sure each element's key and value lie inside
+// its page and each child page inside the file. bbolt's check runs in a
+// goroutine of its own, where a read outside the map is a fault no guard
+// can catch; a page this walk finds bad is reported as damage instead.
+// The caller holds the log still (a read-only open, or the write lock).
+func walkFile(path string) error {
+	f, err := os.Open(path)
+	if err != nil {
+		return fmt.Errorf("check %s: %w", path, err)
+	}
+	defer f.Close()
+	m0, ok0 := readMeta(f, 0)
+	ps := int64(m0.pageSize)
+	if !ok0 || ps < minPageSize || ps > maxPageSize {
+		return nil // preflight, at open, judged the meta pages
+	}
+	m1, ok1 := readMeta(f, ps)
+	m := m0
+	if ok1 && m1.txid > m0.txid {
+		m = m1
+	}
+	bad := func(format string, args ...any) error {
+		return fmt.Errorf("%w: the consistency check found %s; %s", ErrDamaged, fmt.Sprintf(format, args...), damagedAdvice)
+	}
+	seen := map[uint64]bool{}
+	var visit func(id uint64, what string) error
+	// elements checks the elements of the page held in p (a page read
+	// from the file, or a bucket's inline page) and visits what they
+	// point to.
+	var elements func(p []byte, where string) error
+	elements = func(p []byte, where string) error {
+		if len(p) < pageHeaderSize {
+			return bad("%s too short for a page", where)
+		}
+		flags, count := binary.NativeEndian.Uint16(p[8:]), int(binary.NativeEndian.Uint16(p[10:]))
+		if flags != pageFlagBranch && flags != pageFlagLeaf {
+			return bad("%s has the flags %#x of no tree page", where, flags)
+		}
+		for i := range count {
+			at := pageHeaderSize + i*16
+			if at+16 > len(p) {
+				return bad("%s: element %d lies outside the page", where, i)
+			}
+			e := p[at : at+16]
+			if flags == pageFlagBranch {
+				pos, ksize := int(binary.NativeEndian.Uint32(e[0:])), int(binary.NativeEndian.Uint32(e[4:]))
+				if at+pos+ksize > len(p) || at+pos < 0 {
+					return bad("%s: element %d's key lies outside the page", where, i)
+				}
+				if err := visit(binary.NativeEndian.Uint64(e[8:]), where+" child"); err != nil {
+					return err
+				}
+				continue
+			}
+			eflags := binary.NativeEndian.Uint32(e[0:])
+			pos, ksize, vsize := int(binary.NativeEndian.Uint32(e[4:])), int(binary.NativeEndian.Uint32(e[8:])), int(binary.NativeEndian.Uint32(e[12:]))
+			if at+pos+ksize+vsize > len(p) || at+pos < 0 {
+				return bad("%s: element %d's key or value lies outside the page", where, i)
+			}
+			if eflags&1 == 0 { // not a bucket
+				continue
+			}
+			v := p[at+pos+ksize : at+pos+ksize+vsize]
+			if len(v) < 16 {
+				return bad("%s: element %d is a bucket without its header", where, i)
+			}
+			if root := binary.NativeEndian.Uint64(v); root != 0 {
+				if err := visit(root, where+" bucket"); err != nil {
+					return err
+				}
+			} else if err := elements(v[16:], where+" inline bucket"); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	visit = func(id uint64, what string) error {
+		if id < 2 || id >= m.hw {
+			return bad("a %s page %d outside the file's %d pages", what, id, m.hw)
+		}
+		if seen[id] {
+			return bad("page %d reached twice", id)
+		}
+		seen[id] = true
+		var h [pageHeaderSize]byte
+		if _, err := f.ReadAt(h[:], int64(id)*ps); err != nil {
+			return bad("page %d unreadable: %v", id, err)
+		}
+		if got := binary.NativeEndian.Uint64(h[0:]); got != id {
+			return bad("page %d holding the header of page %d", id, got)
+		}
+		overflow := uint64(binary.NativeEndian.Uint32(h[12:]))
+		if id+overflow >= m.hw {
+			return bad("page %d running past the end of the file", id)
+		}
+		p := make([]byte, int64(overflow+1)*ps)
+		if _, err := f.ReadAt(p, int64(id)*ps); err != nil {
+			return bad("page %d unreadable: %v", id, err)
+		}
+		return elements(p, fmt.Sprintf("page %d", id))
+	}
+	return visit(m.root, "root")
 }

@@ -158,6 +158,9 @@ func Open(path string, opts Options) (*Store, error) {
 		Timeout:      timeout,
 		ReadOnly:     opts.ReadOnly,
 		FreelistType: bolt.FreelistMapType,
+		// Read at open, under the guard, even read-only: else the first
+		// check reads it in a goroutine of bbolt's own (see Check).
+		PreLoadFreelist: true,
 	}
 	if bits.UintSize == 64 {
 		bo.InitialMmapSize = initialMmapSize
