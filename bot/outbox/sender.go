@@ -24,6 +24,7 @@ import (
 	"log/slog"
 	"math/rand/v2"
 	"sort"
+	"strings"
 	"sync"
 	"time"
 
@@ -363,14 +364,24 @@ type permanent interface{ Permanent() bool }
 const lookBack = 24 * time.Hour
 
 // lookFailed is a failed look in Slack for a message that may have been
-// posted: never permanent, for giving it up could lose it.
+// posted. It is retried, for giving it up could lose the message, unless
+// Slack said what would stop the post as well (the channel gone, the bot
+// out of it, the token refused): a missing history scope, say, is
+// retried until an operator grants it, or until MaxAge.
 type lookFailed struct{ err error }
 
 func (e lookFailed) Error() string {
 	return "look in Slack for it before posting again: " + e.err.Error()
 }
-func (e lookFailed) Unwrap() error   { return e.err }
-func (e lookFailed) Permanent() bool { return false }
+func (e lookFailed) Unwrap() error { return e.err }
+func (e lookFailed) Permanent() bool {
+	for _, code := range []string{"channel_not_found", "is_archived", "not_in_channel", "invalid_auth", "not_authed", "token_revoked", "token_expired", "account_inactive", "user_not_found"} {
+		if strings.Contains(e.err.Error(), code) {
+			return true
+		}
+	}
+	return false
+}
 
 type retryAfter interface{ RetryAfter() time.Duration }
 
@@ -381,7 +392,14 @@ func (s *Sender) failed(e *entry, err error, log *slog.Logger) bool {
 		return s.giveUp(e, err, log)
 	}
 	if age := s.now().Sub(m.CreatedAt); age > s.opts.MaxAge {
-		return s.giveUp(e, fmt.Errorf("still failing after %v, giving up: %w", age.Round(time.Minute), err), log)
+		var ra retryAfter
+		if errors.As(err, &ra) && ra.RetryAfter() > 0 {
+			// Rate limited: nothing was posted.
+			return s.giveUp(e, fmt.Errorf("still failing after %v, giving up: %w", age.Round(time.Minute), err), log)
+		}
+		// A timeout, a 5xx or a failed look: whether a try posted it is
+		// unknown.
+		return s.giveUp(e, fmt.Errorf("still failing after %v, giving up; an earlier try may have posted it, so look in Slack before sending it again: %w", age.Round(time.Minute), err), log)
 	}
 	var wait time.Duration
 	var ra retryAfter

@@ -336,3 +336,42 @@ func TestFailedLookIsRetried(t *testing.T) {
 		}
 	}
 }
+
+// TestFailedLookGivenUp: a look in Slack that fails for what would stop
+// the post too (the channel gone) gives the message up at once, posting
+// nothing; one still failing past MaxAge gives it up saying an earlier
+// try may have posted it, so staff look before sending it again.
+func TestFailedLookGivenUp(t *testing.T) {
+	for _, tt := range []struct {
+		name, findErr, want string
+		maxAge              time.Duration
+	}{
+		{"the channel gone", "conversations.history: channel_not_found", "channel_not_found", time.Hour},
+		{"past MaxAge", "conversations.history: missing_scope", "an earlier try may have posted it", time.Nanosecond},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			st := openStore(t)
+			p := newPoster()
+			p.fail = func(m store.Message, n int) error {
+				if n == 1 {
+					return testErr{msg: "HTTP 503"}
+				}
+				return nil
+			}
+			p.findErr = func(int) error { return testErr{msg: tt.findErr, permanent: true} }
+			run(t, st, p, Options{MaxAge: tt.maxAge})
+			queued, err := st.Enqueue(context.Background(), store.Message{Kind: "reminder", Channel: "C0BIDDERS", Text: "Bids due in 7 days."})
+			if err != nil {
+				t.Fatal(err)
+			}
+			m := queued[0]
+			waitUntil(t, "the reminder given up", func() bool { return status(t, st, m.ID).Status == store.OutboxFailed })
+			if got := status(t, st, m.ID).Error; !strings.Contains(got, tt.want) {
+				t.Errorf("failed with %q, want it to say %q", got, tt.want)
+			}
+			if n := p.count(m); n != 0 {
+				t.Errorf("posted %d times, want none", n)
+			}
+		})
+	}
+}
