@@ -1,11 +1,12 @@
 package dialogue
 
 import (
-	"bytes"
+	"bufio"
 	"context"
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"strconv"
 	"strings"
 
@@ -95,17 +96,31 @@ func (d *Desk) Export(w io.Writer, format store.Format, f store.Filter, by strin
 // recordedExport makes an export with write and records it with record
 // before a byte of it reaches w: bidders' questions never leave without
 // their export on the audit trail. When recording fails nothing is
-// written, and the error says so.
+// written, and the error says so. The export waits in a temporary file
+// of this user's (mode 0600, removed after), not in memory: an export
+// of every question may be large.
 func recordedExport(w io.Writer, write func(io.Writer) (int, error), record func(rows int) error) (int, error) {
-	var buf bytes.Buffer
-	n, err := write(&buf)
+	tmp, err := os.CreateTemp("", ".hiecbot-export-*")
+	if err != nil {
+		return 0, fmt.Errorf("export: %w", err)
+	}
+	defer os.Remove(tmp.Name())
+	defer tmp.Close()
+	bw := bufio.NewWriterSize(tmp, 64<<10)
+	n, err := write(bw)
+	if err == nil {
+		err = bw.Flush()
+	}
 	if err != nil {
 		return 0, err
 	}
 	if err := record(n); err != nil {
 		return 0, fmt.Errorf("%w; nothing was exported", err)
 	}
-	if _, err := w.Write(buf.Bytes()); err != nil {
+	if _, err := tmp.Seek(0, io.SeekStart); err != nil {
+		return 0, fmt.Errorf("export: %w", err)
+	}
+	if _, err := io.Copy(w, tmp); err != nil {
 		return n, fmt.Errorf("write the export (recorded in the audit trail): %w", err)
 	}
 	return n, nil
