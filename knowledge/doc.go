@@ -41,9 +41,9 @@
 //   - expand: each term or phrase of the lexicon gets its synonyms
 //     (lexicon/synonyms.txt, general English; a document's own file,
 //     scoped to that document) and the passages' other forms of its word
-//     ("applicant" for "application"); a phrasal verb, whose particle
-//     is a stop word, gets what it means ("turned down": "reject",
-//     lexicon/phrasal.txt), not only its bare verb;
+//     ("applicant" for "application"); a phrasal verb gets what it
+//     means ("turned down": "reject", lexicon/phrasal.txt), not only its
+//     bare verb (most particles are stop words, never searched);
 //   - weigh: each part of the question by its rarity (IDF); a part no
 //     passage mentions weighs the most. A word of conversation more than
 //     of documents ("get", "want", "happen") weighs less, by how much
