@@ -171,6 +171,15 @@ func TestOutputNeverOverTheStore(t *testing.T) {
 		t.Fatal(err)
 	}
 	in := func(name string) string { return filepath.Join(dir, name) }
+	// else_/link is a link to a folder beside the store (not Join, which
+	// would clean the ".." away).
+	else_ := t.TempDir()
+	if err := os.Mkdir(in("sub"), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink(in("sub"), filepath.Join(else_, "link")); err != nil {
+		t.Fatal(err)
+	}
 	for _, args := range [][]string{
 		{"backup", in("q.db")},
 		{"backup", dir + "/./q.db"},
@@ -179,6 +188,10 @@ func TestOutputNeverOverTheStore(t *testing.T) {
 		{"questions", "export", "--format", "csv", "--out", in("q.db")},
 		{"questions", "export", "--format", "csv", "--out", in("link.db")},
 		{"questions", "export", "--format", "csv", "--out", in("q.db.admin/x.csv")},
+		// ".." after a link is taken from the link's target, as the
+		// system takes it.
+		{"questions", "export", "--format", "csv", "--out", else_ + "/link/../q.db.admin/x.csv"},
+		{"backup", else_ + "/link/../q.db.audit-head"},
 	} {
 		r := hiecbot(t, dir, "", args...)
 		if r.err == nil || !strings.Contains(r.err.Error(), "one of the question log's own files") {

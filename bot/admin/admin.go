@@ -17,6 +17,7 @@ package admin
 import (
 	"errors"
 	"fmt"
+	"github.com/hiec/hiecbot/bot/store"
 	"net"
 	"os"
 	"path/filepath"
@@ -29,7 +30,7 @@ import (
 const maxSocketPath = 107
 
 // Dir is the admin socket's folder for the store at storePath.
-func Dir(storePath string) string { return storePath + ".admin" }
+func Dir(storePath string) string { return store.AdminDir(storePath) }
 
 // SocketPath is the admin socket of the bot whose store is at storePath.
 func SocketPath(storePath string) string { return filepath.Join(Dir(storePath), "socket") }

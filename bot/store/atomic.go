@@ -49,6 +49,10 @@ func WriteFile(path string, perm os.FileMode, write func(io.Writer) error) (err 
 	return nil
 }
 
+// AdminDir is the folder beside the store at path where a running bot
+// serves its admin socket.
+func AdminDir(path string) string { return path + ".admin" }
+
 // ErrStoreFile means an output file named is one of the store's own
 // files: writing there would replace the question log or its trail.
 var ErrStoreFile = errors.New("it is one of the question log's own files")
@@ -59,19 +63,27 @@ var ErrStoreFile = errors.New("it is one of the question log's own files")
 // link); otherwise nil. Every command that writes a file a user names
 // (an export, a backup) asks it first.
 func NotStoreFile(storePath, target string) error {
-	own := []string{storePath, HeadFile(storePath), storePath + ".admin"}
+	own := []string{storePath, HeadFile(storePath), AdminDir(storePath)}
+	// abs resolves p as the system would: links first, then "..", so
+	// "link/../x" is x beside link's target, not beside link. What does
+	// not exist yet is resolved from its longest existing beginning.
 	abs := func(p string) string {
-		if a, err := filepath.Abs(p); err == nil {
-			p = a
+		if !filepath.IsAbs(p) {
+			if wd, err := os.Getwd(); err == nil {
+				p = wd + string(filepath.Separator) + p // not Join: it would clean ".." first
+			}
 		}
-		if r, err := filepath.EvalSymlinks(p); err == nil {
-			return r
+		rest := ""
+		for q := p; ; {
+			if r, err := filepath.EvalSymlinks(q); err == nil {
+				return filepath.Join(r, rest)
+			}
+			i := strings.LastIndexByte(q, filepath.Separator)
+			if i <= 0 {
+				return filepath.Clean(p)
+			}
+			q, rest = q[:i], filepath.Join(q[i+1:], rest)
 		}
-		// Not there yet: its folder may be a link.
-		if d, err := filepath.EvalSymlinks(filepath.Dir(p)); err == nil {
-			return filepath.Join(d, filepath.Base(p))
-		}
-		return p
 	}
 	t := abs(target)
 	ti, terr := os.Stat(target)
