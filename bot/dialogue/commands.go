@@ -126,6 +126,9 @@ func (d *Desk) staffCommand(ctx context.Context, a Asker, name, rest string) (Re
 			if err != nil {
 				return refused(err.Error()), nil
 			}
+			if err := d.RecordView(a.UserID, "publication draft", q.ID, 1); err != nil {
+				return Reply{}, err
+			}
 			return Reply{Kind: KindPublishDraft, Private: true, Question: &q, Draft: &c,
 				Text: fmt.Sprintf("Publishing %s would post this to every bidder:\n%s\nPublish it as it stands with `/hiec publish %s as is`, or reword it first: `/hiec publish %s question: <text> answer: <text>` (either part may be left out).",
 					q.ID, DraftText(c), q.ID, q.ID)}, nil

@@ -58,20 +58,23 @@ func TestStaffReadsRecorded(t *testing.T) {
 	if _, err := f.desk.Ask(ctx, bidder, "May Acme Ltd partner with Newcastle University in our cluster?"); err != nil {
 		t.Fatal(err)
 	}
-	for i, cmd := range []string{"questions all", "show Q-0001", "history Q-0001"} {
+	if _, err := f.desk.AnswerQuestion(ctx, staffID, "Q-0001", "Yes, as a partner."); err != nil {
+		t.Fatal(err)
+	}
+	for i, cmd := range []string{"questions all", "show Q-0001", "history Q-0001", "publish Q-0001"} {
 		if r, err := f.desk.Command(ctx, Asker{UserID: staffID}, cmd); err != nil || !strings.Contains(r.Text, "Q-0001") {
 			t.Fatalf("%s: %v, %q", cmd, err, r.Text)
 		}
-		if n, err := f.store.VerifyAudit(); err != nil || n != i+1 {
-			t.Errorf("after %s the trail holds %d entries (%v), want %d", cmd, n, err, i+1)
+		if n, err := f.store.VerifyAudit(); err != nil || n != i+2 {
+			t.Errorf("after %s the trail holds %d entries (%v), want %d", cmd, n, err, i+2)
 		}
 	}
 	h, _ := f.store.History("Q-0001")
-	if len(h) != 2 || h[0].Action != store.ActionView || h[0].By != staffID || h[1].Changes[0].To != "history" {
+	if len(h) != 4 || h[1].Action != store.ActionView || h[1].By != staffID || h[2].Changes[0].To != "history" || h[3].Changes[0].To != "publication draft" {
 		t.Errorf("Q-0001's history: %+v", h)
 	}
 	d := New(f.engine, refusingViews{f.store}, Options{Staff: func(id string) bool { return id == staffID }})
-	for _, cmd := range []string{"questions all", "show Q-0001", "history Q-0001"} {
+	for _, cmd := range []string{"questions all", "show Q-0001", "history Q-0001", "publish Q-0001"} {
 		r, err := d.Command(ctx, Asker{UserID: staffID}, cmd)
 		if err == nil || strings.Contains(r.Text, "Newcastle") {
 			t.Errorf("%s with the trail refusing: %v, %q", cmd, err, r.Text)

@@ -197,6 +197,9 @@ func (b *Bot) nsgAction(ctx context.Context, cb *slack.InteractionCallback, act 
 	case actionNSGAnswer:
 		q, err := b.desk.Records().Get(act.Value)
 		if err == nil {
+			err = b.desk.RecordView(user, "answer form", q.ID, 1)
+		}
+		if err == nil {
 			err = b.openView(ctx, cb.TriggerID, answerModal(q, meta))
 		}
 		if err != nil {
@@ -205,6 +208,9 @@ func (b *Bot) nsgAction(ctx context.Context, cb *slack.InteractionCallback, act 
 		}
 	case actionNSGPublish:
 		q, c, err := b.desk.Draft(act.Value)
+		if err == nil {
+			err = b.desk.RecordView(user, "publication form", q.ID, 1)
+		}
 		if err == nil {
 			err = b.openView(ctx, cb.TriggerID, publishModal(q, c, meta))
 		}
