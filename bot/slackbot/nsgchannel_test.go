@@ -5,6 +5,7 @@ import (
 	"errors"
 	"io"
 	"net/http"
+	"slices"
 	"strings"
 	"testing"
 
@@ -34,6 +35,7 @@ func TestNSGChannelClosedToStaff(t *testing.T) {
 		{"public", &slacktest.Channel{Public: true, Members: []string{slacktest.BotUserID, staffUser}}, "", "is a public channel"},
 		{"shared", &slacktest.Channel{Shared: true, Members: []string{slacktest.BotUserID}}, "", "is shared with another workspace"},
 		{"a bidder among the members", &slacktest.Channel{Members: []string{slacktest.BotUserID, staffUser, bidderA}}, "", "not NSG staff (nsg.staff): " + bidderA},
+		{"a bidder on the second page of members", &slacktest.Channel{Members: append(slices.Repeat([]string{staffUser}, 250), bidderA)}, "", "not NSG staff (nsg.staff): " + bidderA},
 		{"no scope to look", nil, "missing_scope", "groups:read"},
 		{"the bot not in it", nil, "channel_not_found", "invite the bot"},
 	}

@@ -332,11 +332,20 @@ func (s *Server) answer(w http.ResponseWriter, c Call, ts string) {
 		WriteOK(w, map[string]any{"channel": map[string]any{"id": id, "is_channel": ch.Public, "is_group": !ch.Public,
 			"is_private": !ch.Public, "is_shared": ch.Shared, "is_ext_shared": ch.Shared, "is_member": true}})
 	case "conversations.members":
+		// Paged as Slack pages it: limit members at a time, and a cursor
+		// (here the offset) for the next page until there is none.
 		members := s.channel(c.Param("channel")).Members
-		if members == nil {
-			members = []string{}
+		from, _ := strconv.Atoi(c.Param("cursor"))
+		limit, _ := strconv.Atoi(c.Param("limit"))
+		if limit <= 0 {
+			limit = 100
 		}
-		WriteOK(w, map[string]any{"members": members, "response_metadata": map[string]any{"next_cursor": ""}})
+		from = min(max(from, 0), len(members))
+		to, next := min(from+limit, len(members)), ""
+		if to < len(members) {
+			next = strconv.Itoa(to)
+		}
+		WriteOK(w, map[string]any{"members": append([]string{}, members[from:to]...), "response_metadata": map[string]any{"next_cursor": next}})
 	case "chat.postEphemeral":
 		WriteOK(w, map[string]any{"message_ts": "1255000000.000200"})
 	case "conversations.open":
