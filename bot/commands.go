@@ -416,7 +416,7 @@ func (cl *call) actor() string {
 // writeOut writes an export to standard output or, with --out, to that
 // file (atomically, mode 0600), then says on standard error how many
 // of what it wrote there.
-func (cl *call) writeOut(what string, export func(w io.Writer) (int, error)) error {
+func (cl *call) writeOut(one, many string, export func(w io.Writer) (int, error)) error {
 	if cl.out == "" {
 		_, err := export(cl.Stdout)
 		return err
@@ -435,7 +435,7 @@ func (cl *call) writeOut(what string, export func(w io.Writer) (int, error)) err
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(cl.Stderr, "Exported %d %s to %s\n", n, what, cl.out)
+	fmt.Fprintf(cl.Stderr, "Exported %d %s to %s\n", n, pluralWord(n, one, many), cl.out)
 	return nil
 }
 
@@ -627,7 +627,7 @@ func runAuditExport(cl *call, _ []string) error {
 	}
 	// The export is recorded in the trail, so it writes to the log.
 	return cl.withRecords(true, func(r records) error {
-		return cl.writeOut("audit entries", func(w io.Writer) (int, error) { return r.ExportAudit(w, fm, cl.username()) })
+		return cl.writeOut("audit entry", "audit entries", func(w io.Writer) (int, error) { return r.ExportAudit(w, fm, cl.username()) })
 	})
 }
 
@@ -651,7 +651,7 @@ func runExport(cl *call, _ []string) error {
 	}
 	// An export is recorded in the audit trail, so it writes to the log.
 	return cl.withRecords(true, func(r records) error {
-		return cl.writeOut("questions", func(w io.Writer) (int, error) { return r.Export(w, fm, r.f, cl.username()) })
+		return cl.writeOut("question", "questions", func(w io.Writer) (int, error) { return r.Export(w, fm, r.f, cl.username()) })
 	})
 }
 
