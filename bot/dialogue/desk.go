@@ -650,8 +650,11 @@ func (d *Desk) PublishQuestion(ctx context.Context, by, id string, w store.Wordi
 		d.logger.Error("index clarification", "id", q.ID, "clarification", c.ID, "err", err)
 	}
 	d.background(func(ctx context.Context) {
-		d.announce(ctx, q.ID, c)
-		d.clarify(ctx, q, c)
+		// Its askers hear it only once every bidder can (see
+		// DeliverPending).
+		if d.announce(ctx, q.ID, c) {
+			d.clarify(ctx, q, c)
+		}
 	})
 	return q, nil
 }

@@ -46,6 +46,8 @@ type recorder struct {
 	published []store.Clarification
 	clarified []string // "user C-001"
 	fail      bool
+	// failPublish makes the post to every bidder fail.
+	failPublish bool
 }
 
 func (r *recorder) NotifyNSG(_ context.Context, q store.Question) error {
@@ -68,6 +70,9 @@ func (r *recorder) DeliverAnswer(_ context.Context, q store.Question) error {
 func (r *recorder) Publish(_ context.Context, c store.Clarification) error {
 	r.mu.Lock()
 	defer r.mu.Unlock()
+	if r.failPublish {
+		return errors.New("is_archived")
+	}
 	r.published = append(r.published, c)
 	return nil
 }
@@ -442,6 +447,39 @@ func TestDeliveryFailureIsRetriedAtStart(t *testing.T) {
 	}
 	if len(f.note.delivered) != 1 {
 		t.Errorf("delivered %d after recovery, want 1", len(f.note.delivered))
+	}
+}
+
+// TestAskersHearAfterEveryBidder: a clarification goes by DM to its
+// askers only once the post to every bidder has gone: when that post
+// fails, no asker hears it alone, and the next start makes up both.
+func TestAskersHearAfterEveryBidder(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	r, _ := f.desk.Ask(ctx, bidder, "Is VAT recoverable?")
+	if _, err := f.desk.AnswerQuestion(ctx, staffID, r.Question.ID, "Ask your finance team."); err != nil {
+		t.Fatal(err)
+	}
+	f.note.failPublish = true
+	if _, err := f.desk.PublishQuestion(ctx, staffID, r.Question.ID, store.Wording{}); err != nil {
+		t.Fatal(err)
+	}
+	f.desk.Wait()
+	if len(f.note.clarified) != 0 {
+		t.Errorf("the asker heard the clarification though the post to every bidder failed: %v", f.note.clarified)
+	}
+	if err := f.desk.DeliverPending(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if len(f.note.clarified) != 0 {
+		t.Errorf("at the next start, with the post still failing, the asker heard it: %v", f.note.clarified)
+	}
+	f.note.failPublish = false
+	if err := f.desk.DeliverPending(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if len(f.note.published) != 1 || len(f.note.clarified) != 1 {
+		t.Errorf("once the post works: published %d, clarified %d; want 1 and 1", len(f.note.published), len(f.note.clarified))
 	}
 }
 

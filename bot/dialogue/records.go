@@ -224,12 +224,13 @@ func (d *Desk) DeliverPending(ctx context.Context) error {
 		}
 		if q.Status == store.StatusPublished {
 			c := q.Clarified()
+			// Its askers hear it only once every bidder can: not before
+			// the post to the bidders' channel, nor without it.
 			if sent, err := d.ledger.Sent(announcedKey(q.ID)); err != nil {
 				return err
-			} else if !sent {
-				d.announce(ctx, q.ID, c)
+			} else if sent || d.announce(ctx, q.ID, c) {
+				d.clarify(ctx, q, c)
 			}
-			d.clarify(ctx, q, c)
 		}
 	}
 	return nil
@@ -243,12 +244,13 @@ func (d *Desk) deliver(ctx context.Context, q store.Question) {
 	d.mark(deliveredKey(q))
 }
 
-func (d *Desk) announce(ctx context.Context, id string, c store.Clarification) {
+func (d *Desk) announce(ctx context.Context, id string, c store.Clarification) bool {
 	if err := d.notifier.Publish(ctx, c); err != nil {
 		d.logger.Error("publish clarification", "id", id, "clarification", c.ID, "err", err)
-		return
+		return false
 	}
 	d.mark(announcedKey(id))
+	return true
 }
 
 // clarify sends the clarification by DM to everyone who asked question q

@@ -37,6 +37,9 @@ type Store interface {
 	MarkSent(id, ts string) error
 	Retry(id string, next time.Time, cause error) error
 	MarkFailed(id string, cause error, notices func(store.Message) []store.Message) error
+	// KeyStatus is the status of the message queued with key (see
+	// store.Message.After).
+	KeyStatus(key string) (status string, found bool, err error)
 }
 
 // Poster sends outbox messages.
@@ -308,6 +311,19 @@ func (s *Sender) deliver(ctx context.Context, e *entry) bool {
 	log := s.log.With("outbox_id", m.ID, "kind", m.Kind, "question", m.QuestionID)
 	if e.sentTS != "" {
 		return s.sent(e, e.sentTS, log)
+	}
+	if m.After != "" {
+		st, found, err := s.st.KeyStatus(m.After)
+		switch {
+		case err == nil && found && st == store.OutboxFailed:
+			return s.giveUp(e, fmt.Errorf("not sent, for the message it follows (%s) failed for good: a clarification reaches every bidder together, or no one", m.After), log)
+		case err != nil || found && st != store.OutboxSent:
+			// Not yet: look again soon, at no cost to its attempts.
+			s.mu.Lock()
+			e.due = s.now().Add(s.opts.Backoff)
+			s.mu.Unlock()
+			return false
+		}
 	}
 	actx, cancel := context.WithTimeout(ctx, s.opts.Timeout)
 	defer cancel()

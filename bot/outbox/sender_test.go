@@ -375,3 +375,65 @@ func TestFailedLookGivenUp(t *testing.T) {
 		})
 	}
 }
+
+// TestAfterWaitsForItsMessage: a message queued After another (a
+// clarification's DM after its post to every bidder) goes out only once
+// that one has, and not at all when that one fails for good.
+func TestAfterWaitsForItsMessage(t *testing.T) {
+	for _, tt := range []struct {
+		name     string
+		fail     func(n int) error // the channel post's try n
+		wantSent bool
+	}{
+		{"the post goes out at its third try", func(n int) error {
+			if n < 3 {
+				return testErr{msg: "rate limited", after: 20 * time.Millisecond}
+			}
+			return nil
+		}, true},
+		{"the post fails for good", func(int) error { return testErr{msg: "is_archived", permanent: true} }, false},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			st := openStore(t)
+			p := newPoster()
+			var postedAt, dmAt time.Time
+			p.fail = func(m store.Message, n int) error {
+				if m.Channel != "" {
+					if err := tt.fail(n); err != nil {
+						return err
+					}
+					postedAt = time.Now()
+					return nil
+				}
+				dmAt = time.Now()
+				return nil
+			}
+			run(t, st, p, Options{})
+			queued, err := st.Enqueue(context.Background(),
+				store.Message{Kind: "clarification", Key: "clarification|C-001", Channel: "C0BIDDERS", Text: "C-001"},
+				store.Message{Kind: "follower", Key: "clarified|C-001|U1", After: "clarification|C-001", User: "U1", Text: "C-001, for you"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			post, dm := queued[0], queued[1]
+			want := store.OutboxFailed
+			if tt.wantSent {
+				want = store.OutboxSent
+			}
+			waitUntil(t, "the DM and the post settled", func() bool {
+				return status(t, st, dm.ID).Status == want && status(t, st, post.ID).Status == want
+			})
+			p.mu.Lock()
+			posted, dmed := postedAt, dmAt
+			p.mu.Unlock()
+			switch {
+			case tt.wantSent && (p.count(dm) != 1 || dmed.Before(posted)):
+				t.Errorf("the DM went out %d times, at %v, the post at %v: want once, after", p.count(dm), dmed, posted)
+			case !tt.wantSent && p.count(dm) != 0:
+				t.Errorf("the DM went out though the post to every bidder failed")
+			case !tt.wantSent && !strings.Contains(status(t, st, dm.ID).Error, "every bidder together"):
+				t.Errorf("the DM failed with %q", status(t, st, dm.ID).Error)
+			}
+		})
+	}
+}

@@ -117,6 +117,11 @@ func clarifiedKey(id, user string) string { return "clarified|" + id + "|" + use
 func (b *Bot) followerMessage(user string, c store.Clarification) store.Message {
 	m := stored(kindFollower, followerText(c))
 	m.Key, m.User, m.QuestionID = clarifiedKey(c.ID, user), user, c.ID
+	if b.bidderChannel != "" {
+		// Only once every bidder has it: an asker hears no sooner, and
+		// no asker alone hears it if the post to every bidder fails.
+		m.After = clarificationKey(c.ID)
+	}
 	return m
 }
 

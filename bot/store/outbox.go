@@ -44,6 +44,10 @@ type Message struct {
 	// Key, when set, makes enqueueing idempotent: a second message with
 	// the same key is not queued (a reminder's ledger key, say).
 	Key string `json:"key,omitempty"`
+	// After, when set, is the Key of a message this one waits for: it
+	// is sent only once that one is, and fails if that one fails (a
+	// clarification's DMs wait for its post to every bidder).
+	After string `json:"after,omitempty"`
 	// Kind says what the message is: answer, nsg_notice, delivery,
 	// clarification, follower, reminder, export, staff_notice.
 	Kind string `json:"kind"`
@@ -451,6 +455,32 @@ func (s *Store) Outbox(f OutboxFilter) ([]Message, error) {
 		return nil, fmt.Errorf("read the outbox in %s: %w", s.path, err)
 	}
 	return out, nil
+}
+
+// KeyStatus is the status of the message queued with key: OutboxSent,
+// OutboxFailed or pending; found is false when none was.
+func (s *Store) KeyStatus(key string) (status string, found bool, err error) {
+	err = s.db.View(func(tx *bolt.Tx) error {
+		o, _ := openOutbox(tx)
+		if o.msgs == nil || o.keys == nil {
+			return nil
+		}
+		k := o.keys.Get([]byte(key))
+		if k == nil {
+			return nil
+		}
+		m, ok, err := o.read(k)
+		if err != nil || !ok {
+			return err
+		}
+		s.overlay(&m)
+		status, found = m.Status, true
+		return nil
+	})
+	if err != nil {
+		return "", false, fmt.Errorf("read the outbox in %s: %w", s.path, err)
+	}
+	return status, found, nil
 }
 
 // Pending returns every message not yet sent nor failed, with its file
