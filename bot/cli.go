@@ -248,7 +248,12 @@ func PrintReminders(w io.Writer, entries []reminders.Entry, loc *time.Location, 
 			fires = e.FiresAt.In(loc).Format("Mon 2 Jan 2006 15:04 -07:00")
 		}
 		sent := "no"
-		if e.Sent {
+		switch {
+		case e.Delivery == store.OutboxPending:
+			sent = "queued, not yet sent"
+		case strings.HasPrefix(e.Delivery, store.OutboxFailed):
+			sent = "FAILED" + strings.TrimPrefix(e.Delivery, store.OutboxFailed) // "FAILED: why"
+		case e.Sent:
 			sent = "yes"
 		}
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", fires, e.Kind, sent, e.Name)

@@ -675,7 +675,10 @@ func runReminders(cl *call, _ []string) error {
 			return usagef("--at: %v", err)
 		}
 	}
-	var sent reminders.SentLog
+	var (
+		sent reminders.SentLog
+		ob   outboxLister
+	)
 	if _, statErr := os.Stat(cfg.Storage.Path); statErr == nil {
 		r, closeRecords, err := OpenRecords(cfg.Storage.Path, false, cfg.Reminders.Location())
 		if err != nil {
@@ -683,10 +686,33 @@ func runReminders(cl *call, _ []string) error {
 		}
 		defer closeRecords()
 		sent = r
+		ob, _ = outboxOf(r)
 	}
 	entries, err := reminders.Entries(cfg.Reminders, sent, at)
 	if err != nil {
 		return err
+	}
+	// What became of each queued post: the ledger says only that it was
+	// queued, once.
+	if ob != nil {
+		msgs, err := ob.Outbox(store.OutboxFilter{})
+		if err != nil {
+			return err
+		}
+		byKey := map[string]store.Message{}
+		for _, m := range msgs {
+			if m.Key != "" {
+				byKey[m.Key] = m
+			}
+		}
+		for i, e := range entries {
+			if m, ok := byKey[store.ReminderKey(e.Key)]; ok && e.Sent {
+				entries[i].Delivery = m.Status
+				if m.Status == store.OutboxFailed {
+					entries[i].Delivery += ": " + m.Error
+				}
+			}
+		}
 	}
 	return PrintReminders(cl.Stdout, entries, loc, cl.json)
 }

@@ -11,9 +11,12 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/hiec/hiecbot/bot/fakes"
 	"github.com/hiec/hiecbot/bot/store"
+	"github.com/hiec/hiecbot/config"
+	"github.com/hiec/hiecbot/reminders"
 	bolt "go.etcd.io/bbolt"
 )
 
@@ -410,5 +413,42 @@ func TestPublishRefusedWithoutBiddersChannel(t *testing.T) {
 	r := hiecbot(t, dir, "", "questions", "show", "Q-0001")
 	if r.err != nil || !strings.Contains(r.stdout, "nsg_answered") || strings.Contains(r.stdout, "C-001") {
 		t.Errorf("after the refusals:\n%s%v", r.stdout, r.err)
+	}
+}
+
+// TestRemindersShowDelivery: a reminder queued once but failed for good
+// in the outbox shows as failed, with why, not as sent; one still queued
+// shows as queued.
+func TestRemindersShowDelivery(t *testing.T) {
+	dir := project(t, "")
+	if r := hiecbot(t, dir, "Is VAT recoverable?\n", "chat"); r.err != nil {
+		t.Fatal(r.err)
+	}
+	at := time.Date(2009, 8, 1, 9, 0, 0, 0, time.UTC)
+	entries, err := reminders.Entries(config.Default().Reminders, nil, at)
+	if err != nil || len(entries) < 2 {
+		t.Fatalf("entries: %v, %v", entries, err)
+	}
+	st, err := store.Open(filepath.Join(dir, "q.db"), store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range entries[:2] {
+		if err := st.PostOnce(context.Background(), e.Key, "C0BIDDERS", e.Name); err != nil {
+			t.Fatal(err)
+		}
+	}
+	pending, _ := st.Pending()
+	if err := st.MarkFailed(pending[0].ID, errors.New("is_archived"), nil); err != nil {
+		t.Fatal(err)
+	}
+	st.Close()
+	r := hiecbot(t, dir, "", "reminders", "--at", "2009-08-01")
+	if r.err != nil || !strings.Contains(r.stdout, "FAILED: is_archived") || !strings.Contains(r.stdout, "queued, not yet sent") {
+		t.Errorf("reminders:\n%s (%v)", r.stdout, r.err)
+	}
+	r = hiecbot(t, dir, "", "reminders", "--at", "2009-08-01", "--json")
+	if !strings.Contains(r.stdout, `"delivery": "failed: is_archived"`) {
+		t.Errorf("reminders --json:\n%s", r.stdout)
 	}
 }

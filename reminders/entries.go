@@ -27,8 +27,14 @@ type Entry struct {
 	// FiresAt is the reminder's fixed time for before, its next fire time
 	// for cron.
 	FiresAt time.Time `json:"fires_at"`
-	// Sent reports whether the ledger records the post at FiresAt.
+	// Sent reports whether the ledger records the post at FiresAt: with
+	// an outbox, that it was queued, exactly once.
 	Sent bool `json:"sent"`
+	// Key is the reminder's ledger key at FiresAt.
+	Key string `json:"-"`
+	// Delivery, when the caller knows it, is what became of the queued
+	// post: "queued", "sent" or "failed: why" (see store.Message).
+	Delivery string `json:"delivery,omitempty"`
 }
 
 // jsonTime is RFC 3339 with the offset always written as digits, so that
@@ -46,12 +52,13 @@ func (e Entry) MarshalJSON() ([]byte, error) {
 		return &s
 	}
 	return json.Marshal(struct {
-		Name    string  `json:"name"`
-		Kind    string  `json:"kind"`
-		Due     *string `json:"due"`
-		FiresAt *string `json:"fires_at"`
-		Sent    bool    `json:"sent"`
-	}{e.Name, e.Kind, stamp(e.Due), stamp(e.FiresAt), e.Sent})
+		Name     string  `json:"name"`
+		Kind     string  `json:"kind"`
+		Due      *string `json:"due"`
+		FiresAt  *string `json:"fires_at"`
+		Sent     bool    `json:"sent"`
+		Delivery string  `json:"delivery,omitempty"`
+	}{e.Name, e.Kind, stamp(e.Due), stamp(e.FiresAt), e.Sent, e.Delivery})
 }
 
 // Entries lists every reminder with its fire time as of at, sorted by
@@ -91,13 +98,13 @@ func entries(before []*oneShot, jobs []*cronJob, loc *time.Location, sent func(s
 		if err != nil {
 			return nil, fmt.Errorf("reminders: entries: is %q sent: %w", r.name, err)
 		}
-		out = append(out, Entry{Name: r.name, Kind: KindBefore, Due: r.due, FiresAt: r.fire, Sent: ok})
+		out = append(out, Entry{Name: r.name, Kind: KindBefore, Due: r.due, FiresAt: r.fire, Sent: ok, Key: r.key})
 	}
 	for _, j := range jobs {
 		e := Entry{Name: j.job.Name, Kind: KindCron}
 		if next := j.sched.Next(at); !next.IsZero() {
-			e.FiresAt = next.In(loc)
-			ok, err := sent(cronKey(j.job.Name, next))
+			e.FiresAt, e.Key = next.In(loc), cronKey(j.job.Name, next)
+			ok, err := sent(e.Key)
 			if err != nil {
 				return nil, fmt.Errorf("reminders: entries: is %q at %s sent: %w", j.job.Name, next.Format(time.RFC3339), err)
 			}

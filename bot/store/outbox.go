@@ -402,7 +402,7 @@ func (s *Store) PostOnce(ctx context.Context, key, channel, text string) error {
 		if tx.Bucket(bucketReminders).Get([]byte(key)) != nil {
 			return nil // already sent or queued
 		}
-		m := Message{Key: "reminder|" + key, Kind: "reminder", Channel: channel, Text: text, NotifyStaff: true}
+		m := Message{Key: ReminderKey(key), Kind: "reminder", Channel: channel, Text: text, NotifyStaff: true}
 		ok, err := enqueue(tx, s.clock(), &m)
 		if err != nil {
 			return err
@@ -637,3 +637,7 @@ func (s *Store) MarkFailed(id string, cause error, notices func(m Message) []Mes
 	})
 	return err
 }
+
+// ReminderKey is the outbox key of the post of the reminder whose ledger
+// key is key.
+func ReminderKey(key string) string { return "reminder|" + key }
