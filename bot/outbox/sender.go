@@ -24,7 +24,6 @@ import (
 	"log/slog"
 	"math/rand/v2"
 	"sort"
-	"strings"
 	"sync"
 	"time"
 
@@ -381,22 +380,21 @@ const lookBack = 24 * time.Hour
 
 // lookFailed is a failed look in Slack for a message that may have been
 // posted. It is retried, for giving it up could lose the message, unless
-// Slack said what would stop the post as well (the channel gone, the bot
-// out of it, the token refused): a missing history scope, say, is
+// the Poster's error says it would stop the post as well (BlocksPost: the
+// channel gone, the token refused): a missing history scope, say, is
 // retried until an operator grants it, or until MaxAge.
 type lookFailed struct{ err error }
+
+// blocksPost is a Poster's error that would refuse a post too.
+type blocksPost interface{ BlocksPost() bool }
 
 func (e lookFailed) Error() string {
 	return "look in Slack for it before posting again: " + e.err.Error()
 }
 func (e lookFailed) Unwrap() error { return e.err }
 func (e lookFailed) Permanent() bool {
-	for _, code := range []string{"channel_not_found", "is_archived", "not_in_channel", "invalid_auth", "not_authed", "token_revoked", "token_expired", "account_inactive", "user_not_found"} {
-		if strings.Contains(e.err.Error(), code) {
-			return true
-		}
-	}
-	return false
+	var b blocksPost
+	return errors.As(e.err, &b) && b.BlocksPost()
 }
 
 type retryAfter interface{ RetryAfter() time.Duration }

@@ -83,11 +83,13 @@ type testErr struct {
 	msg       string
 	permanent bool
 	after     time.Duration
+	blocks    bool // would refuse a post too (see blocksPost)
 }
 
 func (e testErr) Error() string             { return e.msg }
 func (e testErr) Permanent() bool           { return e.permanent }
 func (e testErr) RetryAfter() time.Duration { return e.after }
+func (e testErr) BlocksPost() bool          { return e.blocks }
 
 func run(t *testing.T, st *store.Store, p Poster, opts Options) *Sender {
 	t.Helper()
@@ -344,10 +346,11 @@ func TestFailedLookIsRetried(t *testing.T) {
 func TestFailedLookGivenUp(t *testing.T) {
 	for _, tt := range []struct {
 		name, findErr, want string
+		blocks              bool
 		maxAge              time.Duration
 	}{
-		{"the channel gone", "conversations.history: channel_not_found", "channel_not_found", time.Hour},
-		{"past MaxAge", "conversations.history: missing_scope", "an earlier try may have posted it", time.Nanosecond},
+		{"the channel gone", "conversations.history: channel_not_found", "channel_not_found", true, time.Hour},
+		{"past MaxAge", "conversations.history: missing_scope", "an earlier try may have posted it", false, time.Nanosecond},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			st := openStore(t)
@@ -358,7 +361,7 @@ func TestFailedLookGivenUp(t *testing.T) {
 				}
 				return nil
 			}
-			p.findErr = func(int) error { return testErr{msg: tt.findErr, permanent: true} }
+			p.findErr = func(int) error { return testErr{msg: tt.findErr, permanent: true, blocks: tt.blocks} }
 			run(t, st, p, Options{MaxAge: tt.maxAge})
 			queued, err := st.Enqueue(context.Background(), store.Message{Kind: "reminder", Channel: "C0BIDDERS", Text: "Bids due in 7 days."})
 			if err != nil {

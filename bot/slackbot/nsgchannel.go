@@ -16,9 +16,10 @@ import (
 var ErrNSGChannelOpen = errors.New("the NSG channel is not closed to NSG staff")
 
 // checkNSGChannel makes sure that only NSG staff can read the NSG
-// channel (Preflight runs it before anything is sent): it is private, shared with no other
-// workspace or organisation, and every member but the bot is one of
-// nsg.staff. It returns an error that says what to change otherwise.
+// channel (Preflight runs it before anything is sent): it is private,
+// shared with no other workspace or organisation, and every member but
+// the bot is one of nsg.staff. It returns an error that says what to
+// change otherwise.
 func (b *Bot) checkNSGChannel(ctx context.Context) error {
 	if b.nsgChannel == "" {
 		return nil

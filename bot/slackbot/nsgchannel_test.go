@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/hiec/hiecbot/bot/slackbot/slacktest"
+	"github.com/slack-go/slack"
 )
 
 // TestNSGChannelClosedToStaff: the bot will not run while its NSG
@@ -66,5 +67,19 @@ func TestNSGChannelClosedToStaff(t *testing.T) {
 	f.api.SetChannel(nsgChannel, slacktest.Channel{Public: true})
 	if err := f.bot.Run(context.Background()); !errors.Is(err, ErrNSGChannelOpen) {
 		t.Errorf("Run with a public NSG channel = %v, want ErrNSGChannelOpen", err)
+	}
+}
+
+// TestClassifyBlocksPost: a Slack error that would refuse any post to the
+// conversation says so (the outbox then gives up a failed look at once);
+// one that refuses only the method, such as a missing history scope, does
+// not.
+func TestClassifyBlocksPost(t *testing.T) {
+	for code, want := range map[string]bool{"channel_not_found": true, "is_archived": true, "invalid_auth": true, "missing_scope": false, "ratelimited": false} {
+		var bp interface{ BlocksPost() bool }
+		err := classify("conversations.history", slack.SlackErrorResponse{Err: code})
+		if !errors.As(err, &bp) || bp.BlocksPost() != want {
+			t.Errorf("%s: BlocksPost = %v, want %v", code, bp != nil && bp.BlocksPost(), want)
+		}
 	}
 }

@@ -275,12 +275,21 @@ type sendError struct {
 	err        error
 	permanent  bool
 	retryAfter time.Duration
+	// blocks says Slack refused for what would refuse a post too (the
+	// conversation gone, the bot out of it, the token refused), not for
+	// the method alone (a missing history scope).
+	blocks bool
 }
 
 func (e *sendError) Error() string             { return e.err.Error() }
 func (e *sendError) Unwrap() error             { return e.err }
 func (e *sendError) Permanent() bool           { return e.permanent }
 func (e *sendError) RetryAfter() time.Duration { return e.retryAfter }
+func (e *sendError) BlocksPost() bool          { return e.blocks }
+
+// blockingCodes are the Slack errors that refuse any post to the
+// conversation, whatever the method that met them.
+var blockingCodes = []string{"channel_not_found", "is_archived", "not_in_channel", "invalid_auth", "not_authed", "token_revoked", "token_expired", "account_inactive", "user_not_found"}
 
 func classify(method string, err error) error {
 	if err == nil {
@@ -302,6 +311,7 @@ func classify(method string, err error) error {
 	}
 	var se slack.SlackErrorResponse
 	e.permanent = errors.As(err, &se)
+	e.blocks = e.permanent && slices.Contains(blockingCodes, se.Err)
 	return e
 }
 
