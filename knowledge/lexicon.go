@@ -55,6 +55,9 @@ type lexicon struct {
 	// joined by a space ("turn down"), to the phrases it means, as stem
 	// phrases (see lexicon/phrasal.txt).
 	phrasal map[string][]expansion
+	// particles are the particles of phrasal: a word not followed by one
+	// begins no phrasal verb, and is not stemmed to find out.
+	particles map[string]bool
 	// prefixes holds every proper beginning, in whole words, of a phrase
 	// of expand, fillers and cues: a run of a question's words that is
 	// none of them is not extended further (see longest).
@@ -300,7 +303,7 @@ func (l *lexicon) addSynonyms(name, text string, full analysis.Analyzer, scope s
 // addPhrasal reads phrasal verbs, one a line: "verb particle => a, b".
 func (l *lexicon) addPhrasal(name, text string, full analysis.Analyzer) error {
 	if l.phrasal == nil {
-		l.phrasal = map[string][]expansion{}
+		l.phrasal, l.particles = map[string][]expansion{}, map[string]bool{}
 	}
 	return lines(name, text, func(_ int, line string) error {
 		left, right, ok := strings.Cut(line, "=>")
@@ -316,6 +319,7 @@ func (l *lexicon) addPhrasal(name, text string, full analysis.Analyzer) error {
 			return fmt.Errorf("%q names no searchable phrase after =>", line)
 		}
 		key := stem(verb[0]) + " " + verb[1]
+		l.particles[verb[1]] = true
 		for _, p := range to {
 			l.phrasal[key] = append(l.phrasal[key], expansion{phrase: p, stems: strings.Fields(p)})
 		}

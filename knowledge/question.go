@@ -171,6 +171,9 @@ func (e *Engine) analyseQuestion(q string) analysed {
 	var phrasal map[int][]expansion
 	if len(e.lex.phrasal) > 0 {
 		for i := 0; i+1 < len(ws); i++ {
+			if !e.lex.particles[texts[i+1]] {
+				continue
+			}
 			if x, ok := e.lex.phrasal[stem(texts[i])+" "+texts[i+1]]; ok && !inFiller(ws[i].start) {
 				if phrasal == nil {
 					phrasal = map[int][]expansion{}
