@@ -151,6 +151,14 @@ func (s *Store) flushMarks() {
 }
 
 // overlay shows marks not yet committed in what the store reads.
+// marked reports whether message n is marked sent and the mark not yet
+// committed.
+func (s *Store) marked(n uint64) bool {
+	s.marks.mu.Lock()
+	defer s.marks.mu.Unlock()
+	return s.marks.m[n] != nil
+}
+
 func (s *Store) overlay(m *Message) {
 	n, ok := parseMessageID(m.ID)
 	if !ok {

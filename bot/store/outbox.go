@@ -466,15 +466,17 @@ func (s *Store) KeyStatus(key string) (status string, found bool, err error) {
 			return nil
 		}
 		k := o.keys.Get([]byte(key))
-		if k == nil {
+		if k == nil || o.msgs.Get(k) == nil {
 			return nil
 		}
-		m, ok, err := o.read(k)
-		if err != nil || !ok {
+		st, err := o.readState(k) // the state alone: not the message's blocks
+		if err != nil {
 			return err
 		}
-		s.overlay(&m)
-		status, found = m.Status, true
+		status, found = st.Status, true
+		if s.marked(binary.BigEndian.Uint64(k)) {
+			status = OutboxSent
+		}
 		return nil
 	})
 	if err != nil {

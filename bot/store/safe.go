@@ -111,30 +111,9 @@ func preflight(path string) error {
 	if size < 2*minPageSize {
 		return damaged(path, "the file is %d bytes, too short to be a question log (truncated?)", size)
 	}
-	m0, ok0 := readMeta(f, 0)
-	pageSize := int64(m0.pageSize)
-	if !ok0 {
-		// Page 0 is damaged: find page 1 by trying each page size.
-		for ps := int64(minPageSize); ps <= maxPageSize && ps < size; ps *= 2 {
-			if m, ok := readMeta(f, ps); ok && int64(m.pageSize) == ps {
-				pageSize = ps
-				break
-			}
-		}
-		if pageSize == 0 {
-			return damaged(path, "neither of its two header (meta) pages is valid, so it is not a question log or it was overwritten")
-		}
-	}
-	if pageSize < minPageSize || pageSize > maxPageSize || pageSize&(pageSize-1) != 0 {
-		return damaged(path, "its header gives an impossible page size %d", pageSize)
-	}
-	m1, ok1 := readMeta(f, pageSize)
-	m, ok := m0, ok0
-	if ok1 && (!ok0 || m1.txid > m0.txid) {
-		m, ok = m1, true
-	}
-	if !ok || int64(m.pageSize) != pageSize {
-		return damaged(path, "its header (meta) pages are not valid")
+	m, pageSize, err := latestMeta(path, f, size)
+	if err != nil {
+		return err
 	}
 	if want := int64(m.hw) * pageSize; m.hw < 2 || size < want || want/pageSize != int64(m.hw) {
 		return damaged(path, "the file is %d bytes but its header says it holds %d pages of %d bytes (%d bytes): it was truncated", size, m.hw, pageSize, want)
@@ -181,6 +160,38 @@ func preflight(path string) error {
 		}
 	}
 	return nil
+}
+
+// latestMeta finds the log's page size and the meta page bbolt will use
+// (the valid one of the later transaction), from the file of size bytes;
+// an error says, as damage, why there is none.
+func latestMeta(path string, f io.ReaderAt, size int64) (metaPage, int64, error) {
+	m0, ok0 := readMeta(f, 0)
+	pageSize := int64(m0.pageSize)
+	if !ok0 {
+		// Page 0 is damaged: find page 1 by trying each page size.
+		for ps := int64(minPageSize); ps <= maxPageSize && ps < size; ps *= 2 {
+			if m, ok := readMeta(f, ps); ok && int64(m.pageSize) == ps {
+				pageSize = ps
+				break
+			}
+		}
+		if pageSize == 0 {
+			return metaPage{}, 0, damaged(path, "neither of its two header (meta) pages is valid, so it is not a question log or it was overwritten")
+		}
+	}
+	if pageSize < minPageSize || pageSize > maxPageSize || pageSize&(pageSize-1) != 0 {
+		return metaPage{}, 0, damaged(path, "its header gives an impossible page size %d", pageSize)
+	}
+	m1, ok1 := readMeta(f, pageSize)
+	m, ok := m0, ok0
+	if ok1 && (!ok0 || m1.txid > m0.txid) {
+		m, ok = m1, true
+	}
+	if !ok || int64(m.pageSize) != pageSize {
+		return metaPage{}, 0, damaged(path, "its header (meta) pages are not valid")
+	}
+	return m, pageSize, nil
 }
 
 // createNew makes a new, empty bbolt file at path without ever leaving an
@@ -304,15 +315,13 @@ func walkFile(path string) error {
 		return fmt.Errorf("check %s: %w", path, err)
 	}
 	defer f.Close()
-	m0, ok0 := readMeta(f, 0)
-	ps := int64(m0.pageSize)
-	if !ok0 || ps < minPageSize || ps > maxPageSize {
-		return nil // preflight, at open, judged the meta pages
+	fi, err := f.Stat()
+	if err != nil {
+		return fmt.Errorf("check %s: %w", path, err)
 	}
-	m1, ok1 := readMeta(f, ps)
-	m := m0
-	if ok1 && m1.txid > m0.txid {
-		m = m1
+	m, ps, err := latestMeta(path, f, fi.Size())
+	if err != nil {
+		return err
 	}
 	bad := func(format string, args ...any) error {
 		return fmt.Errorf("%w: the consistency check found %s; %s", ErrDamaged, fmt.Sprintf(format, args...), damagedAdvice)
