@@ -32,7 +32,8 @@
 //
 //   - normalise: typographic quotes and dashes, white space;
 //   - correct: misspelt words to the one known word one edit away
-//     (typo.go);
+//     (typo.go); a word of English (lexicon/english.txt, made by
+//     lexicon/gen/english.go) is not a misspelling of another;
 //   - analyse: one tokenizer (bleve's Unicode segmentation) in two chains
 //     (index.go): stems for searching, lower-case words for fillers and
 //     cues. Fillers ("could you tell me") are dropped; cues ("when",

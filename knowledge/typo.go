@@ -2,6 +2,7 @@ package knowledge
 
 import (
 	"strings"
+	"sync"
 	"unicode"
 	"unicode/utf8"
 )
@@ -20,7 +21,10 @@ import (
 // ("train", "rain"; "share", "shape"), and so are short words inflected
 // ("raining", "raising"; see base). Words of other
 // topics ("weather", "cricket") are rarely one edit from a word of the
-// sources, and stay unknown. Text-speak ("r", "u", "teh") belongs in a
+// sources, and stay unknown. Nor is a word of English (lexicon/english.txt)
+// that is one edit from another: "appeal" is not "appear", nor "summit"
+// "submit", though a source has only the second; it may only become the
+// same word in the other spelling ("licences", "licenses"). Text-speak ("r", "u", "teh") belongs in a
 // synonyms file instead.
 
 // minTypoLen is the length, in letters, from which an unknown word is
@@ -110,7 +114,10 @@ func (v *vocabulary) correct(q string) string {
 			return
 		}
 		fix := v.suggest(w)
-		if fix == "" {
+		if fix == "" || englishWords()[w] && stem(fix) != stem(w) && !spellingVariant(w, fix) {
+			// A word of English is not a misspelling of another
+			// ("appeal", "appear"): only of itself in the other
+			// spelling ("licences", "licenses").
 			return
 		}
 		b.WriteString(q[last:start])
@@ -122,6 +129,58 @@ func (v *vocabulary) correct(q string) string {
 	}
 	b.WriteString(q[last:])
 	return b.String()
+}
+
+// englishWords is the set of lexicon/english.txt: words of English of
+// at least minTypoLen letters.
+var englishWords = sync.OnceValue(func() map[string]bool {
+	data, err := lexiconFS.ReadFile("lexicon/english.txt")
+	if err == nil {
+		m := map[string]bool{}
+		if err = lines("embedded lexicon/english.txt", string(data), func(_ int, line string) error {
+			for _, w := range strings.Fields(line) {
+				m[w] = true
+			}
+			return nil
+		}); err == nil {
+			return m
+		}
+	}
+	panic(err)
+})
+
+// spellingVariant reports whether a and b, one edit apart, are one word
+// in British and American spelling: "colour" and "color" (a u after o,
+// before r), "organise" and "organize" (s for z), "licence" and
+// "license", "practise" and "practice" (c for s), "centre" and "center"
+// (re for er), "travelled" and "traveled" (a double l).
+func spellingVariant(a, b string) bool {
+	if len(a) < len(b) {
+		a, b = b, a
+	}
+	i := 0
+	for i < len(b) && a[i] == b[i] {
+		i++
+	}
+	if len(a) == len(b)+1 {
+		// a has one letter more, at i.
+		switch a[i] {
+		case 'u':
+			return i > 0 && a[i-1] == 'o' && i+1 < len(a) && a[i+1] == 'r'
+		case 'l':
+			return i > 0 && a[i-1] == 'l' || i+1 < len(a) && a[i+1] == 'l'
+		}
+		return false
+	}
+	if len(a) != len(b) || i == len(a) {
+		return false
+	}
+	if a[i+1:] == b[i+1:] {
+		pair := string([]byte{min(a[i], b[i]), max(a[i], b[i])})
+		return pair == "sz" || pair == "cs"
+	}
+	// Neighbours swapped: "re" for "er".
+	return a[i:i+2] == "re" && b[i:i+2] == "er" || a[i:i+2] == "er" && b[i:i+2] == "re"
 }
 
 // inflections are endings of regular inflections.

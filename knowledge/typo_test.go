@@ -41,6 +41,60 @@ func TestCorrect(t *testing.T) {
 	}
 }
 
+// TestCorrectLeavesWords checks that a word of English is not taken for
+// a misspelling of another one edit away ("appeal" of "appear"), but is
+// put in the sources' spelling when it is the same word spelt the other
+// side of the Atlantic.
+func TestCorrectLeavesWords(t *testing.T) {
+	v := newVocabulary()
+	v.addText("appear submit printed change licenses color center traveled organize practice charitable")
+	tests := []struct{ q, want string }{
+		{"Can we appeal a rejection?", "Can we appeal a rejection?"},
+		{"the mentor summit", "the mentor summit"},
+		{"order printer paper", "order printer paper"},
+		{"a chance to fix it", "a chance to fix it"},
+		{"software licences", "software licenses"},
+		{"what colour", "what color"},
+		{"the centre", "the center"},
+		{"travelled abroad", "traveled abroad"},
+		{"organise it", "organize it"},
+		{"practise law", "practice law"},
+		{"charitible status", "charitable status"}, // a misspelling is still corrected
+	}
+	for _, tt := range tests {
+		if got := v.correct(tt.q); got != tt.want {
+			t.Errorf("correct(%q) = %q, want %q", tt.q, got, tt.want)
+		}
+	}
+}
+
+func TestSpellingVariant(t *testing.T) {
+	tests := []struct {
+		a, b string
+		want bool
+	}{
+		{"colour", "color", true},
+		{"behavior", "behaviour", true},
+		{"organise", "organize", true},
+		{"licence", "license", true},
+		{"centre", "center", true},
+		{"travelled", "traveled", true},
+		{"enrol", "enroll", true},
+		{"appeal", "appear", false},
+		{"summit", "submit", false},
+		{"chance", "change", false},
+		{"clause", "cause", false},
+		{"patent", "patient", false},
+		{"printer", "printed", false},
+		{"guidance", "gidance", false}, // a u, but not between o and r
+	}
+	for _, tt := range tests {
+		if got := spellingVariant(tt.a, tt.b); got != tt.want {
+			t.Errorf("spellingVariant(%q, %q) = %v, want %v", tt.a, tt.b, got, tt.want)
+		}
+	}
+}
+
 // TestWanted checks that a question asking "when" or "how much" is not
 // answered confidently by a passage without a date or an amount.
 func TestWanted(t *testing.T) {
