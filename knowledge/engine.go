@@ -26,8 +26,9 @@ var ErrNoPassage = errors.New("no passage has that citation")
 // corpus.
 type Options struct {
 	// Sources are Markdown (.md, .markdown), HTML (.html, .htm),
-	// reStructuredText (.rst, .rest) or plain-text files. Markdown, HTML
-	// and reStructuredText are split into passages at headings and cited
+	// reStructuredText (.rst, .rest), Word (.docx) or plain-text files.
+	// Markdown, HTML, reStructuredText and Word documents are split into
+	// passages at headings (a Word document's heading styles) and cited
 	// "<file>: <heading> › <subheading>"; text before the first heading is
 	// cited "<file>: opening text". Plain text is split at the headings it
 	// has (see plainHeadings), or else at blank lines, each paragraph
@@ -297,7 +298,7 @@ func New(opts Options) (*Engine, error) {
 // in dir when it holds them (and dir is not empty), else by reading the
 // file, and then saves them there. The caller owns e.
 func (e *Engine) addSource(path string, limit int64, dir string) error {
-	text, err := readText(path, limit)
+	text, err := readSource(path, limit)
 	if err != nil {
 		return fmt.Errorf("knowledge source %s: %w", path, err)
 	}

@@ -4,7 +4,8 @@ package knowledge
 //
 // Every kind of source is read in two steps: the file's bytes are decoded
 // to text (readText: UTF-8, or UTF-16 with a byte-order mark; anything else
-// is an error naming the file), then parsed into blocks, each a heading
+// is an error naming the file; a Word document becomes the HTML of its
+// body, see docx.go), then parsed into blocks, each a heading
 // (with its level) or a paragraph of clean text (markdownBlocks,
 // htmlBlocks, plainBlocks). sectionize turns blocks into sections under
 // their heading path, and splitLong cuts long sections at paragraphs, so
@@ -57,34 +58,67 @@ type section struct {
 // UTF-16 with a byte-order mark is decoded; any other encoding is an error
 // that says how to fix it.
 func readText(path string, limit int64) (string, error) {
+	data, err := readFile(path, limit)
+	if err != nil {
+		return "", err
+	}
+	return decodeText(data)
+}
+
+// readSource reads the source file at path as the text sourcePassages
+// parses: a Word document as the HTML of its body (see docxHTML), any
+// other file as readText does. A PDF or an older Word document is an
+// error that says what to give instead.
+func readSource(path string, limit int64) (string, error) {
+	data, err := readFile(path, limit)
+	if err != nil {
+		return "", err
+	}
+	if strings.EqualFold(filepath.Ext(path), ".docx") {
+		return docxHTML(data, limit)
+	}
+	switch {
+	case bytes.HasPrefix(data, []byte("%PDF-")):
+		return "", errors.New("is a PDF, which is not read directly: give its text instead (pdftotext FILE.pdf FILE.txt, from poppler-utils, keeps its headings and paragraphs for the bot to find)")
+	case bytes.HasPrefix(data, []byte{0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1}):
+		return "", errors.New("is a Word 97-2003 (or other Office 97-2003) file: save it as .docx, or as Markdown, HTML or plain text")
+	case bytes.HasPrefix(data, []byte("PK\x03\x04")):
+		return "", errors.New("is a zip archive: name a Word document .docx, or give Markdown, HTML or plain text")
+	}
+	return decodeText(data)
+}
+
+// readFile reads the file at path, refusing anything but a regular file
+// of at most limit bytes.
+func readFile(path string, limit int64) ([]byte, error) {
 	// Looked at before it is opened: opening a named pipe waits for a
 	// writer, and a device (/dev/zero) has no end.
 	st, err := os.Stat(path)
 	if err != nil {
-		return "", err
+		return nil, err
 	}
 	switch {
 	case st.IsDir():
-		return "", errors.New("is a folder, not a file")
+		return nil, errors.New("is a folder, not a file")
 	case !st.Mode().IsRegular():
-		return "", fmt.Errorf("is not a regular file (%s): name a Markdown, HTML or text file", st.Mode().Type())
+		return nil, fmt.Errorf("is not a regular file (%s): name a Markdown, HTML, Word or text file", st.Mode().Type())
 	case st.Size() > limit:
-		return "", fmt.Errorf("is %d bytes, over the limit of %d bytes for one source: split it into several files", st.Size(), limit)
+		return nil, fmt.Errorf("is %d bytes, over the limit of %d bytes for one source: split it into several files", st.Size(), limit)
 	}
 	f, err := os.Open(path)
 	if err != nil {
-		return "", err
+		return nil, err
 	}
 	defer f.Close()
 	// The limit holds however the file grows after its size was read.
 	data, err := io.ReadAll(io.LimitReader(f, limit+1))
 	if err != nil {
-		return "", err
+		return nil, err
 	}
 	if int64(len(data)) > limit {
-		return "", fmt.Errorf("is over the limit of %d bytes for one source: split it into several files", limit)
+		return nil, fmt.Errorf("is over the limit of %d bytes for one source: split it into several files", limit)
 	}
-	return decodeText(data)
+	return data, nil
 }
 
 // decodeText decodes the bytes of a text file; see readText.
@@ -138,7 +172,7 @@ func sourceKind(path string) string {
 	switch strings.ToLower(filepath.Ext(path)) {
 	case ".md", ".markdown", ".mdown", ".mkd":
 		return "markdown"
-	case ".html", ".htm", ".xhtml":
+	case ".html", ".htm", ".xhtml", ".docx": // a Word document is read as HTML (readSource)
 		return "html"
 	case ".rst", ".rest":
 		return "rst"
