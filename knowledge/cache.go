@@ -27,7 +27,7 @@ import (
 // cacheVersion changes whenever the analysis, the layout below or the
 // reading of sources (ingest.go) does: TestCacheVersionFollowsReading
 // fails when the passages read from the corpora change and it has not.
-const cacheVersion = 24
+const cacheVersion = 25
 
 // CacheStats says how the sources were read.
 type CacheStats struct {
@@ -60,8 +60,8 @@ type cachedTerm struct {
 	InTitle   bool
 }
 
-// cacheKey returns the cache key of the source at path with text.
-func cacheKey(path, text string) (string, error) {
+// cacheKey returns the cache key of the source at path holding data.
+func cacheKey(path string, data []byte) (string, error) {
 	stops, err := lexiconFS.ReadFile("lexicon/stopwords.txt")
 	if err != nil {
 		return "", err
@@ -69,8 +69,8 @@ func cacheKey(path, text string) (string, error) {
 	h := sha256.New()
 	fmt.Fprintf(h, "hiecbot source cache %d\x00%d:%s\x00%d:", cacheVersion, len(path), path, len(stops))
 	h.Write(stops)
-	fmt.Fprintf(h, "\x00%d:", len(text))
-	io.WriteString(h, text)
+	fmt.Fprintf(h, "\x00%d:", len(data))
+	h.Write(data)
 	return hex.EncodeToString(h.Sum(nil)), nil
 }
 

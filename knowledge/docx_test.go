@@ -155,7 +155,7 @@ func TestReadSourceKinds(t *testing.T) {
 		{"damaged.docx", docxFile(t, map[string]string{"word/document.xml": `<w:document xmlns:w="` + wordNS + `"><w:body><w:p>`}), 1 << 20, "damaged Word document: word/document.xml"},
 		{"badstyles.docx", docxFile(t, map[string]string{"word/document.xml": para("", "x"), "word/styles.xml": "<w:styles"}), 1 << 20, "damaged Word document: word/styles.xml"},
 		{"bomb.docx", docxFile(t, map[string]string{"word/document.xml": para("", strings.Repeat("a", 200_000))}), 10_000, "unpacks to more than 160000 bytes"},
-		{"report.pdf", []byte("%PDF-1.7\n%\xE2\xE3\n1 0 obj"), 1 << 20, "is a PDF"},
+		{"report.pdf", []byte("%PDF-1.7\n%\xE2\xE3\n1 0 obj"), 1 << 20, "is a damaged PDF"},
 		{"old.doc", []byte("\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1\x00\x00"), 1 << 20, "Word 97-2003"},
 		{"archive.md", good, 1 << 20, "is a zip archive"},
 	}

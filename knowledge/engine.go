@@ -26,7 +26,8 @@ var ErrNoPassage = errors.New("no passage has that citation")
 // corpus.
 type Options struct {
 	// Sources are Markdown (.md, .markdown), HTML (.html, .htm),
-	// reStructuredText (.rst, .rest), Word (.docx) or plain-text files.
+	// reStructuredText (.rst, .rest), Word (.docx), PDF or plain-text
+	// files; a PDF's text is read as plain text is.
 	// Markdown, HTML, reStructuredText and Word documents are split into
 	// passages at headings (a Word document's heading styles) and cited
 	// "<file>: <heading> › <subheading>"; text before the first heading is
@@ -272,8 +273,10 @@ func New(opts Options) (*Engine, error) {
 	for _, p := range ps {
 		e.put(analyse(e.full, p))
 	}
+	pdfs := &pdfReader{} // started by the first PDF
+	defer pdfs.close()
 	for _, path := range opts.Sources {
-		if err := e.addSource(path, limit, opts.CacheDir); err != nil {
+		if err := e.addSource(path, limit, opts.CacheDir, pdfs); err != nil {
 			return nil, err
 		}
 	}
@@ -297,14 +300,16 @@ func New(opts Options) (*Engine, error) {
 // addSource adds the passages of the source file at path, from the cache
 // in dir when it holds them (and dir is not empty), else by reading the
 // file, and then saves them there. The caller owns e.
-func (e *Engine) addSource(path string, limit int64, dir string) error {
-	text, err := readSource(path, limit)
+func (e *Engine) addSource(path string, limit int64, dir string, pdfs *pdfReader) error {
+	data, err := readFile(path, limit)
 	if err != nil {
 		return fmt.Errorf("knowledge source %s: %w", path, err)
 	}
 	key := ""
 	if dir != "" {
-		if key, err = cacheKey(path, text); err != nil {
+		// Keyed by the file's bytes: a PDF or a Word document unchanged
+		// is not read again.
+		if key, err = cacheKey(path, data); err != nil {
 			return err
 		}
 		if cs := readCached(dir, key); cs != nil {
@@ -312,6 +317,10 @@ func (e *Engine) addSource(path string, limit int64, dir string) error {
 			e.cache.Loaded++
 			return nil
 		}
+	}
+	text, err := sourceText(path, data, limit, pdfs)
+	if err != nil {
+		return fmt.Errorf("knowledge source %s: %w", path, err)
 	}
 	ps := sourcePassages(path, text)
 	if len(ps) == 0 {

@@ -5,7 +5,7 @@ package knowledge
 // Every kind of source is read in two steps: the file's bytes are decoded
 // to text (readText: UTF-8, or UTF-16 with a byte-order mark; anything else
 // is an error naming the file; a Word document becomes the HTML of its
-// body, see docx.go), then parsed into blocks, each a heading
+// body, see docx.go, and a PDF its text, see pdf.go), then parsed into blocks, each a heading
 // (with its level) or a paragraph of clean text (markdownBlocks,
 // htmlBlocks, plainBlocks). sectionize turns blocks into sections under
 // their heading path, and splitLong cuts long sections at paragraphs, so
@@ -66,20 +66,29 @@ func readText(path string, limit int64) (string, error) {
 }
 
 // readSource reads the source file at path as the text sourcePassages
-// parses: a Word document as the HTML of its body (see docxHTML), any
-// other file as readText does. A PDF or an older Word document is an
-// error that says what to give instead.
+// parses (see sourceText).
 func readSource(path string, limit int64) (string, error) {
 	data, err := readFile(path, limit)
 	if err != nil {
 		return "", err
 	}
+	pdfs := &pdfReader{}
+	defer pdfs.close()
+	return sourceText(path, data, limit, pdfs)
+}
+
+// sourceText turns a source file's bytes into the text sourcePassages
+// parses: a Word document into the HTML of its body (docxHTML), a PDF
+// into its text (pdfReader), any other file as readText decodes it. An
+// older Word document, or another zip archive, is an error that says
+// what to give instead.
+func sourceText(path string, data []byte, limit int64, pdfs *pdfReader) (string, error) {
 	if strings.EqualFold(filepath.Ext(path), ".docx") {
 		return docxHTML(data, limit)
 	}
 	switch {
 	case bytes.HasPrefix(data, []byte("%PDF-")):
-		return "", errors.New("is a PDF, which is not read directly: give its text instead (pdftotext FILE.pdf FILE.txt, from poppler-utils, keeps its headings and paragraphs for the bot to find)")
+		return pdfs.text(data)
 	case bytes.HasPrefix(data, []byte{0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1}):
 		return "", errors.New("is a Word 97-2003 (or other Office 97-2003) file: save it as .docx, or as Markdown, HTML or plain text")
 	case bytes.HasPrefix(data, []byte("PK\x03\x04")):

@@ -1,0 +1,187 @@
+package knowledge
+
+// PDF files: their text, page by page, read by PDFium (the PDF engine of
+// Chromium) compiled to WebAssembly and run by wazero, through
+// github.com/klippa-app/go-pdfium. Reading a PDF's text by hand means its
+// fonts' encodings, character maps, ligatures and the order of what is
+// drawn on a page; PDFium does all of that as a browser does, and as
+// WebAssembly it needs no C library and runs sandboxed: it sees no file,
+// only the bytes it is given, and is stopped when its time is up. The text
+// is then read as any plain-text source is (see plainBlocks): pages end
+// with a form feed, as pdftotext ends them.
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+	"sync"
+	"time"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/klippa-app/go-pdfium"
+	pdfiumerrors "github.com/klippa-app/go-pdfium/errors"
+	"github.com/klippa-app/go-pdfium/requests"
+	"github.com/klippa-app/go-pdfium/webassembly"
+	"github.com/tetratelabs/wazero"
+	"github.com/tetratelabs/wazero/api"
+	"github.com/tetratelabs/wazero/experimental"
+)
+
+// pdfTimeout bounds the reading of every PDF of one New: a file made to
+// keep PDFium busy forever is an error, not a start that never ends.
+const pdfTimeout = 2 * time.Minute
+
+// pdfCompiled keeps PDFium compiled for the life of the process: the
+// second reader to start skips the compiling.
+var pdfCompiled = sync.OnceValue(wazero.NewCompilationCache)
+
+// pdfReader reads PDFs' text with one PDFium instance, started on the
+// first PDF (compiling PDFium takes a second or two) and closed by close.
+type pdfReader struct {
+	ctx    context.Context
+	cancel context.CancelFunc
+	pool   pdfium.Pool
+	inst   pdfium.Pdfium
+}
+
+func (r *pdfReader) start() error {
+	if r.inst != nil {
+		return nil
+	}
+	r.ctx, r.cancel = context.WithTimeout(context.Background(), pdfTimeout)
+	pool, err := webassembly.Init(webassembly.Config{
+		Context:  r.ctx,
+		MinIdle:  1,
+		MaxIdle:  1,
+		MaxTotal: 1,
+		// No file system: PDFium reads only the bytes it is handed.
+		FSConfig: wazero.NewFSConfig(),
+		RuntimeConfig: wazero.NewRuntimeConfig().
+			WithCoreFeatures(api.CoreFeaturesV2 | experimental.CoreFeaturesExceptionHandling).
+			WithCloseOnContextDone(true).
+			WithCompilationCache(pdfCompiled()),
+		Stdout: io.Discard,
+		Stderr: io.Discard,
+	})
+	if err != nil {
+		r.cancel()
+		return fmt.Errorf("start the PDF reader: %w", err)
+	}
+	inst, err := pool.GetInstance(pdfTimeout)
+	if err != nil {
+		pool.Close()
+		r.cancel()
+		return fmt.Errorf("start the PDF reader: %w", err)
+	}
+	r.pool, r.inst = pool, inst
+	return nil
+}
+
+// close stops the PDFium instance, if one was started.
+func (r *pdfReader) close() {
+	if r == nil || r.inst == nil {
+		return
+	}
+	r.inst.Close()
+	r.pool.Close()
+	r.cancel()
+	r.inst, r.pool = nil, nil
+}
+
+// text returns the text of the PDF data, its pages separated by form
+// feeds.
+func (r *pdfReader) text(data []byte) (string, error) {
+	if err := r.start(); err != nil {
+		return "", err
+	}
+	doc, err := r.inst.OpenDocument(&requests.OpenDocument{File: &data})
+	if err != nil {
+		return "", r.fault(err)
+	}
+	defer r.inst.FPDF_CloseDocument(&requests.FPDF_CloseDocument{Document: doc.Document})
+	n, err := r.inst.FPDF_GetPageCount(&requests.FPDF_GetPageCount{Document: doc.Document})
+	if err != nil {
+		return "", r.fault(err)
+	}
+	var b strings.Builder
+	for i := range n.PageCount {
+		page, err := r.inst.GetPageText(&requests.GetPageText{Page: requests.Page{ByIndex: &requests.PageByIndex{Document: doc.Document, Index: i}}})
+		if err != nil {
+			return "", r.fault(fmt.Errorf("page %d: %w", i+1, err))
+		}
+		if i > 0 {
+			b.WriteByte('\f')
+		}
+		b.WriteString(pdfPlain.Replace(joinHyphens(page.Text)))
+	}
+	text := b.String()
+	if !strings.ContainsFunc(text, unicode.IsLetter) {
+		return "", errors.New("is a PDF with no text in it (pages scanned as images?): give a PDF with text, or the document's text")
+	}
+	return text, nil
+}
+
+// pdfPlain tidies PDFium's text: lines end "\n", and control characters
+// are spaces.
+var pdfPlain = strings.NewReplacer(append([]string{"\r\n", "\n", "\r", "\n"}, controlSpaces()...)...)
+
+// joinHyphens mends the words PDFium returns with a 0x02 where a hyphen
+// ended a line: "Agree\x02ment" was hyphenated to fit ("Agreement"), but
+// "cloud\x02based" and "G\x02Cloud" were written with their hyphen. A
+// word of English whole (lexicon/english.txt) is joined; anything else
+// keeps its hyphen.
+func joinHyphens(s string) string {
+	if !strings.Contains(s, "\x02") {
+		return s
+	}
+	var b strings.Builder
+	for {
+		i := strings.IndexByte(s, 0x02)
+		if i < 0 {
+			b.WriteString(s)
+			return b.String()
+		}
+		before, after := s[:i], s[i+1:]
+		start := len(before)
+		for start > 0 {
+			r, n := utf8.DecodeLastRuneInString(before[:start])
+			if !unicode.IsLetter(r) {
+				break
+			}
+			start -= n
+		}
+		end := strings.IndexFunc(after, func(r rune) bool { return !unicode.IsLetter(r) })
+		if end < 0 {
+			end = len(after)
+		}
+		b.WriteString(before)
+		if !englishWords()[strings.ToLower(before[start:]+after[:end])] {
+			b.WriteByte('-')
+		}
+		s = after
+	}
+}
+
+func controlSpaces() []string {
+	var out []string
+	for c := rune(0); c < 0x20; c++ {
+		if c != '\n' && c != '\r' && c != '\t' && c != '\f' {
+			out = append(out, string(c), " ")
+		}
+	}
+	return out
+}
+
+// fault says what went wrong reading a PDF, in an operator's words.
+func (r *pdfReader) fault(err error) error {
+	switch {
+	case r.ctx.Err() != nil:
+		return fmt.Errorf("is a PDF that took the PDF reader more than %s: give its text instead", pdfTimeout)
+	case errors.Is(err, pdfiumerrors.ErrPassword):
+		return errors.New("is a PDF protected by a password: give one without, or its text")
+	}
+	return fmt.Errorf("is a damaged PDF (%v): give its text instead (pdftotext FILE.pdf FILE.txt, from poppler-utils)", err)
+}

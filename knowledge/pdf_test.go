@@ -1,0 +1,136 @@
+package knowledge
+
+import (
+	"os"
+	"strings"
+	"testing"
+	"unicode"
+)
+
+// TestPDFFiles reads PDFs as an operator's would be: a publisher's own
+// (beipa's, page numbers at each page's foot) into text, pages split by
+// form feeds, and what cannot be read into an error that says what to
+// give instead.
+func TestPDFFiles(t *testing.T) {
+	r := &pdfReader{}
+	defer r.close()
+	read := func(path string) (string, error) {
+		data, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return r.text(data)
+	}
+	text, err := read("testdata/corpora/beipa/document.pdf")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"Balanced Employee Intellectual Property Agreement", "What the Company owns", "Defend Trade Secrets Act"} {
+		if !strings.Contains(text, want) {
+			t.Errorf("beipa's PDF: no %q in its text", want)
+		}
+	}
+	if pages := strings.Count(text, "\f") + 1; pages < 5 {
+		t.Errorf("beipa's PDF read as %d pages", pages)
+	}
+	for _, tt := range []struct{ file, wantErr string }{
+		{"testdata/pdf/blank.pdf", "is a PDF with no text in it"},
+		{"testdata/pdf/locked.pdf", "is a PDF protected by a password"},
+	} {
+		if _, err := read(tt.file); err == nil || !strings.Contains(err.Error(), tt.wantErr) {
+			t.Errorf("%s: err = %v, want %q", tt.file, err, tt.wantErr)
+		}
+	}
+	// A damaged file, and the reader still reads the next one.
+	data, err := os.ReadFile("testdata/corpora/beipa/document.pdf")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := r.text(data[:len(data)/3]); err == nil || !strings.Contains(err.Error(), "damaged PDF") {
+		t.Errorf("a third of a PDF: err = %v", err)
+	}
+	if _, err := read("testdata/corpora/beipa/document.pdf"); err != nil {
+		t.Errorf("after a damaged PDF: %v", err)
+	}
+}
+
+// TestPDFTimeout: a PDF that keeps the reader past its time is an error
+// that says so, not a start that never ends.
+func TestPDFTimeout(t *testing.T) {
+	r := &pdfReader{}
+	defer r.close()
+	if err := r.start(); err != nil {
+		t.Fatal(err)
+	}
+	r.cancel() // as when pdfTimeout passes
+	data, err := os.ReadFile("testdata/corpora/beipa/document.pdf")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := r.text(data); err == nil || !strings.Contains(err.Error(), "took the PDF reader more than") {
+		t.Errorf("err = %v", err)
+	}
+}
+
+// TestPDFSourceCached: a PDF named in Sources is answered from, cited by
+// the headings its text has, and read once: an unchanged file comes from
+// the cache, PDFium not started.
+func TestPDFSourceCached(t *testing.T) {
+	dir := t.TempDir()
+	opts := Options{Sources: []string{"testdata/corpora/beipa/document.pdf"}, NoEmbedded: true, CacheDir: dir}
+	for i, want := range []CacheStats{{Built: 1}, {Loaded: 1}} {
+		e, err := New(opts)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := e.Cache(); got.Built != want.Built || got.Loaded != want.Loaded {
+			t.Errorf("run %d: cache %+v, want %+v", i+1, got, want)
+		}
+		res, err := e.Answer("Does the company own what I make on my own time?")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(res.Answers) == 0 || !strings.HasPrefix(res.Answers[0].Citation, "document.pdf: ") {
+			t.Errorf("run %d: answers %+v", i+1, res.Answers)
+		}
+		e.Close()
+	}
+}
+
+func TestJoinHyphens(t *testing.T) {
+	for _, tt := range []struct{ in, want string }{
+		{"Agree\x02ment 1.0.0", "Agreement 1.0.0"},
+		{"THIS AGREE\x02MENT is", "THIS AGREEMENT is"},
+		{"(“Agree\x02ment”)", "(“Agreement”)"},
+		{"cloud\x02based services", "cloud-based services"},
+		{"G\x02Cloud 6", "G-Cloud 6"},
+		{"\x02x and y\x02", "-x and y-"},
+		{"no mark", "no mark"},
+	} {
+		if got := joinHyphens(tt.in); got != tt.want {
+			t.Errorf("joinHyphens(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
+}
+
+// FuzzPDF: whatever bytes a PDF source holds, reading it gives text or
+// an error, and the reader reads on.
+func FuzzPDF(f *testing.F) {
+	for _, path := range []string{"testdata/pdf/blank.pdf", "testdata/pdf/locked.pdf"} {
+		data, err := os.ReadFile(path)
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(data)
+		f.Add(data[:len(data)/2])
+	}
+	f.Add([]byte("%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF"))
+	r := &pdfReader{}
+	f.Cleanup(r.close)
+	f.Fuzz(func(t *testing.T, data []byte) {
+		text, err := r.text(data)
+		if err == nil && !strings.ContainsFunc(text, unicode.IsLetter) {
+			t.Errorf("no error, and no text: %q", text)
+		}
+	})
+}
