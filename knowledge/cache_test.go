@@ -212,6 +212,7 @@ func TestCacheVersionFollowsReading(t *testing.T) {
 		24: "802dc0c29976ec0c", // Word documents; the corpora pep1-docx, ghsponsors-docx, gcloud-docx, cncfcharter-docx
 		25: "982a25e436ef7904", // PDF files read by PDFium, the cache keyed by a source's bytes; the corpora beipa-docx and four PDFs
 		26: "982a25e436ef7904", // "own" is searched, "my own" a filler (reading unchanged)
+		27: "73ba57b3e7756f93", // OpenDocument texts; the corpora gcloud-odt and beipa-odt
 	}
 	files := []string{"testdata/seeds/guide.txt", "testdata/seeds/press_release.txt"}
 	for _, c := range corpora {

@@ -12,7 +12,7 @@
 // It never composes text: every answer is a passage of a source,
 // verbatim.
 //
-// # Ingestion (ingest.go, rst.go, docx.go, pdf.go, faq.go, questions.go)
+// # Ingestion (ingest.go, rst.go, docx.go, odt.go, pdf.go, faq.go, questions.go)
 //
 // Files are decoded (UTF-8, or UTF-16 with a byte-order mark; anything
 // else is an error naming the file) and parsed into headings and
@@ -20,8 +20,9 @@
 // tags are removed, entities decoded, emphasis, link and image markup
 // dropped, front matter read for its title), HTML, reStructuredText
 // (rewritten as Markdown: underlined titles become headings, directives
-// and roles keep their text), Word documents (.docx, rewritten as HTML:
-// heading styles become headings, table rows lines), PDFs (their text,
+// and roles keep their text), Word and OpenDocument texts (.docx, .odt,
+// rewritten as HTML: heading styles become headings, table rows lines),
+// PDFs (their text,
 // by PDFium as WebAssembly, read as plain text), or plain text.
 // Passages are the text under each heading path, cited "<file>: <heading>
 // › <subheading>"; long sections are split at paragraphs. An FAQ file's

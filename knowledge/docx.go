@@ -9,8 +9,9 @@ package knowledge
 // whatever the style's id in a translated Word, or gives it an outline
 // level, itself or through the style it is based on), or when the
 // paragraph sets an outline level of its own. A paragraph styled "Title"
-// heads the document, its headings a level below it; without one, the
-// document's title (docProps/core.xml) does, as an HTML file's does. Its text is the runs' text (w:t), with tabs and breaks as spaces;
+// heads the document, its headings a level below it; without one, or a
+// heading of the top level, the document's title (docProps/core.xml)
+// does, as an HTML file's title does. Its text is the runs' text (w:t), with tabs and breaks as spaces;
 // deleted text of tracked changes, field codes and the table of contents
 // (paragraphs styled "toc N") are left out. A table row is one line, its
 // cells joined by " | ", as in the other kinds of source.
@@ -24,44 +25,68 @@ import (
 	"html"
 	"io"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 )
 
-// docxUnpackFactor bounds what a .docx may unpack to: its document's XML
-// may be this many times the source limit. XML is verbose, but a small
-// archive unpacking to gigabytes is an attack, not a document.
-const docxUnpackFactor = 16
+// unpackFactor bounds what an office document (.docx, .odt) may unpack
+// to: its XML may be this many times the source limit. XML is verbose,
+// but a small archive unpacking to gigabytes is an attack, not a
+// document.
+const unpackFactor = 16
+
+// officeZip reads the parts of an office document's zip archive, within
+// its unpacking budget.
+type officeZip struct {
+	zr     *zip.Reader
+	kind   string // "Word document", "OpenDocument text"
+	budget int64
+}
+
+func openOfficeZip(data []byte, limit int64, kind string) (*officeZip, bool) {
+	zr, err := zip.NewReader(bytes.NewReader(data), int64(len(data)))
+	if err != nil {
+		return nil, false
+	}
+	return &officeZip{zr: zr, kind: kind, budget: limit * unpackFactor}, true
+}
+
+// read returns the part name, or nil when the archive has none.
+func (z *officeZip) read(name string) ([]byte, error) {
+	for _, f := range z.zr.File {
+		if f.Name != name {
+			continue
+		}
+		rc, err := f.Open()
+		if err != nil {
+			return nil, z.damaged(name, err)
+		}
+		defer rc.Close()
+		b, err := io.ReadAll(io.LimitReader(rc, z.budget+1))
+		if err != nil {
+			return nil, z.damaged(name, err)
+		}
+		if int64(len(b)) > z.budget {
+			return nil, fmt.Errorf("is a %s whose %s unpacks to more than %d bytes: split it into several files", z.kind, name, z.budget)
+		}
+		z.budget -= int64(len(b))
+		return b, nil
+	}
+	return nil, nil
+}
+
+func (z *officeZip) damaged(name string, err error) error {
+	return fmt.Errorf("is a damaged %s: %s: %v", z.kind, name, err)
+}
 
 // docxHTML returns the body of the Word document data as HTML.
 func docxHTML(data []byte, limit int64) (string, error) {
-	zr, err := zip.NewReader(bytes.NewReader(data), int64(len(data)))
-	if err != nil {
+	z, ok := openOfficeZip(data, limit, "Word document")
+	if !ok {
 		return "", errors.New("is not a Word document: a .docx file is a zip archive, and this one is not (a .doc from Word 97-2003? save it as .docx, or as Markdown, HTML or plain text)")
 	}
-	budget := limit * docxUnpackFactor
-	read := func(name string) ([]byte, error) {
-		for _, f := range zr.File {
-			if f.Name != name {
-				continue
-			}
-			rc, err := f.Open()
-			if err != nil {
-				return nil, fmt.Errorf("is a damaged Word document: %s: %v", name, err)
-			}
-			defer rc.Close()
-			b, err := io.ReadAll(io.LimitReader(rc, budget+1))
-			if err != nil {
-				return nil, fmt.Errorf("is a damaged Word document: %s: %v", name, err)
-			}
-			if int64(len(b)) > budget {
-				return nil, fmt.Errorf("is a Word document whose %s unpacks to more than %d bytes: split it into several files", name, budget)
-			}
-			budget -= int64(len(b))
-			return b, nil
-		}
-		return nil, nil
-	}
+	read := z.read
 	body, err := read("word/document.xml")
 	if err != nil {
 		return "", err
@@ -75,18 +100,18 @@ func docxHTML(data []byte, limit int64) (string, error) {
 	}
 	levels, err := docxStyleLevels(styles)
 	if err != nil {
-		return "", fmt.Errorf("is a damaged Word document: word/styles.xml: %v", err)
+		return "", z.damaged("word/styles.xml", err)
 	}
 	core, err := read("docProps/core.xml")
 	if err != nil {
 		return "", err
 	}
 	var b strings.Builder
-	if t := docxTitle(core); t != "" {
+	if t := docTitle(core); t != "" {
 		b.WriteString("<title>" + html.EscapeString(t) + "</title>\n")
 	}
 	if err := docxBody(body, levels, &b); err != nil {
-		return "", fmt.Errorf("is a damaged Word document: word/document.xml: %v", err)
+		return "", z.damaged("word/document.xml", err)
 	}
 	return b.String(), nil
 }
@@ -184,8 +209,9 @@ type val struct {
 	Val string `xml:"val,attr"`
 }
 
-// docxTitle returns the document's title from docProps/core.xml, or "".
-func docxTitle(data []byte) string {
+// docTitle returns the Dublin Core title of an office document's
+// properties (docProps/core.xml, meta.xml), or "".
+func docTitle(data []byte) string {
 	if data == nil {
 		return ""
 	}
@@ -217,14 +243,8 @@ func docxBody(data []byte, levels map[string]int, b *strings.Builder) error {
 		cell    strings.Builder
 	)
 	// The document's blocks, written once its end shows whether it has a
-	// title: if so, its headings go a level below it.
-	type item struct {
-		level int // as docxStyleLevels gives it
-		list  bool
-		text  string
-	}
-	var items []item
-	hasTitle := false
+	// title (see writeBlocks).
+	var items []docBlock
 	endParagraph := func() {
 		t := strings.Join(strings.Fields(text.String()), " ")
 		level := levels[style]
@@ -242,8 +262,7 @@ func docxBody(data []byte, levels map[string]int, b *strings.Builder) error {
 			}
 			cell.WriteString(t)
 		default:
-			items = append(items, item{level, isList, t})
-			hasTitle = hasTitle || level == titleLevel
+			items = append(items, docBlock{level, isList, t})
 		}
 	}
 	for {
@@ -322,7 +341,7 @@ func docxBody(data []byte, levels map[string]int, b *strings.Builder) error {
 				if tables == 1 {
 					row := strings.Join(strings.Fields(strings.Join(cells, " | ")), " ")
 					if strings.Trim(row, "| ") != "" {
-						items = append(items, item{text: row})
+						items = append(items, docBlock{text: row})
 					}
 				}
 			case "tbl":
@@ -334,7 +353,23 @@ func docxBody(data []byte, levels map[string]int, b *strings.Builder) error {
 			}
 		}
 	}
-	for _, it := range items {
+	writeBlocks(items, b)
+	return nil
+}
+
+// A docBlock is a heading or a paragraph of an office document.
+type docBlock struct {
+	level int // 1 to 9 for a heading, titleLevel for the title, else 0
+	list  bool
+	text  string
+}
+
+// writeBlocks writes blocks to b as HTML for htmlBlocks: headings h1 to
+// h6 (deeper levels are h6), list items and paragraphs. A document with
+// a title has its headings a level below it.
+func writeBlocks(blocks []docBlock, b *strings.Builder) {
+	hasTitle := slices.ContainsFunc(blocks, func(x docBlock) bool { return x.level == titleLevel })
+	for _, it := range blocks {
 		t := html.EscapeString(it.text)
 		level := it.level
 		switch {
@@ -353,7 +388,6 @@ func docxBody(data []byte, levels map[string]int, b *strings.Builder) error {
 			b.WriteString("<p>" + t + "</p>\n")
 		}
 	}
-	return nil
 }
 
 // docxSkipped reports whether the element name and all within it are left

@@ -26,10 +26,11 @@ var ErrNoPassage = errors.New("no passage has that citation")
 // corpus.
 type Options struct {
 	// Sources are Markdown (.md, .markdown), HTML (.html, .htm),
-	// reStructuredText (.rst, .rest), Word (.docx), PDF or plain-text
-	// files; a PDF's text is read as plain text is.
-	// Markdown, HTML, reStructuredText and Word documents are split into
-	// passages at headings (a Word document's heading styles) and cited
+	// reStructuredText (.rst, .rest), Word (.docx), OpenDocument text
+	// (.odt), PDF or plain-text files; a PDF's text is read as plain text
+	// is.
+	// Markdown, HTML, reStructuredText and office documents are split into
+	// passages at headings (an office document's heading styles) and cited
 	// "<file>: <heading> › <subheading>"; text before the first heading is
 	// cited "<file>: opening text". Plain text is split at the headings it
 	// has (see plainHeadings), or else at blank lines, each paragraph

@@ -128,6 +128,10 @@ var corpora = []corpus{
 	// The publisher's own Word file of beipa (see beipa/SOURCE.md), never
 	// read while writing the reader: held out like its document.
 	{name: "beipa-docx", role: "heldout", doc: "testdata/corpora/beipa/document.docx", of: "beipa"},
+	// OpenDocument text: gcloud's written by LibreOffice (docx.sh), and
+	// the publisher's own of beipa, held out like its document.
+	{name: "gcloud-odt", role: "ingestion", doc: "testdata/corpora/gcloud/document.odt", of: "gcloud"},
+	{name: "beipa-odt", role: "heldout", doc: "testdata/corpora/beipa/document.odt", of: "beipa"},
 	// PDF files, read by the bot itself (pdf.go): three rendered by
 	// testdata/corpora/pdf.sh, and the publisher's own PDF of beipa,
 	// whose text (as pdftotext gives it) was read at stop 19.
@@ -374,6 +378,8 @@ var evalFloors = map[string]figures{
 	"gcloud-docx":         {Top1: 0.81, Recall3: 0.93, ConfidentRate: 0.28, ConfidentPrec: 0.99, Abstention: 0.99},
 	"cncfcharter-docx":    {Top1: 0.77, Recall3: 0.93, ConfidentRate: 0.22, ConfidentPrec: 0.99, Abstention: 0.95},
 	"beipa-docx":          {Top1: 0.71, Recall3: 0.85, ConfidentRate: 0.15, ConfidentPrec: 0.80, Abstention: 0.99},
+	"gcloud-odt":          {Top1: 0.81, Recall3: 0.93, ConfidentRate: 0.28, ConfidentPrec: 0.99, Abstention: 0.99},
+	"beipa-odt":           {Top1: 0.72, Recall3: 0.85, ConfidentRate: 0.15, ConfidentPrec: 0.80, Abstention: 0.99},
 	"rfq18f-pdffile":      {Top1: 0.84, Recall3: 0.93, ConfidentRate: 0.35, ConfidentPrec: 0.95, Abstention: 0.99},
 	"gcloud-pdffile":      {Top1: 0.80, Recall3: 0.91, ConfidentRate: 0.30, ConfidentPrec: 0.95, Abstention: 0.96},
 	"cncfcharter-pdffile": {Top1: 0.72, Recall3: 0.93, ConfidentRate: 0.21, ConfidentPrec: 0.99, Abstention: 0.95},

@@ -78,13 +78,17 @@ func readSource(path string, limit int64) (string, error) {
 }
 
 // sourceText turns a source file's bytes into the text sourcePassages
-// parses: a Word document into the HTML of its body (docxHTML), a PDF
+// parses: a Word or OpenDocument text into the HTML of its body
+// (docxHTML, odtHTML), a PDF
 // into its text (pdfReader), any other file as readText decodes it. An
 // older Word document, or another zip archive, is an error that says
 // what to give instead.
 func sourceText(path string, data []byte, limit int64, pdfs *pdfReader) (string, error) {
-	if strings.EqualFold(filepath.Ext(path), ".docx") {
+	switch strings.ToLower(filepath.Ext(path)) {
+	case ".docx":
 		return docxHTML(data, limit)
+	case ".odt":
+		return odtHTML(data, limit)
 	}
 	switch {
 	case bytes.HasPrefix(data, []byte("%PDF-")):
@@ -92,7 +96,7 @@ func sourceText(path string, data []byte, limit int64, pdfs *pdfReader) (string,
 	case bytes.HasPrefix(data, []byte{0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1}):
 		return "", errors.New("is a Word 97-2003 (or other Office 97-2003) file: save it as .docx, or as Markdown, HTML or plain text")
 	case bytes.HasPrefix(data, []byte("PK\x03\x04")):
-		return "", errors.New("is a zip archive: name a Word document .docx, or give Markdown, HTML or plain text")
+		return "", errors.New("is a zip archive: name a Word document .docx and an OpenDocument text .odt, or give Markdown, HTML or plain text")
 	}
 	return decodeText(data)
 }
@@ -181,7 +185,7 @@ func sourceKind(path string) string {
 	switch strings.ToLower(filepath.Ext(path)) {
 	case ".md", ".markdown", ".mdown", ".mkd":
 		return "markdown"
-	case ".html", ".htm", ".xhtml", ".docx": // a Word document is read as HTML (readSource)
+	case ".html", ".htm", ".xhtml", ".docx", ".odt": // an office document is read as HTML (sourceText)
 		return "html"
 	case ".rst", ".rest":
 		return "rst"

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # docx.sh writes corpora's documents as Word documents (<corpus>/document.docx,
 # evaluated as <corpus>-docx), as an operator who has a document only in
-# Word would feed it to knowledge.sources. Two writers of .docx, so that
+# Word would feed it to knowledge.sources, and gcloud's as OpenDocument
+# text too (gcloud/document.odt, gcloud-odt). Two writers of .docx, so that
 # the reader is held to more than one's habits: pandoc writes pep1,
 # ghsponsors and cncfcharter from their reStructuredText or Markdown (its
 # styles: Title, Heading 1-6, tables, lists); LibreOffice writes gcloud
@@ -23,4 +24,6 @@ for c in ghsponsors cncfcharter; do
 done
 cp gcloud/document.html "$work/gcloud.html"
 (cd "$work" && soffice --headless --infilter="HTML (StarWriter)" --convert-to docx:"MS Word 2007 XML" gcloud.html >/dev/null 2>&1)
+(cd "$work" && soffice --headless --infilter="HTML (StarWriter)" --convert-to odt gcloud.html >/dev/null 2>&1)
 cp "$work/gcloud.docx" gcloud/document.docx
+cp "$work/gcloud.odt" gcloud/document.odt
