@@ -63,6 +63,17 @@ func TestREADMEYAMLExamples(t *testing.T) {
 		for _, f := range []string{"docs/eligibility.md", "docs/terms.html", "docs/process.rst", "docs/notes.txt"} {
 			write(t, filepath.Join(dir, f), "# Eligibility\n\nAny NHS organisation may lead.\n")
 		}
+		// A Word document and a PDF, real ones: the knowledge package's.
+		for f, from := range map[string]string{
+			"docs/guidance.docx": "../knowledge/testdata/corpora/gcloud/document.docx",
+			"docs/call.pdf":      "../knowledge/testdata/corpora/beipa/document.pdf",
+		} {
+			data, err := os.ReadFile(from)
+			if err != nil {
+				t.Fatal(err)
+			}
+			write(t, filepath.Join(dir, f), string(data))
+		}
 		write(t, filepath.Join(dir, "docs/our-words.txt"), synonymsExample(t, string(readme)))
 		write(t, filepath.Join(dir, "docs/faq.yaml"), "- question: Can a foundation trust lead a bid?\n  answer: Yes.\n")
 		write(t, filepath.Join(dir, "docs/questions.yaml"), "- cite: \"eligibility.md: Eligibility\"\n  questions: [\"Who may lead?\"]\n")

@@ -114,7 +114,7 @@ func readFile(path string, limit int64) ([]byte, error) {
 	case st.IsDir():
 		return nil, errors.New("is a folder, not a file")
 	case !st.Mode().IsRegular():
-		return nil, fmt.Errorf("is not a regular file (%s): name a Markdown, HTML, Word or text file", st.Mode().Type())
+		return nil, fmt.Errorf("is not a regular file (%s): name the file itself, not a device, pipe or socket", st.Mode().Type())
 	case st.Size() > limit:
 		return nil, fmt.Errorf("is %d bytes, over the limit of %d bytes for one source: split it into several files", st.Size(), limit)
 	}
