@@ -129,6 +129,7 @@ func TestCrashWithRepliesOwed(t *testing.T) {
 	}
 	const n, stalled = 300, 25
 	d := slacktest.New(t)
+	d.GrantScopes(leastScopes...) // the look before a resend reads DMs' history: im:history
 	var (
 		mu      sync.Mutex
 		healthy bool

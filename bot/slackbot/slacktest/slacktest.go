@@ -20,10 +20,12 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"maps"
 	"net"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -86,6 +88,7 @@ type Server struct {
 	ws       http.HandlerFunc
 	onPost   func(form url.Values)
 	channels map[string]Channel // SetChannel
+	scopes   map[string]bool    // GrantScopes; nil: every scope
 }
 
 // Channel is what conversations.info and conversations.members say of a
@@ -161,6 +164,51 @@ func (s *Server) RequireToken(token string) {
 	s.token = token
 }
 
+// GrantScopes makes the bot token hold only these scopes: a Web API call
+// that needs another answers ok:false missing_scope, naming the scope it
+// needed, as Slack does (see NeededScope). Without it every scope is
+// held.
+func (s *Server) GrantScopes(scopes ...string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.scopes = map[string]bool{}
+	for _, sc := range scopes {
+		s.scopes[sc] = true
+	}
+}
+
+// NeededScope is the bot scope Slack requires of call, by its method
+// and, for a conversation's methods, the kind of conversation (a DM's id
+// begins with D; any other is a public channel when SetChannel says so,
+// else private): "" when it requires none.
+func (s *Server) NeededScope(c Call) string {
+	kind := func(public, private, im string) string {
+		id := c.Param("channel")
+		switch {
+		case strings.HasPrefix(id, "D"):
+			return im
+		case s.channel(id).Public:
+			return public
+		}
+		return private
+	}
+	switch c.Method {
+	case "chat.postMessage", "chat.postEphemeral", "chat.update", "chat.delete":
+		return "chat:write"
+	case "conversations.history", "conversations.replies":
+		return kind("channels:history", "groups:history", "im:history")
+	case "conversations.info", "conversations.members":
+		return kind("channels:read", "groups:read", "im:read")
+	case "conversations.open":
+		return "im:write"
+	case "users.info", "users.list":
+		return "users:read"
+	case "files.getUploadURLExternal", "files.completeUploadExternal", "files.upload":
+		return "files:write"
+	}
+	return "" // auth.test, views.*, apps.connections.open (the app token's), uploads, response URLs
+}
+
 // OnPost hands every chat.postMessage's form to fn and answers it at once,
 // recording no call at all: for benchmarks, where the record would grow
 // without bound.
@@ -216,6 +264,12 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		s.record(c)
 		return
 	}
+	if need := s.missingScope(c); need != "" {
+		w.Header().Set("Content-Type", "application/json")
+		_ = json.NewEncoder(w).Encode(map[string]any{"ok": false, "error": "missing_scope", "needed": need, "provided": s.granted()})
+		s.record(c)
+		return
+	}
 	if h != nil && h(w, r, n) {
 		s.record(c)
 		return
@@ -242,6 +296,27 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		s.answer(w, c, ts)
 	}
 	s.record(c)
+}
+
+// missingScope returns the scope c needs and the token lacks, or "".
+func (s *Server) missingScope(c Call) string {
+	s.mu.Lock()
+	scopes := s.scopes
+	s.mu.Unlock()
+	if scopes == nil {
+		return ""
+	}
+	if need := s.NeededScope(c); need != "" && !scopes[need] {
+		return need
+	}
+	return ""
+}
+
+// granted lists the scopes GrantScopes gave, as Slack's "provided" does.
+func (s *Server) granted() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return strings.Join(slices.Sorted(maps.Keys(s.scopes)), ",")
 }
 
 // readBody reads r's body, in one buffer of its declared length when it

@@ -2,6 +2,7 @@ package slacktest
 
 import (
 	"bytes"
+	"encoding/json"
 	"net/http"
 	"net/url"
 	"strings"
@@ -196,5 +197,84 @@ func TestFailPostsByChannel(t *testing.T) {
 	}
 	if a := s.Posts("C0DOWN"); len(a) != 2 || a[1].At.Before(a[0].At) || a[0].At.IsZero() {
 		t.Errorf("calls to C0DOWN %+v, want both attempts with their arrival times", a)
+	}
+}
+
+// TestGrantScopes: with scopes granted, a call needing another answers
+// missing_scope as Slack does, naming the scope it needed; the kind of
+// conversation decides which (a public channel's, a private one's, a
+// DM's).
+func TestGrantScopes(t *testing.T) {
+	s := New(t)
+	s.SetChannel("C0PUBLIC", Channel{Public: true})
+	api := slack.New("xoxb-test", slack.OptionAPIURL(s.APIURL()))
+	tests := []struct {
+		name   string
+		scopes []string
+		call   func() error
+		needed string // "" for ok
+	}{
+		{"post with chat:write", []string{"chat:write"}, func() error {
+			_, _, err := api.PostMessage("C0PRIVATE", slack.MsgOptionText("hi", false))
+			return err
+		}, ""},
+		{"post without chat:write", []string{"users:read"}, func() error {
+			_, _, err := api.PostMessage("C0PRIVATE", slack.MsgOptionText("hi", false))
+			return err
+		}, "chat:write"},
+		{"a private channel's info needs groups:read", []string{"channels:read"}, func() error {
+			_, err := api.GetConversationInfo(&slack.GetConversationInfoInput{ChannelID: "C0PRIVATE"})
+			return err
+		}, "groups:read"},
+		{"a public channel's history needs channels:history", []string{"groups:history"}, func() error {
+			_, err := api.GetConversationHistory(&slack.GetConversationHistoryParameters{ChannelID: "C0PUBLIC"})
+			return err
+		}, "channels:history"},
+		{"a DM's history needs im:history", []string{"channels:history", "groups:history"}, func() error {
+			_, err := api.GetConversationHistory(&slack.GetConversationHistoryParameters{ChannelID: "D0BIDDER"})
+			return err
+		}, "im:history"},
+		{"opening a DM needs im:write", []string{"chat:write"}, func() error {
+			_, _, _, err := api.OpenConversation(&slack.OpenConversationParameters{Users: []string{"U1"}})
+			return err
+		}, "im:write"},
+		{"auth.test needs none", nil, func() error {
+			_, err := api.AuthTest()
+			return err
+		}, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s.GrantScopes(tt.scopes...)
+			err := tt.call()
+			if tt.needed == "" {
+				if err != nil {
+					t.Fatalf("err = %v, want ok", err)
+				}
+				return
+			}
+			if err == nil || err.Error() != "missing_scope" {
+				t.Fatalf("err = %v, want missing_scope", err)
+			}
+		})
+	}
+	// The answer names the scope needed and those provided, as Slack's does.
+	s.GrantScopes("users:read", "chat:write")
+	resp, err := http.PostForm(s.APIURL()+"conversations.open", url.Values{"token": {"xoxb-test"}, "users": {"U1"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var got struct {
+		OK       bool   `json:"ok"`
+		Error    string `json:"error"`
+		Needed   string `json:"needed"`
+		Provided string `json:"provided"`
+	}
+	if err := json.NewDecoder(resp.Body).Decode(&got); err != nil {
+		t.Fatal(err)
+	}
+	if got.OK || got.Error != "missing_scope" || got.Needed != "im:write" || got.Provided != "chat:write,users:read" {
+		t.Errorf("answer %+v", got)
 	}
 }
