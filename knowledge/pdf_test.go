@@ -134,3 +134,34 @@ func FuzzPDF(f *testing.F) {
 		}
 	})
 }
+
+// BenchmarkPDF measures reading the publisher's 7-page beipa PDF: with
+// a reader started (text), and starting one for it (start: PDFium
+// compiled once per process, instantiated each time).
+func BenchmarkPDF(b *testing.B) {
+	data, err := os.ReadFile("testdata/corpora/beipa/document.pdf")
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Run("text", func(b *testing.B) {
+		r := &pdfReader{}
+		defer r.close()
+		if err := r.start(); err != nil {
+			b.Fatal(err)
+		}
+		for b.Loop() {
+			if _, err := r.text(data); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("start", func(b *testing.B) {
+		for b.Loop() {
+			r := &pdfReader{}
+			if _, err := r.text(data); err != nil {
+				b.Fatal(err)
+			}
+			r.close()
+		}
+	})
+}
