@@ -11,7 +11,9 @@ package knowledge
 // paragraph sets an outline level of its own. A paragraph styled "Title"
 // heads the document, its headings a level below it; without one, or a
 // heading of the top level, the document's title (docProps/core.xml)
-// does, as an HTML file's title does. Its text is the runs' text (w:t), with tabs and breaks as spaces;
+// does, as an HTML file's title does. A document typed with no heading
+// styles at all has its headings found where they stand (boldHeadings):
+// short paragraphs all in bold before text. Its text is the runs' text (w:t), with tabs and breaks as spaces;
 // deleted text of tracked changes, field codes and the table of contents
 // (paragraphs styled "toc N") are left out. A table row is one line, its
 // cells joined by " | ", as in the other kinds of source.
@@ -28,6 +30,8 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 )
 
 // unpackFactor bounds what an office document (.docx, .odt) may unpack
@@ -236,11 +240,17 @@ func docxBody(data []byte, levels map[string]int, b *strings.Builder) error {
 		list    bool // the paragraph is an item of a numbered or bulleted list
 		paras   int  // depth of paragraphs: a text box's are its anchor's
 		inText  bool // inside a run's text (w:t)
-		skip    int  // depth inside what is not read (see docxSkipped)
-		tables  int  // depth of tables: a nested table's cells are its cell's text
-		cells   []string
-		inCell  bool
-		cell    strings.Builder
+		inRun   bool // inside a run (w:r), where w:rPr sets its own formatting
+		runBold bool // the run is bold
+		// bold and plain count the letters of the paragraph's bold runs
+		// and of its others: a short paragraph all in bold stands where a
+		// heading stands, in a document typed without heading styles.
+		bold, plain int
+		skip        int // depth inside what is not read (see docxSkipped)
+		tables      int // depth of tables: a nested table's cells are its cell's text
+		cells       []string
+		inCell      bool
+		cell        strings.Builder
 	)
 	// The document's blocks, written once its end shows whether it has a
 	// title (see writeBlocks).
@@ -251,9 +261,9 @@ func docxBody(data []byte, levels map[string]int, b *strings.Builder) error {
 		if outline > 0 {
 			level = outline
 		}
-		isList := list
+		isList, allBold := list, bold > 0 && plain == 0
 		text.Reset()
-		style, outline, list = "", 0, false
+		style, outline, list, bold, plain = "", 0, false, 0, 0
 		switch {
 		case t == "" || level < 0:
 		case inCell:
@@ -262,7 +272,7 @@ func docxBody(data []byte, levels map[string]int, b *strings.Builder) error {
 			}
 			cell.WriteString(t)
 		default:
-			items = append(items, docBlock{level, isList, t})
+			items = append(items, docBlock{level: level, list: isList, text: t, bold: allBold})
 		}
 	}
 	for {
@@ -286,9 +296,16 @@ func docxBody(data []byte, levels map[string]int, b *strings.Builder) error {
 			case "p":
 				if paras == 0 {
 					text.Reset()
-					style, outline, list = "", 0, false
+					style, outline, list, bold, plain = "", 0, false, 0, 0
 				}
 				paras++
+			case "r":
+				inRun, runBold = true, false
+			case "b":
+				if inRun {
+					v := attr(t, "val")
+					runBold = v != "0" && v != "false" && v != "off"
+				}
 			case "pStyle":
 				if paras == 1 {
 					style = attr(t, "val")
@@ -332,6 +349,8 @@ func docxBody(data []byte, levels map[string]int, b *strings.Builder) error {
 				}
 			case "t":
 				inText = false
+			case "r":
+				inRun = false
 			case "tc":
 				if tables == 1 {
 					inCell = false
@@ -350,10 +369,21 @@ func docxBody(data []byte, levels map[string]int, b *strings.Builder) error {
 		case xml.CharData:
 			if inText && skip == 0 {
 				text.Write(t)
+				n := 0
+				for _, r := range string(t) {
+					if unicode.IsLetter(r) {
+						n++
+					}
+				}
+				if runBold {
+					bold += n
+				} else {
+					plain += n
+				}
 			}
 		}
 	}
-	writeBlocks(items, b)
+	writeBlocks(boldHeadings(items), b)
 	return nil
 }
 
@@ -362,6 +392,72 @@ type docBlock struct {
 	level int // 1 to 9 for a heading, titleLevel for the title, else 0
 	list  bool
 	text  string
+	bold  bool // every letter of it is in bold
+}
+
+// boldHeadings finds the headings of a document typed without heading
+// styles: when no block is a heading, a short paragraph all in bold
+// ("Eligibility", "3. Payment", "Who may bid?") followed by one that is
+// not is a heading. A document with headings keeps them alone: its bold
+// paragraphs are emphasis.
+func boldHeadings(blocks []docBlock) []docBlock {
+	if slices.ContainsFunc(blocks, func(x docBlock) bool { return x.level > 0 && x.level != titleLevel }) {
+		return blocks
+	}
+	candidate := func(x docBlock) (int, bool) {
+		if !x.bold || x.list || x.level != 0 {
+			return 0, false
+		}
+		return shortTitle(x.text)
+	}
+	for i := 0; i < len(blocks); {
+		// A run of such paragraphs ("3. Financial Terms.", "3.1.
+		// Payment.") before one of text: each a heading. A longer run,
+		// or one the document ends with, is a list in bold.
+		j := i
+		for j < len(blocks) && j-i <= maxHeadingRun {
+			if _, ok := candidate(blocks[j]); !ok {
+				break
+			}
+			j++
+		}
+		if j == i {
+			i++
+			continue
+		}
+		if j < len(blocks) && j-i <= maxHeadingRun && !blocks[j].bold {
+			for k := i; k < j; k++ {
+				n, _ := candidate(blocks[k])
+				// Numbered, it sits under the unnumbered headings by its
+				// number's depth: "1." under a title, "1.2." under "1.".
+				blocks[k].level = 1 + n
+			}
+		}
+		i = j
+	}
+	return blocks
+}
+
+// maxHeadingRun is the most bold paragraphs in a row taken for headings.
+const maxHeadingRun = 4
+
+// boldNumber matches a heading's number: "3", "3.", "3.7.", "3.7.1".
+var boldNumber = regexp.MustCompile(`^(\d{1,3}(?:\.\d{1,3})*)\.?\s`)
+
+// shortTitle reports whether text is short enough to be a heading and
+// does not end as a sentence or a clause does (a numbered clause's title
+// may end with a full stop: "3.7. Requested Payment Information."), with
+// how many parts its number has (0 for none).
+func shortTitle(text string) (int, bool) {
+	if len(strings.Fields(text)) > 12 || utf8.RuneCountInString(text) > 100 {
+		return 0, false
+	}
+	n := 0
+	if m := boldNumber.FindStringSubmatch(text); m != nil {
+		n = strings.Count(m[1], ".") + 1
+	}
+	last := text[len(text)-1]
+	return n, last != ',' && last != ';' && (last != '.' || n > 0)
 }
 
 // writeBlocks writes blocks to b as HTML for htmlBlocks: headings h1 to

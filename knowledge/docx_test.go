@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -106,6 +107,53 @@ func TestDocxPassages(t *testing.T) {
 				if got[i].citation != w.citation || got[i].text != w.text {
 					t.Errorf("passage %d = %q %q, want %q %q", i, got[i].citation, got[i].text, w.citation, w.text)
 				}
+			}
+		})
+	}
+}
+
+func boldPara(text string) string {
+	return `<w:p><w:r><w:rPr><w:b/></w:rPr><w:t>` + text + `</w:t></w:r></w:p>`
+}
+
+// TestDocxBoldHeadings: a document typed without heading styles has its
+// headings found where they stand: short paragraphs all in bold before
+// text, numbered ones under the others by their number's depth.
+func TestDocxBoldHeadings(t *testing.T) {
+	tests := []struct {
+		name string
+		body string
+		want []string // citations
+	}{
+		{"bold headings, numbered under unnumbered, a run of them before text",
+			boldPara("Terms for suppliers") + boldPara("3. Payment.") + boldPara("3.1 Schedule") + para("", "Invoices are paid monthly.") +
+				boldPara("3.2 Disputes") + para("", "Raise them within 30 days.") + boldPara("Who may bid?") + para("", "Any NHS body."),
+			[]string{"call.docx: Terms for suppliers › 3. Payment. › 3.1 Schedule", "call.docx: Terms for suppliers › 3. Payment. › 3.2 Disputes", "call.docx: Who may bid?"}},
+		{"a bold sentence, a bold line of a run in plain, a long bold list: text",
+			boldPara("Bids must arrive by noon on 19 October.") + para("", "Late bids are not read.") +
+				`<w:p><w:r><w:rPr><w:b/></w:rPr><w:t>Note:</w:t></w:r><w:r><w:t> read this.</w:t></w:r></w:p>` +
+				boldPara("Trusts") + boldPara("Universities") + boldPara("Companies") + boldPara("Charities") + boldPara("Councils") + para("", "may all join."),
+			[]string{"call.docx: opening text"}},
+		{"bold with w:val false is not bold",
+			`<w:p><w:r><w:rPr><w:b w:val="false"/></w:rPr><w:t>Fees</w:t></w:r></w:p>` + para("", "None."),
+			[]string{"call.docx: opening text"}},
+		{"a document with heading styles keeps its bold paragraphs as text",
+			para("Heading1", "Fees") + boldPara("Important") + para("", "None are charged."),
+			[]string{"call.docx: Fees"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			data := docxFile(t, map[string]string{"word/document.xml": tt.body, "word/styles.xml": testStyles})
+			text, err := docxHTML(data, DefaultMaxSourceBytes)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got []string
+			for _, p := range sourcePassages("call.docx", text) {
+				got = append(got, p.citation)
+			}
+			if !slices.Equal(got, tt.want) {
+				t.Errorf("citations %q, want %q\nHTML: %s", got, tt.want, text)
 			}
 		})
 	}

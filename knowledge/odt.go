@@ -9,7 +9,8 @@ package knowledge
 // whose style is "Title", itself or through the styles it derives from
 // (content.xml's automatic styles, styles.xml's), heads the document;
 // without one, or a heading of the top level, the title in meta.xml does,
-// as an HTML file's title does. Spaces (text:s), tabs and
+// as an HTML file's title does. Without any heading, short paragraphs
+// all in bold before text are headings, as in a Word document. Spaces (text:s), tabs and
 // line breaks are spaces. Tracked changes' deleted text, the table of
 // contents and other indexes, notes, annotations and the hidden sequence
 // declarations are left out; a text box's words stay in the paragraph
@@ -23,6 +24,7 @@ import (
 	"io"
 	"strconv"
 	"strings"
+	"unicode"
 )
 
 // The namespaces of OpenDocument's elements and attributes.
@@ -31,6 +33,7 @@ const (
 	odfTable  = "urn:oasis:names:tc:opendocument:xmlns:table:1.0"
 	odfStyle  = "urn:oasis:names:tc:opendocument:xmlns:style:1.0"
 	odfOffice = "urn:oasis:names:tc:opendocument:xmlns:office:1.0"
+	odfFO     = "urn:oasis:names:tc:opendocument:xmlns:xsl-fo-compatible:1.0"
 )
 
 // odtHTML returns the body of the OpenDocument text data as HTML.
@@ -50,10 +53,10 @@ func odtHTML(data []byte, limit int64) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	parents := map[string]string{} // a style's name to its parent's
+	st := odtStyles{parent: map[string]string{}, weight: map[string]int{}}
 	for _, part := range [][]byte{styles, content} {
 		if part != nil {
-			if err := odtStyleParents(part, parents); err != nil {
+			if err := st.read(part); err != nil {
 				return "", z.damaged("styles", err)
 			}
 		}
@@ -66,17 +69,25 @@ func odtHTML(data []byte, limit int64) (string, error) {
 	if t := odtTitle(meta); t != "" {
 		b.WriteString("<title>" + html.EscapeString(t) + "</title>\n")
 	}
-	if err := odtBody(content, parents, &b); err != nil {
+	if err := odtBody(content, &st, &b); err != nil {
 		return "", z.damaged("content.xml", err)
 	}
 	return b.String(), nil
 }
 
-// odtStyleParents adds each paragraph style of data (styles.xml, or
-// content.xml's automatic styles) with the style it derives from ("" for
-// none) to parents.
-func odtStyleParents(data []byte, parents map[string]string) error {
+// odtStyles is what the reader needs of a document's styles (styles.xml
+// and content.xml's automatic styles): each paragraph or text style's
+// parent, and whether it sets its text bold (1), not bold (-1) or says
+// nothing of it (0).
+type odtStyles struct {
+	parent map[string]string
+	weight map[string]int
+}
+
+// read adds the paragraph and text styles of data.
+func (st *odtStyles) read(data []byte) error {
 	d := xml.NewDecoder(bytes.NewReader(data))
+	current := "" // the style whose properties are being read
 	for {
 		tok, err := d.Token()
 		if err == io.EOF {
@@ -85,23 +96,59 @@ func odtStyleParents(data []byte, parents map[string]string) error {
 		if err != nil {
 			return err
 		}
-		if s, ok := tok.(xml.StartElement); ok && s.Name.Space == odfStyle && s.Name.Local == "style" && odfAttr(s, odfStyle, "family") == "paragraph" {
-			parents[odfAttr(s, odfStyle, "name")] = odfAttr(s, odfStyle, "parent-style-name")
+		s, ok := tok.(xml.StartElement)
+		if !ok || s.Name.Space != odfStyle {
+			continue
+		}
+		switch s.Name.Local {
+		case "style":
+			current = ""
+			if f := odfAttr(s, odfStyle, "family"); f == "paragraph" || f == "text" {
+				current = odfAttr(s, odfStyle, "name")
+				st.parent[current] = odfAttr(s, odfStyle, "parent-style-name")
+			}
+		case "text-properties":
+			if current == "" {
+				continue
+			}
+			w := odfAttr(s, odfFO, "font-weight")
+			n, err := strconv.Atoi(w)
+			switch {
+			case w == "bold" || err == nil && n >= 600:
+				st.weight[current] = 1
+			case w != "":
+				st.weight[current] = -1 // normal, or a weight under 600
+			}
 		}
 	}
 }
 
-// odtIsTitle reports whether the paragraph style name is the Title
-// style, or derives from it.
-func odtIsTitle(name string, parents map[string]string) bool {
-	for range 16 { // a loop of styles, or a chain longer than any real one, is no title
+// bold reports whether text in style name is bold, through its parents;
+// inherited when the style says nothing of it.
+func (st *odtStyles) bold(name string, inherited bool) bool {
+	for range 16 { // a loop of styles, or a chain longer than any real one, says nothing
+		if name == "" {
+			break
+		}
+		if w := st.weight[name]; w != 0 {
+			return w > 0
+		}
+		name = st.parent[name]
+	}
+	return inherited
+}
+
+// isTitle reports whether the paragraph style name is the Title style,
+// or derives from it.
+func (st *odtStyles) isTitle(name string) bool {
+	for range 16 {
 		if name == "" {
 			return false
 		}
 		if name == "Title" {
 			return true
 		}
-		name = parents[name]
+		name = st.parent[name]
 	}
 	return false
 }
@@ -139,7 +186,7 @@ func odtSkipped(name xml.Name) bool {
 
 // odtBody writes the headings, paragraphs and tables of content.xml's
 // office:text to b as HTML.
-func odtBody(data []byte, parents map[string]string, b *strings.Builder) error {
+func odtBody(data []byte, st *odtStyles, b *strings.Builder) error {
 	d := xml.NewDecoder(bytes.NewReader(data))
 	var (
 		blocks []docBlock
@@ -153,12 +200,17 @@ func odtBody(data []byte, parents map[string]string, b *strings.Builder) error {
 		cells  []string
 		inCell bool
 		cell   strings.Builder
+		// spans holds whether each open span (the paragraph's style
+		// first) sets its text bold; bold and plain count the letters of
+		// the paragraph in bold and not (see boldHeadings).
+		spans       []bool
+		bold, plain int
 	)
 	end := func(isList bool) {
 		t := strings.Join(strings.Fields(text.String()), " ")
 		text.Reset()
-		lv := level
-		level = 0
+		lv, allBold := level, bold > 0 && plain == 0
+		level, bold, plain, spans = 0, 0, 0, spans[:0]
 		switch {
 		case t == "":
 		case inCell:
@@ -167,7 +219,7 @@ func odtBody(data []byte, parents map[string]string, b *strings.Builder) error {
 			}
 			cell.WriteString(t)
 		default:
-			blocks = append(blocks, docBlock{level: lv, list: isList && lv == 0, text: t})
+			blocks = append(blocks, docBlock{level: lv, list: isList && lv == 0, text: t, bold: allBold})
 		}
 	}
 	for {
@@ -197,6 +249,7 @@ func odtBody(data []byte, parents map[string]string, b *strings.Builder) error {
 				case "h":
 					if paras == 0 {
 						text.Reset()
+						bold, plain, spans = 0, 0, append(spans[:0], st.bold(odfAttr(t, odfText, "style-name"), false))
 						level = 1
 						if n, err := strconv.Atoi(odfAttr(t, odfText, "outline-level")); err == nil && n >= 1 {
 							level = min(n, 9)
@@ -206,12 +259,18 @@ func odtBody(data []byte, parents map[string]string, b *strings.Builder) error {
 				case "p":
 					if paras == 0 {
 						text.Reset()
+						name := odfAttr(t, odfText, "style-name")
+						bold, plain, spans = 0, 0, append(spans[:0], st.bold(name, false))
 						level = 0
-						if odtIsTitle(odfAttr(t, odfText, "style-name"), parents) {
+						if st.isTitle(name) {
 							level = titleLevel
 						}
 					}
 					paras++
+				case "span":
+					if paras > 0 {
+						spans = append(spans, st.bold(odfAttr(t, odfText, "style-name"), len(spans) > 0 && spans[len(spans)-1]))
+					}
 				case "list":
 					list++
 				case "s":
@@ -259,6 +318,10 @@ func odtBody(data []byte, parents map[string]string, b *strings.Builder) error {
 					}
 				case "list":
 					list = max(0, list-1)
+				case "span":
+					if len(spans) > 1 {
+						spans = spans[:len(spans)-1]
+					}
 				}
 			case odfTable:
 				switch t.Name.Local {
@@ -281,10 +344,21 @@ func odtBody(data []byte, parents map[string]string, b *strings.Builder) error {
 		case xml.CharData:
 			if inBody && paras > 0 && skip == 0 {
 				text.Write(t)
+				n := 0
+				for _, r := range string(t) {
+					if unicode.IsLetter(r) {
+						n++
+					}
+				}
+				if len(spans) > 0 && spans[len(spans)-1] {
+					bold += n
+				} else {
+					plain += n
+				}
 			}
 		}
 	}
-	writeBlocks(blocks, b)
+	writeBlocks(boldHeadings(blocks), b)
 	return nil
 }
 

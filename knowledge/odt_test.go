@@ -14,7 +14,7 @@ func odtContent(autoStyles, body string) string {
 		`<office:automatic-styles>` + autoStyles + `</office:automatic-styles><office:body><office:text>` + body + `</office:text></office:body></office:document-content>`
 }
 
-const odtStyles = `<office:document-styles xmlns:office="` + odfOffice + `" xmlns:style="` + odfStyle + `"><office:styles>
+const testOdtStyles = `<office:document-styles xmlns:office="` + odfOffice + `" xmlns:style="` + odfStyle + `"><office:styles>
 <style:style style:name="Title" style:family="paragraph"/>
 <style:style style:name="Subtitle" style:family="paragraph" style:parent-style-name="Title"/>
 <style:style style:name="Loop_A" style:family="paragraph" style:parent-style-name="Loop_B"/>
@@ -54,7 +54,7 @@ func TestOdtPassages(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			data := docxFile(t, map[string]string{"content.xml": odtContent(tt.auto, tt.body), "styles.xml": odtStyles})
+			data := docxFile(t, map[string]string{"content.xml": odtContent(tt.auto, tt.body), "styles.xml": testOdtStyles})
 			text, err := odtHTML(data, DefaultMaxSourceBytes)
 			if err != nil {
 				t.Fatal(err)
@@ -69,6 +69,26 @@ func TestOdtPassages(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestOdtBoldHeadings: an OpenDocument text typed without headings has
+// them found as a Word document's are (see TestDocxBoldHeadings): bold
+// by a text style of its spans or by its paragraph's style.
+func TestOdtBoldHeadings(t *testing.T) {
+	auto := `<style:style style:name="T1" style:family="text"><style:text-properties fo:font-weight="bold"/></style:style>` +
+		`<style:style style:name="T2" style:family="text"><style:text-properties fo:font-weight="normal"/></style:style>` +
+		`<style:style style:name="P9" style:family="paragraph"><style:text-properties fo:font-weight="700"/></style:style>`
+	body := `<text:p><text:span text:style-name="T1">3. Payment.</text:span></text:p><text:p text:style-name="P9">3.1 Schedule</text:p><text:p>Invoices are paid monthly.</text:p>` +
+		`<text:p text:style-name="P9">Note: <text:span text:style-name="T2">read this</text:span></text:p><text:p>More text.</text:p>`
+	content := strings.Replace(odtContent(auto, body), `<office:document-content `, `<office:document-content xmlns:fo="`+odfFO+`" `, 1)
+	text, err := odtHTML(docxFile(t, map[string]string{"content.xml": content}), DefaultMaxSourceBytes)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := sourcePassages("call.odt", text)
+	if len(got) != 1 || got[0].citation != "call.odt: 3. Payment. › 3.1 Schedule" || got[0].text != "Invoices are paid monthly.\nNote: read this\nMore text." {
+		t.Errorf("passages = %+v\nHTML: %s", got, text)
 	}
 }
 
@@ -114,7 +134,7 @@ func TestOdtErrors(t *testing.T) {
 }
 
 func FuzzOdt(f *testing.F) {
-	f.Add([]byte(odtContent("", `<text:h>A</text:h><text:p>b<text:s text:c="3"/>c</text:p>`)), []byte(odtStyles))
+	f.Add([]byte(odtContent("", `<text:h>A</text:h><text:p>b<text:s text:c="3"/>c</text:p>`)), []byte(testOdtStyles))
 	f.Add([]byte(odtContent("", `<table:table><table:table-row><table:table-cell><table:table></table:table></table:table-cell></table:table-row></table:table>`)), []byte(""))
 	f.Add([]byte(`</text:p><office:text><text:p><text:p>`), []byte(`<style:style style:name="a" style:parent-style-name="a"/>`))
 	f.Fuzz(func(t *testing.T, content, styles []byte) {
