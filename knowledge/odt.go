@@ -17,14 +17,11 @@ package knowledge
 // that holds it. A table row is one line, its cells joined by " | ".
 
 import (
-	"bytes"
 	"encoding/xml"
 	"errors"
 	"html"
-	"io"
 	"strconv"
 	"strings"
-	"unicode"
 )
 
 // The namespaces of OpenDocument's elements and attributes.
@@ -66,7 +63,7 @@ func odtHTML(data []byte, limit int64) (string, error) {
 		return "", err
 	}
 	var b strings.Builder
-	if t := odtTitle(meta); t != "" {
+	if t := docTitle(meta); t != "" {
 		b.WriteString("<title>" + html.EscapeString(t) + "</title>\n")
 	}
 	if err := odtBody(content, &st, &b); err != nil {
@@ -86,19 +83,10 @@ type odtStyles struct {
 
 // read adds the paragraph and text styles of data.
 func (st *odtStyles) read(data []byte) error {
-	d := xml.NewDecoder(bytes.NewReader(data))
 	current := "" // the style whose properties are being read
-	for {
-		tok, err := d.Token()
-		if err == io.EOF {
-			return nil
-		}
-		if err != nil {
-			return err
-		}
-		s, ok := tok.(xml.StartElement)
-		if !ok || s.Name.Space != odfStyle {
-			continue
+	return walkXML(data, func(xml.Name) bool { return false }, func(s xml.StartElement) {
+		if s.Name.Space != odfStyle {
+			return
 		}
 		switch s.Name.Local {
 		case "style":
@@ -109,7 +97,7 @@ func (st *odtStyles) read(data []byte) error {
 			}
 		case "text-properties":
 			if current == "" {
-				continue
+				return
 			}
 			w := odfAttr(s, odfFO, "font-weight")
 			n, err := strconv.Atoi(w)
@@ -120,7 +108,7 @@ func (st *odtStyles) read(data []byte) error {
 				st.weight[current] = -1 // normal, or a weight under 600
 			}
 		}
-	}
+	}, func(xml.EndElement) {}, func(xml.CharData) {})
 }
 
 // bold reports whether text in style name is bold, through its parents;
@@ -153,20 +141,6 @@ func (st *odtStyles) isTitle(name string) bool {
 	return false
 }
 
-// odtTitle returns the title of meta.xml, or "".
-func odtTitle(data []byte) string {
-	if data == nil {
-		return ""
-	}
-	var meta struct {
-		Title string `xml:"meta>title"`
-	}
-	if xml.Unmarshal(data, &meta) != nil {
-		return ""
-	}
-	return strings.Join(strings.Fields(meta.Title), " ")
-}
-
 // odtSkipped reports whether the element name and all within it are left
 // out of a document's text.
 func odtSkipped(name xml.Name) bool {
@@ -187,178 +161,102 @@ func odtSkipped(name xml.Name) bool {
 // odtBody writes the headings, paragraphs and tables of content.xml's
 // office:text to b as HTML.
 func odtBody(data []byte, st *odtStyles, b *strings.Builder) error {
-	d := xml.NewDecoder(bytes.NewReader(data))
 	var (
-		blocks []docBlock
-		text   strings.Builder
+		out    officeText
 		level  int  // of the paragraph being read: a heading's, titleLevel, or 0
 		list   int  // depth of lists
 		paras  int  // depth of paragraphs and headings: a text box's are its anchor's
 		inBody bool // inside office:text
-		skip   int
-		tables int
-		cells  []string
-		inCell bool
-		cell   strings.Builder
 		// spans holds whether each open span (the paragraph's style
-		// first) sets its text bold; bold and plain count the letters of
-		// the paragraph in bold and not (see boldHeadings).
-		spans       []bool
-		bold, plain int
+		// first) sets its text bold.
+		spans []bool
 	)
-	end := func(isList bool) {
-		t := strings.Join(strings.Fields(text.String()), " ")
-		text.Reset()
-		lv, allBold := level, bold > 0 && plain == 0
-		level, bold, plain, spans = 0, 0, 0, spans[:0]
-		switch {
-		case t == "":
-		case inCell:
-			if cell.Len() > 0 {
-				cell.WriteByte(' ')
+	begin := func(style string, lv int) {
+		if paras == 0 {
+			out.startParagraph()
+			spans, level = append(spans[:0], st.bold(style, false)), lv
+		}
+		paras++
+	}
+	start := func(t xml.StartElement) {
+		if t.Name.Space == odfOffice && t.Name.Local == "text" {
+			inBody = true
+		}
+		if !inBody {
+			return
+		}
+		switch t.Name {
+		case xml.Name{Space: odfText, Local: "h"}:
+			lv := 1
+			if n, err := strconv.Atoi(odfAttr(t, odfText, "outline-level")); err == nil && n >= 1 {
+				lv = min(n, 9)
 			}
-			cell.WriteString(t)
-		default:
-			blocks = append(blocks, docBlock{level: lv, list: isList && lv == 0, text: t, bold: allBold})
+			begin(odfAttr(t, odfText, "style-name"), lv)
+		case xml.Name{Space: odfText, Local: "p"}:
+			name, lv := odfAttr(t, odfText, "style-name"), 0
+			if st.isTitle(name) {
+				lv = titleLevel
+			}
+			begin(name, lv)
+		case xml.Name{Space: odfText, Local: "span"}:
+			if paras > 0 {
+				spans = append(spans, st.bold(odfAttr(t, odfText, "style-name"), len(spans) > 0 && spans[len(spans)-1]))
+			}
+		case xml.Name{Space: odfText, Local: "list"}:
+			list++
+		case xml.Name{Space: odfText, Local: "s"}:
+			n, err := strconv.Atoi(odfAttr(t, odfText, "c"))
+			if err != nil || n < 1 {
+				n = 1
+			}
+			for range min(n, 8) {
+				out.space()
+			}
+		case xml.Name{Space: odfText, Local: "tab"}, xml.Name{Space: odfText, Local: "line-break"}:
+			out.space()
+		case xml.Name{Space: odfTable, Local: "table"}:
+			out.startTable()
+		case xml.Name{Space: odfTable, Local: "table-row"}:
+			out.startRow()
+		case xml.Name{Space: odfTable, Local: "table-cell"}:
+			out.startCell()
 		}
 	}
-	for {
-		tok, err := d.Token()
-		if err == io.EOF {
-			break
+	end := func(t xml.EndElement) {
+		if !inBody {
+			return
 		}
-		if err != nil {
-			return err
-		}
-		switch t := tok.(type) {
-		case xml.StartElement:
-			if skip > 0 || odtSkipped(t.Name) {
-				skip++
-				continue
+		switch t.Name {
+		case xml.Name{Space: odfOffice, Local: "text"}:
+			inBody = false
+		case xml.Name{Space: odfText, Local: "h"}, xml.Name{Space: odfText, Local: "p"}:
+			if paras--; paras == 0 {
+				out.endParagraph(level, list > 0)
+				level, spans = 0, spans[:0]
 			}
-			if t.Name.Space == odfOffice && t.Name.Local == "text" {
-				inBody = true
-				continue
+		case xml.Name{Space: odfText, Local: "span"}:
+			if len(spans) > 1 {
+				spans = spans[:len(spans)-1]
 			}
-			if !inBody {
-				continue
-			}
-			switch t.Name.Space {
-			case odfText:
-				switch t.Name.Local {
-				case "h":
-					if paras == 0 {
-						text.Reset()
-						bold, plain, spans = 0, 0, append(spans[:0], st.bold(odfAttr(t, odfText, "style-name"), false))
-						level = 1
-						if n, err := strconv.Atoi(odfAttr(t, odfText, "outline-level")); err == nil && n >= 1 {
-							level = min(n, 9)
-						}
-					}
-					paras++
-				case "p":
-					if paras == 0 {
-						text.Reset()
-						name := odfAttr(t, odfText, "style-name")
-						bold, plain, spans = 0, 0, append(spans[:0], st.bold(name, false))
-						level = 0
-						if st.isTitle(name) {
-							level = titleLevel
-						}
-					}
-					paras++
-				case "span":
-					if paras > 0 {
-						spans = append(spans, st.bold(odfAttr(t, odfText, "style-name"), len(spans) > 0 && spans[len(spans)-1]))
-					}
-				case "list":
-					list++
-				case "s":
-					n, err := strconv.Atoi(odfAttr(t, odfText, "c"))
-					if err != nil || n < 1 {
-						n = 1
-					}
-					text.WriteString(strings.Repeat(" ", min(n, 8)))
-				case "tab", "line-break":
-					text.WriteByte(' ')
-				}
-			case odfTable:
-				switch t.Name.Local {
-				case "table":
-					tables++
-				case "table-row":
-					if tables == 1 {
-						cells = cells[:0]
-					}
-				case "table-cell":
-					if tables == 1 {
-						inCell = true
-						cell.Reset()
-					}
-				}
-			}
-		case xml.EndElement:
-			if skip > 0 {
-				skip--
-				continue
-			}
-			if t.Name.Space == odfOffice && t.Name.Local == "text" {
-				inBody = false
-				continue
-			}
-			if !inBody {
-				continue
-			}
-			switch t.Name.Space {
-			case odfText:
-				switch t.Name.Local {
-				case "h", "p":
-					if paras--; paras == 0 {
-						end(list > 0)
-					}
-				case "list":
-					list = max(0, list-1)
-				case "span":
-					if len(spans) > 1 {
-						spans = spans[:len(spans)-1]
-					}
-				}
-			case odfTable:
-				switch t.Name.Local {
-				case "table-cell":
-					if tables == 1 {
-						inCell = false
-						cells = append(cells, cell.String())
-					}
-				case "table-row":
-					if tables == 1 {
-						row := strings.Join(strings.Fields(strings.Join(cells, " | ")), " ")
-						if strings.Trim(row, "| ") != "" {
-							blocks = append(blocks, docBlock{text: row})
-						}
-					}
-				case "table":
-					tables = max(0, tables-1)
-				}
-			}
-		case xml.CharData:
-			if inBody && paras > 0 && skip == 0 {
-				text.Write(t)
-				n := 0
-				for _, r := range string(t) {
-					if unicode.IsLetter(r) {
-						n++
-					}
-				}
-				if len(spans) > 0 && spans[len(spans)-1] {
-					bold += n
-				} else {
-					plain += n
-				}
-			}
+		case xml.Name{Space: odfText, Local: "list"}:
+			list = max(0, list-1)
+		case xml.Name{Space: odfTable, Local: "table-cell"}:
+			out.endCell()
+		case xml.Name{Space: odfTable, Local: "table-row"}:
+			out.endRow()
+		case xml.Name{Space: odfTable, Local: "table"}:
+			out.endTable()
 		}
 	}
-	writeBlocks(boldHeadings(blocks), b)
+	text := func(t xml.CharData) {
+		if inBody && paras > 0 {
+			out.write(t, len(spans) > 0 && spans[len(spans)-1])
+		}
+	}
+	if err := walkXML(data, odtSkipped, start, end, text); err != nil {
+		return err
+	}
+	out.writeHTML(b)
 	return nil
 }
 
