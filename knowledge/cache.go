@@ -27,7 +27,7 @@ import (
 // cacheVersion changes whenever the analysis, the layout below or the
 // reading of sources (ingest.go) does: TestCacheVersionFollowsReading
 // fails when the passages read from the corpora change and it has not.
-const cacheVersion = 28
+const cacheVersion = 29
 
 // CacheStats says how the sources were read.
 type CacheStats struct {
@@ -66,13 +66,26 @@ func cacheKey(path string, data []byte) (string, error) {
 	if err != nil {
 		return "", err
 	}
+	// The words of English mend a PDF's hyphenated words, and PDFium's
+	// version reads its text: either changed, a PDF reads anew.
+	english, err := lexiconFS.ReadFile("lexicon/english.txt")
+	if err != nil {
+		return "", err
+	}
 	h := sha256.New()
 	fmt.Fprintf(h, "hiecbot source cache %d\x00%d:%s\x00%d:", cacheVersion, len(path), path, len(stops))
 	h.Write(stops)
+	fmt.Fprintf(h, "\x00%d:", len(english))
+	h.Write(english)
+	fmt.Fprintf(h, "\x00%s", pdfiumVersion)
 	fmt.Fprintf(h, "\x00%d:", len(data))
 	h.Write(data)
 	return hex.EncodeToString(h.Sum(nil)), nil
 }
+
+// pdfiumVersion is the version of go-pdfium (and so of the PDFium it
+// carries) that go.mod requires; TestPDFiumVersion holds them equal.
+const pdfiumVersion = "v1.21.5"
 
 func cacheFile(dir, key string) string { return filepath.Join(dir, "source-"+key[:40]+".gob") }
 

@@ -57,7 +57,7 @@ func docxHTML(data []byte, limit int64) (string, error) {
 	if t := docTitle(core); t != "" {
 		b.WriteString("<title>" + html.EscapeString(t) + "</title>\n")
 	}
-	if err := docxBody(body, levels, &b); err != nil {
+	if err := docxBody(body, levels, limit, &b); err != nil {
 		return "", z.damaged("word/document.xml", err)
 	}
 	return b.String(), nil
@@ -88,6 +88,9 @@ const titleLevel = 100
 func docxStyleLevels(data []byte) (map[string]int, error) {
 	styles := map[string]docxStyle{}
 	if data != nil {
+		if err := walkXML(data, nil, func(xml.StartElement) {}, func(xml.EndElement) {}, func(xml.CharData) {}); err != nil {
+			return nil, err // before Unmarshal keeps a stack of its every element
+		}
 		var doc struct {
 			Styles []struct {
 				Type    string `xml:"type,attr"`
@@ -159,17 +162,22 @@ type val struct {
 // docxBody writes the paragraphs and tables of word/document.xml to b
 // as HTML: headings h1 to h6 (deeper levels are h6), paragraphs, list
 // items and table rows.
-func docxBody(data []byte, levels map[string]int, b *strings.Builder) error {
+func docxBody(data []byte, levels map[string]int, limit int64, b *strings.Builder) error {
 	var (
-		out     officeText
+		out     = officeText{limit: limit}
 		style   string
-		outline int  // the paragraph's own outline level, as a heading level
+		outline int  // the paragraph's own outline level, as a heading level; -1: body text
 		list    bool // the paragraph is an item of a numbered or bulleted list
 		paras   int  // depth of paragraphs: a text box's are its anchor's
 		inText  bool // inside a run's text (w:t)
 		inRun   bool // inside a run (w:r), where w:rPr sets its own formatting
 		runBold bool // the run is bold
+		hidden  bool // the run is hidden text (w:vanish): not shown, not read
 	)
+	on := func(t xml.StartElement) bool {
+		v := attr(t, "val")
+		return v != "0" && v != "false" && v != "off"
+	}
 	start := func(t xml.StartElement) {
 		if t.Name.Space != wordNS {
 			return
@@ -177,16 +185,19 @@ func docxBody(data []byte, levels map[string]int, b *strings.Builder) error {
 		switch t.Name.Local {
 		case "p":
 			if paras == 0 {
-				out.startParagraph()
 				style, outline, list = "", 0, false
 			}
 			paras++
+			out.startParagraph()
 		case "r":
-			inRun, runBold = true, false
+			inRun, runBold, hidden = true, false, false
 		case "b":
 			if inRun {
-				v := attr(t, "val")
-				runBold = v != "0" && v != "false" && v != "off"
+				runBold = on(t)
+			}
+		case "vanish":
+			if inRun {
+				hidden = on(t)
 			}
 		case "pStyle":
 			if paras == 1 {
@@ -194,13 +205,15 @@ func docxBody(data []byte, levels map[string]int, b *strings.Builder) error {
 			}
 		case "outlineLvl":
 			if paras == 1 {
-				outline = outlineLevel(attr(t, "val"))
+				if outline = outlineLevel(attr(t, "val")); outline == 0 {
+					outline = -1 // level 9: body text, whatever the style says
+				}
 			}
 		case "numPr":
 			list = list || paras == 1
 		case "t":
 			inText = true
-		case "tab", "br", "cr":
+		case "tab", "ptab", "br", "cr":
 			out.space()
 		case "noBreakHyphen":
 			out.write([]byte("-"), runBold)
@@ -218,13 +231,15 @@ func docxBody(data []byte, levels map[string]int, b *strings.Builder) error {
 		}
 		switch t.Name.Local {
 		case "p":
-			if paras--; paras == 0 {
-				level := levels[style]
-				if outline > 0 {
-					level = outline
-				}
-				out.endParagraph(level, list)
+			paras--
+			level := levels[style]
+			switch {
+			case outline > 0:
+				level = outline
+			case outline < 0:
+				level = 0
 			}
+			out.endParagraph(level, list)
 		case "t":
 			inText = false
 		case "r":
@@ -238,19 +253,19 @@ func docxBody(data []byte, levels map[string]int, b *strings.Builder) error {
 		}
 	}
 	text := func(t xml.CharData) {
-		if inText {
+		if inText && !hidden {
 			out.write(t, runBold)
 		}
 	}
 	if err := walkXML(data, docxSkipped, start, end, text); err != nil {
 		return err
 	}
-	out.writeHTML(b)
-	return nil
+	return out.writeHTML(b)
 }
 
 // docxSkipped reports whether the element name and all within it are left
-// out of a document's text: deleted text of tracked changes, a field's
+// out of a document's text: deleted and moved-away text and the old
+// formatting of tracked changes, a field's
 // code ("TOC \o", "PAGE"), references to notes and comments, and the
 // fallback copy of a drawing's text that Word writes beside it.
 func docxSkipped(name xml.Name) bool {
@@ -261,7 +276,10 @@ func docxSkipped(name xml.Name) bool {
 		return false
 	}
 	switch name.Local {
-	case "del", "delText", "instrText", "footnoteReference", "endnoteReference", "commentReference":
+	case "del", "delText", "moveFrom", "instrText", "footnoteReference", "endnoteReference", "commentReference",
+		// A tracked change of formatting keeps the old properties: the
+		// paragraph's style is its current one.
+		"pPrChange", "rPrChange", "sectPrChange", "tblPrChange", "trPrChange", "tcPrChange", "numberingChange":
 		return true
 	}
 	return false

@@ -87,10 +87,21 @@ func TestDocxPassages(t *testing.T) {
 				`<w:tr><w:tc>` + para("", "Plan") + para("", "(draft)") + `</w:tc><w:tc><w:tbl><w:tr><w:tc>` + para("", "Day 5") + `</w:tc></w:tr></w:tbl></w:tc></w:tr>` +
 				`<w:tr><w:tc>` + para("", "") + `</w:tc></w:tr></w:tbl>` + para("", "After the table."),
 			[]passage{{citation: "call.docx: Deliverables", text: "Item | Due\nPlan (draft) | Day 5\nAfter the table."}}},
-		{"list items, and a text box's words once, in its paragraph",
+		{"list items, and a text box's words once, after its paragraph",
 			para("Heading1", "Partners") + `<w:p><w:pPr><w:numPr><w:ilvl w:val="0"/><w:numId w:val="1"/></w:numPr></w:pPr><w:r><w:t>NHS trusts</w:t></w:r></w:p>` +
 				`<w:p><w:r><w:t>See </w:t></w:r><w:r><mc:AlternateContent><mc:Choice><w:drawing><w:txbxContent>` + para("", "the box") + `</w:txbxContent></w:drawing></mc:Choice><mc:Fallback><w:pict><w:txbxContent>` + para("", "the box") + `</w:txbxContent></w:pict></mc:Fallback></mc:AlternateContent></w:r><w:r><w:t> here.</w:t></w:r></w:p>`,
-			[]passage{{citation: "call.docx: Partners", text: "NHS trusts\nSee the box here."}}},
+			[]passage{{citation: "call.docx: Partners", text: "NHS trusts\nSee here.\nthe box"}}},
+		{"a text box in a heading is no part of the heading",
+			`<w:p><w:pPr><w:pStyle w:val="Heading1"/></w:pPr><w:r><w:t>Payment</w:t></w:r><w:r><w:drawing><w:txbxContent>` + para("", "Note: invoices go to finance.") + `</w:txbxContent></w:drawing></w:r></w:p>` + para("", "Paid monthly."),
+			[]passage{{citation: "call.docx: Payment", text: "Note: invoices go to finance.\nPaid monthly."}}},
+		{"tracked changes: the current style, not the old one; moved-away text once",
+			para("Heading1", "Dates") + `<w:p><w:pPr><w:pStyle w:val="Normal"/><w:pPrChange><w:pPr><w:pStyle w:val="Heading1"/></w:pPr></w:pPrChange></w:pPr><w:r><w:t>Late bids are refused.</w:t></w:r></w:p>` +
+				`<w:moveFrom><w:r><w:t>Bids close 1 May.</w:t></w:r></w:moveFrom>` + para("", "Other text.") + `<w:p><w:moveTo><w:r><w:t>Bids close 1 May.</w:t></w:r></w:moveTo></w:p>`,
+			[]passage{{citation: "call.docx: Dates", text: "Late bids are refused.\nOther text.\nBids close 1 May."}}},
+		{"hidden text is not read; a positional tab is a space; outline level 9 is body text",
+			para("Heading1", "Fees") + `<w:p><w:r><w:rPr><w:vanish/></w:rPr><w:t>INTERNAL: budget is 2m.</w:t></w:r><w:r><w:t>Total</w:t><w:ptab/><w:t>100</w:t></w:r></w:p>` +
+				`<w:p><w:pPr><w:pStyle w:val="Heading1"/><w:outlineLvl w:val="9"/></w:pPr><w:r><w:t>Paid quarterly.</w:t></w:r></w:p>`,
+			[]passage{{citation: "call.docx: Fees", text: "Total 100\nPaid quarterly."}}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -203,6 +214,9 @@ func TestReadSourceKinds(t *testing.T) {
 		{"damaged.docx", docxFile(t, map[string]string{"word/document.xml": `<w:document xmlns:w="` + wordNS + `"><w:body><w:p>`}), 1 << 20, "damaged Word document: word/document.xml"},
 		{"badstyles.docx", docxFile(t, map[string]string{"word/document.xml": para("", "x"), "word/styles.xml": "<w:styles"}), 1 << 20, "damaged Word document: word/styles.xml"},
 		{"bomb.docx", docxFile(t, map[string]string{"word/document.xml": para("", strings.Repeat("a", 200_000))}), 10_000, "unpacks to more than 160000 bytes"},
+		{"deep.docx", docxFile(t, map[string]string{"word/document.xml": strings.Repeat("<w:p>", 5000)}), 1 << 20, "nest more than 1000 deep"},
+		{"deepstyles.docx", docxFile(t, map[string]string{"word/document.xml": para("", "x"), "word/styles.xml": strings.Repeat("<a>", 5000)}), 1 << 20, "nest more than 1000 deep"},
+		{"text.docx", docxFile(t, map[string]string{"word/document.xml": strings.Repeat(para("", strings.Repeat("word ", 400)), 20)}), 30_000, "more than 30000 bytes of text"},
 		{"report.pdf", []byte("%PDF-1.7\n%\xE2\xE3\n1 0 obj"), 1 << 20, "is a damaged PDF"},
 		{"old.doc", []byte("\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1\x00\x00"), 1 << 20, "Word 97-2003"},
 		{"archive.md", good, 1 << 20, "is a zip archive"},

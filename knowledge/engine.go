@@ -274,10 +274,8 @@ func New(opts Options) (*Engine, error) {
 	for _, p := range ps {
 		e.put(analyse(e.full, p))
 	}
-	pdfs := &pdfReader{} // started by the first PDF
-	defer pdfs.close()
 	for _, path := range opts.Sources {
-		if err := e.addSource(path, limit, opts.CacheDir, pdfs); err != nil {
+		if err := e.addSource(path, limit, opts.CacheDir); err != nil {
 			return nil, err
 		}
 	}
@@ -301,7 +299,7 @@ func New(opts Options) (*Engine, error) {
 // addSource adds the passages of the source file at path, from the cache
 // in dir when it holds them (and dir is not empty), else by reading the
 // file, and then saves them there. The caller owns e.
-func (e *Engine) addSource(path string, limit int64, dir string, pdfs *pdfReader) error {
+func (e *Engine) addSource(path string, limit int64, dir string) error {
 	data, err := readFile(path, limit)
 	if err != nil {
 		return fmt.Errorf("knowledge source %s: %w", path, err)
@@ -319,7 +317,7 @@ func (e *Engine) addSource(path string, limit int64, dir string, pdfs *pdfReader
 			return nil
 		}
 	}
-	text, err := sourceText(path, data, limit, pdfs)
+	text, err := sourceText(path, data, limit)
 	if err != nil {
 		return fmt.Errorf("knowledge source %s: %w", path, err)
 	}

@@ -72,18 +72,16 @@ func readSource(path string, limit int64) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	pdfs := &pdfReader{}
-	defer pdfs.close()
-	return sourceText(path, data, limit, pdfs)
+	return sourceText(path, data, limit)
 }
 
 // sourceText turns a source file's bytes into the text sourcePassages
 // parses: a Word or OpenDocument text into the HTML of its body
 // (docxHTML, odtHTML), a PDF
-// into its text (pdfReader), any other file as readText decodes it. An
+// into its text (readPDF), any other file as readText decodes it. An
 // older Word document, or another zip archive, is an error that says
 // what to give instead.
-func sourceText(path string, data []byte, limit int64, pdfs *pdfReader) (string, error) {
+func sourceText(path string, data []byte, limit int64) (string, error) {
 	switch strings.ToLower(filepath.Ext(path)) {
 	case ".docx":
 		return docxHTML(data, limit)
@@ -91,14 +89,26 @@ func sourceText(path string, data []byte, limit int64, pdfs *pdfReader) (string,
 		return odtHTML(data, limit)
 	}
 	switch {
-	case bytes.HasPrefix(data, []byte("%PDF-")):
-		return pdfs.text(data)
+	case isPDF(data):
+		return readPDF(data, limit)
 	case bytes.HasPrefix(data, []byte{0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1}):
 		return "", errors.New("is a Word 97-2003 (or other Office 97-2003) file: save it as .docx, or as Markdown, HTML or plain text")
 	case bytes.HasPrefix(data, []byte("PK\x03\x04")):
 		return "", errors.New("is a zip archive: name a Word document .docx and an OpenDocument text .odt, or give Markdown, HTML or plain text")
 	}
 	return decodeText(data)
+}
+
+// isPDF reports whether data is a PDF: its header, "%PDF-", in its first
+// kilobyte, after nothing but a byte-order mark, white space or bytes
+// that are not text (PDF readers accept such junk before it).
+func isPDF(data []byte) bool {
+	i := bytes.Index(data[:min(len(data), 1024)], []byte("%PDF-"))
+	if i < 0 {
+		return false
+	}
+	before := bytes.TrimLeft(bytes.TrimPrefix(data[:i], []byte{0xEF, 0xBB, 0xBF}), " \t\r\n")
+	return len(before) == 0 || !utf8.Valid(before) || bytes.IndexByte(before, 0) >= 0
 }
 
 // readFile reads the file at path, refusing anything but a regular file

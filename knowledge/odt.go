@@ -12,11 +12,13 @@ package knowledge
 // as an HTML file's title does. Without any heading, short paragraphs
 // all in bold before text are headings, as in a Word document. Spaces (text:s), tabs and
 // line breaks are spaces. Tracked changes' deleted text, the table of
-// contents and other indexes, notes, annotations and the hidden sequence
+// contents and other indexes, notes, annotations, hidden text, drawings'
+// alternative text and embedded images' data, and the hidden sequence
 // declarations are left out; a text box's words stay in the paragraph
 // that holds it. A table row is one line, its cells joined by " | ".
 
 import (
+	"bytes"
 	"encoding/xml"
 	"errors"
 	"html"
@@ -31,6 +33,7 @@ const (
 	odfStyle  = "urn:oasis:names:tc:opendocument:xmlns:style:1.0"
 	odfOffice = "urn:oasis:names:tc:opendocument:xmlns:office:1.0"
 	odfFO     = "urn:oasis:names:tc:opendocument:xmlns:xsl-fo-compatible:1.0"
+	odfSVG    = "urn:oasis:names:tc:opendocument:xmlns:svg-compatible:1.0"
 )
 
 // odtHTML returns the body of the OpenDocument text data as HTML.
@@ -50,11 +53,21 @@ func odtHTML(data []byte, limit int64) (string, error) {
 	if err != nil {
 		return "", err
 	}
+	manifest, err := z.read("META-INF/manifest.xml")
+	if err != nil {
+		return "", err
+	}
+	if bytes.Contains(manifest, []byte("encryption-data")) {
+		return "", errors.New("is an OpenDocument text protected by a password: save it without one, or give its text")
+	}
 	st := odtStyles{parent: map[string]string{}, weight: map[string]int{}}
-	for _, part := range [][]byte{styles, content} {
-		if part != nil {
-			if err := st.read(part); err != nil {
-				return "", z.damaged("styles", err)
+	for _, part := range []struct {
+		name string
+		data []byte
+	}{{"styles.xml", styles}, {"content.xml", content}} {
+		if part.data != nil {
+			if err := st.read(part.data); err != nil {
+				return "", z.damaged(part.name, err)
 			}
 		}
 	}
@@ -66,7 +79,7 @@ func odtHTML(data []byte, limit int64) (string, error) {
 	if t := docTitle(meta); t != "" {
 		b.WriteString("<title>" + html.EscapeString(t) + "</title>\n")
 	}
-	if err := odtBody(content, &st, &b); err != nil {
+	if err := odtBody(content, &st, limit, &b); err != nil {
 		return "", z.damaged("content.xml", err)
 	}
 	return b.String(), nil
@@ -149,20 +162,22 @@ func odtSkipped(name xml.Name) bool {
 		switch name.Local {
 		case "tracked-changes", "deletion", "table-of-content", "alphabetical-index", "illustration-index",
 			"table-index", "object-index", "user-index", "bibliography", "note", "sequence-decls",
-			"variable-decls", "user-field-decls":
+			"variable-decls", "user-field-decls", "hidden-text", "hidden-paragraph":
 			return true
 		}
 	case odfOffice:
-		return name.Local == "annotation" || name.Local == "forms"
+		return name.Local == "annotation" || name.Local == "forms" || name.Local == "binary-data"
+	case odfSVG:
+		return name.Local == "title" || name.Local == "desc" // a drawing's alternative text
 	}
 	return false
 }
 
 // odtBody writes the headings, paragraphs and tables of content.xml's
 // office:text to b as HTML.
-func odtBody(data []byte, st *odtStyles, b *strings.Builder) error {
+func odtBody(data []byte, st *odtStyles, limit int64, b *strings.Builder) error {
 	var (
-		out    officeText
+		out    = officeText{limit: limit}
 		level  int  // of the paragraph being read: a heading's, titleLevel, or 0
 		list   int  // depth of lists
 		paras  int  // depth of paragraphs and headings: a text box's are its anchor's
@@ -173,10 +188,10 @@ func odtBody(data []byte, st *odtStyles, b *strings.Builder) error {
 	)
 	begin := func(style string, lv int) {
 		if paras == 0 {
-			out.startParagraph()
 			spans, level = append(spans[:0], st.bold(style, false)), lv
 		}
 		paras++
+		out.startParagraph()
 	}
 	start := func(t xml.StartElement) {
 		if t.Name.Space == odfOffice && t.Name.Local == "text" {
@@ -230,8 +245,8 @@ func odtBody(data []byte, st *odtStyles, b *strings.Builder) error {
 		case xml.Name{Space: odfOffice, Local: "text"}:
 			inBody = false
 		case xml.Name{Space: odfText, Local: "h"}, xml.Name{Space: odfText, Local: "p"}:
+			out.endParagraph(level, list > 0)
 			if paras--; paras == 0 {
-				out.endParagraph(level, list > 0)
 				level, spans = 0, spans[:0]
 			}
 		case xml.Name{Space: odfText, Local: "span"}:
@@ -256,8 +271,7 @@ func odtBody(data []byte, st *odtStyles, b *strings.Builder) error {
 	if err := walkXML(data, odtSkipped, start, end, text); err != nil {
 		return err
 	}
-	out.writeHTML(b)
-	return nil
+	return out.writeHTML(b)
 }
 
 // odfAttr returns the value of start's attribute space:local, or "".

@@ -10,7 +10,7 @@ import (
 // odtContent wraps body (the elements of office:text) and automatic
 // styles in a content.xml.
 func odtContent(autoStyles, body string) string {
-	return `<?xml version="1.0" encoding="UTF-8"?><office:document-content xmlns:office="` + odfOffice + `" xmlns:style="` + odfStyle + `" xmlns:text="` + odfText + `" xmlns:table="` + odfTable + `" xmlns:draw="urn:oasis:names:tc:opendocument:xmlns:drawing:1.0">` +
+	return `<?xml version="1.0" encoding="UTF-8"?><office:document-content xmlns:office="` + odfOffice + `" xmlns:style="` + odfStyle + `" xmlns:text="` + odfText + `" xmlns:table="` + odfTable + `" xmlns:draw="urn:oasis:names:tc:opendocument:xmlns:drawing:1.0" xmlns:svg="` + odfSVG + `">` +
 		`<office:automatic-styles>` + autoStyles + `</office:automatic-styles><office:body><office:text>` + body + `</office:text></office:body></office:document-content>`
 }
 
@@ -44,13 +44,17 @@ func TestOdtPassages(t *testing.T) {
 				`<text:table-of-content><text:index-body><text:p>Dates 3</text:p></text:index-body></text:table-of-content>` +
 				`<text:h text:outline-level="1">Dates</text:h><text:p>Due 19 October<text:note><text:note-citation>1</text:note-citation><text:note-body><text:p>At noon.</text:p></text:note-body></text:note><office:annotation><text:p>check</text:p></office:annotation>.</text:p>`,
 			[]passage{{citation: "call.odt: Dates", text: "Due 19 October."}}},
-		{"a table row is a line; list items; a text box's words in its paragraph",
+		{"a table row is a line; list items; a text box's words after its paragraph",
 			``,
 			`<text:h>Deliverables</text:h><table:table><table:table-row><table:table-cell><text:p>Item</text:p></table:table-cell><table:table-cell><text:p>Due</text:p></table:table-cell></table:table-row>` +
 				`<table:table-row><table:table-cell><text:p>Plan</text:p><text:p>(draft)</text:p></table:table-cell><table:table-cell><table:table><table:table-row><table:table-cell><text:p>Day 5</text:p></table:table-cell></table:table-row></table:table></table:table-cell></table:table-row></table:table>` +
 				`<text:list><text:list-item><text:p>NHS trusts</text:p></text:list-item></text:list>` +
 				`<text:p>See <draw:frame><draw:text-box><text:p>the box</text:p></draw:text-box></draw:frame> here.</text:p>`,
-			[]passage{{citation: "call.odt: Deliverables", text: "Item | Due\nPlan (draft) | Day 5\nNHS trusts\nSee the box here."}}},
+			[]passage{{citation: "call.odt: Deliverables", text: "Item | Due\nPlan (draft) | Day 5\nNHS trusts\nSee here.\nthe box"}}},
+		{"a drawing's alternative text, an image's data and hidden text are not read",
+			``,
+			`<text:h>Call</text:h><text:p><draw:frame><svg:title>Company logo</svg:title><svg:desc>ACME logo</svg:desc><draw:image><office:binary-data>iVBORw0KGgo=</office:binary-data></draw:image></draw:frame>Bids welcome.<text:hidden-text text:string-value="secret">INTERNAL</text:hidden-text></text:p>`,
+			[]passage{{citation: "call.odt: Call", text: "Bids welcome."}}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -120,6 +124,8 @@ func TestOdtErrors(t *testing.T) {
 		{"notzip.odt", []byte("plain text"), 1 << 20, "is not an OpenDocument text"},
 		{"nocontent.odt", docxFile(t, map[string]string{"mimetype": "application/vnd.oasis.opendocument.text"}), 1 << 20, "no content.xml"},
 		{"damaged.odt", docxFile(t, map[string]string{"content.xml": "<office:document-content"}), 1 << 20, "damaged OpenDocument text"},
+		{"locked.odt", docxFile(t, map[string]string{"content.xml": "\x8f\x01binary", "META-INF/manifest.xml": `<manifest:manifest><manifest:file-entry manifest:full-path="content.xml"><manifest:encryption-data/></manifest:file-entry></manifest:manifest>`}), 1 << 20, "protected by a password"},
+		{"badcontent.odt", docxFile(t, map[string]string{"content.xml": "<office:document-content>", "styles.xml": "<ok/>"}), 1 << 20, "damaged OpenDocument text: content.xml"},
 		{"bomb.odt", docxFile(t, map[string]string{"content.xml": odtContent("", "<text:p>"+strings.Repeat("a", 200_000)+"</text:p>")}), 10_000, "unpacks to more than 160000 bytes"},
 	} {
 		path := filepath.Join(dir, tt.name)

@@ -98,7 +98,8 @@ const dublinCore = "http://purl.org/dc/elements/1.1/"
 // reports and all within it.
 func walkXML(data []byte, skipped func(xml.Name) bool, start func(xml.StartElement), end func(xml.EndElement), text func(xml.CharData)) error {
 	d := xml.NewDecoder(bytes.NewReader(data))
-	skip := 0 // depth inside a skipped element
+	skip := 0  // depth inside a skipped element
+	depth := 0 // of elements: the decoder keeps a stack of them
 	for {
 		tok, err := d.Token()
 		if err == io.EOF {
@@ -109,12 +110,16 @@ func walkXML(data []byte, skipped func(xml.Name) bool, start func(xml.StartEleme
 		}
 		switch t := tok.(type) {
 		case xml.StartElement:
-			if skip > 0 || skipped(t.Name) {
+			if depth++; depth > maxXMLDepth {
+				return fmt.Errorf("its elements nest more than %d deep, as no document's do", maxXMLDepth)
+			}
+			if skip > 0 || skipped != nil && skipped(t.Name) {
 				skip++
 				continue
 			}
 			start(t)
 		case xml.EndElement:
+			depth--
 			if skip > 0 {
 				skip--
 				continue
@@ -128,6 +133,10 @@ func walkXML(data []byte, skipped func(xml.Name) bool, start func(xml.StartEleme
 	}
 }
 
+// maxXMLDepth is the deepest nesting of elements read: a real document's
+// is a few dozen; a hostile one's, millions, would take gigabytes.
+const maxXMLDepth = 1000
+
 // officeText builds a document's blocks as its reader meets them: the
 // text of the paragraph being read, with how much of it is bold, and the
 // rows of the table it stands in (a nested table's cells are its cell's
@@ -135,6 +144,16 @@ func walkXML(data []byte, skipped func(xml.Name) bool, start func(xml.StartEleme
 type officeText struct {
 	blocks []docBlock
 	text   strings.Builder // the paragraph's
+	// depth is that of paragraphs: a text box's paragraphs stand inside
+	// their anchor's, and are blocks of their own after it (nested, as
+	// they end, then pending), not a part of its text (a heading's).
+	depth   int
+	nested  strings.Builder
+	pending []string
+	// limit bounds the text kept, over is set when there was more.
+	limit int64
+	kept  int64
+	over  bool
 	// bold and plain count the letters of the paragraph in bold and not:
 	// a short paragraph all in bold stands where a heading stands, in a
 	// document typed without heading styles (boldHeadings).
@@ -145,14 +164,26 @@ type officeText struct {
 	cell        strings.Builder
 }
 
-// startParagraph begins a paragraph.
+// startParagraph begins a paragraph, or one inside it.
 func (o *officeText) startParagraph() {
+	if o.depth++; o.depth > 1 {
+		o.nested.Reset()
+		return
+	}
 	o.text.Reset()
 	o.bold, o.plain = 0, 0
 }
 
 // write adds text to the paragraph, in bold or not.
 func (o *officeText) write(text []byte, bold bool) {
+	if o.kept += int64(len(text)); o.limit > 0 && o.kept > o.limit {
+		o.over = true
+		return
+	}
+	if o.depth > 1 {
+		o.nested.Write(text)
+		return
+	}
 	o.text.Write(text)
 	n := 0
 	for _, r := range string(text) {
@@ -168,14 +199,32 @@ func (o *officeText) write(text []byte, bold bool) {
 }
 
 // space adds a space (for a tab or a break) to the paragraph.
-func (o *officeText) space() { o.text.WriteByte(' ') }
+func (o *officeText) space() { o.write([]byte(" "), false) }
 
 // endParagraph ends the paragraph, a heading of level (see docBlock; -1
-// leaves it out) or a list item: into its table cell, or the blocks.
+// leaves it out) or a list item: into its table cell, or the blocks, with
+// the paragraphs that stood inside it after it.
 func (o *officeText) endParagraph(level int, list bool) {
+	if o.depth--; o.depth > 0 {
+		if t := strings.Join(strings.Fields(o.nested.String()), " "); t != "" {
+			o.pending = append(o.pending, t)
+		}
+		return
+	}
+	o.depth = 0
 	t := strings.Join(strings.Fields(o.text.String()), " ")
 	allBold := o.bold > 0 && o.plain == 0
-	o.startParagraph()
+	o.text.Reset()
+	o.bold, o.plain = 0, 0
+	o.add(t, level, list, allBold)
+	for _, p := range o.pending {
+		o.add(p, 0, false, false)
+	}
+	o.pending = o.pending[:0]
+}
+
+// add adds a paragraph's text to its table cell, or the blocks.
+func (o *officeText) add(t string, level int, list, allBold bool) {
 	switch {
 	case t == "" || level < 0:
 	case o.inCell:
@@ -222,8 +271,15 @@ func (o *officeText) endCell() {
 }
 
 // writeHTML writes the document's blocks to b (see writeBlocks), its
-// headings found first when it has none (boldHeadings).
-func (o *officeText) writeHTML(b *strings.Builder) { writeBlocks(boldHeadings(o.blocks), b) }
+// headings found first when it has none (boldHeadings), or says its text
+// is over the limit.
+func (o *officeText) writeHTML(b *strings.Builder) error {
+	if o.over {
+		return fmt.Errorf("holds more than %d bytes of text, over the limit for one source: split it into several files", o.limit)
+	}
+	writeBlocks(boldHeadings(o.blocks), b)
+	return nil
+}
 
 // A docBlock is a heading or a paragraph of an office document.
 type docBlock struct {

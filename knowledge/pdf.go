@@ -30,28 +30,49 @@ import (
 	"github.com/tetratelabs/wazero/experimental"
 )
 
-// pdfTimeout bounds the reading of every PDF of one New: a file made to
-// keep PDFium busy forever is an error, not a start that never ends.
+// pdfTimeout bounds the reading of one PDF: a file made to keep PDFium
+// busy forever is an error, not a start that never ends.
 const pdfTimeout = 2 * time.Minute
 
-// pdfCompiled keeps PDFium compiled for the life of the process: the
-// second reader to start skips the compiling.
+// pdfMemoryPages bounds PDFium's memory, in WebAssembly pages of 64 KiB:
+// 512 MiB. A small file that unpacks to a huge page (a compressed content
+// stream of millions of operators) makes PDFium run out of it, an error
+// for that file, not 4 GiB of the bot's.
+const pdfMemoryPages = 8192
+
+// pdfCompiled keeps PDFium compiled for the life of the process: each
+// PDF is read by an instance of its own, started in a tenth of a second
+// once the first has compiled it (a second or two).
 var pdfCompiled = sync.OnceValue(wazero.NewCompilationCache)
 
+// readPDF returns the text of the PDF data, its pages separated by form
+// feeds, read by a PDFium instance of its own within pdfTimeout, and at
+// most limit bytes of it (0: no limit).
+func readPDF(data []byte, limit int64) (string, error) {
+	r := &pdfReader{timeout: pdfTimeout, limit: limit}
+	defer r.close()
+	return r.text(data)
+}
+
 // pdfReader reads PDFs' text with one PDFium instance, started on the
-// first PDF (compiling PDFium takes a second or two) and closed by close.
+// first (see readPDF) and closed by close.
 type pdfReader struct {
-	ctx    context.Context
-	cancel context.CancelFunc
-	pool   pdfium.Pool
-	inst   pdfium.Pdfium
+	timeout time.Duration // from the start, for every PDF it reads
+	limit   int64         // of the text of one PDF, in bytes; 0: none
+	ctx     context.Context
+	cancel  context.CancelFunc
+	pool    pdfium.Pool
+	inst    pdfium.Pdfium
 }
 
 func (r *pdfReader) start() error {
 	if r.inst != nil {
 		return nil
 	}
-	r.ctx, r.cancel = context.WithTimeout(context.Background(), pdfTimeout)
+	if r.timeout <= 0 {
+		r.timeout = pdfTimeout
+	}
+	r.ctx, r.cancel = context.WithTimeout(context.Background(), r.timeout)
 	pool, err := webassembly.Init(webassembly.Config{
 		Context:  r.ctx,
 		MinIdle:  1,
@@ -62,6 +83,7 @@ func (r *pdfReader) start() error {
 		RuntimeConfig: wazero.NewRuntimeConfig().
 			WithCoreFeatures(api.CoreFeaturesV2 | experimental.CoreFeaturesExceptionHandling).
 			WithCloseOnContextDone(true).
+			WithMemoryLimitPages(pdfMemoryPages).
 			WithCompilationCache(pdfCompiled()),
 		Stdout: io.Discard,
 		Stderr: io.Discard,
@@ -70,7 +92,7 @@ func (r *pdfReader) start() error {
 		r.cancel()
 		return fmt.Errorf("start the PDF reader: %w", err)
 	}
-	inst, err := pool.GetInstance(pdfTimeout)
+	inst, err := pool.GetInstance(r.timeout)
 	if err != nil {
 		pool.Close()
 		r.cancel()
@@ -92,11 +114,23 @@ func (r *pdfReader) close() {
 }
 
 // text returns the text of the PDF data, its pages separated by form
-// feeds.
+// feeds. After a fault PDFium is stopped: the next PDF starts another.
 func (r *pdfReader) text(data []byte) (string, error) {
 	if err := r.start(); err != nil {
 		return "", err
 	}
+	text, err := r.pages(data)
+	if err != nil {
+		r.close()
+		return "", err
+	}
+	if !strings.ContainsFunc(text, unicode.IsLetter) {
+		return "", errors.New("is a PDF with no text in it (pages scanned as images?): give a PDF with text, or the document's text")
+	}
+	return joinHyphens(text), nil
+}
+
+func (r *pdfReader) pages(data []byte) (string, error) {
 	doc, err := r.inst.OpenDocument(&requests.OpenDocument{File: &data})
 	if err != nil {
 		return "", r.fault(err)
@@ -115,28 +149,29 @@ func (r *pdfReader) text(data []byte) (string, error) {
 		if i > 0 {
 			b.WriteByte('\f')
 		}
-		b.WriteString(pdfPlain.Replace(joinHyphens(page.Text)))
+		b.WriteString(pdfPlain.Replace(page.Text))
+		if r.limit > 0 && int64(b.Len()) > r.limit {
+			return "", fmt.Errorf("is a PDF of more than %d bytes of text, over the limit for one source: split it into several files", r.limit)
+		}
 	}
-	text := b.String()
-	if !strings.ContainsFunc(text, unicode.IsLetter) {
-		return "", errors.New("is a PDF with no text in it (pages scanned as images?): give a PDF with text, or the document's text")
-	}
-	return text, nil
+	return b.String(), nil
 }
 
 // pdfPlain tidies PDFium's text: lines end "\n", and control characters
-// are spaces.
+// but the 0x02 of a hyphen at a line's end (see joinHyphens) are spaces.
 var pdfPlain = strings.NewReplacer(append([]string{"\r\n", "\n", "\r", "\n"}, controlSpaces()...)...)
 
 // joinHyphens mends the words PDFium returns with a 0x02 where a hyphen
 // ended a line: "Agree\x02ment" was hyphenated to fit ("Agreement"), but
 // "cloud\x02based" and "G\x02Cloud" were written with their hyphen. A
-// word of English whole (lexicon/english.txt) is joined; anything else
-// keeps its hyphen.
+// word joined is one the document has whole elsewhere, or a word of
+// English (lexicon/english.txt); anything else keeps its hyphen.
 func joinHyphens(s string) string {
 	if !strings.Contains(s, "\x02") {
 		return s
 	}
+	whole := map[string]bool{} // the document's words
+	forEachWord(strings.ReplaceAll(s, "\x02", "-"), func(_, _ int, w string) { whole[w] = true })
 	var b strings.Builder
 	for {
 		i := strings.IndexByte(s, 0x02)
@@ -158,7 +193,7 @@ func joinHyphens(s string) string {
 			end = len(after)
 		}
 		b.WriteString(before)
-		if !englishWords()[strings.ToLower(before[start:]+after[:end])] {
+		if w := strings.ToLower(before[start:] + after[:end]); start == len(before) || end == 0 || !whole[w] && !englishWords()[w] {
 			b.WriteByte('-')
 		}
 		s = after
@@ -168,20 +203,24 @@ func joinHyphens(s string) string {
 func controlSpaces() []string {
 	var out []string
 	for c := rune(0); c < 0x20; c++ {
-		if c != '\n' && c != '\r' && c != '\t' && c != '\f' {
+		if c != '\n' && c != '\r' && c != '\t' && c != '\f' && c != 0x02 {
 			out = append(out, string(c), " ")
 		}
 	}
 	return out
 }
 
-// fault says what went wrong reading a PDF, in an operator's words.
+// fault says what went wrong reading a PDF, in an operator's words:
+// PDFium's own traces are not for them.
 func (r *pdfReader) fault(err error) error {
+	msg, _, _ := strings.Cut(err.Error(), "\n")
 	switch {
 	case r.ctx.Err() != nil:
-		return fmt.Errorf("is a PDF that took the PDF reader more than %s: give its text instead", pdfTimeout)
+		return fmt.Errorf("is a PDF that took the PDF reader more than %s: give its text instead", r.timeout)
 	case errors.Is(err, pdfiumerrors.ErrPassword):
 		return errors.New("is a PDF protected by a password: give one without, or its text")
+	case strings.Contains(msg, "wasm error"):
+		return errors.New("is a PDF too large or complex for the PDF reader (it ran out of memory): give its text instead (pdftotext FILE.pdf FILE.txt, from poppler-utils)")
 	}
-	return fmt.Errorf("is a damaged PDF (%v): give its text instead (pdftotext FILE.pdf FILE.txt, from poppler-utils)", err)
+	return fmt.Errorf("is a damaged PDF (%s): give its text instead (pdftotext FILE.pdf FILE.txt, from poppler-utils)", msg)
 }

@@ -1,11 +1,98 @@
 package knowledge
 
 import (
+	"bytes"
+	"compress/zlib"
+	"fmt"
 	"os"
 	"strings"
 	"testing"
 	"unicode"
 )
+
+// makePDF returns a PDF of pages pages, each the same content stream,
+// compressed, of lines lines of text.
+func makePDF(t testing.TB, pages, lines int) []byte {
+	t.Helper()
+	var content bytes.Buffer
+	content.WriteString("BT /F1 1 Tf 12 TL 0 800 Td\n")
+	for range lines {
+		content.WriteString("(The quick brown fox jumps over the lazy dog 0123456789) Tj T*\n")
+	}
+	content.WriteString("ET\n")
+	var comp bytes.Buffer
+	zw, _ := zlib.NewWriterLevel(&comp, zlib.BestCompression)
+	zw.Write(content.Bytes())
+	zw.Close()
+	kids := make([]string, pages)
+	for i := range kids {
+		kids[i] = fmt.Sprintf("%d 0 R", 5+i)
+	}
+	objs := []string{
+		"<< /Type /Catalog /Pages 2 0 R >>",
+		fmt.Sprintf("<< /Type /Pages /Kids [%s] /Count %d >>", strings.Join(kids, " "), pages),
+		"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+		fmt.Sprintf("<< /Length %d /Filter /FlateDecode >>\nstream\n%s\nendstream", comp.Len(), comp.String()),
+	}
+	for range pages {
+		objs = append(objs, "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Resources << /Font << /F1 3 0 R >> >> /Contents 4 0 R >>")
+	}
+	var out bytes.Buffer
+	out.WriteString("%PDF-1.4\n")
+	offs := make([]int, len(objs))
+	for i, o := range objs {
+		offs[i] = out.Len()
+		fmt.Fprintf(&out, "%d 0 obj\n%s\nendobj\n", i+1, o)
+	}
+	xref := out.Len()
+	fmt.Fprintf(&out, "xref\n0 %d\n0000000000 65535 f \n", len(objs)+1)
+	for _, o := range offs {
+		fmt.Fprintf(&out, "%010d 00000 n \n", o)
+	}
+	fmt.Fprintf(&out, "trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n", len(objs)+1, xref)
+	return out.Bytes()
+}
+
+// TestPDFLimits: a PDF's text over the source limit is an error that
+// says so; a small file that unpacks to more than PDFium's memory is an
+// error too, not gigabytes of the bot's, and the next PDF reads.
+func TestPDFLimits(t *testing.T) {
+	many := makePDF(t, 40, 50) // 40 pages of 50 lines: 130 kB of text
+	if text, err := readPDF(many, 0); err != nil || !strings.Contains(text, "quick brown fox") || strings.Count(text, "\f") != 39 {
+		t.Fatalf("40 pages: %d bytes of text, %d pages, err %v", len(text), strings.Count(text, "\f")+1, err)
+	}
+	if _, err := readPDF(many, 50_000); err == nil || !strings.Contains(err.Error(), "more than 50000 bytes of text") {
+		t.Errorf("over the limit: err = %v", err)
+	}
+	if testing.Short() {
+		t.Skip("the memory bomb takes PDFium about ten seconds")
+	}
+	bomb := makePDF(t, 1, 200_000) // 37 kB: a 12.6 MB content stream
+	if len(bomb) > 64<<10 {
+		t.Fatalf("the bomb is %d bytes", len(bomb))
+	}
+	if _, err := readPDF(bomb, DefaultMaxSourceBytes); err == nil || !strings.Contains(err.Error(), "too large or complex") || strings.Contains(err.Error(), "wasm") {
+		t.Errorf("memory bomb: err = %v", err)
+	}
+}
+
+func TestIsPDF(t *testing.T) {
+	for _, tt := range []struct {
+		data string
+		want bool
+	}{
+		{"%PDF-1.7\n...", true},
+		{"\xEF\xBB\xBF%PDF-1.4", true},
+		{"\x00\x01junk\xff%PDF-1.4", true},
+		{"\n\n  %PDF-1.4", true},
+		{"# Formats\n\nA PDF file begins with %PDF-1.7.\n", false},
+		{"plain text", false},
+	} {
+		if got := isPDF([]byte(tt.data)); got != tt.want {
+			t.Errorf("isPDF(%q) = %v, want %v", tt.data, got, tt.want)
+		}
+	}
+}
 
 // TestPDFFiles reads PDFs as an operator's would be: a publisher's own
 // (beipa's, page numbers at each page's foot) into text, pages split by
@@ -105,6 +192,8 @@ func TestJoinHyphens(t *testing.T) {
 		{"cloud\x02based services", "cloud-based services"},
 		{"G\x02Cloud 6", "G-Cloud 6"},
 		{"\x02x and y\x02", "-x and y-"},
+		{"it is unen\x02forceable, and unenforceable", "it is unenforceable, and unenforceable"}, // the document has it whole
+		{"employ\x029", "employ-9"},
 		{"no mark", "no mark"},
 	} {
 		if got := joinHyphens(tt.in); got != tt.want {
@@ -164,4 +253,16 @@ func BenchmarkPDF(b *testing.B) {
 			r.close()
 		}
 	})
+}
+
+// TestPDFiumVersion: the version the cache keys PDFs by is the one go.mod
+// requires, so that an upgrade of PDFium reads cached PDFs anew.
+func TestPDFiumVersion(t *testing.T) {
+	mod, err := os.ReadFile("../go.mod")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := "github.com/klippa-app/go-pdfium " + pdfiumVersion; !strings.Contains(string(mod), want) {
+		t.Errorf("go.mod does not require %s: set pdfiumVersion in cache.go to the version it requires", want)
+	}
 }
