@@ -215,6 +215,7 @@ func TestCacheVersionFollowsReading(t *testing.T) {
 		27: "73ba57b3e7756f93", // OpenDocument texts; the corpora gcloud-odt and beipa-odt
 		28: "a5b50ba54c657d2e", // bold paragraphs as headings in office documents without heading styles; the corpora pep1-bold and ghsponsors-bold
 		29: "be5d434a6533614f", // a review: text boxes after their paragraph, hidden text, tracked formatting and moves, alternative text left out; PDF hyphens joined by the document's words
+		30: "be5d434a6533614f", // footnotes and endnotes of office documents follow their paragraph
 	}
 	files := []string{"testdata/seeds/guide.txt", "testdata/seeds/press_release.txt"}
 	for _, c := range corpora {

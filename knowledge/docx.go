@@ -13,10 +13,14 @@ package knowledge
 // heading of the top level, the document's title (docProps/core.xml)
 // does, as an HTML file's title does. A document typed with no heading
 // styles at all has its headings found where they stand (boldHeadings):
-// short paragraphs all in bold before text. Its text is the runs' text (w:t), with tabs and breaks as spaces;
-// deleted text of tracked changes, field codes and the table of contents
-// (paragraphs styled "toc N") are left out. A table row is one line, its
-// cells joined by " | ", as in the other kinds of source.
+// short paragraphs all in bold before text.
+//
+// Its text is the runs' text (w:t), with tabs and breaks as spaces.
+// Deleted and moved-away text and old formatting of tracked changes,
+// hidden text, field codes and the table of contents (paragraphs styled
+// "toc N") are left out. A footnote's or an endnote's text, and a text
+// box's, follows the paragraph that holds it. A table row is one line,
+// its cells joined by " | ", as in the other kinds of source.
 
 import (
 	"encoding/xml"
@@ -49,6 +53,16 @@ func docxHTML(data []byte, limit int64) (string, error) {
 	if err != nil {
 		return "", z.damaged("word/styles.xml", err)
 	}
+	notes := map[string]string{} // "footnote 2", "endnote 1": its text
+	for _, part := range []struct{ name, kind string }{{"word/footnotes.xml", "footnote"}, {"word/endnotes.xml", "endnote"}} {
+		data, err := read(part.name)
+		if err != nil {
+			return "", err
+		}
+		if err := docxNotes(data, part.kind, notes); err != nil {
+			return "", z.damaged(part.name, err)
+		}
+	}
 	core, err := read("docProps/core.xml")
 	if err != nil {
 		return "", err
@@ -57,7 +71,7 @@ func docxHTML(data []byte, limit int64) (string, error) {
 	if t := docTitle(core); t != "" {
 		b.WriteString("<title>" + html.EscapeString(t) + "</title>\n")
 	}
-	if err := docxBody(body, levels, limit, &b); err != nil {
+	if err := docxBody(body, levels, notes, limit, &b); err != nil {
 		return "", z.damaged("word/document.xml", err)
 	}
 	return b.String(), nil
@@ -162,7 +176,7 @@ type val struct {
 // docxBody writes the paragraphs and tables of word/document.xml to b
 // as HTML: headings h1 to h6 (deeper levels are h6), paragraphs, list
 // items and table rows.
-func docxBody(data []byte, levels map[string]int, limit int64, b *strings.Builder) error {
+func docxBody(data []byte, levels map[string]int, notes map[string]string, limit int64, b *strings.Builder) error {
 	var (
 		out     = officeText{limit: limit}
 		style   string
@@ -217,6 +231,9 @@ func docxBody(data []byte, levels map[string]int, limit int64, b *strings.Builde
 			out.space()
 		case "noBreakHyphen":
 			out.write([]byte("-"), runBold)
+		case "footnoteReference", "endnoteReference":
+			// The note's text follows the paragraph that refers to it.
+			out.after(notes[strings.TrimSuffix(t.Name.Local, "Reference")+" "+attr(t, "id")])
 		case "tbl":
 			out.startTable()
 		case "tr":
@@ -263,11 +280,53 @@ func docxBody(data []byte, levels map[string]int, limit int64, b *strings.Builde
 	return out.writeHTML(b)
 }
 
+// docxNotes adds the text of each footnote or endnote (kind) of data
+// (word/footnotes.xml, word/endnotes.xml; nil: none) to notes, by kind
+// and id. The separators Word keeps among them have no text.
+func docxNotes(data []byte, kind string, notes map[string]string) error {
+	if data == nil {
+		return nil
+	}
+	var (
+		id     string
+		text   strings.Builder
+		inText bool
+	)
+	return walkXML(data, docxSkipped, func(t xml.StartElement) {
+		if t.Name.Space != wordNS {
+			return
+		}
+		switch t.Name.Local {
+		case kind:
+			id = attr(t, "id")
+			text.Reset()
+		case "t":
+			inText = true
+		case "tab", "ptab", "br", "cr", "p":
+			text.WriteByte(' ')
+		}
+	}, func(t xml.EndElement) {
+		switch {
+		case t.Name.Space != wordNS:
+		case t.Name.Local == "t":
+			inText = false
+		case t.Name.Local == kind:
+			if n := strings.Join(strings.Fields(text.String()), " "); n != "" {
+				notes[kind+" "+id] = n
+			}
+		}
+	}, func(t xml.CharData) {
+		if inText {
+			text.Write(t)
+		}
+	})
+}
+
 // docxSkipped reports whether the element name and all within it are left
 // out of a document's text: deleted and moved-away text and the old
-// formatting of tracked changes, a field's
-// code ("TOC \o", "PAGE"), references to notes and comments, and the
-// fallback copy of a drawing's text that Word writes beside it.
+// formatting of tracked changes, a field's code ("TOC \o", "PAGE"),
+// references to comments, and the fallback copy of a drawing's text that
+// Word writes beside it.
 func docxSkipped(name xml.Name) bool {
 	if name.Local == "Fallback" {
 		return true
@@ -276,7 +335,7 @@ func docxSkipped(name xml.Name) bool {
 		return false
 	}
 	switch name.Local {
-	case "del", "delText", "moveFrom", "instrText", "footnoteReference", "endnoteReference", "commentReference",
+	case "del", "delText", "moveFrom", "instrText", "commentReference",
 		// A tracked change of formatting keeps the old properties: the
 		// paragraph's style is its current one.
 		"pPrChange", "rPrChange", "sectPrChange", "tblPrChange", "trPrChange", "tcPrChange", "numberingChange":

@@ -170,6 +170,24 @@ func TestDocxBoldHeadings(t *testing.T) {
 	}
 }
 
+// TestDocxNotes: a footnote's and an endnote's text follow the
+// paragraph that refers to them; Word's separators among the notes are
+// not text.
+func TestDocxNotes(t *testing.T) {
+	notes := `<w:footnotes xmlns:w="` + wordNS + `"><w:footnote w:type="separator" w:id="-1"><w:p><w:r><w:separator/></w:r></w:p></w:footnote>` +
+		`<w:footnote w:id="2"><w:p><w:r><w:t>See the 2009 operating framework.</w:t></w:r></w:p></w:footnote></w:footnotes>`
+	ends := `<w:endnotes xmlns:w="` + wordNS + `"><w:endnote w:id="1"><w:p><w:r><w:t>Figures at 2008 prices.</w:t></w:r></w:p></w:endnote></w:endnotes>`
+	body := para("Heading1", "Funding") + `<w:p><w:r><w:t>Each HIEC gets up to 1m.</w:t></w:r><w:r><w:footnoteReference w:id="2"/></w:r><w:r><w:endnoteReference w:id="1"/></w:r></w:p>` + para("", "Paid yearly.")
+	text, err := docxHTML(docxFile(t, map[string]string{"word/document.xml": body, "word/styles.xml": testStyles, "word/footnotes.xml": notes, "word/endnotes.xml": ends}), DefaultMaxSourceBytes)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := sourcePassages("call.docx", text)
+	if len(got) != 1 || got[0].text != "Each HIEC gets up to 1m.\nSee the 2009 operating framework.\nFigures at 2008 prices.\nPaid yearly." {
+		t.Errorf("passages = %+v", got)
+	}
+}
+
 // TestDocxTitle: the document's title (docProps/core.xml) heads its
 // headings, as an HTML file's title does, unless it has a Title of its
 // own.

@@ -12,9 +12,9 @@ package knowledge
 // as an HTML file's title does. Without any heading, short paragraphs
 // all in bold before text are headings, as in a Word document. Spaces (text:s), tabs and
 // line breaks are spaces. Tracked changes' deleted text, the table of
-// contents and other indexes, notes, annotations, hidden text, drawings'
+// contents and other indexes, annotations, hidden text, drawings'
 // alternative text and embedded images' data, and the hidden sequence
-// declarations are left out; a text box's words stay in the paragraph
+// declarations are left out; a note's text follows its paragraph; a text box's words stay in the paragraph
 // that holds it. A table row is one line, its cells joined by " | ".
 
 import (
@@ -161,7 +161,7 @@ func odtSkipped(name xml.Name) bool {
 	case odfText:
 		switch name.Local {
 		case "tracked-changes", "deletion", "table-of-content", "alphabetical-index", "illustration-index",
-			"table-index", "object-index", "user-index", "bibliography", "note", "sequence-decls",
+			"table-index", "object-index", "user-index", "bibliography", "note-citation", "sequence-decls",
 			"variable-decls", "user-field-decls", "hidden-text", "hidden-paragraph":
 			return true
 		}

@@ -38,12 +38,12 @@ func TestOdtPassages(t *testing.T) {
 			``,
 			`<text:h>Dates</text:h><text:p>Bids are due<text:s/><text:span>19 October</text:span><text:tab/>at noon<text:line-break/>R&amp;D welcome</text:p>`,
 			[]passage{{citation: "call.odt: Dates", text: "Bids are due 19 October at noon R&D welcome"}}},
-		{"tracked deletions, the table of contents, notes and annotations are left out",
+		{"tracked deletions, the table of contents and annotations are left out; a note follows its paragraph",
 			``,
 			`<text:tracked-changes><text:changed-region><text:deletion><text:p>1 September</text:p></text:deletion></text:changed-region></text:tracked-changes>` +
 				`<text:table-of-content><text:index-body><text:p>Dates 3</text:p></text:index-body></text:table-of-content>` +
 				`<text:h text:outline-level="1">Dates</text:h><text:p>Due 19 October<text:note><text:note-citation>1</text:note-citation><text:note-body><text:p>At noon.</text:p></text:note-body></text:note><office:annotation><text:p>check</text:p></office:annotation>.</text:p>`,
-			[]passage{{citation: "call.odt: Dates", text: "Due 19 October."}}},
+			[]passage{{citation: "call.odt: Dates", text: "Due 19 October.\nAt noon."}}},
 		{"a table row is a line; list items; a text box's words after its paragraph",
 			``,
 			`<text:h>Deliverables</text:h><table:table><table:table-row><table:table-cell><text:p>Item</text:p></table:table-cell><table:table-cell><text:p>Due</text:p></table:table-cell></table:table-row>` +

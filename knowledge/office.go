@@ -223,6 +223,13 @@ func (o *officeText) endParagraph(level int, list bool) {
 	o.pending = o.pending[:0]
 }
 
+// after makes text (a note's) a paragraph after the one being read.
+func (o *officeText) after(text string) {
+	if text != "" {
+		o.pending = append(o.pending, text)
+	}
+}
+
 // add adds a paragraph's text to its table cell, or the blocks.
 func (o *officeText) add(t string, level int, list, allBold bool) {
 	switch {
