@@ -216,6 +216,7 @@ func TestCacheVersionFollowsReading(t *testing.T) {
 		28: "a5b50ba54c657d2e", // bold paragraphs as headings in office documents without heading styles; the corpora pep1-bold and ghsponsors-bold
 		29: "be5d434a6533614f", // a review: text boxes after their paragraph, hidden text, tracked formatting and moves, alternative text left out; PDF hyphens joined by the document's words
 		30: "be5d434a6533614f", // footnotes and endnotes of office documents follow their paragraph
+		31: "be5d434a6533614f", // a Word table's vertically merged cells keep their text down the column
 	}
 	files := []string{"testdata/seeds/guide.txt", "testdata/seeds/press_release.txt"}
 	for _, c := range corpora {

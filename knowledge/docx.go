@@ -240,6 +240,14 @@ func docxBody(data []byte, levels map[string]int, notes map[string]string, limit
 			out.startRow()
 		case "tc":
 			out.startCell()
+		case "gridSpan":
+			if n, err := strconv.Atoi(attr(t, "val")); err == nil {
+				out.spanCell(n, false)
+			}
+		case "vMerge":
+			// "restart" begins a merged cell; no value, or "continue",
+			// goes on with the one above.
+			out.spanCell(out.span, attr(t, "val") != "restart")
 		}
 	}
 	end := func(t xml.EndElement) {

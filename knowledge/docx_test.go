@@ -87,6 +87,12 @@ func TestDocxPassages(t *testing.T) {
 				`<w:tr><w:tc>` + para("", "Plan") + para("", "(draft)") + `</w:tc><w:tc><w:tbl><w:tr><w:tc>` + para("", "Day 5") + `</w:tc></w:tr></w:tbl></w:tc></w:tr>` +
 				`<w:tr><w:tc>` + para("", "") + `</w:tc></w:tr></w:tbl>` + para("", "After the table."),
 			[]passage{{citation: "call.docx: Deliverables", text: "Item | Due\nPlan (draft) | Day 5\nAfter the table."}}},
+		{"a cell merged down the column has the text of the cell it continues; spans keep the columns",
+			para("Heading1", "Support") + `<w:tbl>` +
+				`<w:tr><w:tc><w:tcPr><w:gridSpan w:val="2"/></w:tcPr>` + para("", "Service") + `</w:tc><w:tc><w:tcPr><w:vMerge w:val="restart"/></w:tcPr>` + para("", "Hours") + `</w:tc></w:tr>` +
+				`<w:tr><w:tc>` + para("", "Phone") + `</w:tc><w:tc>` + para("", "line") + `</w:tc><w:tc><w:tcPr><w:vMerge/></w:tcPr><w:p/></w:tc></w:tr>` +
+				`</w:tbl>`,
+			[]passage{{citation: "call.docx: Support", text: "Service | Hours\nPhone | line | Hours"}}},
 		{"list items, and a text box's words once, after its paragraph",
 			para("Heading1", "Partners") + `<w:p><w:pPr><w:numPr><w:ilvl w:val="0"/><w:numId w:val="1"/></w:numPr></w:pPr><w:r><w:t>NHS trusts</w:t></w:r></w:p>` +
 				`<w:p><w:r><w:t>See </w:t></w:r><w:r><mc:AlternateContent><mc:Choice><w:drawing><w:txbxContent>` + para("", "the box") + `</w:txbxContent></w:drawing></mc:Choice><mc:Fallback><w:pict><w:txbxContent>` + para("", "the box") + `</w:txbxContent></w:pict></mc:Fallback></mc:AlternateContent></w:r><w:r><w:t> here.</w:t></w:r></w:p>`,

@@ -162,6 +162,13 @@ type officeText struct {
 	cells       []string
 	inCell      bool
 	cell        strings.Builder
+	// A cell merged with the one above (a continuation of a vertical
+	// merge) has that one's text: col is the grid column of the cell
+	// being read, span how many it spans; above holds the row before's
+	// texts by column, row this one's.
+	col, span  int
+	merged     bool
+	above, row map[int]string
 }
 
 // startParagraph begins a paragraph, or one inside it.
@@ -249,7 +256,7 @@ func (o *officeText) endTable()   { o.tables = max(0, o.tables-1) }
 
 func (o *officeText) startRow() {
 	if o.tables == 1 {
-		o.cells = o.cells[:0]
+		o.cells, o.col, o.row = o.cells[:0], 0, map[int]string{}
 	}
 }
 
@@ -258,6 +265,7 @@ func (o *officeText) endRow() {
 	if o.tables != 1 {
 		return
 	}
+	o.above = o.row
 	if row := strings.Join(strings.Fields(strings.Join(o.cells, " | ")), " "); strings.Trim(row, "| ") != "" {
 		o.blocks = append(o.blocks, docBlock{text: row})
 	}
@@ -265,16 +273,34 @@ func (o *officeText) endRow() {
 
 func (o *officeText) startCell() {
 	if o.tables == 1 {
-		o.inCell = true
+		o.inCell, o.span, o.merged = true, 1, false
 		o.cell.Reset()
 	}
 }
 
-func (o *officeText) endCell() {
-	if o.tables == 1 {
-		o.inCell = false
-		o.cells = append(o.cells, o.cell.String())
+// spanCell says the cell being read spans n grid columns, and whether it
+// continues the merged cell above it.
+func (o *officeText) spanCell(n int, merged bool) {
+	if o.tables == 1 && o.inCell {
+		o.span, o.merged = max(n, 1), o.merged || merged
 	}
+}
+
+func (o *officeText) endCell() {
+	if o.tables != 1 {
+		return
+	}
+	text := o.cell.String()
+	if o.merged && strings.TrimSpace(text) == "" {
+		text = o.above[o.col]
+	}
+	o.inCell = false
+	o.cells = append(o.cells, text)
+	if o.row == nil {
+		o.row = map[int]string{}
+	}
+	o.row[o.col] = text
+	o.col += o.span
 }
 
 // writeHTML writes the document's blocks to b (see writeBlocks), its
