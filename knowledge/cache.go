@@ -13,10 +13,12 @@ import (
 )
 
 // The source cache. Reading a large source costs most of start-up:
-// parsing its Markdown or HTML, then analysing every passage. With
+// parsing it (a PDF's text takes PDFium a second or two), then analysing
+// every passage. With
 // Options.CacheDir set, each source file's passages and terms are saved
-// there once, under a key made of the file's name and text, the stop
-// words and cacheVersion, and read back while the file is unchanged. A
+// there once, under a key made of the file's name and bytes, the stop
+// words, the words of English that mend a PDF's hyphens, the PDFium
+// version and cacheVersion, and read back while the file is unchanged. A
 // passage read from the cache is analysed again (for its spans and lines)
 // only when it is first a candidate, which few are.
 //

@@ -34,6 +34,9 @@ import (
 // docxHTML returns the body of the Word document data as HTML.
 func docxHTML(data []byte, limit int64) (string, error) {
 	z, ok := openOfficeZip(data, limit, "Word document")
+	if !ok && encryptedOffice(data) {
+		return "", errors.New("is a Word document protected by a password: save it without one, or give its text")
+	}
 	if !ok {
 		return "", errors.New("is not a Word document: a .docx file is a zip archive, and this one is not (a .doc from Word 97-2003? save it as .docx, or as Markdown, HTML or plain text)")
 	}

@@ -149,7 +149,7 @@ func TestDocxBoldHeadings(t *testing.T) {
 		{"a bold sentence, a bold line of a run in plain, a long bold list: text",
 			boldPara("Bids must arrive by noon on 19 October.") + para("", "Late bids are not read.") +
 				`<w:p><w:r><w:rPr><w:b/></w:rPr><w:t>Note:</w:t></w:r><w:r><w:t> read this.</w:t></w:r></w:p>` +
-				boldPara("Trusts") + boldPara("Universities") + boldPara("Companies") + boldPara("Charities") + boldPara("Councils") + para("", "may all join."),
+				boldPara("Trusts") + boldPara("Universities") + boldPara("Companies") + boldPara("Charities") + boldPara("Councils") + boldPara("Hospices") + para("", "may all join."),
 			[]string{"call.docx: opening text"}},
 		{"bold with w:val false is not bold",
 			`<w:p><w:r><w:rPr><w:b w:val="false"/></w:rPr><w:t>Fees</w:t></w:r></w:p>` + para("", "None."),
@@ -194,9 +194,9 @@ func TestDocxNotes(t *testing.T) {
 	}
 }
 
-// TestDocxTitle: the document's title (docProps/core.xml) heads its
-// headings, as an HTML file's title does, unless it has a Title of its
-// own.
+// TestDocxTitle: the document's title (docProps/core.xml) heads it when
+// it has no heading of its own, as an HTML file's title does; a Title
+// paragraph heads it instead.
 func TestDocxTitle(t *testing.T) {
 	data := docxFile(t, map[string]string{
 		"word/document.xml": para("Heading1", "Fees") + para("", "None."),
@@ -211,6 +211,18 @@ func TestDocxTitle(t *testing.T) {
 	got := sourcePassages("g.docx", text)
 	if len(got) != 1 || got[0].citation != "g.docx: HIEC guide" || got[0].text != "Fees\nNone." {
 		t.Errorf("passages = %+v", got)
+	}
+	// A Title paragraph of its own heads it instead.
+	data = docxFile(t, map[string]string{
+		"word/document.xml": para("Title", "Breakthrough") + para("Heading1", "Fees") + para("", "None."),
+		"word/styles.xml":   testStyles,
+		"docProps/core.xml": `<cp:coreProperties xmlns:cp="http://schemas.openxmlformats.org/package/2006/metadata/core-properties" xmlns:dc="http://purl.org/dc/elements/1.1/"><dc:title>draft3.doc</dc:title></cp:coreProperties>`,
+	})
+	if text, err = docxHTML(data, DefaultMaxSourceBytes); err != nil {
+		t.Fatal(err)
+	}
+	if got := sourcePassages("g.docx", text); len(got) != 1 || got[0].citation != "g.docx: Breakthrough › Fees" {
+		t.Errorf("with a Title: passages = %+v", got)
 	}
 }
 
@@ -237,10 +249,17 @@ func TestReadSourceKinds(t *testing.T) {
 		{"nobody.docx", docxFile(t, map[string]string{"word/other.xml": "x"}), 1 << 20, "no word/document.xml"},
 		{"damaged.docx", docxFile(t, map[string]string{"word/document.xml": `<w:document xmlns:w="` + wordNS + `"><w:body><w:p>`}), 1 << 20, "damaged Word document: word/document.xml"},
 		{"badstyles.docx", docxFile(t, map[string]string{"word/document.xml": para("", "x"), "word/styles.xml": "<w:styles"}), 1 << 20, "damaged Word document: word/styles.xml"},
-		{"bomb.docx", docxFile(t, map[string]string{"word/document.xml": para("", strings.Repeat("a", 200_000))}), 10_000, "unpacks to more than 160000 bytes"},
+		{"bomb.docx", docxFile(t, map[string]string{"word/document.xml": para("", strings.Repeat("a", 200_000))}), 10_000, "unpack to more than 160000 bytes in all"},
 		{"deep.docx", docxFile(t, map[string]string{"word/document.xml": strings.Repeat("<w:p>", 5000)}), 1 << 20, "nest more than 1000 deep"},
 		{"deepstyles.docx", docxFile(t, map[string]string{"word/document.xml": para("", "x"), "word/styles.xml": strings.Repeat("<a>", 5000)}), 1 << 20, "nest more than 1000 deep"},
-		{"text.docx", docxFile(t, map[string]string{"word/document.xml": strings.Repeat(para("", strings.Repeat("word ", 400)), 20)}), 30_000, "more than 30000 bytes of text"},
+		{"text.docx", docxFile(t, map[string]string{"word/document.xml": strings.Repeat(para("", strings.Repeat("word ", 400)), 20)}), 30_000, "holds more than 30000 bytes of text, over the limit for one source"},
+		{"notes.docx", docxFile(t, map[string]string{
+			"word/document.xml":  strings.Repeat(`<w:p><w:r><w:footnoteReference w:id="1"/></w:r></w:p>`, 500),
+			"word/footnotes.xml": `<w:footnotes xmlns:w="` + wordNS + `"><w:footnote w:id="1"><w:p><w:r><w:t>` + strings.Repeat("note ", 200) + `</w:t></w:r></w:p></w:footnote></w:footnotes>`,
+		}), 30_000, "holds more than 30000 bytes of text, over the limit for one source"},
+		{"merged.docx", docxFile(t, map[string]string{"word/document.xml": `<w:tbl><w:tr><w:tc>` + para("", strings.Repeat("cell ", 200)) + `</w:tc></w:tr>` +
+			strings.Repeat(`<w:tr><w:tc><w:tcPr><w:vMerge/></w:tcPr><w:p/></w:tc></w:tr>`, 500) + `</w:tbl>`}), 30_000, "holds more than 30000 bytes of text, over the limit for one source"},
+		{"locked.docx", []byte("\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1" + strings.Repeat("\x00", 100) + "E\x00n\x00c\x00r\x00y\x00p\x00t\x00e\x00d\x00P\x00a\x00c\x00k\x00a\x00g\x00e\x00"), 1 << 20, "is a Word document protected by a password"},
 		{"report.pdf", []byte("%PDF-1.7\n%\xE2\xE3\n1 0 obj"), 1 << 20, "is a damaged PDF"},
 		{"old.doc", []byte("\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1\x00\x00"), 1 << 20, "Word 97-2003"},
 		{"archive.md", good, 1 << 20, "is a zip archive"},
@@ -257,6 +276,9 @@ func TestReadSourceKinds(t *testing.T) {
 			}
 			if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
 				t.Fatalf("err = %v, want %q", err, tt.wantErr)
+			}
+			if strings.Contains(tt.wantErr, "over the limit") && strings.Contains(err.Error(), "damaged") {
+				t.Errorf("err = %v: too big is not damaged", err)
 			}
 			_, err = New(Options{Sources: []string{path}, NoEmbedded: true, MaxSourceBytes: tt.limit})
 			if err == nil || !strings.Contains(err.Error(), tt.name) {

@@ -2,15 +2,16 @@ package knowledge
 
 // Ingestion: source files to passages.
 //
-// Every kind of source is read in two steps: the file's bytes are decoded
-// to text (readText: UTF-8, or UTF-16 with a byte-order mark; anything else
-// is an error naming the file; a Word document becomes the HTML of its
-// body, see docx.go, and a PDF its text, see pdf.go), then parsed into blocks, each a heading
-// (with its level) or a paragraph of clean text (markdownBlocks,
-// htmlBlocks, plainBlocks). sectionize turns blocks into sections under
-// their heading path, and splitLong cuts long sections at paragraphs, so
-// that every kind of source is cited the same way: "<file>: <heading> ›
-// <subheading>".
+// Every kind of source is read in two steps: the file's bytes are turned
+// into text (sourceText: a Word or OpenDocument text into the HTML of its
+// body, see docx.go and odt.go; a PDF into its text, see pdf.go; any other
+// file decoded as readText decodes it, UTF-8 or UTF-16 with a byte-order
+// mark, anything else an error naming the file), then parsed into
+// blocks, each a heading (with its level) or a paragraph of clean text
+// (markdownBlocks, htmlBlocks, plainBlocks). sectionize turns blocks into
+// sections under their heading path, and splitLong cuts long sections at
+// paragraphs, so that every kind of source is cited the same way:
+// "<file>: <heading> › <subheading>".
 
 import (
 	"bytes"
@@ -91,7 +92,9 @@ func sourceText(path string, data []byte, limit int64) (string, error) {
 	switch {
 	case isPDF(data):
 		return readPDF(data, limit)
-	case bytes.HasPrefix(data, []byte{0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1}):
+	case encryptedOffice(data):
+		return "", errors.New("is an Office document protected by a password: save it without one, or give its text")
+	case bytes.HasPrefix(data, oleMagic):
 		return "", errors.New("is a Word 97-2003 (or other Office 97-2003) file: save it as .docx, or as Markdown, HTML or plain text")
 	case bytes.HasPrefix(data, []byte("PK\x03\x04")):
 		return "", errors.New("is a zip archive: name a Word document .docx and an OpenDocument text .odt, or give Markdown, HTML or plain text")
@@ -100,15 +103,16 @@ func sourceText(path string, data []byte, limit int64) (string, error) {
 }
 
 // isPDF reports whether data is a PDF: its header, "%PDF-", in its first
-// kilobyte, after nothing but a byte-order mark, white space or bytes
-// that are not text (PDF readers accept such junk before it).
+// kilobyte, after nothing but a byte-order mark, white space or binary
+// junk (bytes with a NUL among them: PDF readers accept such junk
+// before the header; a text file that names "%PDF-" has none).
 func isPDF(data []byte) bool {
 	i := bytes.Index(data[:min(len(data), 1024)], []byte("%PDF-"))
 	if i < 0 {
 		return false
 	}
 	before := bytes.TrimLeft(bytes.TrimPrefix(data[:i], []byte{0xEF, 0xBB, 0xBF}), " \t\r\n")
-	return len(before) == 0 || !utf8.Valid(before) || bytes.IndexByte(before, 0) >= 0
+	return len(before) == 0 || bytes.IndexByte(before, 0) >= 0
 }
 
 // readFile reads the file at path, refusing anything but a regular file

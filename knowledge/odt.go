@@ -10,12 +10,14 @@ package knowledge
 // (content.xml's automatic styles, styles.xml's), heads the document;
 // without one, or a heading of the top level, the title in meta.xml does,
 // as an HTML file's title does. Without any heading, short paragraphs
-// all in bold before text are headings, as in a Word document. Spaces (text:s), tabs and
-// line breaks are spaces. Tracked changes' deleted text, the table of
-// contents and other indexes, annotations, hidden text, drawings'
-// alternative text and embedded images' data, and the hidden sequence
-// declarations are left out; a note's text follows its paragraph; a text box's words stay in the paragraph
-// that holds it. A table row is one line, its cells joined by " | ".
+// all in bold before text are headings, as in a Word document.
+//
+// Spaces (text:s), tabs and line breaks are spaces. Tracked changes'
+// deleted text, the table of contents and other indexes, annotations,
+// hidden text, drawings' alternative text, embedded images' data and the
+// hidden sequence declarations are left out. A note's text, and a text
+// box's, follows the paragraph that holds it. A table row is one line,
+// its cells joined by " | ".
 
 import (
 	"bytes"

@@ -126,7 +126,7 @@ func TestOdtErrors(t *testing.T) {
 		{"damaged.odt", docxFile(t, map[string]string{"content.xml": "<office:document-content"}), 1 << 20, "damaged OpenDocument text"},
 		{"locked.odt", docxFile(t, map[string]string{"content.xml": "\x8f\x01binary", "META-INF/manifest.xml": `<manifest:manifest><manifest:file-entry manifest:full-path="content.xml"><manifest:encryption-data/></manifest:file-entry></manifest:manifest>`}), 1 << 20, "protected by a password"},
 		{"badcontent.odt", docxFile(t, map[string]string{"content.xml": "<office:document-content>", "styles.xml": "<ok/>"}), 1 << 20, "damaged OpenDocument text: content.xml"},
-		{"bomb.odt", docxFile(t, map[string]string{"content.xml": odtContent("", "<text:p>"+strings.Repeat("a", 200_000)+"</text:p>")}), 10_000, "unpacks to more than 160000 bytes"},
+		{"bomb.odt", docxFile(t, map[string]string{"content.xml": odtContent("", "<text:p>"+strings.Repeat("a", 200_000)+"</text:p>")}), 10_000, "unpack to more than 160000 bytes in all"},
 	} {
 		path := filepath.Join(dir, tt.name)
 		if err := os.WriteFile(path, tt.data, 0o600); err != nil {

@@ -9,6 +9,7 @@ import (
 	"archive/zip"
 	"bytes"
 	"encoding/xml"
+	"errors"
 	"fmt"
 	"html"
 	"io"
@@ -26,12 +27,24 @@ import (
 // document.
 const unpackFactor = 16
 
+// encryptedOffice reports whether data is an Office document protected
+// by a password: not a zip, but a compound file holding the zip
+// encrypted, in a stream named EncryptedPackage.
+func encryptedOffice(data []byte) bool {
+	return bytes.HasPrefix(data, oleMagic) && bytes.Contains(data, []byte("E\x00n\x00c\x00r\x00y\x00p\x00t\x00e\x00d\x00P\x00a\x00c\x00k\x00a\x00g\x00e\x00"))
+}
+
+// oleMagic begins a compound file: Office 97-2003's, and an Office
+// document's protected by a password.
+var oleMagic = []byte{0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1}
+
 // officeZip reads the parts of an office document's zip archive, within
 // its unpacking budget.
 type officeZip struct {
 	zr     *zip.Reader
 	kind   string // "Word document", "OpenDocument text"
-	budget int64
+	budget int64  // left of total, what all the parts read may unpack to
+	total  int64
 }
 
 func openOfficeZip(data []byte, limit int64, kind string) (*officeZip, bool) {
@@ -39,7 +52,7 @@ func openOfficeZip(data []byte, limit int64, kind string) (*officeZip, bool) {
 	if err != nil {
 		return nil, false
 	}
-	return &officeZip{zr: zr, kind: kind, budget: limit * unpackFactor}, true
+	return &officeZip{zr: zr, kind: kind, budget: limit * unpackFactor, total: limit * unpackFactor}, true
 }
 
 // read returns the part name, or nil when the archive has none.
@@ -58,7 +71,7 @@ func (z *officeZip) read(name string) ([]byte, error) {
 			return nil, z.damaged(name, err)
 		}
 		if int64(len(b)) > z.budget {
-			return nil, fmt.Errorf("is a %s whose %s unpacks to more than %d bytes: split it into several files", z.kind, name, z.budget)
+			return nil, fmt.Errorf("is a %s whose parts unpack to more than %d bytes in all (%d times the limit for one source): split it into several files", z.kind, z.total, unpackFactor)
 		}
 		z.budget -= int64(len(b))
 		return b, nil
@@ -67,6 +80,10 @@ func (z *officeZip) read(name string) ([]byte, error) {
 }
 
 func (z *officeZip) damaged(name string, err error) error {
+	var big tooMuchText
+	if errors.As(err, &big) {
+		return big
+	}
 	return fmt.Errorf("is a damaged %s: %s: %v", z.kind, name, err)
 }
 
@@ -133,6 +150,14 @@ func walkXML(data []byte, skipped func(xml.Name) bool, start func(xml.StartEleme
 	}
 }
 
+// tooMuchText is the error of a document whose text is over the limit:
+// not damaged, too big (see officeZip.damaged).
+type tooMuchText struct{ limit int64 }
+
+func (e tooMuchText) Error() string {
+	return fmt.Sprintf("holds more than %d bytes of text, over the limit for one source: split it into several files", e.limit)
+}
+
 // maxXMLDepth is the deepest nesting of elements read: a real document's
 // is a few dozen; a hostile one's, millions, would take gigabytes.
 const maxXMLDepth = 1000
@@ -181,10 +206,18 @@ func (o *officeText) startParagraph() {
 	o.bold, o.plain = 0, 0
 }
 
+// keep counts n bytes of text against the limit, and reports whether
+// they are within it.
+func (o *officeText) keep(n int) bool {
+	if o.kept += int64(n); o.limit > 0 && o.kept > o.limit {
+		o.over = true
+	}
+	return !o.over
+}
+
 // write adds text to the paragraph, in bold or not.
 func (o *officeText) write(text []byte, bold bool) {
-	if o.kept += int64(len(text)); o.limit > 0 && o.kept > o.limit {
-		o.over = true
+	if !o.keep(len(text)) {
 		return
 	}
 	if o.depth > 1 {
@@ -232,7 +265,7 @@ func (o *officeText) endParagraph(level int, list bool) {
 
 // after makes text (a note's) a paragraph after the one being read.
 func (o *officeText) after(text string) {
-	if text != "" {
+	if text != "" && o.keep(len(text)) {
 		o.pending = append(o.pending, text)
 	}
 }
@@ -291,7 +324,7 @@ func (o *officeText) endCell() {
 		return
 	}
 	text := o.cell.String()
-	if o.merged && strings.TrimSpace(text) == "" {
+	if o.merged && strings.TrimSpace(text) == "" && o.keep(len(o.above[o.col])) {
 		text = o.above[o.col]
 	}
 	o.inCell = false
@@ -308,7 +341,7 @@ func (o *officeText) endCell() {
 // is over the limit.
 func (o *officeText) writeHTML(b *strings.Builder) error {
 	if o.over {
-		return fmt.Errorf("holds more than %d bytes of text, over the limit for one source: split it into several files", o.limit)
+		return tooMuchText{o.limit}
 	}
 	writeBlocks(boldHeadings(o.blocks), b)
 	return nil
@@ -342,7 +375,7 @@ func boldHeadings(blocks []docBlock) []docBlock {
 		// Payment.") before one of text: each a heading. A longer run,
 		// or one the document ends with, is a list in bold.
 		j := i
-		for j < len(blocks) && j-i <= maxHeadingRun {
+		for j < len(blocks) {
 			if _, ok := candidate(blocks[j]); !ok {
 				break
 			}

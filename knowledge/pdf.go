@@ -54,10 +54,11 @@ func readPDF(data []byte, limit int64) (string, error) {
 	return r.text(data)
 }
 
-// pdfReader reads PDFs' text with one PDFium instance, started on the
-// first (see readPDF) and closed by close.
+// pdfReader reads a PDF's text with a PDFium instance of its own,
+// started by text and closed by close (see readPDF). The first start of
+// a process compiles PDFium, within the reader's time.
 type pdfReader struct {
-	timeout time.Duration // from the start, for every PDF it reads
+	timeout time.Duration // from the start; 0: pdfTimeout
 	limit   int64         // of the text of one PDF, in bytes; 0: none
 	ctx     context.Context
 	cancel  context.CancelFunc
@@ -114,7 +115,8 @@ func (r *pdfReader) close() {
 }
 
 // text returns the text of the PDF data, its pages separated by form
-// feeds. After a fault PDFium is stopped: the next PDF starts another.
+// feeds. After a fault PDFium is stopped (a reader used again starts
+// another).
 func (r *pdfReader) text(data []byte) (string, error) {
 	if err := r.start(); err != nil {
 		return "", err

@@ -7,6 +7,7 @@ import (
 	"os"
 	"strings"
 	"testing"
+	"time"
 	"unicode"
 )
 
@@ -87,6 +88,7 @@ func TestIsPDF(t *testing.T) {
 		{"\n\n  %PDF-1.4", true},
 		{"# Formats\n\nA PDF file begins with %PDF-1.7.\n", false},
 		{"plain text", false},
+		{"caf\xe9 \xe0 %PDF-1.4 in Latin-1", false}, // not a PDF: the encoding error says what is wrong
 	} {
 		if got := isPDF([]byte(tt.data)); got != tt.want {
 			t.Errorf("isPDF(%q) = %v, want %v", tt.data, got, tt.want)
@@ -142,20 +144,22 @@ func TestPDFFiles(t *testing.T) {
 }
 
 // TestPDFTimeout: a PDF that keeps the reader past its time is an error
-// that says so, not a start that never ends.
+// that says so, not a start that never ends: the memory bomb of
+// TestPDFLimits takes PDFium about ten seconds, and a reader given 1.5 s
+// stops it there.
 func TestPDFTimeout(t *testing.T) {
-	r := &pdfReader{}
+	if _, err := readPDF(makePDF(t, 1, 10), 0); err != nil { // compiled, so that the deadline is all reading
+		t.Fatal(err)
+	}
+	r := &pdfReader{timeout: 1500 * time.Millisecond}
 	defer r.close()
-	if err := r.start(); err != nil {
-		t.Fatal(err)
-	}
-	r.cancel() // as when pdfTimeout passes
-	data, err := os.ReadFile("testdata/corpora/beipa/document.pdf")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := r.text(data); err == nil || !strings.Contains(err.Error(), "took the PDF reader more than") {
+	start := time.Now()
+	_, err := r.text(makePDF(t, 1, 200_000))
+	if err == nil || !strings.Contains(err.Error(), "took the PDF reader more than 1.5s") {
 		t.Errorf("err = %v", err)
+	}
+	if d := time.Since(start); d > 8*time.Second {
+		t.Errorf("stopped after %s", d)
 	}
 }
 

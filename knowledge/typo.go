@@ -150,10 +150,14 @@ var englishWords = sync.OnceValue(func() map[string]bool {
 })
 
 // spellingVariant reports whether a and b, one edit apart, are one word
-// in British and American spelling: "colour" and "color" (a u after o,
-// before r), "organise" and "organize" (s for z), "licence" and
-// "license", "practise" and "practice" (c for s), "centre" and "center"
-// (re for er), "travelled" and "traveled" (a double l).
+// in British and American spelling, by the patterns those spellings take
+// at a word's end (before an inflection): "colour" and "color" (-our),
+// "organise", "organisation" and "organize" (-ise, -isation, -yse),
+// "licence" and "license", "defence" and "defense" (-ence), "centre" and
+// "center" (-re), "travelled" and "traveled" (a vowel's l doubled before
+// -ed, -ing, -er). Words one edit apart elsewhere are other words:
+// "contrast" and "contract", "recent" and "resent", "filling" and
+// "filing", "mourning" and "morning".
 func spellingVariant(a, b string) bool {
 	if len(a) < len(b) {
 		a, b = b, a
@@ -162,13 +166,24 @@ func spellingVariant(a, b string) bool {
 	for i < len(b) && a[i] == b[i] {
 		i++
 	}
+	// rest is what follows the spelling's pattern: nothing or an ending.
+	ending := func(rest string) bool {
+		switch rest {
+		case "", "s", "d", "ed", "es", "ing", "er", "ers", "ful", "able", "ite", "ites", "ation", "ations", "ment", "ments":
+			return true
+		}
+		return false
+	}
 	if len(a) == len(b)+1 {
 		// a has one letter more, at i.
 		switch a[i] {
-		case 'u':
-			return i > 0 && a[i-1] == 'o' && i+1 < len(a) && a[i+1] == 'r'
-		case 'l':
-			return i > 0 && a[i-1] == 'l' || i+1 < len(a) && a[i+1] == 'l'
+		case 'u': // colour, colours, coloured, behaviour
+			return i > 0 && a[i-1] == 'o' && i+1 < len(a) && a[i+1] == 'r' && ending(a[i+2:])
+		case 'l': // travelled, traveller, enroll: the l of a vowel doubled
+			if i+1 < len(a) && a[i+1] == 'l' {
+				i++ // the extra l is the second of the pair
+			}
+			return i > 1 && a[i-1] == 'l' && (a[i-2] == 'e' || a[i-2] == 'o') && ending(a[i+1:])
 		}
 		return false
 	}
@@ -176,11 +191,19 @@ func spellingVariant(a, b string) bool {
 		return false
 	}
 	if a[i+1:] == b[i+1:] {
-		pair := string([]byte{min(a[i], b[i]), max(a[i], b[i])})
-		return pair == "sz" || pair == "cs"
+		x, y := min(a[i], b[i]), max(a[i], b[i])
+		switch {
+		case x == 's' && y == 'z': // -ise, -ize, -isation, -yse
+			return i > 0 && (a[i-1] == 'i' || a[i-1] == 'y') && i+1 < len(a) && (a[i+1] == 'e' || a[i+1] == 'a' || a[i+1] == 'i') &&
+				(ending(a[i+2:]) || ending(a[i+1:]) || strings.HasPrefix(a[i+1:], "ation"))
+		case x == 'c' && y == 's': // -ence, -ense
+			return i > 1 && a[i-2:i] == "en" && i+1 < len(a) && a[i+1] == 'e' && ending(a[i+2:])
+		}
+		return false
 	}
-	// Neighbours swapped: "re" for "er".
-	return a[i:i+2] == "re" && b[i:i+2] == "er" || a[i:i+2] == "er" && b[i:i+2] == "re"
+	// Neighbours swapped at the end: "re" for "er".
+	swapped := a[i:i+2] == "re" && b[i:i+2] == "er" || a[i:i+2] == "er" && b[i:i+2] == "re"
+	return swapped && ending(a[i+2:])
 }
 
 // inflections are endings of regular inflections.

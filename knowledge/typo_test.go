@@ -47,7 +47,7 @@ func TestCorrect(t *testing.T) {
 // side of the Atlantic.
 func TestCorrectLeavesWords(t *testing.T) {
 	v := newVocabulary()
-	v.addText("appear submit printed change licenses color center traveled organize practice charitable")
+	v.addText("appear submit printed change licenses color center traveled organize practice charitable contract")
 	tests := []struct{ q, want string }{
 		{"Can we appeal a rejection?", "Can we appeal a rejection?"},
 		{"the mentor summit", "the mentor summit"},
@@ -58,7 +58,8 @@ func TestCorrectLeavesWords(t *testing.T) {
 		{"the centre", "the center"},
 		{"travelled abroad", "traveled abroad"},
 		{"organise it", "organize it"},
-		{"practise law", "practice law"},
+		{"practise law", "practise law"}, // -ice and -ise are also device and devise
+		{"in contrast to", "in contrast to"},
 		{"charitible status", "charitable status"}, // a misspelling is still corrected
 	}
 	for _, tt := range tests {
@@ -87,6 +88,21 @@ func TestSpellingVariant(t *testing.T) {
 		{"patent", "patient", false},
 		{"printer", "printed", false},
 		{"guidance", "gidance", false}, // a u, but not between o and r
+		{"organisation", "organization", true},
+		{"analyse", "analyze", true},
+		{"defence", "defense", true},
+		{"licences", "licenses", true},
+		{"coloured", "colored", true},
+		{"theatres", "theaters", true},
+		{"cancelling", "canceling", true},
+		{"contract", "contrast", false},
+		{"recent", "resent", false},
+		{"protect", "protest", false},
+		{"detect", "detest", false},
+		{"infected", "infested", false},
+		{"marches", "marshes", false},
+		{"mourning", "morning", false},
+		{"filling", "filing", false},
 	}
 	for _, tt := range tests {
 		if got := spellingVariant(tt.a, tt.b); got != tt.want {
@@ -138,5 +154,22 @@ func TestCorrectLongWords(t *testing.T) {
 	}
 	if allocs > 20 {
 		t.Errorf("correct made %.0f allocations for one long word, want a handful", allocs)
+	}
+}
+
+// TestEnglishWordsLength: lexicon/english.txt lists words as long as
+// spelling correction looks at (gen/english.go's minLetters is
+// minTypoLen): a shorter one would never be looked up, and a longer
+// minimum would leave words to be "corrected" into others.
+func TestEnglishWordsLength(t *testing.T) {
+	shortest := 1 << 10
+	for w := range englishWords() {
+		shortest = min(shortest, len([]rune(w)))
+	}
+	if shortest != minTypoLen {
+		t.Errorf("the shortest word of lexicon/english.txt has %d letters; spelling correction starts at %d: regenerate it with minLetters = minTypoLen", shortest, minTypoLen)
+	}
+	if n := len(englishWords()); n < 10000 {
+		t.Errorf("lexicon/english.txt has %d words", n)
 	}
 }

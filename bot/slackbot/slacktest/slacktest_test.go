@@ -256,6 +256,10 @@ func TestGrantScopes(t *testing.T) {
 			if err == nil || err.Error() != "missing_scope" {
 				t.Fatalf("err = %v, want missing_scope", err)
 			}
+			calls := s.Calls(s.Methods()[len(s.Methods())-1])
+			if got := s.NeededScope(calls[len(calls)-1]); got != tt.needed {
+				t.Errorf("needed %q, want %q", got, tt.needed)
+			}
 		})
 	}
 	// The answer names the scope needed and those provided, as Slack's does.
