@@ -10,6 +10,31 @@ import (
 	"testing"
 )
 
+// checkPassages compares got with want: each passage's citation and
+// text, and its title where want gives one; shown is what to print with
+// a wrong count (the HTML a reader made, say).
+func checkPassages(t *testing.T, got, want []passage, shown string) {
+	t.Helper()
+	if len(got) != len(want) {
+		t.Fatalf("%d passages, want %d: %+v\n%s", len(got), len(want), got, shown)
+	}
+	for i, w := range want {
+		if g := got[i]; g.citation != w.citation || g.text != w.text || w.title != "" && g.title != w.title {
+			t.Errorf("passage %d = {%q %q %q}, want {%q %q %q}", i, g.citation, g.title, g.text, w.citation, w.title, w.text)
+		}
+	}
+}
+
+// writeTemp writes data to the file name in dir, and returns its path.
+func writeTemp(t testing.TB, dir, name string, data []byte) string {
+	t.Helper()
+	p := filepath.Join(dir, name)
+	if err := os.WriteFile(p, data, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
 // docxFile returns a .docx archive holding files (name to content); a
 // body given without its document element is wrapped in one.
 func docxFile(t testing.TB, files map[string]string) []byte {
@@ -32,6 +57,17 @@ func docxFile(t testing.TB, files map[string]string) []byte {
 		t.Fatal(err)
 	}
 	return buf.Bytes()
+}
+
+// docxBodyHTML returns what docxHTML makes of a document of body with
+// testStyles.
+func docxBodyHTML(t *testing.T, body string) string {
+	t.Helper()
+	text, err := docxHTML(docxFile(t, map[string]string{"word/document.xml": body, "word/styles.xml": testStyles}), DefaultMaxSourceBytes)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return text
 }
 
 // testStyles names heading styles as Word does in English, and as it
@@ -111,20 +147,8 @@ func TestDocxPassages(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			data := docxFile(t, map[string]string{"word/document.xml": tt.body, "word/styles.xml": testStyles})
-			text, err := docxHTML(data, DefaultMaxSourceBytes)
-			if err != nil {
-				t.Fatal(err)
-			}
-			got := sourcePassages("call.docx", text)
-			if len(got) != len(tt.want) {
-				t.Fatalf("%d passages, want %d: %+v\nHTML: %s", len(got), len(tt.want), got, text)
-			}
-			for i, w := range tt.want {
-				if got[i].citation != w.citation || got[i].text != w.text {
-					t.Errorf("passage %d = %q %q, want %q %q", i, got[i].citation, got[i].text, w.citation, w.text)
-				}
-			}
+			text := docxBodyHTML(t, tt.body)
+			checkPassages(t, sourcePassages("call.docx", text), tt.want, "HTML: "+text)
 		})
 	}
 }
@@ -160,11 +184,7 @@ func TestDocxBoldHeadings(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			data := docxFile(t, map[string]string{"word/document.xml": tt.body, "word/styles.xml": testStyles})
-			text, err := docxHTML(data, DefaultMaxSourceBytes)
-			if err != nil {
-				t.Fatal(err)
-			}
+			text := docxBodyHTML(t, tt.body)
 			var got []string
 			for _, p := range sourcePassages("call.docx", text) {
 				got = append(got, p.citation)
@@ -230,13 +250,7 @@ func TestDocxTitle(t *testing.T) {
 // and names the file; nothing panics on a damaged or hostile archive.
 func TestReadSourceKinds(t *testing.T) {
 	dir := t.TempDir()
-	write := func(name string, data []byte) string {
-		p := filepath.Join(dir, name)
-		if err := os.WriteFile(p, data, 0o600); err != nil {
-			t.Fatal(err)
-		}
-		return p
-	}
+	write := func(name string, data []byte) string { return writeTemp(t, dir, name, data) }
 	good := docxFile(t, map[string]string{"word/document.xml": para("Heading1", "Fees") + para("", "None."), "word/styles.xml": testStyles})
 	tests := []struct {
 		name    string

@@ -2,8 +2,6 @@ package knowledge
 
 import (
 	"fmt"
-	"os"
-	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -102,15 +100,7 @@ func TestSourcePassages(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got := sourcePassages(tt.file, tt.text)
-			if len(got) != len(tt.want) {
-				t.Fatalf("%d passages %+v, want %d", len(got), got, len(tt.want))
-			}
-			for i, w := range tt.want {
-				if g := got[i]; g.citation != w.citation || g.title != w.title || g.text != w.text {
-					t.Errorf("passage %d = {%q %q %q}, want {%q %q %q}", i, g.citation, g.title, g.text, w.citation, w.title, w.text)
-				}
-			}
+			checkPassages(t, sourcePassages(tt.file, tt.text), tt.want, "")
 		})
 	}
 }
@@ -405,13 +395,7 @@ func TestLongParagraphSplit(t *testing.T) {
 
 func TestReadText(t *testing.T) {
 	dir := t.TempDir()
-	write := func(name string, data []byte) string {
-		p := filepath.Join(dir, name)
-		if err := os.WriteFile(p, data, 0o600); err != nil {
-			t.Fatal(err)
-		}
-		return p
-	}
+	write := func(name string, data []byte) string { return writeTemp(t, dir, name, data) }
 	utf16le := []byte{0xFF, 0xFE}
 	for _, u := range utf16.Encode([]rune("# Café\nÉté")) {
 		utf16le = append(utf16le, byte(u), byte(u>>8))

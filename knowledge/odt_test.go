@@ -1,8 +1,6 @@
 package knowledge
 
 import (
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -63,15 +61,7 @@ func TestOdtPassages(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			got := sourcePassages("call.odt", text)
-			if len(got) != len(tt.want) {
-				t.Fatalf("%d passages, want %d: %+v\nHTML: %s", len(got), len(tt.want), got, text)
-			}
-			for i, w := range tt.want {
-				if got[i].citation != w.citation || got[i].text != w.text {
-					t.Errorf("passage %d = %q %q, want %q %q", i, got[i].citation, got[i].text, w.citation, w.text)
-				}
-			}
+			checkPassages(t, sourcePassages("call.odt", text), tt.want, "HTML: "+text)
 		})
 	}
 }
@@ -128,10 +118,7 @@ func TestOdtErrors(t *testing.T) {
 		{"badcontent.odt", docxFile(t, map[string]string{"content.xml": "<office:document-content>", "styles.xml": "<ok/>"}), 1 << 20, "damaged OpenDocument text: content.xml"},
 		{"bomb.odt", docxFile(t, map[string]string{"content.xml": odtContent("", "<text:p>"+strings.Repeat("a", 200_000)+"</text:p>")}), 10_000, "unpack to more than 160000 bytes in all"},
 	} {
-		path := filepath.Join(dir, tt.name)
-		if err := os.WriteFile(path, tt.data, 0o600); err != nil {
-			t.Fatal(err)
-		}
+		path := writeTemp(t, dir, tt.name, tt.data)
 		_, err := New(Options{Sources: []string{path}, NoEmbedded: true, MaxSourceBytes: tt.limit})
 		if err == nil || !strings.Contains(err.Error(), tt.wantErr) || !strings.Contains(err.Error(), tt.name) {
 			t.Errorf("%s: err = %v, want %q naming the file", tt.name, err, tt.wantErr)
