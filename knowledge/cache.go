@@ -29,7 +29,7 @@ import (
 // cacheVersion changes whenever the analysis, the layout below or the
 // reading of sources (ingest.go) does: TestCacheVersionFollowsReading
 // fails when the passages read from the corpora change and it has not.
-const cacheVersion = 31
+const cacheVersion = 32
 
 // CacheStats says how the sources were read.
 type CacheStats struct {
