@@ -10,6 +10,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"sync"
 )
 
 // The source cache. Reading a large source costs most of start-up:
@@ -64,26 +65,33 @@ type cachedTerm struct {
 
 // cacheKey returns the cache key of the source at path holding data.
 func cacheKey(path string, data []byte) (string, error) {
-	stops, err := lexiconFS.ReadFile("lexicon/stopwords.txt")
-	if err != nil {
-		return "", err
-	}
-	// The words of English mend a PDF's hyphenated words, and PDFium's
-	// version reads its text: either changed, a PDF reads anew.
-	english, err := lexiconFS.ReadFile("lexicon/english.txt")
+	reading, err := readingDigest()
 	if err != nil {
 		return "", err
 	}
 	h := sha256.New()
-	fmt.Fprintf(h, "hiecbot source cache %d\x00%d:%s\x00%d:", cacheVersion, len(path), path, len(stops))
-	h.Write(stops)
-	fmt.Fprintf(h, "\x00%d:", len(english))
-	h.Write(english)
-	fmt.Fprintf(h, "\x00%s", pdfiumVersion)
-	fmt.Fprintf(h, "\x00%d:", len(data))
+	fmt.Fprintf(h, "hiecbot source cache %d\x00%d:%s\x00%s\x00%d:", cacheVersion, len(path), path, reading, len(data))
 	h.Write(data)
 	return hex.EncodeToString(h.Sum(nil)), nil
 }
+
+// readingDigest is the digest of what reads a source besides the code
+// (cacheVersion): the stop words; the words of English, which mend a
+// PDF's hyphenated words; and PDFium's version, which reads its text.
+// Any changed, every source reads anew. Worked out once a process.
+var readingDigest = sync.OnceValues(func() (string, error) {
+	h := sha256.New()
+	for _, name := range []string{"lexicon/stopwords.txt", "lexicon/english.txt"} {
+		data, err := lexiconFS.ReadFile(name)
+		if err != nil {
+			return "", err
+		}
+		fmt.Fprintf(h, "%s\x00%d:", name, len(data))
+		h.Write(data)
+	}
+	fmt.Fprintf(h, "go-pdfium %s", pdfiumVersion)
+	return hex.EncodeToString(h.Sum(nil)), nil
+})
 
 // pdfiumVersion is the version of go-pdfium (and so of the PDFium it
 // carries) that go.mod requires; TestPDFiumVersion holds them equal.

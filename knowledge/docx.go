@@ -40,15 +40,14 @@ func docxHTML(data []byte, limit int64) (string, error) {
 	if !ok {
 		return "", errors.New("is not a Word document: a .docx file is a zip archive, and this one is not (a .doc from Word 97-2003? save it as .docx, or as Markdown, HTML or plain text)")
 	}
-	read := z.read
-	body, err := read("word/document.xml")
+	body, err := z.read("word/document.xml")
 	if err != nil {
 		return "", err
 	}
 	if body == nil {
 		return "", errors.New("is a zip archive with no word/document.xml, so not a Word document: save it as .docx, or as Markdown, HTML or plain text")
 	}
-	styles, err := read("word/styles.xml")
+	styles, err := z.read("word/styles.xml")
 	if err != nil {
 		return "", err
 	}
@@ -58,7 +57,7 @@ func docxHTML(data []byte, limit int64) (string, error) {
 	}
 	notes := map[string]string{} // "footnote 2", "endnote 1": its text
 	for _, part := range []struct{ name, kind string }{{"word/footnotes.xml", "footnote"}, {"word/endnotes.xml", "endnote"}} {
-		data, err := read(part.name)
+		data, err := z.read(part.name)
 		if err != nil {
 			return "", err
 		}
@@ -66,7 +65,7 @@ func docxHTML(data []byte, limit int64) (string, error) {
 			return "", z.damaged(part.name, err)
 		}
 	}
-	core, err := read("docProps/core.xml")
+	core, err := z.read("docProps/core.xml")
 	if err != nil {
 		return "", err
 	}
@@ -104,42 +103,48 @@ const titleLevel = 100
 // heading of that level, unless it says otherwise.
 func docxStyleLevels(data []byte) (map[string]int, error) {
 	styles := map[string]docxStyle{}
-	if data != nil {
-		if err := walkXML(data, nil, func(xml.StartElement) {}, func(xml.EndElement) {}, func(xml.CharData) {}); err != nil {
-			return nil, err // before Unmarshal keeps a stack of its every element
+	var (
+		id, name string    // of the paragraph style being read, or id ""
+		st       docxStyle // what it says
+		outline  *int      // its outline level, when it sets one
+	)
+	err := walkXML(data, nil, func(t xml.StartElement) {
+		if t.Name.Space != wordNS {
+			return
 		}
-		var doc struct {
-			Styles []struct {
-				Type    string `xml:"type,attr"`
-				ID      string `xml:"styleId,attr"`
-				Name    val    `xml:"name"`
-				BasedOn val    `xml:"basedOn"`
-				PPr     struct {
-					Outline *val `xml:"outlineLvl"`
-				} `xml:"pPr"`
-			} `xml:"style"`
-		}
-		if err := xml.Unmarshal(data, &doc); err != nil {
-			return nil, err
-		}
-		for _, s := range doc.Styles {
-			if s.Type != "paragraph" && s.Type != "" {
-				continue
+		switch t.Name.Local {
+		case "style":
+			id, name, st, outline = "", "", docxStyle{}, nil
+			if ty := attr(t, wordNS, "type"); ty == "paragraph" || ty == "" {
+				id = attr(t, wordNS, "styleId")
 			}
-			st := docxStyle{basedOn: s.BasedOn.Val}
-			name := strings.ToLower(strings.TrimSpace(s.Name.Val))
-			switch m := headingStyleName.FindStringSubmatch(name); {
-			case m != nil:
-				st.level = int(m[1][0] - '0')
-			case name == "title":
-				st.level = titleLevel
-			case tocStyleName.MatchString(name):
-				st.level = -1
-			case s.PPr.Outline != nil:
-				st.level = outlineLevel(s.PPr.Outline.Val)
-			}
-			styles[s.ID] = st
+		case "name":
+			name = strings.ToLower(strings.TrimSpace(attr(t, wordNS, "val")))
+		case "basedOn":
+			st.basedOn = attr(t, wordNS, "val")
+		case "outlineLvl":
+			n := outlineLevel(attr(t, wordNS, "val"))
+			outline = &n
 		}
+	}, func(t xml.EndElement) {
+		if t.Name.Space != wordNS || t.Name.Local != "style" || id == "" {
+			return
+		}
+		switch m := headingStyleName.FindStringSubmatch(name); {
+		case m != nil:
+			st.level = int(m[1][0] - '0')
+		case name == "title":
+			st.level = titleLevel
+		case tocStyleName.MatchString(name):
+			st.level = -1
+		case outline != nil:
+			st.level = *outline
+		}
+		styles[id] = st
+		id = ""
+	}, func(xml.CharData) {})
+	if err != nil {
+		return nil, err
 	}
 	levels := make(map[string]int, len(styles))
 	for id := range styles {
@@ -172,10 +177,6 @@ func outlineLevel(v string) int {
 	return n + 1
 }
 
-type val struct {
-	Val string `xml:"val,attr"`
-}
-
 // docxBody writes the paragraphs and tables of word/document.xml to b
 // as HTML: headings h1 to h6 (deeper levels are h6), paragraphs, list
 // items and table rows.
@@ -192,7 +193,7 @@ func docxBody(data []byte, levels map[string]int, notes map[string]string, limit
 		hidden  bool // the run is hidden text (w:vanish): not shown, not read
 	)
 	on := func(t xml.StartElement) bool {
-		v := attr(t, "val")
+		v := attr(t, wordNS, "val")
 		return v != "0" && v != "false" && v != "off"
 	}
 	start := func(t xml.StartElement) {
@@ -218,11 +219,11 @@ func docxBody(data []byte, levels map[string]int, notes map[string]string, limit
 			}
 		case "pStyle":
 			if paras == 1 {
-				style = attr(t, "val")
+				style = attr(t, wordNS, "val")
 			}
 		case "outlineLvl":
 			if paras == 1 {
-				if outline = outlineLevel(attr(t, "val")); outline == 0 {
+				if outline = outlineLevel(attr(t, wordNS, "val")); outline == 0 {
 					outline = -1 // level 9: body text, whatever the style says
 				}
 			}
@@ -236,7 +237,7 @@ func docxBody(data []byte, levels map[string]int, notes map[string]string, limit
 			out.write([]byte("-"), runBold)
 		case "footnoteReference", "endnoteReference":
 			// The note's text follows the paragraph that refers to it.
-			out.after(notes[strings.TrimSuffix(t.Name.Local, "Reference")+" "+attr(t, "id")])
+			out.after(notes[strings.TrimSuffix(t.Name.Local, "Reference")+" "+attr(t, wordNS, "id")])
 		case "tbl":
 			out.startTable()
 		case "tr":
@@ -244,13 +245,13 @@ func docxBody(data []byte, levels map[string]int, notes map[string]string, limit
 		case "tc":
 			out.startCell()
 		case "gridSpan":
-			if n, err := strconv.Atoi(attr(t, "val")); err == nil {
+			if n, err := strconv.Atoi(attr(t, wordNS, "val")); err == nil {
 				out.spanCell(n, false)
 			}
 		case "vMerge":
 			// "restart" begins a merged cell; no value, or "continue",
 			// goes on with the one above.
-			out.spanCell(out.span, attr(t, "val") != "restart")
+			out.spanCell(out.span, attr(t, wordNS, "val") != "restart")
 		}
 	}
 	end := func(t xml.EndElement) {
@@ -309,7 +310,7 @@ func docxNotes(data []byte, kind string, notes map[string]string) error {
 		}
 		switch t.Name.Local {
 		case kind:
-			id = attr(t, "id")
+			id = attr(t, wordNS, "id")
 			text.Reset()
 		case "t":
 			inText = true
@@ -355,10 +356,10 @@ func docxSkipped(name xml.Name) bool {
 	return false
 }
 
-// attr returns the value of start's attribute local (in any namespace).
-func attr(start xml.StartElement, local string) string {
+// attr returns the value of start's attribute space:local, or "".
+func attr(start xml.StartElement, space, local string) string {
 	for _, a := range start.Attr {
-		if a.Name.Local == local {
+		if a.Name.Space == space && a.Name.Local == local {
 			return a.Value
 		}
 	}

@@ -25,6 +25,16 @@ func checkPassages(t *testing.T, got, want []passage, shown string) {
 	}
 }
 
+// readSource reads the source file at path as New does (readFile,
+// then sourceText): the text sourcePassages parses.
+func readSource(path string, limit int64) (string, error) {
+	data, err := readFile(path, limit)
+	if err != nil {
+		return "", err
+	}
+	return sourceText(path, data, limit)
+}
+
 // writeTemp writes data to the file name in dir, and returns its path.
 func writeTemp(t testing.TB, dir, name string, data []byte) string {
 	t.Helper()

@@ -66,16 +66,6 @@ func readText(path string, limit int64) (string, error) {
 	return decodeText(data)
 }
 
-// readSource reads the source file at path as the text sourcePassages
-// parses (see sourceText).
-func readSource(path string, limit int64) (string, error) {
-	data, err := readFile(path, limit)
-	if err != nil {
-		return "", err
-	}
-	return sourceText(path, data, limit)
-}
-
 // sourceText turns a source file's bytes into the text sourcePassages
 // parses: a Word or OpenDocument text into the HTML of its body
 // (docxHTML, odtHTML), a PDF

@@ -99,22 +99,22 @@ type odtStyles struct {
 // read adds the paragraph and text styles of data.
 func (st *odtStyles) read(data []byte) error {
 	current := "" // the style whose properties are being read
-	return walkXML(data, func(xml.Name) bool { return false }, func(s xml.StartElement) {
+	return walkXML(data, nil, func(s xml.StartElement) {
 		if s.Name.Space != odfStyle {
 			return
 		}
 		switch s.Name.Local {
 		case "style":
 			current = ""
-			if f := odfAttr(s, odfStyle, "family"); f == "paragraph" || f == "text" {
-				current = odfAttr(s, odfStyle, "name")
-				st.parent[current] = odfAttr(s, odfStyle, "parent-style-name")
+			if f := attr(s, odfStyle, "family"); f == "paragraph" || f == "text" {
+				current = attr(s, odfStyle, "name")
+				st.parent[current] = attr(s, odfStyle, "parent-style-name")
 			}
 		case "text-properties":
 			if current == "" {
 				return
 			}
-			w := odfAttr(s, odfFO, "font-weight")
+			w := attr(s, odfFO, "font-weight")
 			n, err := strconv.Atoi(w)
 			switch {
 			case w == "bold" || err == nil && n >= 600:
@@ -205,24 +205,24 @@ func odtBody(data []byte, st *odtStyles, limit int64, b *strings.Builder) error 
 		switch t.Name {
 		case xml.Name{Space: odfText, Local: "h"}:
 			lv := 1
-			if n, err := strconv.Atoi(odfAttr(t, odfText, "outline-level")); err == nil && n >= 1 {
+			if n, err := strconv.Atoi(attr(t, odfText, "outline-level")); err == nil && n >= 1 {
 				lv = min(n, 9)
 			}
-			begin(odfAttr(t, odfText, "style-name"), lv)
+			begin(attr(t, odfText, "style-name"), lv)
 		case xml.Name{Space: odfText, Local: "p"}:
-			name, lv := odfAttr(t, odfText, "style-name"), 0
+			name, lv := attr(t, odfText, "style-name"), 0
 			if st.isTitle(name) {
 				lv = titleLevel
 			}
 			begin(name, lv)
 		case xml.Name{Space: odfText, Local: "span"}:
 			if paras > 0 {
-				spans = append(spans, st.bold(odfAttr(t, odfText, "style-name"), len(spans) > 0 && spans[len(spans)-1]))
+				spans = append(spans, st.bold(attr(t, odfText, "style-name"), len(spans) > 0 && spans[len(spans)-1]))
 			}
 		case xml.Name{Space: odfText, Local: "list"}:
 			list++
 		case xml.Name{Space: odfText, Local: "s"}:
-			n, err := strconv.Atoi(odfAttr(t, odfText, "c"))
+			n, err := strconv.Atoi(attr(t, odfText, "c"))
 			if err != nil || n < 1 {
 				n = 1
 			}
@@ -274,14 +274,4 @@ func odtBody(data []byte, st *odtStyles, limit int64, b *strings.Builder) error 
 		return err
 	}
 	return out.writeHTML(b)
-}
-
-// odfAttr returns the value of start's attribute space:local, or "".
-func odfAttr(start xml.StartElement, space, local string) string {
-	for _, a := range start.Attr {
-		if a.Name.Space == space && a.Name.Local == local {
-			return a.Value
-		}
-	}
-	return ""
 }

@@ -92,7 +92,7 @@ func (z *officeZip) damaged(name string, err error) error {
 func docTitle(data []byte) string {
 	var b strings.Builder
 	in := false
-	err := walkXML(data, func(xml.Name) bool { return false },
+	err := walkXML(data, nil,
 		func(t xml.StartElement) { in = in || t.Name.Space == dublinCore && t.Name.Local == "title" },
 		func(t xml.EndElement) { in = in && !(t.Name.Space == dublinCore && t.Name.Local == "title") },
 		func(t xml.CharData) {
